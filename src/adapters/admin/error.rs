@@ -1,0 +1,178 @@
+//! The admin API's errors: every variant mapped explicitly to a status and the JSON body
+//! `{"error": {"code", "message", "field"?}}`.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::wire::{ErrorBody, ErrorDetail};
+use crate::error::Error;
+
+/// Everything the admin API can answer with besides success.
+#[derive(Debug)]
+pub enum AdminError {
+    /// An error from the core.
+    Core(Error),
+    /// The JSON body could not be read.
+    Json(JsonRejection),
+    /// A path parameter is malformed.
+    Path(PathRejection),
+    /// The query string is malformed.
+    Query(QueryRejection),
+    /// No or wrong admin key.
+    Unauthorized,
+    /// No such route.
+    NoRoute,
+    /// The route exists, the method does not.
+    MethodNotAllowed,
+}
+
+impl From<Error> for AdminError {
+    fn from(e: Error) -> Self {
+        AdminError::Core(e)
+    }
+}
+
+impl From<JsonRejection> for AdminError {
+    fn from(r: JsonRejection) -> Self {
+        AdminError::Json(r)
+    }
+}
+
+impl From<PathRejection> for AdminError {
+    fn from(r: PathRejection) -> Self {
+        AdminError::Path(r)
+    }
+}
+
+impl From<QueryRejection> for AdminError {
+    fn from(r: QueryRejection) -> Self {
+        AdminError::Query(r)
+    }
+}
+
+fn body(
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    field: Option<String>,
+) -> (StatusCode, ErrorBody) {
+    (
+        status,
+        ErrorBody {
+            error: ErrorDetail {
+                code,
+                message,
+                field,
+            },
+        },
+    )
+}
+
+impl AdminError {
+    fn parts(&self) -> (StatusCode, ErrorBody) {
+        match self {
+            AdminError::Core(e) => match e {
+                Error::NotFound(_) => body(StatusCode::NOT_FOUND, "not_found", e.to_string(), None),
+                Error::Conflict(_) => body(StatusCode::CONFLICT, "conflict", e.to_string(), None),
+                Error::LimitExceeded { .. } => {
+                    body(StatusCode::CONFLICT, "limit_exceeded", e.to_string(), None)
+                }
+                Error::InvalidField { field, reason } => body(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_field",
+                    format!("{field} {reason}"),
+                    Some(field.clone()),
+                ),
+                Error::Unauthorized => body(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    e.to_string(),
+                    None,
+                ),
+                Error::Forbidden => body(StatusCode::FORBIDDEN, "forbidden", e.to_string(), None),
+                Error::PayloadTooLarge { .. } => body(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    e.to_string(),
+                    None,
+                ),
+                Error::UnsupportedMediaType(_) => body(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    e.to_string(),
+                    None,
+                ),
+                Error::Internal(_) => {
+                    super::super::common::log_internal("admin", e);
+                    body(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        "internal error".into(),
+                        None,
+                    )
+                }
+            },
+            AdminError::Json(r) => {
+                let code = match r {
+                    JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
+                    JsonRejection::JsonSyntaxError(_) => "malformed_json",
+                    JsonRejection::BytesRejection(_) => "unreadable_body",
+                    _ => "invalid_body",
+                };
+                body(r.status(), code, r.body_text(), None)
+            }
+            AdminError::Path(r) => {
+                body(StatusCode::BAD_REQUEST, "invalid_path", r.body_text(), None)
+            }
+            AdminError::Query(r) => body(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                r.body_text(),
+                None,
+            ),
+            AdminError::Unauthorized => body(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "send an admin key as Authorization: Bearer <key>".into(),
+                None,
+            ),
+            AdminError::NoRoute => body(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such route".into(),
+                None,
+            ),
+            AdminError::MethodNotAllowed => body(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "method not allowed on this route".into(),
+                None,
+            ),
+        }
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let (status, body) = self.parts();
+        let mut response = (status, axum::Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// Fallback for unknown admin routes.
+pub async fn no_route() -> AdminError {
+    AdminError::NoRoute
+}
+
+/// Fallback for known routes called with another method.
+pub async fn method_not_allowed() -> AdminError {
+    AdminError::MethodNotAllowed
+}

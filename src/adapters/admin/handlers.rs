@@ -1,0 +1,258 @@
+//! One async fn per admin operation.
+
+use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::error::AdminError;
+use super::mapping;
+use super::wire::{
+    AliasInput, AliasView, ClientToken, CreateSubject, ErrorBody, ListQuery, MintClientToken,
+    SubjectDetail, SubjectList,
+};
+use crate::auth::{KeyKind, bearer};
+use crate::error::Error;
+use crate::model::{Namespace, TenantId};
+use crate::state::AppState;
+
+/// JSON body extractor that answers malformed input in the admin error shape.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AdminError))]
+pub struct Json<T>(pub T);
+
+/// Path extractor that answers malformed ids in the admin error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AdminError))]
+pub struct Path<T>(pub T);
+
+/// Query extractor that answers malformed queries in the admin error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AdminError))]
+pub struct Query<T>(pub T);
+
+/// The tenant an admin key (`Authorization: Bearer <key>`) administers.
+pub struct AdminTenant(pub TenantId);
+
+impl FromRequestParts<AppState> for AdminTenant {
+    type Rejection = AdminError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
+        let presented = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(bearer)
+            .ok_or(AdminError::Unauthorized)?;
+        state
+            .keys
+            .tenant_for(KeyKind::Admin, presented)
+            .map(AdminTenant)
+            .ok_or(AdminError::Unauthorized)
+    }
+}
+
+/// Longest and shortest client-token lifetimes, in seconds.
+const TOKEN_TTL: std::ops::RangeInclusive<u64> = 60..=30 * 24 * 3600;
+const DEFAULT_TOKEN_TTL: u64 = 3600;
+
+/// Create a subject.
+#[utoipa::path(post, path = "/subjects", tag = "subjects", request_body = CreateSubject,
+    security(("admin_key" = [])),
+    responses(
+        (status = 201, description = "Created", body = SubjectDetail),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No or wrong admin key", body = ErrorBody),
+        (status = 409, description = "Id or alias already taken", body = ErrorBody),
+    ))]
+pub async fn create_subject(
+    State(state): State<AppState>,
+    AdminTenant(tenant): AdminTenant,
+    Json(body): Json<CreateSubject>,
+) -> Result<impl IntoResponse, AdminError> {
+    let label = mapping::label(body.label)?;
+    let aliases = mapping::aliases(body.aliases)?;
+    let subject = state
+        .store
+        .create_subject(&tenant, body.id, label, &aliases)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(detail(&state, &tenant, subject.id).await?),
+    ))
+}
+
+/// List subjects.
+#[utoipa::path(get, path = "/subjects", tag = "subjects", params(ListQuery),
+    security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "A page of subjects", body = SubjectList),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No or wrong admin key", body = ErrorBody),
+    ))]
+pub async fn list_subjects(
+    State(state): State<AppState>,
+    AdminTenant(tenant): AdminTenant,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<SubjectList>, AdminError> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(Error::invalid("limit", "must be between 1 and 200").into());
+    }
+    let offset = q.offset.unwrap_or(0);
+    let page = state.store.list_subjects(&tenant, limit, offset).await?;
+    Ok(axum::Json(SubjectList {
+        total: page.total,
+        limit,
+        offset,
+        items: page
+            .items
+            .into_iter()
+            .map(mapping::subject_summary)
+            .collect(),
+    }))
+}
+
+/// Everything stored for a subject, across every vendor API.
+#[utoipa::path(get, path = "/subjects/{subject_id}", tag = "subjects",
+    params(("subject_id" = Uuid, Path, description = "Subject id")),
+    security(("admin_key" = [])),
+    responses(
+        (status = 200, description = "The subject and all it owns", body = SubjectDetail),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 401, description = "No or wrong admin key", body = ErrorBody),
+        (status = 404, description = "No such subject in this tenant", body = ErrorBody),
+    ))]
+pub async fn get_subject(
+    State(state): State<AppState>,
+    AdminTenant(tenant): AdminTenant,
+    Path(subject_id): Path<Uuid>,
+) -> Result<axum::Json<SubjectDetail>, AdminError> {
+    Ok(axum::Json(detail(&state, &tenant, subject_id).await?))
+}
+
+/// Delete a subject and everything it owns; every file is crypto-shredded.
+#[utoipa::path(delete, path = "/subjects/{subject_id}", tag = "subjects",
+    params(("subject_id" = Uuid, Path, description = "Subject id")),
+    security(("admin_key" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 401, description = "No or wrong admin key", body = ErrorBody),
+        (status = 404, description = "No such subject in this tenant", body = ErrorBody),
+    ))]
+pub async fn delete_subject(
+    State(state): State<AppState>,
+    AdminTenant(tenant): AdminTenant,
+    Path(subject_id): Path<Uuid>,
+) -> Result<StatusCode, AdminError> {
+    state.store.delete_subject(&tenant, subject_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Link an external id (a vendor's user, profile or account id) to a subject.
+#[utoipa::path(post, path = "/subjects/{subject_id}/aliases", tag = "subjects", request_body = AliasInput,
+    params(("subject_id" = Uuid, Path, description = "Subject id")),
+    security(("admin_key" = [])),
+    responses(
+        (status = 201, description = "Linked (or already linked to this subject)", body = AliasView),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No or wrong admin key", body = ErrorBody),
+        (status = 404, description = "No such subject in this tenant", body = ErrorBody),
+        (status = 409, description = "The external id is linked to another subject", body = ErrorBody),
+    ))]
+pub async fn link_alias(
+    State(state): State<AppState>,
+    AdminTenant(tenant): AdminTenant,
+    Path(subject_id): Path<Uuid>,
+    Json(body): Json<AliasInput>,
+) -> Result<impl IntoResponse, AdminError> {
+    let mut parsed = mapping::aliases(vec![body])?;
+    let (ns, ext): (Namespace, String) = parsed
+        .pop()
+        .ok_or_else(|| Error::internal("alias vanished"))?;
+    let alias = state
+        .store
+        .link_alias(&tenant, subject_id, &ns, &ext)
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(mapping::alias_view(alias))))
+}
+
+/// Mint a client token for a subject: what a B2Core "my documents" client sends as
+/// `Authorization: Bearer <token>`.
+#[utoipa::path(post, path = "/subjects/{subject_id}/client-tokens", tag = "subjects", request_body = MintClientToken,
+    params(("subject_id" = Uuid, Path, description = "Subject id")),
+    security(("admin_key" = [])),
+    responses(
+        (status = 201, description = "Minted; the token is shown only once", body = ClientToken),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No or wrong admin key", body = ErrorBody),
+        (status = 404, description = "No such subject in this tenant", body = ErrorBody),
+    ))]
+pub async fn mint_client_token(
+    State(state): State<AppState>,
+    AdminTenant(tenant): AdminTenant,
+    Path(subject_id): Path<Uuid>,
+    Json(body): Json<MintClientToken>,
+) -> Result<impl IntoResponse, AdminError> {
+    let ttl = body.ttl_seconds.unwrap_or(DEFAULT_TOKEN_TTL);
+    if !TOKEN_TTL.contains(&ttl) {
+        return Err(Error::invalid("ttl_seconds", "must be between 60 and 2592000").into());
+    }
+    let minted = state
+        .store
+        .mint_token(
+            &tenant,
+            subject_id,
+            None,
+            crate::store::CLIENT_TOKEN,
+            chrono::Duration::seconds(ttl as i64),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(ClientToken {
+            token: minted.token,
+            token_type: "Bearer",
+            expires_at: minted.expires_at,
+        }),
+    ))
+}
+
+/// Gathers everything the store holds for a subject.
+async fn detail(
+    state: &AppState,
+    tenant: &TenantId,
+    subject_id: Uuid,
+) -> Result<SubjectDetail, Error> {
+    let store = &state.store;
+    let subject = store.get_subject(tenant, subject_id).await?;
+    let aliases = store.aliases(tenant, subject_id).await?;
+    let documents = store.list_documents(tenant, subject_id).await?;
+    let mut files = store.list_files(tenant, subject_id).await?;
+    let processes = store.list_processes(tenant, subject_id).await?;
+    let now = Utc::now();
+    let documents = documents
+        .into_iter()
+        .map(|d| {
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                files.drain(..).partition(|f| f.document_id == Some(d.id));
+            files = rest;
+            mapping::document_view(d, mine.into_iter().map(mapping::file_view).collect())
+        })
+        .collect();
+    Ok(SubjectDetail {
+        id: subject.id,
+        label: subject.label,
+        created_at: subject.created_at,
+        aliases: aliases.into_iter().map(mapping::alias_view).collect(),
+        documents,
+        files: files.into_iter().map(mapping::file_view).collect(),
+        processes: processes
+            .into_iter()
+            .map(|p| mapping::process_view(p, now))
+            .collect(),
+    })
+}

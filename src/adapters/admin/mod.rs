@@ -1,0 +1,62 @@
+//! The admin API (`/admin/v1` by default): subjects, their aliases and client tokens, and
+//! a view of everything stored for a subject across every vendor API.
+//! Authenticated with `Authorization: Bearer <admin key>`; each key administers one tenant.
+
+mod error;
+mod handlers;
+mod mapping;
+mod wire;
+
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::Api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "idbridge admin API",
+        version = "1",
+        description = "Manage subjects, link vendor ids to them, mint client tokens, and see everything stored for a subject across the five vendor APIs."
+    ),
+    modifiers(&AdminKey),
+    tags((name = "subjects", description = "Subjects and what they own"))
+)]
+struct AdminDoc;
+
+struct AdminKey;
+
+impl utoipa::Modify for AdminKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An admin key from the configuration"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The admin API's routes and OpenAPI document.
+pub fn api() -> Api {
+    let (router, openapi) = OpenApiRouter::with_openapi(AdminDoc::openapi())
+        .routes(routes!(handlers::create_subject, handlers::list_subjects))
+        .routes(routes!(handlers::get_subject, handlers::delete_subject))
+        .routes(routes!(handlers::link_alias))
+        .routes(routes!(handlers::mint_client_token))
+        .split_for_parts();
+    let router = router
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::method_not_allowed);
+    Api {
+        name: "admin",
+        router,
+        openapi,
+    }
+}

@@ -1,0 +1,221 @@
+//! The admin API's JSON shapes.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::model::{Category, DocumentKind, FileSide, PersonalData, ProcessStatus};
+
+/// An external id to link to a subject.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AliasInput {
+    /// Vendor namespace: `ncore`, `mydocs`, `masstack`, `passfort`, `jumio`, or your own.
+    #[schema(example = "ncore", pattern = "^[a-z][a-z0-9_]{0,31}$")]
+    pub namespace: String,
+    /// The id as that vendor's clients send it.
+    #[schema(example = "user-42", min_length = 1, max_length = 255)]
+    pub external_id: String,
+}
+
+/// Body of `POST /subjects`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSubject {
+    /// Use this id instead of a fresh one (e.g. to adopt an id a vendor already uses).
+    pub id: Option<Uuid>,
+    /// A label for operators. Not needed, and best kept free of personal data.
+    #[schema(max_length = 200)]
+    pub label: Option<String>,
+    /// External ids to link at creation, atomically.
+    #[serde(default)]
+    pub aliases: Vec<AliasInput>,
+}
+
+/// Query of `GET /subjects`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// How many to skip (default 0).
+    pub offset: Option<u64>,
+}
+
+/// A subject in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectSummary {
+    /// Canonical id.
+    pub id: Uuid,
+    /// Operator label.
+    pub label: Option<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A page of subjects.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectList {
+    /// How many subjects the tenant has.
+    pub total: u64,
+    /// The page size used.
+    pub limit: u32,
+    /// The offset used.
+    pub offset: u64,
+    /// The subjects, oldest first.
+    pub items: Vec<SubjectSummary>,
+}
+
+/// An external id linked to a subject.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AliasView {
+    /// Vendor namespace.
+    pub namespace: String,
+    /// The external id.
+    pub external_id: String,
+    /// When it was linked.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored file's metadata (never its bytes).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileView {
+    /// Canonical id.
+    pub id: Uuid,
+    /// The document it belongs to, if any.
+    pub document_id: Option<Uuid>,
+    /// Which part of the document it shows.
+    pub side: FileSide,
+    /// Original file name.
+    pub name: Option<String>,
+    /// Media type sniffed from the bytes.
+    #[schema(example = "image/png")]
+    pub media_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// Image width, when known.
+    pub width: Option<u32>,
+    /// Image height, when known.
+    pub height: Option<u32>,
+    /// Vendor extras by namespace.
+    pub extras: BTreeMap<String, serde_json::Value>,
+    /// When it was stored.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A document with its files.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentView {
+    /// Canonical id.
+    pub id: Uuid,
+    /// Per-tenant number (B2Core's integer id).
+    pub seq: i64,
+    /// What it is.
+    pub kind: DocumentKind,
+    /// What it proves.
+    pub category: Category,
+    /// Document number.
+    pub number: Option<String>,
+    /// Issuing country, ISO 3166-1 alpha-3.
+    pub issuing_country: Option<String>,
+    /// Issuing authority.
+    pub issuing_authority: Option<String>,
+    /// Date of issue.
+    pub issued_on: Option<NaiveDate>,
+    /// Date of expiry.
+    pub expires_on: Option<NaiveDate>,
+    /// Personal data on the document.
+    pub personal: PersonalData,
+    /// Vendor extras by namespace.
+    pub extras: BTreeMap<String, serde_json::Value>,
+    /// Its files.
+    pub files: Vec<FileView>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A vendor process about the subject.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProcessView {
+    /// Canonical id.
+    pub id: Uuid,
+    /// Vendor namespace running it.
+    pub namespace: String,
+    /// The flow's kind in that vendor's terms.
+    pub kind: String,
+    /// Effective status now (an open process past its expiry reads as expired).
+    pub status: ProcessStatus,
+    /// When the open phase ends.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Everything stored for a subject, across every vendor API.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectDetail {
+    /// Canonical id.
+    pub id: Uuid,
+    /// Operator label.
+    pub label: Option<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// External ids by vendor.
+    pub aliases: Vec<AliasView>,
+    /// Documents, each with its files.
+    pub documents: Vec<DocumentView>,
+    /// Files not attached to any document.
+    pub files: Vec<FileView>,
+    /// Vendor processes.
+    pub processes: Vec<ProcessView>,
+}
+
+/// Body of `POST /subjects/{subject_id}/client-tokens`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MintClientToken {
+    /// Lifetime in seconds, 60 to 2592000 (30 days); default 3600.
+    pub ttl_seconds: Option<u64>,
+}
+
+/// A minted client token. The token is shown only here; idbridge keeps only its hash.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientToken {
+    /// What a B2Core client sends as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The admin API's error body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code.
+    #[schema(example = "not_found")]
+    pub code: &'static str,
+    /// Human-readable message.
+    pub message: String,
+    /// The offending input field, when one is to blame.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}

@@ -1,0 +1,77 @@
+//! The API adapters: one module per vendor API (plus the admin API), each with the same
+//! skeleton: `mod.rs` (routes and their OpenAPI together), `handlers.rs`, `wire.rs`,
+//! `mapping.rs`, `error.rs`. An adapter knows its wire format and the canonical model; it
+//! never imports another adapter and never writes SQL.
+
+pub mod admin;
+pub mod common;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::get;
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::server::Server;
+
+use crate::config::{AdapterConfig, Config};
+use crate::state::AppState;
+
+/// One API as idbridge serves it.
+pub struct Api {
+    /// Short name: the vendor label in metrics and the OpenAPI file name.
+    pub name: &'static str,
+    /// Routes, relative to the mount prefix.
+    pub router: Router<AppState>,
+    /// Its OpenAPI document, paths relative to the prefix (the prefix is the server URL).
+    pub openapi: OpenApi,
+}
+
+/// Every API with its mount configuration.
+fn apis(config: &Config) -> Vec<(Api, AdapterConfig)> {
+    vec![(admin::api(), config.adapters.admin.clone())]
+}
+
+/// The OpenAPI documents of every enabled API, by name, with the mount prefix as server.
+pub fn openapi_documents(config: &Config) -> Vec<(&'static str, OpenApi)> {
+    apis(config)
+        .into_iter()
+        .filter(|(_, mount)| mount.enabled)
+        .map(|(api, mount)| (api.name, with_server(api.openapi, &mount.prefix)))
+        .collect()
+}
+
+fn with_server(mut doc: OpenApi, prefix: &str) -> OpenApi {
+    let url = if prefix.is_empty() { "/" } else { prefix };
+    doc.servers = Some(vec![Server::new(url)]);
+    doc
+}
+
+/// Routes of every enabled API under its prefix, each instrumented with its vendor label,
+/// plus `/openapi/<name>.json` for each.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let mut all = Router::new();
+    for (api, mount) in apis(&state.config) {
+        if !mount.enabled {
+            continue;
+        }
+        let doc = serde_json::to_value(with_server(api.openapi, &mount.prefix)).unwrap_or_default();
+        let instrumented = api.router.route_layer(middleware::from_fn_with_state(
+            (state.clone(), api.name),
+            crate::server::metrics::record,
+        ));
+        all = if mount.prefix.is_empty() {
+            all.merge(instrumented)
+        } else {
+            all.nest(&mount.prefix, instrumented)
+        };
+        all = all.route(
+            &format!("/openapi/{}.json", api.name),
+            get(move || async move { axum::Json(doc) }),
+        );
+    }
+    all
+}
+
+/// The committed form of an OpenAPI document: pretty JSON with a trailing newline.
+pub fn render_openapi(doc: &OpenApi) -> Result<String, serde_json::Error> {
+    Ok(serde_json::to_string_pretty(doc)? + "\n")
+}

@@ -1,0 +1,149 @@
+//! Resolving presented secrets to tenants.
+//!
+//! Configured keys are kept only as SHA-256 digests. A presented key is hashed and compared
+//! with every digest in constant time, without stopping at a match, so neither the time taken
+//! nor the order of keys says anything about how close a guess was.
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::config::Config;
+use crate::model::TenantId;
+
+/// What a key opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// The admin API.
+    Admin,
+    /// `apikey` header APIs (nCore, PassFort).
+    Api,
+    /// MasStack bearer keys.
+    Masstack,
+}
+
+#[derive(Clone)]
+struct Entry {
+    digest: [u8; 32],
+    kind: KeyKind,
+    tenant: TenantId,
+}
+
+/// Every configured key, hashed.
+#[derive(Clone, Default)]
+pub struct Keyring {
+    entries: Vec<Entry>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Keyring({} keys)", self.entries.len())
+    }
+}
+
+fn digest(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+impl Keyring {
+    /// Builds the keyring from a validated configuration.
+    pub fn from_config(config: &Config) -> Keyring {
+        let mut entries = Vec::new();
+        let mut add = |key: &str, kind, tenant: &str| {
+            if let Ok(tenant) = TenantId::new(tenant) {
+                entries.push(Entry {
+                    digest: digest(key),
+                    kind,
+                    tenant,
+                });
+            }
+        };
+        for t in &config.tenants {
+            t.api_keys.iter().for_each(|k| add(k, KeyKind::Api, &t.id));
+            t.masstack_keys
+                .iter()
+                .for_each(|k| add(k, KeyKind::Masstack, &t.id));
+        }
+        for a in &config.admin_keys {
+            add(&a.key, KeyKind::Admin, &a.tenant);
+        }
+        Keyring { entries }
+    }
+
+    /// The tenant a presented key of this kind belongs to.
+    pub fn tenant_for(&self, kind: KeyKind, presented: &str) -> Option<TenantId> {
+        let d = digest(presented);
+        let mut found = None;
+        for e in &self.entries {
+            let matches = bool::from(e.digest.ct_eq(&d)) & (e.kind == kind);
+            if matches {
+                found = Some(e.tenant.clone());
+            }
+        }
+        found
+    }
+}
+
+/// Reads a bearer token from an `Authorization` header value (scheme case-insensitive).
+pub fn bearer(header: &str) -> Option<&str> {
+    let (scheme, token) = header.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{AdminKeyConfig, TenantConfig};
+
+    fn ring() -> Keyring {
+        let tenant = |id: &str, key: &str| TenantConfig {
+            id: id.into(),
+            api_keys: vec![key.into()],
+            masstack_keys: vec![],
+            masstack_orgs: vec![],
+            jumio: None,
+        };
+        let config = Config {
+            tenants: vec![tenant("a", "key-of-a-123"), tenant("b", "key-of-b-123")],
+            admin_keys: vec![AdminKeyConfig {
+                tenant: "b".into(),
+                key: "admin-of-b".into(),
+            }],
+            ..Config::default()
+        };
+        Keyring::from_config(&config)
+    }
+
+    #[test]
+    fn keys_resolve_to_their_tenant_and_kind_only() {
+        let r = ring();
+        assert_eq!(
+            r.tenant_for(KeyKind::Api, "key-of-a-123").unwrap().as_str(),
+            "a"
+        );
+        assert_eq!(
+            r.tenant_for(KeyKind::Api, "key-of-b-123").unwrap().as_str(),
+            "b"
+        );
+        assert_eq!(
+            r.tenant_for(KeyKind::Admin, "admin-of-b").unwrap().as_str(),
+            "b"
+        );
+        assert!(
+            r.tenant_for(KeyKind::Admin, "key-of-a-123").is_none(),
+            "an api key is not an admin key"
+        );
+        assert!(r.tenant_for(KeyKind::Api, "key-of-a-12").is_none());
+        assert!(r.tenant_for(KeyKind::Api, "").is_none());
+        assert!(!format!("{r:?}").contains("key-of"));
+    }
+
+    #[test]
+    fn bearer_tokens_are_parsed() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer "), None);
+        assert_eq!(bearer("Bearer"), None);
+    }
+}

@@ -1,0 +1,173 @@
+//! Configuration layering and refusal tests. `figment::Jail` gives each test its own working
+//! directory and environment, so tests cannot see each other's variables.
+
+#![allow(clippy::result_large_err, reason = "figment::Jail closures must return figment::Error")]
+
+use figment::Jail;
+
+use super::*;
+
+const FILE: &str = r#"
+[server]
+listen = "127.0.0.1:9001"
+
+[storage]
+data_dir = "store"
+master_key_file = "keys/master.key"
+
+[[tenants]]
+id = "acme"
+api_keys = ["acme-api-key-1"]
+jumio = { client_id = "acme-client", client_secret = "acme-secret" }
+
+[[admin_keys]]
+tenant = "acme"
+key = "acme-admin-key"
+"#;
+
+/// Writes the default configuration file inside the jail.
+fn write_config(jail: &mut Jail, text: &str) {
+    jail.create_dir("config").unwrap();
+    jail.create_file(DEFAULT_FILE, text).unwrap();
+}
+
+fn load_err(jail: &mut Jail, file: &str) -> String {
+    write_config(jail, file);
+    Config::load(None).unwrap_err().to_string()
+}
+
+#[test]
+fn defaults_apply_without_a_file() {
+    Jail::expect_with(|_| {
+        let c = Config::load(None).unwrap();
+        assert_eq!(c.server.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.storage.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.storage.metadata_url(), "sqlite://./data/idbridge.db");
+        assert!(c.adapters.admin.enabled);
+        assert_eq!(c.adapters.admin.prefix, "/admin/v1");
+        assert!(c.tenants.is_empty());
+        Ok(())
+    });
+}
+
+#[test]
+fn the_file_overrides_defaults() {
+    Jail::expect_with(|jail| {
+        write_config(jail, FILE);
+        let c = Config::load(None).unwrap();
+        assert_eq!(c.server.listen.port(), 9001);
+        assert_eq!(
+            c.server.request_timeout_secs, 300,
+            "unset keys keep their default"
+        );
+        assert_eq!(c.storage.blob_dir(), PathBuf::from("store/blobs"));
+        assert_eq!(c.tenants[0].id, "acme");
+        assert_eq!(c.admin_keys[0].tenant, "acme");
+        assert!(!c.demo_keys_active());
+        Ok(())
+    });
+}
+
+#[test]
+fn an_explicit_file_is_used_and_must_exist() {
+    Jail::expect_with(|jail| {
+        jail.create_file("other.toml", "[server]\nlisten = \"127.0.0.1:7000\"\n")?;
+        assert_eq!(
+            Config::load(Some(Path::new("other.toml")))
+                .unwrap()
+                .server
+                .listen
+                .port(),
+            7000
+        );
+        let e = Config::load(Some(Path::new("missing.toml")))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing.toml"), "{e}");
+        Ok(())
+    });
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    Jail::expect_with(|jail| {
+        write_config(jail, FILE);
+        jail.set_env("IDBRIDGE_SERVER__LISTEN", "127.0.0.1:9999");
+        jail.set_env("IDBRIDGE_STORAGE__SWEEP_GRACE_SECS", "5");
+        jail.set_env("IDBRIDGE_CONFIG", "ignored-here.toml");
+        let c = Config::load(None).unwrap();
+        assert_eq!(c.server.listen.port(), 9999);
+        assert_eq!(c.storage.sweep_grace_secs, 5);
+        Ok(())
+    });
+}
+
+#[test]
+fn unknown_keys_are_refused_by_name() {
+    Jail::expect_with(|jail| {
+        let e = load_err(
+            jail,
+            "[server]\nlisten = \"127.0.0.1:1\"\nlisten_port = 3\n",
+        );
+        assert!(e.contains("listen_port"), "{e}");
+        assert_eq!(e.lines().count(), 1, "one line: {e}");
+        Ok(())
+    });
+    Jail::expect_with(|jail| {
+        jail.set_env("IDBRIDGE_SERVR__LISTEN", "127.0.0.1:1");
+        let e = Config::load(None).unwrap_err().to_string();
+        assert!(e.contains("servr"), "{e}");
+        Ok(())
+    });
+}
+
+#[test]
+fn malformed_values_are_refused_by_name() {
+    Jail::expect_with(|jail| {
+        let e = load_err(jail, "[server]\nlisten = \"not an address\"\n");
+        assert!(e.contains("listen"), "{e}");
+        Ok(())
+    });
+}
+
+#[test]
+fn missing_secrets_and_bad_references_are_refused() {
+    Jail::expect_with(|jail| {
+        let e = load_err(
+            jail,
+            "[[tenants]]\nid = \"a\"\njumio = { client_id = \"c\" }\n",
+        );
+        assert!(e.contains("tenants[0].jumio.client_secret"), "{e}");
+        let e = load_err(
+            jail,
+            "[[admin_keys]]\ntenant = \"nobody\"\nkey = \"long-enough-key\"\n",
+        );
+        assert!(e.contains("admin_keys[0].tenant"), "{e}");
+        let e = load_err(
+            jail,
+            "[storage]\nmaster_key_file = \"data/master.key\"\ndata_dir = \"data\"\n",
+        );
+        assert!(e.contains("storage.master_key_file"), "{e}");
+        let e = load_err(
+            jail,
+            "[[tenants]]\nid = \"a\"\napi_keys = [\"same-key-1\"]\n[[tenants]]\nid = \"b\"\napi_keys = [\"same-key-1\"]\n",
+        );
+        assert!(e.contains("tenants[1].api_keys"), "{e}");
+        Ok(())
+    });
+}
+
+#[test]
+fn the_shipped_file_loads_and_is_marked_demo() {
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/idbridge.toml"))
+            .unwrap();
+    Jail::expect_with(|jail| {
+        write_config(jail, &shipped);
+        let c = Config::load(None).unwrap();
+        assert_eq!(c.server.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.demo_keys_active());
+        assert!(!c.tenants.is_empty());
+        Ok(())
+    });
+}

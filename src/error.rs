@@ -1,0 +1,112 @@
+//! The one internal error type of the core.
+//!
+//! Every adapter maps it, variant by variant, to its vendor's status code and error body.
+//! Messages here are for the adapter to pass on deliberately: they never carry secrets,
+//! document numbers, names or file bytes. `Internal` carries the detail for the log only.
+
+use std::fmt;
+
+/// What went wrong, in the vocabulary of the core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The thing asked for does not exist for this tenant (or is not visible to the caller).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request conflicts with the current state (duplicate alias, wrong state, …).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A counted limit (files per document, …) would be exceeded.
+    #[error("limit exceeded: at most {limit} {what}")]
+    LimitExceeded {
+        /// What is counted, e.g. "files per document".
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+    },
+    /// One input field is invalid.
+    #[error("invalid {field}: {reason}")]
+    InvalidField {
+        /// The field's name as the caller spelled it (dotted path for nested fields).
+        field: String,
+        /// Why it is invalid, in plain words.
+        reason: String,
+    },
+    /// No or unknown credentials.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Credentials are valid but do not open this resource.
+    #[error("forbidden")]
+    Forbidden,
+    /// A body or file is larger than allowed.
+    #[error("payload too large: the limit is {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The content is of a type that is not accepted here.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    /// Anything else: a bug or an infrastructure failure. Logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] InternalError),
+}
+
+/// Detail of an internal error, kept for the log.
+pub struct InternalError(Box<dyn std::error::Error + Send + Sync>);
+
+impl fmt::Debug for InternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for InternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for InternalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
+}
+
+impl Error {
+    /// Wraps any error as an internal one.
+    pub fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Internal(InternalError(e.into()))
+    }
+
+    /// Shorthand for an invalid field.
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::InvalidField {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::internal(e)
+    }
+}
+
+impl From<object_store::Error> for Error {
+    fn from(e: object_store::Error) -> Self {
+        match e {
+            object_store::Error::NotFound { .. } => Error::NotFound("blob"),
+            other => Error::internal(other),
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::internal(e)
+    }
+}
+
+/// Result with the core error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,124 @@
+//! The `idbridge` command: `serve`, `openapi`, `conform`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use idbridge::config::Config;
+
+/// One server that speaks five identity-document vendor APIs over one store.
+#[derive(Parser)]
+#[command(name = "idbridge", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server.
+    Serve {
+        /// Configuration file (default: config/idbridge.toml if present).
+        #[arg(long, env = "IDBRIDGE_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Write every generated OpenAPI document as <name>.json.
+    Openapi {
+        /// Output directory.
+        #[arg(long, default_value = "openapi")]
+        out: PathBuf,
+        /// Configuration file (mount prefixes and enabled APIs come from it).
+        #[arg(long, env = "IDBRIDGE_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Run the conformance kit against a server.
+    Conform {
+        /// Base URL of the server under test.
+        #[arg(long)]
+        base_url: String,
+        /// Run only this suite (a folder under the kit's root).
+        #[arg(long)]
+        suite: Option<String>,
+        /// A variable for the cases, as KEY=VALUE (repeatable).
+        #[arg(long = "var", value_parser = parse_var)]
+        vars: Vec<(String, String)>,
+        /// The kit's root folder.
+        #[arg(long, default_value = "conformance")]
+        root: PathBuf,
+    },
+}
+
+fn parse_var(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { config } => {
+            let config = Config::load(config.as_deref())?;
+            tracing::info!("configuration loaded");
+            idbridge::server::run(config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Openapi { out, config } => {
+            let config = Config::load(config.as_deref())?;
+            std::fs::create_dir_all(&out)?;
+            for (name, doc) in idbridge::adapters::openapi_documents(&config) {
+                let path = out.join(format!("{name}.json"));
+                std::fs::write(&path, idbridge::adapters::render_openapi(&doc)?)?;
+                println!("wrote {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Conform {
+            base_url,
+            suite,
+            vars,
+            root,
+        } => {
+            let opts = idbridge::conform::Options {
+                base_url,
+                root,
+                suite,
+                vars: vars.into_iter().collect::<BTreeMap<_, _>>(),
+            };
+            let report = idbridge::conform::run(&opts, &mut std::io::stdout()).await?;
+            Ok(if report.failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Prometheus metrics: requests by vendor, operation and status; latency; bytes in and out;
+//! files stored. Each app owns its registry, so several apps can run in one process (tests).
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::state::AppState;
+use crate::store::Store;
+
+/// The app's metrics.
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    bytes_in: IntCounter,
+    bytes_out: IntCounter,
+    files: IntGauge,
+}
+
+impl Metrics {
+    /// Creates and registers every metric.
+    pub fn new() -> Metrics {
+        let registry = Registry::new_custom(Some("idbridge".into()), None)
+            .expect("static registry options are valid");
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by vendor API, operation and status",
+            ),
+            &["vendor", "operation", "status"],
+        )
+        .expect("static metric options are valid");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by vendor API and operation",
+            )
+            .buckets(vec![
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 120.0,
+            ]),
+            &["vendor", "operation"],
+        )
+        .expect("static metric options are valid");
+        let bytes_in = IntCounter::new("bytes_uploaded_total", "File bytes accepted into storage")
+            .expect("valid");
+        let bytes_out = IntCounter::new("bytes_downloaded_total", "File bytes served from storage")
+            .expect("valid");
+        let files = IntGauge::new("files_stored", "Files currently stored").expect("valid");
+        for c in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(bytes_in.clone()),
+            Box::new(bytes_out.clone()),
+            Box::new(files.clone()),
+        ] {
+            registry.register(c).expect("metric names are unique");
+        }
+        Metrics {
+            registry,
+            requests,
+            latency,
+            bytes_in,
+            bytes_out,
+            files,
+        }
+    }
+
+    /// Renders the text exposition, refreshing the storage figures first.
+    pub async fn render(&self, store: &Store) -> Result<String, crate::error::Error> {
+        let stats = store.stats();
+        // Counters only go up: add what the store counted since the last scrape.
+        let sync =
+            |counter: &IntCounter, total: u64| counter.inc_by(total.saturating_sub(counter.get()));
+        sync(&self.bytes_in, stats.bytes_in.load(Ordering::Relaxed));
+        sync(&self.bytes_out, stats.bytes_out.load(Ordering::Relaxed));
+        self.files.set(store.count_files().await? as i64);
+        let mut out = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut out)
+            .map_err(crate::error::Error::internal)?;
+        String::from_utf8(out).map_err(crate::error::Error::internal)
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+/// Route-level middleware: counts and times each request, and writes the one log line per
+/// request (vendor, operation, status, duration; never paths with ids, bodies or headers).
+pub async fn record(
+    State((state, vendor)): State<(AppState, &'static str)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let operation = format!(
+        "{} {}",
+        req.method(),
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str)
+            .unwrap_or("unmatched")
+    );
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let elapsed = started.elapsed();
+    let status = response.status();
+    state
+        .metrics
+        .requests
+        .with_label_values(&[vendor, &operation, status.as_str()])
+        .inc();
+    state
+        .metrics
+        .latency
+        .with_label_values(&[vendor, &operation])
+        .observe(elapsed.as_secs_f64());
+    tracing::info!(
+        vendor,
+        operation = %operation,
+        status = status.as_u16(),
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}
+
+/// `GET /metrics`.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    match state.metrics.render(&state.store).await {
+        Ok(text) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics could not be rendered");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}

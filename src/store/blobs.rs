@@ -1,0 +1,199 @@
+//! Blob I/O through the `object_store` crate: the only place that touches blob storage.
+//!
+//! Local filesystem is the embedded default. `object_store`'s local backend does not fsync,
+//! so after an upload completes this module syncs the file and its directory itself: a write
+//! is acknowledged only once its bytes are durable.
+
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, WriteMultipart};
+
+use crate::error::{Error, Result};
+
+/// Where blobs live, with what the store needs to know about the backend.
+#[derive(Clone, Debug)]
+pub struct Blobs {
+    store: Arc<dyn ObjectStore>,
+    /// Set for the local backend: the root directory, for fsync and staged-upload cleanup.
+    local_root: Option<PathBuf>,
+    /// Bytes per multipart part: small locally (bounded memory), 5 MiB minimum on S3.
+    part_size: usize,
+}
+
+/// Prefix of every blob key; anything else in the bucket is not ours and is left alone.
+pub const PREFIX: &str = "blobs";
+const READY_MARKER: &str = "idbridge-ready";
+
+impl Blobs {
+    /// Opens (and creates) a local blob directory.
+    pub fn local(root: &FsPath) -> Result<Self> {
+        std::fs::create_dir_all(root)?;
+        let root = root.canonicalize()?;
+        let store = LocalFileSystem::new_with_prefix(&root)?;
+        Ok(Blobs {
+            store: Arc::new(store),
+            local_root: Some(root),
+            part_size: 1024 * 1024,
+        })
+    }
+
+    /// The key of a file's blob. Keys carry no tenant data, only the file id.
+    pub fn key_for(file_id: uuid::Uuid) -> String {
+        format!("{PREFIX}/{file_id}")
+    }
+
+    /// Starts a streaming write of one blob.
+    pub async fn writer(&self, key: &str) -> Result<BlobWriter> {
+        let path = Path::from(key);
+        let upload = self.store.put_multipart(&path).await?;
+        Ok(BlobWriter {
+            inner: Some(WriteMultipart::new_with_chunk_size(upload, self.part_size)),
+            blobs: self.clone(),
+            path,
+        })
+    }
+
+    /// Reads `range` of a blob.
+    pub async fn read(&self, key: &str, range: std::ops::Range<u64>) -> Result<Bytes> {
+        Ok(self.store.get_range(&Path::from(key), range).await?)
+    }
+
+    /// Deletes a blob; a blob already gone is not an error.
+    pub async fn delete(&self, key: &str) -> Result<()> {
+        match self.store.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Writes a small object in one go and makes it durable (used for the readiness marker).
+    async fn put_small(&self, key: &str, bytes: Bytes) -> Result<()> {
+        self.store.put(&Path::from(key), bytes.into()).await?;
+        self.sync(&Path::from(key)).await
+    }
+
+    /// Writes the readiness marker that [`Blobs::check_ready`] looks for.
+    pub async fn mark_ready(&self) -> Result<()> {
+        self.put_small(READY_MARKER, Bytes::from_static(b"ok\n"))
+            .await
+    }
+
+    /// Whether the blob store answers and still holds the marker written at start-up.
+    pub async fn check_ready(&self) -> Result<()> {
+        self.store.head(&Path::from(READY_MARKER)).await?;
+        Ok(())
+    }
+
+    /// Lists blob keys last modified before `cutoff`.
+    pub async fn list_older_than(&self, cutoff: SystemTime) -> Result<Vec<String>> {
+        let cutoff: chrono::DateTime<chrono::Utc> = cutoff.into();
+        let metas: Vec<_> = self
+            .store
+            .list(Some(&Path::from(PREFIX)))
+            .try_collect()
+            .await?;
+        Ok(metas
+            .into_iter()
+            .filter(|m| m.last_modified < cutoff)
+            .map(|m| m.location.to_string())
+            .collect())
+    }
+
+    /// Removes uploads that a crash left half-written (local backend only: `object_store`
+    /// stages them as `key#N`, which listing does not show). Returns how many were removed.
+    pub async fn sweep_staged(&self, older_than: Duration) -> Result<usize> {
+        let Some(root) = self.local_root.clone() else {
+            return Ok(0);
+        };
+        tokio::task::spawn_blocking(move || -> Result<usize> {
+            let dir = root.join(PREFIX);
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                return Ok(0);
+            };
+            let mut removed = 0;
+            for entry in entries.flatten() {
+                let staged = entry.file_name().to_string_lossy().contains('#');
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().unwrap_or_default() >= older_than);
+                if staged && old && std::fs::remove_file(entry.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+        .await
+        .map_err(Error::internal)?
+    }
+
+    /// Makes a completed blob durable: fsync the file, then its directory (so the rename that
+    /// completed the upload survives a crash). Remote stores are durable on completion.
+    async fn sync(&self, path: &Path) -> Result<()> {
+        let Some(root) = &self.local_root else {
+            return Ok(());
+        };
+        let file = root.join(path.as_ref());
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            std::fs::File::open(&file)?.sync_all()?;
+            if let Some(dir) = file.parent() {
+                std::fs::File::open(dir)?.sync_all()?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(Error::internal)??;
+        Ok(())
+    }
+
+    /// The local root, if this is the local backend (tests reach under it to tamper).
+    pub fn local_root(&self) -> Option<&FsPath> {
+        self.local_root.as_deref()
+    }
+}
+
+/// One blob being written. Dropping it without [`BlobWriter::finish`] leaves a staged
+/// upload behind; call [`BlobWriter::abort`] on every error path.
+pub struct BlobWriter {
+    inner: Option<WriteMultipart>,
+    blobs: Blobs,
+    path: Path,
+}
+
+impl BlobWriter {
+    /// Appends bytes, waiting while too many parts are in flight (bounded memory).
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        let w = self
+            .inner
+            .as_mut()
+            .ok_or_else(|| Error::internal("blob writer already closed"))?;
+        w.wait_for_capacity(2).await?;
+        w.write(bytes);
+        Ok(())
+    }
+
+    /// Completes the upload and makes it durable.
+    pub async fn finish(mut self) -> Result<()> {
+        let w = self
+            .inner
+            .take()
+            .ok_or_else(|| Error::internal("blob writer already closed"))?;
+        w.finish().await?;
+        self.blobs.sync(&self.path).await
+    }
+
+    /// Abandons the upload and removes what was staged.
+    pub async fn abort(mut self) {
+        if let Some(w) = self.inner.take()
+            && let Err(e) = w.abort().await
+        {
+            tracing::warn!(error = %e, "could not abort a blob upload; the start-up sweep will remove it");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The metadata database: pool, migrations, and the conversions every query shares.
+//! All SQL in idbridge lives under `src/store`.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// The pool type; SQLite is the embedded engine.
+pub type Pool = sqlx::SqlitePool;
+
+/// Opens the database at `url` (e.g. `sqlite://data/idbridge.db`), creating it if needed,
+/// in WAL mode with full fsync on commit, and runs the migrations.
+pub async fn open(url: &str) -> Result<Pool> {
+    let opts = SqliteConnectOptions::from_str(url)
+        .map_err(|e| Error::invalid("storage.metadata_url", e.to_string()))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: a commit is durable once acknowledged, which the store's promises rely on.
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(30))
+        // Deleted rows (wrapped data keys) are overwritten, not left in free pages.
+        .pragma("secure_delete", "ON");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(opts)
+        .await?;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .map_err(Error::internal)?;
+    Ok(pool)
+}
+
+/// Milliseconds since the epoch, as stored.
+pub fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// Reads stored milliseconds back.
+pub fn from_millis(ms: i64) -> Result<DateTime<Utc>> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .ok_or_else(|| Error::internal("stored timestamp out of range"))
+}
+
+/// Reads a stored UUID back.
+pub fn uuid(text: &str) -> Result<Uuid> {
+    Uuid::parse_str(text).map_err(Error::internal)
+}
+
+/// Reads stored JSON back.
+pub fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(Error::internal)
+}
+
+/// Writes JSON for storage.
+pub fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(Error::internal)
+}
+
+/// Current time truncated to what storage keeps (milliseconds), so values read back compare equal.
+pub fn now() -> DateTime<Utc> {
+    from_millis(millis(Utc::now())).unwrap_or_else(|_| Utc::now())
+}
+
+/// Starts a transaction that takes the write lock at once. Read-modify-write transactions
+/// use it: a deferred one that reads first can fail when it later tries to write.
+pub async fn write_tx(pool: &Pool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}

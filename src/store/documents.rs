@@ -1,0 +1,223 @@
+//! Documents: create, read, update, delete.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{Store, db};
+use crate::error::{Error, Result};
+use crate::model::{
+    Category, CountryCode, Document, DocumentKind, DocumentPatch, TenantId, ValidNewDocument,
+};
+
+const COLUMNS: &str = "id, seq, subject_id, kind, category, number, issuing_country, issuing_authority, \
+                       issued_on, expires_on, personal, extras, file_count, created_at, updated_at";
+
+fn date(v: Option<String>) -> Result<Option<NaiveDate>> {
+    v.map(|s| s.parse().map_err(Error::internal)).transpose()
+}
+
+fn document_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<Document> {
+    let country: Option<String> = r.try_get("issuing_country")?;
+    Ok(Document {
+        id: db::uuid(r.try_get("id")?)?,
+        seq: r.try_get("seq")?,
+        tenant: tenant.clone(),
+        subject_id: db::uuid(r.try_get("subject_id")?)?,
+        kind: DocumentKind::parse(r.try_get("kind")?).map_err(Error::internal)?,
+        category: Category::parse(r.try_get("category")?).map_err(Error::internal)?,
+        number: r.try_get("number")?,
+        issuing_country: country
+            .map(|c| CountryCode::new(&c))
+            .transpose()
+            .map_err(Error::internal)?,
+        issuing_authority: r.try_get("issuing_authority")?,
+        issued_on: date(r.try_get("issued_on")?)?,
+        expires_on: date(r.try_get("expires_on")?)?,
+        personal: db::json(r.try_get("personal")?)?,
+        extras: db::json::<BTreeMap<String, serde_json::Value>>(r.try_get("extras")?)?,
+        file_count: r.try_get::<i64, _>("file_count")? as u32,
+        created_at: db::from_millis(r.try_get("created_at")?)?,
+        updated_at: db::from_millis(r.try_get("updated_at")?)?,
+    })
+}
+
+impl Store {
+    /// Creates a document for a subject of this tenant.
+    pub async fn create_document(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        new: ValidNewDocument,
+    ) -> Result<Document> {
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let owner: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
+                .bind(tenant.as_str())
+                .bind(subject_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        owner.ok_or(Error::NotFound("subject"))?;
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO counters (tenant, name, value) VALUES (?, 'document', 1) \
+             ON CONFLICT (tenant, name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+        )
+        .bind(tenant.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let now = db::now();
+        let d = new.doc;
+        let doc = Document {
+            id: Uuid::now_v7(),
+            seq,
+            tenant: tenant.clone(),
+            subject_id,
+            kind: new.kind,
+            category: new.category,
+            number: d.number,
+            issuing_country: d.issuing_country,
+            issuing_authority: d.issuing_authority,
+            issued_on: d.issued_on,
+            expires_on: d.expires_on,
+            personal: d.personal,
+            extras: d.extras,
+            file_count: 0,
+            created_at: now,
+            updated_at: now,
+        };
+        sqlx::query(&format!("INSERT INTO documents (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+            .bind(tenant.as_str())
+            .bind(doc.id.to_string())
+            .bind(doc.seq)
+            .bind(subject_id.to_string())
+            .bind(doc.kind.as_str())
+            .bind(doc.category.as_str())
+            .bind(&doc.number)
+            .bind(doc.issuing_country.as_ref().map(CountryCode::as_str))
+            .bind(&doc.issuing_authority)
+            .bind(doc.issued_on.map(|d| d.to_string()))
+            .bind(doc.expires_on.map(|d| d.to_string()))
+            .bind(db::to_json(&doc.personal)?)
+            .bind(db::to_json(&doc.extras)?)
+            .bind(0i64)
+            .bind(db::millis(now))
+            .bind(db::millis(now))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// The document with this id in this tenant.
+    pub async fn get_document(&self, tenant: &TenantId, id: Uuid) -> Result<Document> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND id = ?"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .ok_or(Error::NotFound("document"))?;
+        document_from_row(tenant, &row)
+    }
+
+    /// The document with this per-tenant sequence number.
+    pub async fn get_document_by_seq(&self, tenant: &TenantId, seq: i64) -> Result<Document> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND seq = ?"
+        ))
+        .bind(tenant.as_str())
+        .bind(seq)
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .ok_or(Error::NotFound("document"))?;
+        document_from_row(tenant, &row)
+    }
+
+    /// A subject's documents, oldest first.
+    pub async fn list_documents(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+    ) -> Result<Vec<Document>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter().map(|r| document_from_row(tenant, r)).collect()
+    }
+
+    /// Applies a patch atomically (read, apply the model's rules, write, in one transaction).
+    pub async fn update_document(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+        patch: DocumentPatch,
+    ) -> Result<Document> {
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND id = ?"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(Error::NotFound("document"))?;
+        let mut doc = document_from_row(tenant, &row)?;
+        patch.apply(&mut doc)?;
+        doc.updated_at = db::now();
+        sqlx::query(
+            "UPDATE documents SET kind = ?, category = ?, number = ?, issuing_country = ?, issuing_authority = ?, \
+             issued_on = ?, expires_on = ?, personal = ?, extras = ?, updated_at = ? WHERE tenant = ? AND id = ?",
+        )
+        .bind(doc.kind.as_str())
+        .bind(doc.category.as_str())
+        .bind(&doc.number)
+        .bind(doc.issuing_country.as_ref().map(CountryCode::as_str))
+        .bind(&doc.issuing_authority)
+        .bind(doc.issued_on.map(|d| d.to_string()))
+        .bind(doc.expires_on.map(|d| d.to_string()))
+        .bind(db::to_json(&doc.personal)?)
+        .bind(db::to_json(&doc.extras)?)
+        .bind(db::millis(doc.updated_at))
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+
+    /// Deletes a document and its files: the files' data keys go with the rows, in one
+    /// transaction, before their blobs are removed.
+    pub async fn delete_document(&self, tenant: &TenantId, id: Uuid) -> Result<()> {
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let keys: Vec<String> =
+            sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = ? AND document_id = ?")
+                .bind(tenant.as_str())
+                .bind(id.to_string())
+                .fetch_all(&mut *tx)
+                .await?;
+        sqlx::query("DELETE FROM files WHERE tenant = ? AND document_id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let gone = sqlx::query("DELETE FROM documents WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if gone.rows_affected() == 0 {
+            return Err(Error::NotFound("document"));
+        }
+        tx.commit().await?;
+        self.delete_blobs(keys).await;
+        Ok(())
+    }
+}

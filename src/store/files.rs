@@ -1,0 +1,459 @@
+//! Files: streaming put and ranged get through sniffing, hashing and encryption.
+//!
+//! A put flows in bounded chunks: the first [`SNIFF_WINDOW`] bytes are held until the content
+//! is recognised and accepted by the caller's rules, then every chunk is hashed, counted
+//! against the size limit, sealed and handed to the blob writer. Metadata commits last, in a
+//! transaction that also enforces the per-document file limit; a failed commit removes the
+//! blob. A get reads ciphertext in windows of whole chunks and opens only the chunks the
+//! requested range touches.
+
+use std::collections::BTreeMap;
+
+use bytes::{Bytes, BytesMut};
+use futures::stream::{BoxStream, Stream, StreamExt};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::blobs::{BlobWriter, Blobs};
+use super::crypto::{self, CHUNK, ChunkCipher, HEADER, Layout, TAG};
+use super::{Store, db};
+use crate::error::{Error, Result};
+use crate::media::{MediaType, SNIFF_WINDOW, Sniffed, sniff};
+use crate::model::{FileSide, NewFile, StoredFile, TenantId};
+
+/// Chunks read from the blob store per request when serving a file (about 1 MiB).
+const READ_WINDOW_CHUNKS: u64 = 16;
+
+/// Judges sniffed content before anything is stored; an error refuses the file.
+pub type AcceptFn = Box<dyn FnOnce(&Sniffed) -> Result<()> + Send>;
+
+/// The rules an adapter sets for one upload.
+pub struct PutRules {
+    /// The largest accepted file, in bytes; one byte more aborts the write.
+    pub max_size: u64,
+    /// At most this many files on the document (ignored for standalone files).
+    pub max_files_per_document: u32,
+    /// Judges the sniffed content before anything is stored; an error refuses the file.
+    pub accept: AcceptFn,
+}
+
+/// Plaintext bytes of a stored file, streamed.
+pub type FileStream = BoxStream<'static, Result<Bytes>>;
+
+/// A half-open byte range `[start, end)` of a file's plaintext.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ByteRange {
+    /// First byte.
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+}
+
+const COLUMNS: &str = "id, subject_id, document_id, side, name, media_type, size, sha256, width, height, \
+                       extras, blob_key, wrapped_key, created_at";
+
+struct FileRow {
+    file: StoredFile,
+    blob_key: String,
+    wrapped_key: Vec<u8>,
+}
+
+fn file_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<FileRow> {
+    use base64::Engine as _;
+    let sha: [u8; 32] = hex::decode(r.try_get::<&str, _>("sha256")?)
+        .map_err(Error::internal)?
+        .try_into()
+        .map_err(|_| Error::internal("stored sha256 has the wrong length"))?;
+    let media: &str = r.try_get("media_type")?;
+    let document_id: Option<String> = r.try_get("document_id")?;
+    Ok(FileRow {
+        file: StoredFile {
+            id: db::uuid(r.try_get("id")?)?,
+            tenant: tenant.clone(),
+            subject_id: db::uuid(r.try_get("subject_id")?)?,
+            document_id: document_id.as_deref().map(db::uuid).transpose()?,
+            side: FileSide::parse(r.try_get("side")?).map_err(Error::internal)?,
+            name: r.try_get("name")?,
+            media_type: MediaType::from_mime(media).unwrap_or(MediaType::Unknown),
+            size: r.try_get::<i64, _>("size")? as u64,
+            sha256: sha,
+            width: r.try_get::<Option<i64>, _>("width")?.map(|v| v as u32),
+            height: r.try_get::<Option<i64>, _>("height")?.map(|v| v as u32),
+            extras: db::json::<BTreeMap<String, serde_json::Value>>(r.try_get("extras")?)?,
+            created_at: db::from_millis(r.try_get("created_at")?)?,
+        },
+        blob_key: r.try_get("blob_key")?,
+        wrapped_key: base64::engine::general_purpose::STANDARD
+            .decode(r.try_get::<&str, _>("wrapped_key")?)
+            .map_err(Error::internal)?,
+    })
+}
+
+/// Binds a wrapped data key to its tenant and file, so a key row moved elsewhere cannot open.
+fn key_context(tenant: &TenantId, file_id: Uuid) -> Vec<u8> {
+    format!("idbridge/file/v1/{tenant}/{file_id}").into_bytes()
+}
+
+impl Store {
+    /// Streams a new file into storage and returns what was stored. Nothing is visible until
+    /// the blob is durable and the metadata has committed; on any error nothing remains.
+    pub async fn put_file<S>(
+        &self,
+        tenant: &TenantId,
+        new: NewFile,
+        rules: PutRules,
+        body: S,
+    ) -> Result<StoredFile>
+    where
+        S: Stream<Item = Result<Bytes>> + Send + Unpin,
+    {
+        self.check_owner(tenant, &new, rules.max_files_per_document)
+            .await?;
+        let id = Uuid::now_v7();
+        let key = Blobs::key_for(id);
+        let (cipher, wrapped) = self.inner.master.new_data_key(&key_context(tenant, id))?;
+        let mut writer = self.inner.blobs.writer(&key).await?;
+        let written =
+            match seal_into(&mut writer, &cipher, rules.max_size, rules.accept, body).await {
+                Ok(w) => w,
+                Err(e) => {
+                    writer.abort().await;
+                    return Err(e);
+                }
+            };
+        writer.finish().await?;
+        let file = StoredFile {
+            id,
+            tenant: tenant.clone(),
+            subject_id: new.subject_id,
+            document_id: new.document_id,
+            side: new.side,
+            name: new.name,
+            media_type: written.sniffed.media_type,
+            size: written.size,
+            sha256: written.sha256,
+            width: written.sniffed.width,
+            height: written.sniffed.height,
+            extras: new.extras,
+            created_at: db::now(),
+        };
+        if let Err(e) = self
+            .commit_file(&file, &key, &wrapped, rules.max_files_per_document)
+            .await
+        {
+            self.inner.blobs.delete(&key).await?;
+            return Err(e);
+        }
+        self.add_bytes_in(file.size);
+        Ok(file)
+    }
+
+    /// Fails early (before reading the body) when the owner is missing or the document is
+    /// already full. The authoritative limit check happens again at commit.
+    async fn check_owner(&self, tenant: &TenantId, new: &NewFile, max_files: u32) -> Result<()> {
+        self.get_subject(tenant, new.subject_id).await?;
+        if let Some(doc_id) = new.document_id {
+            let doc = self.get_document(tenant, doc_id).await?;
+            if doc.subject_id != new.subject_id {
+                return Err(Error::NotFound("document"));
+            }
+            if doc.file_count >= max_files {
+                return Err(Error::LimitExceeded {
+                    what: "files per document",
+                    limit: max_files.into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn commit_file(
+        &self,
+        f: &StoredFile,
+        key: &str,
+        wrapped: &[u8],
+        max_files: u32,
+    ) -> Result<()> {
+        use base64::Engine as _;
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        if let Some(doc_id) = f.document_id {
+            // The limit holds under any concurrency: the count moves only inside this
+            // conditional update, which the database serialises per row.
+            let bumped = sqlx::query(
+                "UPDATE documents SET file_count = file_count + 1, updated_at = ? \
+                 WHERE tenant = ? AND id = ? AND subject_id = ? AND file_count < ?",
+            )
+            .bind(db::millis(f.created_at))
+            .bind(f.tenant.as_str())
+            .bind(doc_id.to_string())
+            .bind(f.subject_id.to_string())
+            .bind(i64::from(max_files))
+            .execute(&mut *tx)
+            .await?;
+            if bumped.rows_affected() == 0 {
+                let exists: Option<i64> =
+                    sqlx::query_scalar("SELECT 1 FROM documents WHERE tenant = ? AND id = ?")
+                        .bind(f.tenant.as_str())
+                        .bind(doc_id.to_string())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                return Err(match exists {
+                    Some(_) => Error::LimitExceeded {
+                        what: "files per document",
+                        limit: max_files.into(),
+                    },
+                    None => Error::NotFound("document"),
+                });
+            }
+        }
+        sqlx::query(&format!("INSERT INTO files (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+            .bind(f.tenant.as_str())
+            .bind(f.id.to_string())
+            .bind(f.subject_id.to_string())
+            .bind(f.document_id.map(|d| d.to_string()))
+            .bind(f.side.to_text())
+            .bind(&f.name)
+            .bind(f.media_type.mime())
+            .bind(f.size as i64)
+            .bind(f.sha256_hex())
+            .bind(f.width.map(i64::from))
+            .bind(f.height.map(i64::from))
+            .bind(db::to_json(&f.extras)?)
+            .bind(key)
+            .bind(base64::engine::general_purpose::STANDARD.encode(wrapped))
+            .bind(db::millis(f.created_at))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn file_row(&self, tenant: &TenantId, id: Uuid) -> Result<FileRow> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM files WHERE tenant = ? AND id = ?"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .ok_or(Error::NotFound("file"))?;
+        file_from_row(tenant, &row)
+    }
+
+    /// A file's metadata.
+    pub async fn get_file(&self, tenant: &TenantId, id: Uuid) -> Result<StoredFile> {
+        Ok(self.file_row(tenant, id).await?.file)
+    }
+
+    /// A subject's files (attached or not), oldest first.
+    pub async fn list_files(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Vec<StoredFile>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM files WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter()
+            .map(|r| file_from_row(tenant, r).map(|f| f.file))
+            .collect()
+    }
+
+    /// Opens a file for reading, whole or a byte range of it. The stream fails (rather than
+    /// returning altered bytes) if the stored blob was tampered with.
+    pub async fn open_file(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+        range: Option<ByteRange>,
+    ) -> Result<(StoredFile, FileStream)> {
+        let row = self.file_row(tenant, id).await?;
+        let size = row.file.size;
+        let range = range.unwrap_or(ByteRange {
+            start: 0,
+            end: size,
+        });
+        if range.start > range.end || range.end > size {
+            return Err(Error::invalid("range", "is outside the file"));
+        }
+        let cipher = self
+            .inner
+            .master
+            .open_data_key(&row.wrapped_key, &key_context(tenant, id))?;
+        crypto::check_header(
+            &self
+                .inner
+                .blobs
+                .read(&row.blob_key, 0..HEADER as u64)
+                .await?,
+        )?;
+        let reader = ChunkReader {
+            store: self.clone(),
+            key: row.blob_key,
+            cipher,
+            layout: Layout { size },
+            range,
+            next: range.start / CHUNK as u64,
+        };
+        Ok((row.file, reader.into_stream()))
+    }
+
+    /// Deletes a file: the row holding its wrapped data key goes first, then the blob.
+    pub async fn delete_file(&self, tenant: &TenantId, id: Uuid) -> Result<()> {
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let row =
+            sqlx::query("SELECT blob_key, document_id FROM files WHERE tenant = ? AND id = ?")
+                .bind(tenant.as_str())
+                .bind(id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(Error::NotFound("file"))?;
+        let key: String = row.try_get("blob_key")?;
+        let document_id: Option<String> = row.try_get("document_id")?;
+        sqlx::query("DELETE FROM files WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if let Some(doc) = document_id {
+            sqlx::query("UPDATE documents SET file_count = file_count - 1, updated_at = ? WHERE tenant = ? AND id = ?")
+                .bind(db::millis(db::now()))
+                .bind(tenant.as_str())
+                .bind(doc)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.delete_blobs(vec![key]).await;
+        Ok(())
+    }
+}
+
+struct Written {
+    size: u64,
+    sha256: [u8; 32],
+    sniffed: Sniffed,
+}
+
+/// Reads the body, sniffs its head, and writes it sealed. Memory stays at one sniff window
+/// plus one incoming piece, whatever the file size.
+async fn seal_into<S>(
+    writer: &mut BlobWriter,
+    cipher: &ChunkCipher,
+    max_size: u64,
+    accept: AcceptFn,
+    mut body: S,
+) -> Result<Written>
+where
+    S: Stream<Item = Result<Bytes>> + Send + Unpin,
+{
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let mut pending = BytesMut::new();
+    let mut accept = Some(accept);
+    let mut sniffed = None;
+    let mut index = 0u64;
+    let mut sealed = Vec::with_capacity(CHUNK + TAG);
+    writer.write(&crypto::header()).await?;
+    loop {
+        let piece = body.next().await.transpose()?;
+        let done = piece.is_none();
+        if let Some(piece) = piece {
+            size += piece.len() as u64;
+            if size > max_size {
+                return Err(Error::PayloadTooLarge { limit: max_size });
+            }
+            hasher.update(&piece);
+            pending.extend_from_slice(&piece);
+        }
+        if sniffed.is_none() && (done || pending.len() >= SNIFF_WINDOW) {
+            let s = sniff(&pending[..pending.len().min(SNIFF_WINDOW)]);
+            if let Some(accept) = accept.take() {
+                accept(&s)?;
+            }
+            sniffed = Some(s);
+        }
+        if sniffed.is_none() {
+            continue;
+        }
+        // Seal full chunks while more data is known to follow; the last chunk is sealed as
+        // last only at the end of the body.
+        while pending.len() > CHUNK {
+            sealed.clear();
+            sealed.extend_from_slice(&pending.split_to(CHUNK));
+            cipher.seal(index, false, &mut sealed)?;
+            writer.write(&sealed).await?;
+            index += 1;
+        }
+        if done {
+            sealed.clear();
+            sealed.extend_from_slice(&pending.split());
+            cipher.seal(index, true, &mut sealed)?;
+            writer.write(&sealed).await?;
+            let sniffed = sniffed.ok_or_else(|| Error::internal("content was never sniffed"))?;
+            return Ok(Written {
+                size,
+                sha256: hasher.finalize().into(),
+                sniffed,
+            });
+        }
+    }
+}
+
+/// Serves a byte range of a sealed blob, a window of chunks at a time.
+struct ChunkReader {
+    store: Store,
+    key: String,
+    cipher: ChunkCipher,
+    layout: Layout,
+    range: ByteRange,
+    next: u64,
+}
+
+impl ChunkReader {
+    fn into_stream(self) -> FileStream {
+        futures::stream::try_unfold(self, |mut r| async move {
+            if r.range.start >= r.range.end || r.next * CHUNK as u64 >= r.range.end {
+                return Ok(None);
+            }
+            let out = r.read_window().await?;
+            Ok(Some((out, r)))
+        })
+        .boxed()
+    }
+
+    async fn read_window(&mut self) -> Result<Bytes> {
+        let last_needed = (self.range.end - 1) / CHUNK as u64;
+        let first = self.next;
+        let last = (first + READ_WINDOW_CHUNKS - 1).min(last_needed);
+        let end = self.layout.offset(last) + (self.layout.plain_len(last) + TAG) as u64;
+        let cipher_bytes = self
+            .store
+            .inner
+            .blobs
+            .read(&self.key, self.layout.offset(first)..end)
+            .await?;
+        let mut out = BytesMut::with_capacity(((last - first + 1) as usize) * CHUNK);
+        let mut at = 0usize;
+        let mut buf = Vec::with_capacity(CHUNK + TAG);
+        for i in first..=last {
+            let len = self.layout.plain_len(i) + TAG;
+            let piece = cipher_bytes
+                .get(at..at + len)
+                .ok_or_else(|| Error::internal("stored blob is shorter than its metadata says"))?;
+            at += len;
+            buf.clear();
+            buf.extend_from_slice(piece);
+            self.cipher
+                .open(i, i + 1 == self.layout.chunks(), &mut buf)?;
+            let chunk_start = i * CHUNK as u64;
+            let from = self.range.start.saturating_sub(chunk_start) as usize;
+            let to = ((self.range.end - chunk_start) as usize).min(buf.len());
+            out.extend_from_slice(&buf[from.min(to)..to]);
+        }
+        self.next = last + 1;
+        self.store.add_bytes_out(out.len());
+        Ok(out.freeze())
+    }
+}

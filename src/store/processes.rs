@@ -1,0 +1,135 @@
+//! Processes: vendor flows with a lifecycle, moved only by compare-and-set transitions.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{Store, db};
+use crate::error::{Error, Result};
+use crate::model::{Namespace, NewProcess, Process, ProcessStatus, TenantId};
+
+const COLUMNS: &str =
+    "id, subject_id, namespace, kind, status, expires_at, data, created_at, updated_at";
+
+fn process_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<Process> {
+    Ok(Process {
+        id: db::uuid(r.try_get("id")?)?,
+        tenant: tenant.clone(),
+        subject_id: db::uuid(r.try_get("subject_id")?)?,
+        namespace: Namespace::new(r.try_get::<String, _>("namespace")?).map_err(Error::internal)?,
+        kind: r.try_get("kind")?,
+        status: ProcessStatus::parse(r.try_get("status")?).map_err(Error::internal)?,
+        expires_at: r
+            .try_get::<Option<i64>, _>("expires_at")?
+            .map(db::from_millis)
+            .transpose()?,
+        data: db::json(r.try_get("data")?)?,
+        created_at: db::from_millis(r.try_get("created_at")?)?,
+        updated_at: db::from_millis(r.try_get("updated_at")?)?,
+    })
+}
+
+impl Store {
+    /// Starts a process (status open) for a subject of this tenant.
+    pub async fn create_process(&self, tenant: &TenantId, new: NewProcess) -> Result<Process> {
+        self.get_subject(tenant, new.subject_id).await?;
+        let now = db::now();
+        let p = Process {
+            id: Uuid::now_v7(),
+            tenant: tenant.clone(),
+            subject_id: new.subject_id,
+            namespace: new.namespace,
+            kind: new.kind,
+            status: ProcessStatus::Open,
+            expires_at: new.expires_at,
+            data: new.data,
+            created_at: now,
+            updated_at: now,
+        };
+        sqlx::query(&format!(
+            "INSERT INTO processes (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(tenant.as_str())
+        .bind(p.id.to_string())
+        .bind(p.subject_id.to_string())
+        .bind(p.namespace.as_str())
+        .bind(&p.kind)
+        .bind(p.status.as_str())
+        .bind(p.expires_at.map(db::millis))
+        .bind(db::to_json(&p.data)?)
+        .bind(db::millis(now))
+        .bind(db::millis(now))
+        .execute(&self.inner.pool)
+        .await?;
+        Ok(p)
+    }
+
+    /// The process with this id in this tenant.
+    pub async fn get_process(&self, tenant: &TenantId, id: Uuid) -> Result<Process> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM processes WHERE tenant = ? AND id = ?"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .ok_or(Error::NotFound("process"))?;
+        process_from_row(tenant, &row)
+    }
+
+    /// A subject's processes, oldest first.
+    pub async fn list_processes(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+    ) -> Result<Vec<Process>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM processes WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter().map(|r| process_from_row(tenant, r)).collect()
+    }
+
+    /// Moves a process to `next`, if its effective status at `now` allows it. The stored
+    /// status is re-checked in the update itself, so two racing transitions cannot both win.
+    pub async fn transition_process(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+        next: ProcessStatus,
+        now: DateTime<Utc>,
+        data: Option<serde_json::Value>,
+    ) -> Result<Process> {
+        let mut p = self.get_process(tenant, id).await?;
+        let current = p.status_at(now);
+        if !current.can_become(next) {
+            return Err(Error::Conflict(format!(
+                "process is {}, it cannot become {}",
+                current.as_str(),
+                next.as_str()
+            )));
+        }
+        let data = data.unwrap_or(p.data.clone());
+        let updated = sqlx::query(
+            "UPDATE processes SET status = ?, data = ?, updated_at = ? WHERE tenant = ? AND id = ? AND status = ?",
+        )
+        .bind(next.as_str())
+        .bind(db::to_json(&data)?)
+        .bind(db::millis(now))
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .bind(p.status.as_str())
+        .execute(&self.inner.pool)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(Error::Conflict("process changed concurrently".into()));
+        }
+        p.status = next;
+        p.data = data;
+        p.updated_at = db::from_millis(db::millis(now))?;
+        Ok(p)
+    }
+}

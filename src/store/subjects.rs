@@ -1,0 +1,303 @@
+//! Subjects and their vendor aliases.
+
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{Store, db};
+use crate::error::{Error, Result};
+use crate::model::{Alias, Namespace, Subject, TenantId, check_external_id};
+
+/// One page of subjects and the total count.
+#[derive(Debug)]
+pub struct SubjectPage {
+    /// The subjects on this page, oldest first.
+    pub items: Vec<Subject>,
+    /// How many the tenant has in all.
+    pub total: u64,
+}
+
+fn subject_from_row(tenant: &TenantId, row: &sqlx::sqlite::SqliteRow) -> Result<Subject> {
+    Ok(Subject {
+        id: db::uuid(row.try_get("id")?)?,
+        tenant: tenant.clone(),
+        label: row.try_get("label")?,
+        created_at: db::from_millis(row.try_get("created_at")?)?,
+    })
+}
+
+impl Store {
+    /// Creates a subject, with the given id or a fresh one, and links its aliases, all in one
+    /// transaction: an id already used in this tenant, or an alias already linked, is a
+    /// conflict and nothing is stored.
+    pub async fn create_subject(
+        &self,
+        tenant: &TenantId,
+        id: Option<Uuid>,
+        label: Option<String>,
+        aliases: &[(Namespace, String)],
+    ) -> Result<Subject> {
+        for (_, ext) in aliases {
+            check_external_id(ext)?;
+        }
+        let subject = Subject {
+            id: id.unwrap_or_else(Uuid::now_v7),
+            tenant: tenant.clone(),
+            label,
+            created_at: db::now(),
+        };
+        let mut tx = self.inner.pool.begin().await?;
+        let done = sqlx::query(
+            "INSERT INTO subjects (tenant, id, label, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(tenant.as_str())
+        .bind(subject.id.to_string())
+        .bind(&subject.label)
+        .bind(db::millis(subject.created_at))
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::Conflict(
+                "a subject with this id already exists".into(),
+            ));
+        }
+        for (ns, ext) in aliases {
+            let linked = sqlx::query(
+                "INSERT INTO aliases (tenant, namespace, external_id, subject_id, created_at) \
+                 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            )
+            .bind(tenant.as_str())
+            .bind(ns.as_str())
+            .bind(ext)
+            .bind(subject.id.to_string())
+            .bind(db::millis(subject.created_at))
+            .execute(&mut *tx)
+            .await?;
+            if linked.rows_affected() == 0 {
+                return Err(Error::Conflict(format!(
+                    "a {} alias with this external id is linked to another subject",
+                    ns.as_str()
+                )));
+            }
+        }
+        tx.commit().await?;
+        Ok(subject)
+    }
+
+    /// The subject with this id in this tenant.
+    pub async fn get_subject(&self, tenant: &TenantId, id: Uuid) -> Result<Subject> {
+        let row =
+            sqlx::query("SELECT id, label, created_at FROM subjects WHERE tenant = ? AND id = ?")
+                .bind(tenant.as_str())
+                .bind(id.to_string())
+                .fetch_optional(&self.inner.pool)
+                .await?
+                .ok_or(Error::NotFound("subject"))?;
+        subject_from_row(tenant, &row)
+    }
+
+    /// A page of the tenant's subjects, oldest first.
+    pub async fn list_subjects(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+        offset: u64,
+    ) -> Result<SubjectPage> {
+        let rows = sqlx::query(
+            "SELECT id, label, created_at FROM subjects WHERE tenant = ? ORDER BY created_at, id LIMIT ? OFFSET ?",
+        )
+        .bind(tenant.as_str())
+        .bind(i64::from(limit))
+        .bind(offset as i64)
+        .fetch_all(&self.inner.pool)
+        .await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subjects WHERE tenant = ?")
+            .bind(tenant.as_str())
+            .fetch_one(&self.inner.pool)
+            .await?;
+        let items = rows
+            .iter()
+            .map(|r| subject_from_row(tenant, r))
+            .collect::<Result<_>>()?;
+        Ok(SubjectPage {
+            items,
+            total: total as u64,
+        })
+    }
+
+    /// Resolves a vendor's external id to a subject (see the rule in `model::subject`):
+    /// a UUID equal to a subject's id is that subject; otherwise an alias; otherwise, when
+    /// `create` is set, a new subject (with the UUID as its id, or a fresh id and an alias).
+    /// Returns `None` only when nothing matches and `create` is false.
+    pub async fn resolve_subject(
+        &self,
+        tenant: &TenantId,
+        namespace: &Namespace,
+        external_id: &str,
+        create: bool,
+    ) -> Result<Option<Subject>> {
+        check_external_id(external_id)?;
+        let as_uuid = Uuid::parse_str(external_id).ok();
+        if let Some(id) = as_uuid {
+            match self.get_subject(tenant, id).await {
+                Ok(s) => return Ok(Some(s)),
+                Err(Error::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(s) = self
+            .subject_by_alias(tenant, namespace, external_id)
+            .await?
+        {
+            return Ok(Some(s));
+        }
+        if !create {
+            return Ok(None);
+        }
+        match as_uuid {
+            Some(id) => match self.create_subject(tenant, Some(id), None, &[]).await {
+                Ok(s) => Ok(Some(s)),
+                // Created concurrently by another request: that one is the subject.
+                Err(Error::Conflict(_)) => self.get_subject(tenant, id).await.map(Some),
+                Err(e) => Err(e),
+            },
+            None => {
+                let alias = [(namespace.clone(), external_id.to_owned())];
+                match self.create_subject(tenant, None, None, &alias).await {
+                    Ok(s) => Ok(Some(s)),
+                    // Another request linked this alias first: theirs is the subject.
+                    Err(Error::Conflict(_)) => {
+                        self.subject_by_alias(tenant, namespace, external_id).await
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    async fn subject_by_alias(
+        &self,
+        tenant: &TenantId,
+        namespace: &Namespace,
+        external_id: &str,
+    ) -> Result<Option<Subject>> {
+        let row = sqlx::query(
+            "SELECT s.id, s.label, s.created_at FROM aliases a \
+             JOIN subjects s ON s.tenant = a.tenant AND s.id = a.subject_id \
+             WHERE a.tenant = ? AND a.namespace = ? AND a.external_id = ?",
+        )
+        .bind(tenant.as_str())
+        .bind(namespace.as_str())
+        .bind(external_id)
+        .fetch_optional(&self.inner.pool)
+        .await?;
+        row.map(|r| subject_from_row(tenant, &r)).transpose()
+    }
+
+    /// Links an external id to a subject. Linking the same pair again is a no-op; an external
+    /// id already linked to another subject is a conflict.
+    pub async fn link_alias(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        namespace: &Namespace,
+        external_id: &str,
+    ) -> Result<Alias> {
+        check_external_id(external_id)?;
+        self.get_subject(tenant, subject_id).await?;
+        let now = db::now();
+        sqlx::query(
+            "INSERT INTO aliases (tenant, namespace, external_id, subject_id, created_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(tenant.as_str())
+        .bind(namespace.as_str())
+        .bind(external_id)
+        .bind(subject_id.to_string())
+        .bind(db::millis(now))
+        .execute(&self.inner.pool)
+        .await?;
+        let row = sqlx::query(
+            "SELECT subject_id, created_at FROM aliases WHERE tenant = ? AND namespace = ? AND external_id = ?",
+        )
+        .bind(tenant.as_str())
+        .bind(namespace.as_str())
+        .bind(external_id)
+        .fetch_one(&self.inner.pool)
+        .await?;
+        if db::uuid(row.try_get("subject_id")?)? != subject_id {
+            return Err(Error::Conflict(
+                "this external id is linked to another subject".into(),
+            ));
+        }
+        Ok(Alias {
+            namespace: namespace.clone(),
+            external_id: external_id.to_owned(),
+            created_at: db::from_millis(row.try_get("created_at")?)?,
+        })
+    }
+
+    /// The aliases of a subject.
+    pub async fn aliases(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Vec<Alias>> {
+        let rows = sqlx::query(
+            "SELECT namespace, external_id, created_at FROM aliases WHERE tenant = ? AND subject_id = ? \
+             ORDER BY namespace, external_id",
+        )
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Alias {
+                    namespace: Namespace::new(r.try_get::<String, _>("namespace")?)
+                        .map_err(Error::internal)?,
+                    external_id: r.try_get("external_id")?,
+                    created_at: db::from_millis(r.try_get("created_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes a subject and everything it owns. Every file's data key is destroyed in the
+    /// same transaction that removes the rows, before any blob is deleted.
+    pub async fn delete_subject(&self, tenant: &TenantId, subject_id: Uuid) -> Result<()> {
+        let sid = subject_id.to_string();
+        let mut tx = self.inner.pool.begin().await?;
+        let keys: Vec<String> =
+            sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = ? AND subject_id = ?")
+                .bind(tenant.as_str())
+                .bind(&sid)
+                .fetch_all(&mut *tx)
+                .await?;
+        for table in ["files", "documents", "processes", "tokens", "aliases"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE tenant = ? AND subject_id = ?"
+            ))
+            .bind(tenant.as_str())
+            .bind(&sid)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let gone = sqlx::query("DELETE FROM subjects WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(&sid)
+            .execute(&mut *tx)
+            .await?;
+        if gone.rows_affected() == 0 {
+            return Err(Error::NotFound("subject"));
+        }
+        tx.commit().await?;
+        self.delete_blobs(keys).await;
+        Ok(())
+    }
+
+    /// Deletes blobs whose keys are already destroyed. A failure here leaves only ciphertext
+    /// nobody can open; the start-up sweep removes it later.
+    pub(super) async fn delete_blobs(&self, keys: Vec<String>) {
+        for key in keys {
+            if let Err(e) = self.inner.blobs.delete(&key).await {
+                tracing::warn!(error = %e, "blob of a deleted file not removed yet; the sweep will retry");
+            }
+        }
+    }
+}
