@@ -1,7 +1,10 @@
 //! Configuration layering and refusal tests. `figment::Jail` gives each test its own working
 //! directory and environment, so tests cannot see each other's variables.
 
-#![allow(clippy::result_large_err, reason = "figment::Jail closures must return figment::Error")]
+#![allow(
+    clippy::result_large_err,
+    reason = "figment::Jail closures must return figment::Error"
+)]
 
 use figment::Jail;
 

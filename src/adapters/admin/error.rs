@@ -114,13 +114,19 @@ impl AdminError {
                 }
             },
             AdminError::Json(r) => {
-                let code = match r {
-                    JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
-                    JsonRejection::JsonSyntaxError(_) => "malformed_json",
-                    JsonRejection::BytesRejection(_) => "unreadable_body",
-                    _ => "invalid_body",
+                // A body that parses but does not fit is a 400 like any other bad input
+                // (axum would say 422); only the content type and size keep their own status.
+                let (status, code) = match r {
+                    JsonRejection::MissingJsonContentType(_) => {
+                        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+                    }
+                    JsonRejection::JsonSyntaxError(_) => {
+                        (StatusCode::BAD_REQUEST, "malformed_json")
+                    }
+                    JsonRejection::BytesRejection(_) => (r.status(), "unreadable_body"),
+                    _ => (StatusCode::BAD_REQUEST, "invalid_body"),
                 };
-                body(r.status(), code, r.body_text(), None)
+                body(status, code, r.body_text(), None)
             }
             AdminError::Path(r) => {
                 body(StatusCode::BAD_REQUEST, "invalid_path", r.body_text(), None)

@@ -66,6 +66,8 @@ const DEFAULT_TOKEN_TTL: u64 = 3600;
         (status = 400, description = "Invalid input", body = ErrorBody),
         (status = 401, description = "No or wrong admin key", body = ErrorBody),
         (status = 409, description = "Id or alias already taken", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
     ))]
 pub async fn create_subject(
     State(state): State<AppState>,
@@ -162,6 +164,8 @@ pub async fn delete_subject(
         (status = 401, description = "No or wrong admin key", body = ErrorBody),
         (status = 404, description = "No such subject in this tenant", body = ErrorBody),
         (status = 409, description = "The external id is linked to another subject", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
     ))]
 pub async fn link_alias(
     State(state): State<AppState>,
@@ -190,6 +194,8 @@ pub async fn link_alias(
         (status = 400, description = "Invalid input", body = ErrorBody),
         (status = 401, description = "No or wrong admin key", body = ErrorBody),
         (status = 404, description = "No such subject in this tenant", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "Body is not JSON", body = ErrorBody),
     ))]
 pub async fn mint_client_token(
     State(state): State<AppState>,

@@ -1,0 +1,214 @@
+//! The test harness: the real app on an ephemeral port over a temporary store, and the
+//! contract check that validates response bodies against the served OpenAPI document.
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use idbridge::config::{AdminKeyConfig, Config, TenantConfig};
+use idbridge::model::TenantId;
+use idbridge::store::{MasterKey, Store, StoreOptions};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Admin key of tenant `alpha` in the test configuration.
+pub const ADMIN_A: &str = "test-admin-key-alpha";
+/// Admin key of tenant `beta`.
+pub const ADMIN_B: &str = "test-admin-key-beta";
+
+/// The test master key (fixed, so a test can reopen a store).
+pub fn master_key() -> MasterKey {
+    MasterKey::from_base64(&base64::engine::general_purpose::STANDARD.encode([42u8; 32])).unwrap()
+}
+
+/// A configuration with two tenants, `alpha` and `beta`, storing under `dir`.
+pub fn test_config(dir: &Path) -> Config {
+    let tenant = |id: &str| TenantConfig {
+        id: id.into(),
+        api_keys: vec![format!("test-api-key-{id}")],
+        masstack_keys: vec![],
+        masstack_orgs: vec![],
+        jumio: None,
+    };
+    let mut c = Config {
+        tenants: vec![tenant("alpha"), tenant("beta")],
+        admin_keys: vec![
+            AdminKeyConfig {
+                tenant: "alpha".into(),
+                key: ADMIN_A.into(),
+            },
+            AdminKeyConfig {
+                tenant: "beta".into(),
+                key: ADMIN_B.into(),
+            },
+        ],
+        ..Config::default()
+    };
+    c.server.listen = "127.0.0.1:0".parse().unwrap();
+    c.storage.data_dir = dir.to_path_buf();
+    c.storage.master_key = Some(base64::engine::general_purpose::STANDARD.encode([42u8; 32]));
+    c.storage.master_key_file = None;
+    c.validate().unwrap();
+    c
+}
+
+/// Opens a store under `dir` with the test master key.
+pub async fn open_store(dir: &Path, sweep_grace: Duration) -> Store {
+    Store::open(StoreOptions {
+        metadata_url: format!("sqlite://{}", dir.join("idbridge.db").display()),
+        blob_dir: dir.join("blobs"),
+        master_key: master_key(),
+        sweep_grace,
+    })
+    .await
+    .unwrap()
+    .0
+}
+
+/// A tenant id.
+pub fn tenant(id: &str) -> TenantId {
+    TenantId::new(id).unwrap()
+}
+
+/// The real app, served on 127.0.0.1 on an ephemeral port.
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// A client for it.
+    pub client: reqwest::Client,
+    /// The store behind it.
+    pub store: Store,
+    /// Its configuration.
+    pub config: Arc<Config>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    /// The data directory (removed on drop).
+    pub dir: TempDir,
+}
+
+impl TestServer {
+    /// Starts a server with the test configuration.
+    pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a server after letting the test adjust the configuration.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = test_config(dir.path());
+        adjust(&mut config);
+        let store = idbridge::server::open_store(&config).await.unwrap();
+        let config = Arc::new(config);
+        let listener = tokio::net::TcpListener::bind(config.server.listen)
+            .await
+            .unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = idbridge::server::app(config.clone(), store.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+        let task = tokio::spawn(idbridge::server::serve(
+            listener,
+            app,
+            async move {
+                let _ = stopped.await;
+            },
+            grace,
+        ));
+        let client = reqwest::Client::new();
+        let server = TestServer {
+            base,
+            client,
+            store,
+            config,
+            stop: Some(stop),
+            task: Some(task),
+            dir,
+        };
+        server.wait_healthy().await;
+        server
+    }
+
+    async fn wait_healthy(&self) {
+        for _ in 0..500 {
+            if let Ok(r) = self.client.get(self.url("/healthz")).send().await
+                && r.status() == 200
+            {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("server never became healthy");
+    }
+
+    /// The full URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Asks the server to shut down (as SIGTERM would) without waiting.
+    pub fn request_shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
+    /// Shuts down and waits for the serve loop to return.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        self.request_shutdown();
+        self.task.take().unwrap().await.unwrap()
+    }
+}
+
+/// Checks response bodies against one API's generated OpenAPI document.
+pub struct Contract {
+    doc: Value,
+}
+
+impl Contract {
+    /// The contract of API `name` as the test configuration serves it.
+    pub fn of(name: &str) -> Contract {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, doc) = idbridge::adapters::openapi_documents(&test_config(dir.path()))
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("no API named {name}"));
+        Contract {
+            doc: serde_json::to_value(doc).unwrap(),
+        }
+    }
+
+    /// Asserts that `body`, received with `status` from `method path_template` (the path as the
+    /// document spells it, e.g. `/subjects/{subject_id}`), matches the documented schema.
+    pub fn check(&self, method: &str, path_template: &str, status: u16, body: &Value) {
+        let escaped = path_template
+            .replace('~', "~0")
+            .replace('/', "~1")
+            .replace('{', "%7B")
+            .replace('}', "%7D");
+        let pointer = format!(
+            "#/paths/{escaped}/{}/responses/{status}/content/application~1json/schema",
+            method.to_lowercase()
+        );
+        let mut root = self.doc.clone();
+        root["$ref"] = Value::String(pointer.clone());
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&root)
+            .unwrap_or_else(|e| panic!("no schema at {pointer}: {e}"));
+        let errors: Vec<String> = validator
+            .iter_errors(body)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{method} {path_template} {status}: body does not match the contract: {errors:?}\n{body}"
+        );
+    }
+}

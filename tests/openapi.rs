@@ -1,0 +1,53 @@
+//! The committed OpenAPI documents are exactly what the code generates, and what it serves.
+
+mod common;
+
+use common::TestServer;
+
+#[test]
+fn committed_documents_are_current() {
+    let config = idbridge::config::Config::default();
+    let docs = idbridge::adapters::openapi_documents(&config);
+    assert!(!docs.is_empty());
+    for (name, doc) in docs {
+        let path = format!("{}/openapi/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        let generated = idbridge::adapters::render_openapi(&doc).unwrap();
+        assert!(
+            committed == generated,
+            "{path} is stale: run `cargo run -- openapi` and commit the result"
+        );
+    }
+}
+
+#[tokio::test]
+async fn served_documents_match_the_committed_ones() {
+    let s = TestServer::start().await;
+    let served: serde_json::Value = s
+        .client
+        .get(s.url("/openapi/admin.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/admin.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(served, committed);
+    assert_eq!(served["openapi"], "3.1.0");
+    assert_eq!(served["servers"][0]["url"], "/admin/v1");
+    let paths: Vec<&String> = served["paths"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        paths,
+        [
+            "/subjects",
+            "/subjects/{subject_id}",
+            "/subjects/{subject_id}/aliases",
+            "/subjects/{subject_id}/client-tokens"
+        ]
+    );
+}

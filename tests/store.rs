@@ -1,0 +1,827 @@
+//! The storage engine's promises, tested directly against a store on a temporary directory.
+
+mod common;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use common::{open_store, tenant};
+use futures::{StreamExt, TryStreamExt};
+use idbridge::error::Error;
+use idbridge::media::MediaType;
+use idbridge::model::{
+    DocumentKind, FileSide, Namespace, NewDocument, NewFile, NewProcess, ProcessStatus,
+};
+use idbridge::store::crypto::CHUNK;
+use idbridge::store::{ByteRange, PutRules, Store};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+/// Deterministic bytes that differ at every offset (so a misplaced range is visible).
+fn pattern(len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8)
+        .collect()
+}
+
+fn png_header(w: u32, h: u32) -> Vec<u8> {
+    let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    v.extend_from_slice(b"IHDR");
+    v.extend_from_slice(&w.to_be_bytes());
+    v.extend_from_slice(&h.to_be_bytes());
+    v.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    v
+}
+
+/// The bytes as a body stream, in pieces of `piece` bytes (as a socket would deliver them).
+fn body(
+    bytes: Vec<u8>,
+    piece: usize,
+) -> impl futures::Stream<Item = Result<Bytes, Error>> + Send + Unpin {
+    let pieces: Vec<Result<Bytes, Error>> = bytes
+        .chunks(piece)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect();
+    futures::stream::iter(pieces)
+}
+
+fn rules(max_size: u64) -> PutRules {
+    PutRules {
+        max_size,
+        max_files_per_document: 10,
+        accept: Box::new(|_| Ok(())),
+    }
+}
+
+fn standalone(subject_id: Uuid) -> NewFile {
+    NewFile {
+        subject_id,
+        document_id: None,
+        side: FileSide::None,
+        name: Some("f.bin".into()),
+        extras: Default::default(),
+    }
+}
+
+async fn setup() -> (tempfile::TempDir, Store, Uuid) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(dir.path(), HOUR).await;
+    let subject = store
+        .create_subject(&tenant("alpha"), None, None, &[])
+        .await
+        .unwrap();
+    (dir, store, subject.id)
+}
+
+async fn read(store: &Store, id: Uuid, range: Option<ByteRange>) -> Result<Vec<u8>, Error> {
+    let (_, stream) = store.open_file(&tenant("alpha"), id, range).await?;
+    let parts: Vec<Bytes> = stream.try_collect().await?;
+    Ok(parts.concat())
+}
+
+fn blob_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(dir.join("blobs/blobs")) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+        Err(_) => vec![],
+    }
+}
+
+#[tokio::test]
+async fn range_reads_are_exact_at_chunk_edges() {
+    let (_dir, store, subject) = setup().await;
+    let size = 20 * CHUNK + 7;
+    let data = pattern(size);
+    let f = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(u64::MAX),
+            body(data.clone(), 10_000),
+        )
+        .await
+        .unwrap();
+    assert_eq!(f.size, size as u64);
+    assert_eq!(f.sha256.to_vec(), Sha256::digest(&data).to_vec());
+    assert_eq!(read(&store, f.id, None).await.unwrap(), data, "whole file");
+    let c = CHUNK as u64;
+    for (start, end) in [
+        (0, 1),
+        (c - 1, c + 1),
+        (c, 2 * c),
+        (c - 1, 2 * c + 1),
+        (16 * c - 3, 16 * c + 3), // across a read window
+        (3, 18 * c),
+        (size as u64 - 1, size as u64),
+        (20 * c, size as u64), // the short last chunk alone
+        (5, 5),
+    ] {
+        let got = read(&store, f.id, Some(ByteRange { start, end }))
+            .await
+            .unwrap();
+        assert_eq!(
+            got,
+            &data[start as usize..end as usize],
+            "range {start}..{end}"
+        );
+    }
+    let beyond = read(
+        &store,
+        f.id,
+        Some(ByteRange {
+            start: 0,
+            end: size as u64 + 1,
+        }),
+    )
+    .await;
+    assert!(
+        matches!(beyond, Err(Error::InvalidField { .. })),
+        "{beyond:?}"
+    );
+}
+
+#[tokio::test]
+async fn empty_and_exact_chunk_files_round_trip() {
+    let (_dir, store, subject) = setup().await;
+    for size in [0, 1, CHUNK, 2 * CHUNK] {
+        let data = pattern(size);
+        let f = store
+            .put_file(
+                &tenant("alpha"),
+                standalone(subject),
+                rules(u64::MAX),
+                body(data.clone(), 4096),
+            )
+            .await
+            .unwrap();
+        assert_eq!(read(&store, f.id, None).await.unwrap(), data, "size {size}");
+    }
+}
+
+#[tokio::test]
+async fn a_tampered_blob_fails_to_read() {
+    let (dir, store, subject) = setup().await;
+    let data = pattern(3 * CHUNK);
+    let f = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(u64::MAX),
+            body(data, 65_536),
+        )
+        .await
+        .unwrap();
+    let path = dir.path().join("blobs/blobs").join(f.id.to_string());
+    let original = std::fs::read(&path).unwrap();
+    let mut flipped = original.clone();
+    flipped[CHUNK + 100] ^= 0x01;
+    std::fs::write(&path, &flipped).unwrap();
+    assert!(
+        read(&store, f.id, None).await.is_err(),
+        "a flipped byte was not detected"
+    );
+    let tail = Some(ByteRange {
+        start: 2 * CHUNK as u64,
+        end: 3 * CHUNK as u64,
+    });
+    assert!(
+        read(&store, f.id, tail).await.is_ok(),
+        "chunks that were not altered still read"
+    );
+    std::fs::write(&path, &original[..original.len() - 1]).unwrap();
+    assert!(
+        read(&store, f.id, None).await.is_err(),
+        "truncation was not detected"
+    );
+}
+
+#[tokio::test]
+async fn a_deleted_file_stays_unreadable_with_its_blob_restored() {
+    let (dir, store, subject) = setup().await;
+    let f = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(u64::MAX),
+            body(pattern(5000), 1000),
+        )
+        .await
+        .unwrap();
+    let path = dir.path().join("blobs/blobs").join(f.id.to_string());
+    let saved = std::fs::read(&path).unwrap();
+    store.delete_file(&tenant("alpha"), f.id).await.unwrap();
+    assert!(!path.exists(), "blob not removed");
+    std::fs::write(&path, &saved).unwrap();
+    assert!(matches!(
+        store.get_file(&tenant("alpha"), f.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        read(&store, f.id, None).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete_file(&tenant("alpha"), f.id).await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn concurrent_adds_never_exceed_the_document_limit() {
+    let (dir, store, subject) = setup().await;
+    let doc = NewDocument {
+        kind: Some(DocumentKind::IdCard),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let doc = store
+        .create_document(&tenant("alpha"), subject, doc)
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..30)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let new = NewFile {
+                    document_id: Some(doc.id),
+                    side: FileSide::Page(1),
+                    ..standalone(subject)
+                };
+                store
+                    .put_file(
+                        &tenant("alpha"),
+                        new,
+                        rules(u64::MAX),
+                        body(pattern(100_000 + i), 8192),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut stored = 0;
+    let mut refused = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => stored += 1,
+            Err(Error::LimitExceeded { limit: 10, .. }) => refused += 1,
+            Err(e) => panic!("unexpected error {e:?}"),
+        }
+    }
+    assert_eq!((stored, refused), (10, 20));
+    assert_eq!(
+        store
+            .get_document(&tenant("alpha"), doc.id)
+            .await
+            .unwrap()
+            .file_count,
+        10
+    );
+    assert_eq!(
+        store
+            .list_files(&tenant("alpha"), subject)
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+    assert_eq!(
+        blob_files(dir.path()).len(),
+        10,
+        "refused uploads left blobs behind"
+    );
+}
+
+#[tokio::test]
+async fn the_size_limit_is_exact_and_leaves_nothing_behind() {
+    let (dir, store, subject) = setup().await;
+    let ok = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(300_000),
+            body(pattern(300_000), 7000),
+        )
+        .await;
+    assert_eq!(ok.unwrap().size, 300_000);
+    let over = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(300_000),
+            body(pattern(300_001), 7000),
+        )
+        .await;
+    assert!(
+        matches!(over, Err(Error::PayloadTooLarge { limit: 300_000 })),
+        "{over:?}"
+    );
+    assert_eq!(
+        store
+            .list_files(&tenant("alpha"), subject)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        blob_files(dir.path()).len(),
+        1,
+        "the refused upload left a blob or a staged part"
+    );
+}
+
+#[tokio::test]
+async fn content_is_sniffed_and_judged_before_storing() {
+    let (dir, store, subject) = setup().await;
+    let mut png = png_header(640, 480);
+    png.extend(pattern(1000));
+    let f = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(u64::MAX),
+            body(png, 10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (f.media_type, f.width, f.height),
+        (MediaType::Png, Some(640), Some(480))
+    );
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.extend(pattern(400_000));
+    let refuse_pdf = PutRules {
+        accept: Box::new(|s| match s.media_type {
+            MediaType::Pdf => Err(Error::UnsupportedMediaType("application/pdf".into())),
+            _ => Ok(()),
+        }),
+        ..rules(u64::MAX)
+    };
+    let refused = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            refuse_pdf,
+            body(pdf, 65_536),
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(Error::UnsupportedMediaType(_))),
+        "{refused:?}"
+    );
+    assert_eq!(blob_files(dir.path()).len(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_body_leaves_nothing_behind() {
+    let (dir, store, subject) = setup().await;
+    let pieces = vec![
+        Ok(Bytes::from(pattern(SNIFF + 10))),
+        Err(Error::invalid("file", "client went away")),
+    ];
+    let failed = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(u64::MAX),
+            futures::stream::iter(pieces),
+        )
+        .await;
+    assert!(matches!(failed, Err(Error::InvalidField { .. })));
+    assert!(blob_files(dir.path()).is_empty());
+    assert!(
+        store
+            .list_files(&tenant("alpha"), subject)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+const SNIFF: usize = idbridge::media::SNIFF_WINDOW;
+
+#[tokio::test]
+async fn orphan_blobs_are_swept_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let kept_id = {
+        let store = open_store(dir.path(), HOUR).await;
+        let s = store
+            .create_subject(&tenant("alpha"), None, None, &[])
+            .await
+            .unwrap();
+        store
+            .put_file(
+                &tenant("alpha"),
+                standalone(s.id),
+                rules(u64::MAX),
+                body(pattern(10), 10),
+            )
+            .await
+            .unwrap()
+            .id
+    };
+    let blobs = dir.path().join("blobs/blobs");
+    let orphan = blobs.join(Uuid::now_v7().to_string());
+    let staged = blobs.join(format!("{}#1", Uuid::now_v7()));
+    std::fs::write(&orphan, b"left by a crash before the metadata commit").unwrap();
+    std::fs::write(&staged, b"left by a crash mid-upload").unwrap();
+    // Within the grace period an orphan may be an upload in flight elsewhere: kept.
+    drop(open_store(dir.path(), HOUR).await);
+    assert!(orphan.exists() && staged.exists());
+    let store = open_store(dir.path(), Duration::ZERO).await;
+    assert!(!orphan.exists(), "orphan blob not swept");
+    assert!(!staged.exists(), "staged upload not swept");
+    assert!(
+        blobs.join(kept_id.to_string()).exists(),
+        "a referenced blob was swept"
+    );
+    assert!(read(&store, kept_id, None).await.is_ok());
+}
+
+#[tokio::test]
+async fn another_tenant_sees_nothing() {
+    let (_dir, store, subject) = setup().await;
+    let doc = NewDocument {
+        kind: Some(DocumentKind::Passport),
+        number: Some("X1".into()),
+        ..Default::default()
+    };
+    let doc = store
+        .create_document(&tenant("alpha"), subject, doc.validate().unwrap())
+        .await
+        .unwrap();
+    let f = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(u64::MAX),
+            body(pattern(10), 10),
+        )
+        .await
+        .unwrap();
+    let beta = tenant("beta");
+    assert!(matches!(
+        store.get_subject(&beta, subject).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.get_document(&beta, doc.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.get_document_by_seq(&beta, doc.seq).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.get_file(&beta, f.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.open_file(&beta, f.id, None).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete_file(&beta, f.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete_document(&beta, doc.id).await,
+        Err(Error::NotFound(_))
+    ));
+    // The same UUID used by beta names beta's own subject, never alpha's.
+    let ns = Namespace::new("ncore").unwrap();
+    let theirs = store
+        .resolve_subject(&beta, &ns, &subject.to_string(), true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(theirs.tenant, beta);
+    assert!(
+        store
+            .list_documents(&beta, theirs.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .list_documents(&tenant("alpha"), subject)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn external_ids_resolve_by_the_default_rule() {
+    let (_dir, store, subject) = setup().await;
+    let a = tenant("alpha");
+    let ncore = Namespace::new("ncore").unwrap();
+    let passfort = Namespace::new("passfort").unwrap();
+    let same = store
+        .resolve_subject(&a, &passfort, &subject.to_string(), false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        same.id, subject,
+        "a UUID equal to a subject's id is that subject"
+    );
+    assert!(
+        store
+            .resolve_subject(&a, &ncore, "user-7", false)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let created = store
+        .resolve_subject(&a, &ncore, "user-7", true)
+        .await
+        .unwrap()
+        .unwrap();
+    let again = store
+        .resolve_subject(&a, &ncore, "user-7", true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        created.id, again.id,
+        "an alias resolves to the subject it created"
+    );
+    let other_ns = store
+        .resolve_subject(&a, &passfort, "user-7", true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(other_ns.id, created.id, "namespaces are separate");
+    let fresh = Uuid::new_v4();
+    let adopted = store
+        .resolve_subject(&a, &ncore, &fresh.to_string(), true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        adopted.id, fresh,
+        "an unknown UUID becomes the new subject's id"
+    );
+    let aliases = store.aliases(&a, created.id).await.unwrap();
+    assert_eq!(
+        (
+            aliases[0].namespace.as_str(),
+            aliases[0].external_id.as_str()
+        ),
+        ("ncore", "user-7")
+    );
+    let conflict = store.link_alias(&a, subject, &ncore, "user-7").await;
+    assert!(matches!(conflict, Err(Error::Conflict(_))), "{conflict:?}");
+}
+
+#[tokio::test]
+async fn concurrent_first_use_of_an_alias_makes_one_subject() {
+    let (_dir, store, _) = setup().await;
+    let ns = Namespace::new("jumio").unwrap();
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let store = store.clone();
+            let ns = ns.clone();
+            tokio::spawn(async move {
+                store
+                    .resolve_subject(&tenant("alpha"), &ns, "acct-1", true)
+                    .await
+            })
+        })
+        .collect();
+    let ids: std::collections::HashSet<Uuid> = futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap().unwrap().id)
+        .collect();
+    assert_eq!(ids.len(), 1, "racing first uses created several subjects");
+}
+
+#[tokio::test]
+async fn deleting_a_subject_shreds_everything_it_owns() {
+    let (dir, store, subject) = setup().await;
+    let a = tenant("alpha");
+    let doc = NewDocument {
+        kind: Some(DocumentKind::IdCard),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let doc = store.create_document(&a, subject, doc).await.unwrap();
+    let attached = NewFile {
+        document_id: Some(doc.id),
+        side: FileSide::Front,
+        ..standalone(subject)
+    };
+    let f1 = store
+        .put_file(&a, attached, rules(u64::MAX), body(pattern(10), 10))
+        .await
+        .unwrap();
+    let f2 = store
+        .put_file(
+            &a,
+            standalone(subject),
+            rules(u64::MAX),
+            body(pattern(10), 10),
+        )
+        .await
+        .unwrap();
+    store
+        .link_alias(&a, subject, &Namespace::new("ncore").unwrap(), "u-1")
+        .await
+        .unwrap();
+    store.delete_subject(&a, subject).await.unwrap();
+    for id in [f1.id, f2.id] {
+        assert!(matches!(
+            read(&store, id, None).await,
+            Err(Error::NotFound(_))
+        ));
+    }
+    assert!(matches!(
+        store.get_document(&a, doc.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(blob_files(dir.path()).is_empty());
+    let ns = Namespace::new("ncore").unwrap();
+    assert!(
+        store
+            .resolve_subject(&a, &ns, "u-1", false)
+            .await
+            .unwrap()
+            .is_none(),
+        "alias survived"
+    );
+}
+
+#[tokio::test]
+async fn documents_update_atomically_and_delete_with_their_files() {
+    let (_dir, store, subject) = setup().await;
+    let a = tenant("alpha");
+    let new = NewDocument {
+        kind: Some(DocumentKind::Passport),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let d1 = store
+        .create_document(&a, subject, new.clone())
+        .await
+        .unwrap();
+    let d2 = store.create_document(&a, subject, new).await.unwrap();
+    assert_eq!(d2.seq, d1.seq + 1, "per-tenant sequence numbers");
+    let patch = idbridge::model::DocumentPatch {
+        expires_on: Some(chrono::NaiveDate::from_ymd_opt(2031, 5, 1)),
+        number: Some(Some("P123".into())),
+        ..Default::default()
+    };
+    let updated = store.update_document(&a, d1.id, patch).await.unwrap();
+    assert_eq!(updated.number.as_deref(), Some("P123"));
+    assert_eq!(
+        store.get_document_by_seq(&a, d1.seq).await.unwrap(),
+        updated
+    );
+    let bad = idbridge::model::DocumentPatch {
+        issued_on: Some(chrono::NaiveDate::from_ymd_opt(2032, 1, 1)),
+        ..Default::default()
+    };
+    assert!(matches!(
+        store.update_document(&a, d1.id, bad).await,
+        Err(Error::InvalidField { .. })
+    ));
+    assert_eq!(
+        store.get_document(&a, d1.id).await.unwrap(),
+        updated,
+        "a refused patch changed the document"
+    );
+    let f = NewFile {
+        document_id: Some(d1.id),
+        ..standalone(subject)
+    };
+    let f = store
+        .put_file(&a, f, rules(u64::MAX), body(pattern(10), 10))
+        .await
+        .unwrap();
+    store.delete_document(&a, d1.id).await.unwrap();
+    assert!(matches!(
+        store.get_file(&a, f.id).await,
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(store.list_documents(&a, subject).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn processes_move_only_along_their_lifecycle() {
+    let (_dir, store, subject) = setup().await;
+    let a = tenant("alpha");
+    let now = chrono::Utc::now();
+    let new = |expires| NewProcess {
+        subject_id: subject,
+        namespace: Namespace::new("jumio").unwrap(),
+        kind: "workflow_execution".into(),
+        expires_at: expires,
+        data: serde_json::json!({"key": 10013}),
+    };
+    let p = store
+        .create_process(&a, new(Some(now + chrono::Duration::minutes(30))))
+        .await
+        .unwrap();
+    let p = store
+        .transition_process(&a, p.id, ProcessStatus::Submitted, now, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_process(&a, p.id).await.unwrap().status,
+        ProcessStatus::Submitted
+    );
+    let back = store
+        .transition_process(&a, p.id, ProcessStatus::Open, now, None)
+        .await;
+    assert!(matches!(back, Err(Error::Conflict(_))));
+    let late = store
+        .create_process(&a, new(Some(now - chrono::Duration::seconds(1))))
+        .await
+        .unwrap();
+    let closing = store
+        .transition_process(&a, late.id, ProcessStatus::Completed, now, None)
+        .await;
+    assert!(
+        matches!(closing, Err(Error::Conflict(_))),
+        "an expired process was closed"
+    );
+    assert_eq!(store.list_processes(&a, subject).await.unwrap().len(), 2);
+    assert!(matches!(
+        store.get_process(&tenant("beta"), p.id).await,
+        Err(Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn tokens_resolve_only_for_their_purpose_and_lifetime() {
+    let (_dir, store, subject) = setup().await;
+    let a = tenant("alpha");
+    let t = store
+        .mint_token(&a, subject, None, "client", chrono::Duration::minutes(5))
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let owner = store
+        .resolve_token("client", &t.token, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((owner.tenant, owner.subject_id), (a.clone(), subject));
+    assert!(
+        store
+            .resolve_token("process", &t.token, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .resolve_token("client", &t.token, now + chrono::Duration::minutes(6))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .resolve_token("client", "idb_client_wrong", now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !format!("{t:?}").contains(&t.token),
+        "Debug shows the token"
+    );
+}
+
+#[tokio::test]
+async fn reads_stream_in_bounded_pieces() {
+    let (_dir, store, subject) = setup().await;
+    let f = store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(u64::MAX),
+            body(pattern(40 * CHUNK), 65_536),
+        )
+        .await
+        .unwrap();
+    let (_, stream) = store.open_file(&tenant("alpha"), f.id, None).await.unwrap();
+    let sizes: Vec<usize> = stream.map(|p| p.unwrap().len()).collect().await;
+    assert!(
+        sizes.len() >= 3,
+        "a 2.5 MB file came back in {} pieces",
+        sizes.len()
+    );
+    assert!(
+        sizes.iter().all(|&s| s <= 16 * CHUNK),
+        "a piece exceeded the read window: {sizes:?}"
+    );
+}
