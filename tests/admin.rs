@@ -201,12 +201,7 @@ async fn the_detail_shows_everything_stored_for_the_subject() {
         .create_document(&t, id, doc.validate().unwrap())
         .await
         .unwrap();
-    let mut png = vec![
-        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
-    ];
-    png.extend_from_slice(&800u32.to_be_bytes());
-    png.extend_from_slice(&600u32.to_be_bytes());
-    png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    let png = common::png_header(800, 600);
     let rules = || PutRules {
         max_size: 1 << 20,
         max_files_per_document: 10,

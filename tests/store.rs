@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{open_store, tenant};
+use common::{open_store, png_header, tenant};
 use futures::{StreamExt, TryStreamExt};
 use idbridge::error::Error;
 use idbridge::media::MediaType;
@@ -24,15 +24,6 @@ fn pattern(len: usize) -> Vec<u8> {
     (0..len)
         .map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8)
         .collect()
-}
-
-fn png_header(w: u32, h: u32) -> Vec<u8> {
-    let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
-    v.extend_from_slice(b"IHDR");
-    v.extend_from_slice(&w.to_be_bytes());
-    v.extend_from_slice(&h.to_be_bytes());
-    v.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    v
 }
 
 /// The bytes as a body stream, in pieces of `piece` bytes (as a socket would deliver them).

@@ -27,7 +27,7 @@ pub struct Api {
 
 /// Every API with its mount configuration.
 fn apis(config: &Config) -> Vec<(Api, AdapterConfig)> {
-    vec![(admin::api(), config.adapters.admin.clone())]
+    vec![(admin::api(config), config.adapters.admin.clone())]
 }
 
 /// The OpenAPI documents of every enabled API, by name, with the mount prefix as server.

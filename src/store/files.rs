@@ -295,6 +295,7 @@ impl Store {
             layout: Layout { size },
             range,
             next: range.start / CHUNK as u64,
+            prefetch: None,
         };
         Ok((row.file, reader.into_stream()))
     }
@@ -401,7 +402,8 @@ where
     }
 }
 
-/// Serves a byte range of a sealed blob, a window of chunks at a time.
+/// Serves a byte range of a sealed blob, a window of chunks at a time. The next window's
+/// read is started before the current one is decrypted, so disk and CPU work overlap.
 struct ChunkReader {
     store: Store,
     key: String,
@@ -409,6 +411,7 @@ struct ChunkReader {
     layout: Layout,
     range: ByteRange,
     next: u64,
+    prefetch: Option<tokio::task::JoinHandle<Result<Bytes>>>,
 }
 
 impl ChunkReader {
@@ -423,37 +426,55 @@ impl ChunkReader {
         .boxed()
     }
 
-    async fn read_window(&mut self) -> Result<Bytes> {
+    /// The chunks `[first, last]` of the window starting at `first`, and their blob range.
+    fn window(&self, first: u64) -> (u64, std::ops::Range<u64>) {
         let last_needed = (self.range.end - 1) / CHUNK as u64;
-        let first = self.next;
         let last = (first + READ_WINDOW_CHUNKS - 1).min(last_needed);
         let end = self.layout.offset(last) + (self.layout.plain_len(last) + TAG) as u64;
-        let cipher_bytes = self
-            .store
-            .inner
-            .blobs
-            .read(&self.key, self.layout.offset(first)..end)
-            .await?;
-        let mut out = BytesMut::with_capacity(((last - first + 1) as usize) * CHUNK);
-        let mut at = 0usize;
-        let mut buf = Vec::with_capacity(CHUNK + TAG);
+        (last, self.layout.offset(first)..end)
+    }
+
+    fn fetch(&self, first: u64) -> tokio::task::JoinHandle<Result<Bytes>> {
+        let blobs = self.store.inner.blobs.clone();
+        let key = self.key.clone();
+        let (_, range) = self.window(first);
+        tokio::spawn(async move { blobs.read(&key, range).await })
+    }
+
+    async fn read_window(&mut self) -> Result<Bytes> {
+        let first = self.next;
+        let (last, _) = self.window(first);
+        let current = match self.prefetch.take() {
+            Some(handle) => handle,
+            None => self.fetch(first),
+        };
+        if (last + 1) * (CHUNK as u64) < self.range.end {
+            self.prefetch = Some(self.fetch(last + 1));
+        }
+        let sealed = current.await.map_err(Error::internal)??;
+        // Decrypt in place in the buffer the read produced, then close the gaps the tags and
+        // the unrequested bytes leave, so a window costs no extra copy of the file.
+        let mut buf = sealed
+            .try_into_mut()
+            .unwrap_or_else(|shared| BytesMut::from(&shared[..]));
+        let (mut read_at, mut write_at) = (0usize, 0usize);
         for i in first..=last {
             let len = self.layout.plain_len(i) + TAG;
-            let piece = cipher_bytes
-                .get(at..at + len)
+            let piece = buf
+                .get_mut(read_at..read_at + len)
                 .ok_or_else(|| Error::internal("stored blob is shorter than its metadata says"))?;
-            at += len;
-            buf.clear();
-            buf.extend_from_slice(piece);
-            self.cipher
-                .open(i, i + 1 == self.layout.chunks(), &mut buf)?;
+            let plain = self.cipher.open(i, i + 1 == self.layout.chunks(), piece)?;
             let chunk_start = i * CHUNK as u64;
             let from = self.range.start.saturating_sub(chunk_start) as usize;
-            let to = ((self.range.end - chunk_start) as usize).min(buf.len());
-            out.extend_from_slice(&buf[from.min(to)..to]);
+            let to = ((self.range.end - chunk_start) as usize).min(plain);
+            let from = from.min(to);
+            buf.copy_within(read_at + from..read_at + to, write_at);
+            write_at += to - from;
+            read_at += len;
         }
+        buf.truncate(write_at);
         self.next = last + 1;
-        self.store.add_bytes_out(out.len());
-        Ok(out.freeze())
+        self.store.add_bytes_out(write_at);
+        Ok(buf.freeze())
     }
 }

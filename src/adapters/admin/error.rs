@@ -123,7 +123,14 @@ impl AdminError {
                     JsonRejection::JsonSyntaxError(_) => {
                         (StatusCode::BAD_REQUEST, "malformed_json")
                     }
-                    JsonRejection::BytesRejection(_) => (r.status(), "unreadable_body"),
+                    JsonRejection::BytesRejection(_)
+                        if r.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+                    {
+                        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
+                    }
+                    JsonRejection::BytesRejection(_) => {
+                        (StatusCode::BAD_REQUEST, "unreadable_body")
+                    }
                     _ => (StatusCode::BAD_REQUEST, "invalid_body"),
                 };
                 body(status, code, r.body_text(), None)

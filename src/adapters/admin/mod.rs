@@ -43,8 +43,9 @@ impl utoipa::Modify for AdminKey {
     }
 }
 
-/// The admin API's routes and OpenAPI document.
-pub fn api() -> Api {
+/// The admin API's routes and OpenAPI document. Bodies are small JSON documents, limited to
+/// `server.json_body_limit`.
+pub fn api(config: &crate::config::Config) -> Api {
     let (router, openapi) = OpenApiRouter::with_openapi(AdminDoc::openapi())
         .routes(routes!(handlers::create_subject, handlers::list_subjects))
         .routes(routes!(handlers::get_subject, handlers::delete_subject))
@@ -53,7 +54,10 @@ pub fn api() -> Api {
         .split_for_parts();
     let router = router
         .fallback(error::no_route)
-        .method_not_allowed_fallback(error::method_not_allowed);
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(
+            config.server.json_body_limit,
+        ));
     Api {
         name: "admin",
         router,
