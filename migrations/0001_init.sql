@@ -46,6 +46,7 @@ CREATE TABLE documents (
     created_at         BIGINT  NOT NULL,
     updated_at         BIGINT  NOT NULL,
     UNIQUE (tenant, seq),
+    UNIQUE (tenant, id),
     FOREIGN KEY (tenant, subject_id) REFERENCES subjects (tenant, id)
 );
 CREATE INDEX documents_subject ON documents (tenant, subject_id, created_at);
@@ -55,7 +56,7 @@ CREATE TABLE files (
     id           TEXT    PRIMARY KEY,
     tenant       TEXT    NOT NULL,
     subject_id   TEXT    NOT NULL,
-    document_id  TEXT    REFERENCES documents (id),
+    document_id  TEXT,
     side         TEXT    NOT NULL,
     name         TEXT,
     media_type   TEXT    NOT NULL,
@@ -67,7 +68,9 @@ CREATE TABLE files (
     blob_key     TEXT    NOT NULL UNIQUE,
     wrapped_key  TEXT    NOT NULL,
     created_at   BIGINT  NOT NULL,
-    FOREIGN KEY (tenant, subject_id) REFERENCES subjects (tenant, id)
+    FOREIGN KEY (tenant, subject_id) REFERENCES subjects (tenant, id),
+    -- The tenant is part of the reference: a file can never point at another tenant's document.
+    FOREIGN KEY (tenant, document_id) REFERENCES documents (tenant, id)
 );
 CREATE INDEX files_subject ON files (tenant, subject_id, created_at);
 CREATE INDEX files_document ON files (document_id);

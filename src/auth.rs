@@ -58,13 +58,15 @@ impl Keyring {
             }
         };
         for t in &config.tenants {
-            t.api_keys.iter().for_each(|k| add(k, KeyKind::Api, &t.id));
+            t.api_keys
+                .iter()
+                .for_each(|k| add(k.expose(), KeyKind::Api, &t.id));
             t.masstack_keys
                 .iter()
-                .for_each(|k| add(k, KeyKind::Masstack, &t.id));
+                .for_each(|k| add(k.expose(), KeyKind::Masstack, &t.id));
         }
         for a in &config.admin_keys {
-            add(&a.key, KeyKind::Admin, &a.tenant);
+            add(a.key.expose(), KeyKind::Admin, &a.tenant);
         }
         Keyring { entries }
     }
@@ -98,7 +100,7 @@ mod tests {
     fn ring() -> Keyring {
         let tenant = |id: &str, key: &str| TenantConfig {
             id: id.into(),
-            api_keys: vec![key.into()],
+            api_keys: vec![crate::config::Secret::new(key)],
             masstack_keys: vec![],
             masstack_orgs: vec![],
             jumio: None,
@@ -107,7 +109,7 @@ mod tests {
             tenants: vec![tenant("a", "key-of-a-123"), tenant("b", "key-of-b-123")],
             admin_keys: vec![AdminKeyConfig {
                 tenant: "b".into(),
-                key: "admin-of-b".into(),
+                key: crate::config::Secret::new("admin-of-b"),
             }],
             ..Config::default()
         };

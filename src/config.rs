@@ -18,6 +18,30 @@ pub const DEFAULT_FILE: &str = "config/idbridge.toml";
 /// Keys whose value starts with this are demo keys: fine on loopback, never in production.
 pub const DEMO_KEY_PREFIX: &str = "demo-";
 
+/// A configured secret (a key, a client secret). It serialises as its text, because the
+/// configuration layers pass through serde, but it never shows in `Debug` output.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(text: impl Into<String>) -> Self {
+        Secret(text.into())
+    }
+
+    /// The secret's text, for comparing or using it; never for logging.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
 /// The whole configuration.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,7 +97,7 @@ pub struct StorageConfig {
     /// Directory of the local blob store; default `<data_dir>/blobs`.
     pub blob_dir: Option<PathBuf>,
     /// The master key, base64 of 32 bytes. Takes precedence over `master_key_file`.
-    pub master_key: Option<String>,
+    pub master_key: Option<Secret>,
     /// File holding the master key; created (mode 0600) on first start. Must be outside
     /// `data_dir`, so a copy of the data alone cannot be decrypted.
     pub master_key_file: Option<PathBuf>,
@@ -118,10 +142,10 @@ pub struct TenantConfig {
     pub id: String,
     /// Keys for the `apikey`-authenticated APIs (nCore, PassFort).
     #[serde(default)]
-    pub api_keys: Vec<String>,
+    pub api_keys: Vec<Secret>,
     /// Bearer keys for MasStack.
     #[serde(default)]
-    pub masstack_keys: Vec<String>,
+    pub masstack_keys: Vec<Secret>,
     /// MasStack organisations this tenant owns.
     #[serde(default)]
     pub masstack_orgs: Vec<String>,
@@ -137,7 +161,7 @@ pub struct JumioClient {
     /// The client id.
     pub client_id: String,
     /// The client secret.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
 }
 
 /// One admin key.
@@ -147,7 +171,7 @@ pub struct AdminKeyConfig {
     /// The tenant the key administers.
     pub tenant: String,
     /// The key (sent as `Authorization: Bearer <key>`).
-    pub key: String,
+    pub key: Secret,
 }
 
 /// One vendor API's switch and mount point.
@@ -247,12 +271,12 @@ impl Config {
                 ("masstack_keys", &t.masstack_keys),
             ] {
                 for k in list {
-                    if k.len() < 8 {
+                    if k.expose().len() < 8 {
                         return Err(ConfigError(format!(
                             "tenants[{i}].{field}: keys must be at least 8 characters"
                         )));
                     }
-                    if !keys.insert(k.as_str()) {
+                    if !keys.insert(k.expose()) {
                         return Err(ConfigError(format!(
                             "tenants[{i}].{field}: a key is used twice"
                         )));
@@ -260,7 +284,9 @@ impl Config {
                 }
             }
             if let Some(j) = &t.jumio
-                && j.client_secret.as_deref().unwrap_or("").is_empty()
+                && j.client_secret
+                    .as_ref()
+                    .is_none_or(|c| c.expose().is_empty())
             {
                 return Err(ConfigError(format!(
                     "tenants[{i}].jumio.client_secret is required"
@@ -274,12 +300,12 @@ impl Config {
                     a.tenant
                 )));
             }
-            if a.key.len() < 8 {
+            if a.key.expose().len() < 8 {
                 return Err(ConfigError(format!(
                     "admin_keys[{i}].key: keys must be at least 8 characters"
                 )));
             }
-            if !keys.insert(a.key.as_str()) {
+            if !keys.insert(a.key.expose()) {
                 return Err(ConfigError(format!(
                     "admin_keys[{i}].key: a key is used twice"
                 )));
@@ -317,7 +343,7 @@ impl Config {
         });
         tenant_keys
             .chain(self.admin_keys.iter().map(|a| &a.key))
-            .any(|k| k.starts_with(DEMO_KEY_PREFIX))
+            .any(|k| k.expose().starts_with(DEMO_KEY_PREFIX))
     }
 }
 

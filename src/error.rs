@@ -78,6 +78,19 @@ impl Error {
         Error::Internal(InternalError(e.into()))
     }
 
+    /// The error with its chain of causes, for logs (internal errors display only
+    /// "internal error" on their own).
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        text
+    }
+
     /// Shorthand for an invalid field.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidField {
@@ -89,7 +102,12 @@ impl Error {
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
-        Error::internal(e)
+        match &e {
+            // The row a write refers to (a subject, a document) was deleted by a concurrent
+            // request between the existence check and the insert: that is a not-found.
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Error::NotFound("owner"),
+            _ => Error::internal(e),
+        }
     }
 }
 

@@ -425,13 +425,17 @@ async fn deleting_a_subject_shreds_its_files() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(
-        a.server
-            .store
-            .open_file(&tenant("alpha"), f.id, None)
-            .await
-            .is_err()
-    );
+    assert!(matches!(
+        a.server.store.open_file(&tenant("alpha"), f.id, None).await,
+        Err(idbridge::error::Error::NotFound(_))
+    ));
+    let blob = a
+        .server
+        .dir
+        .path()
+        .join("blobs/blobs")
+        .join(f.id.to_string());
+    assert!(!blob.exists(), "blob survived the delete");
     let (status, _) = a
         .call(
             Some(ADMIN_A),

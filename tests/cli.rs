@@ -57,7 +57,10 @@ fn openapi_writes_the_committed_documents() {
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/admin.json"))
             .unwrap();
-    assert_eq!(written, committed);
+    assert!(
+        written == committed,
+        "openapi/admin.json is stale: run `cargo run -- openapi` and commit it"
+    );
 }
 
 #[test]

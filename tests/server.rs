@@ -223,12 +223,31 @@ async fn shutdown_drains_a_request_in_flight() {
 #[tokio::test]
 async fn shutdown_gives_up_on_a_stuck_request_after_the_grace_period() {
     let mut s = TestServer::start_with(|c| c.server.shutdown_grace_secs = 1).await;
-    let _stuck = start_request(&s, 100).await;
+    let mut stuck = start_request(&s, 100).await;
+    let asked = std::time::Instant::now();
     s.request_shutdown();
     let stopped = tokio::time::timeout(Duration::from_secs(30), s.stop()).await;
     assert!(
         stopped
             .expect("the drain deadline was not honoured")
             .is_ok()
+    );
+    assert!(
+        asked.elapsed() >= Duration::from_millis(900),
+        "serve returned before the grace period: it did not wait to drain"
+    );
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::io::AsyncReadExt::read_to_end(&mut stuck, &mut rest),
+    )
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the stuck connection was left open after the deadline"
+    );
+    assert!(
+        !String::from_utf8_lossy(&rest).contains("201"),
+        "the stuck request completed"
     );
 }

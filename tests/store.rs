@@ -159,7 +159,7 @@ async fn a_tampered_blob_fails_to_read() {
             &tenant("alpha"),
             standalone(subject),
             rules(u64::MAX),
-            body(data, 65_536),
+            body(data.clone(), 65_536),
         )
         .await
         .unwrap();
@@ -168,22 +168,40 @@ async fn a_tampered_blob_fails_to_read() {
     let mut flipped = original.clone();
     flipped[CHUNK + 100] ^= 0x01;
     std::fs::write(&path, &flipped).unwrap();
+    let read_all = read(&store, f.id, None).await;
     assert!(
-        read(&store, f.id, None).await.is_err(),
-        "a flipped byte was not detected"
+        matches!(read_all, Err(Error::Internal(_))),
+        "a flipped byte was not detected: {read_all:?}"
     );
     let tail = Some(ByteRange {
         start: 2 * CHUNK as u64,
         end: 3 * CHUNK as u64,
     });
-    assert!(
-        read(&store, f.id, tail).await.is_ok(),
-        "chunks that were not altered still read"
+    assert_eq!(
+        read(&store, f.id, tail).await.unwrap(),
+        &data[2 * CHUNK..],
+        "chunks that were not altered still read exactly"
     );
     std::fs::write(&path, &original[..original.len() - 1]).unwrap();
     assert!(
-        read(&store, f.id, None).await.is_err(),
-        "truncation was not detected"
+        matches!(read(&store, f.id, None).await, Err(Error::Internal(_))),
+        "a cut byte was not detected"
+    );
+    let whole_chunk = original.len() - (CHUNK + 16);
+    std::fs::write(&path, &original[..whole_chunk]).unwrap();
+    assert!(
+        matches!(read(&store, f.id, None).await, Err(Error::Internal(_))),
+        "a dropped last chunk was not detected"
+    );
+    let mut swapped = original.clone();
+    let (c0, c1) = (16..16 + CHUNK + 16, 16 + CHUNK + 16..16 + 2 * (CHUNK + 16));
+    let first = original[c0.clone()].to_vec();
+    swapped[c0].copy_from_slice(&original[c1.clone()]);
+    swapped[c1].copy_from_slice(&first);
+    std::fs::write(&path, &swapped).unwrap();
+    assert!(
+        matches!(read(&store, f.id, None).await, Err(Error::Internal(_))),
+        "swapped chunks were not detected"
     );
 }
 
@@ -282,6 +300,43 @@ async fn concurrent_adds_never_exceed_the_document_limit() {
         10,
         "refused uploads left blobs behind"
     );
+    // A delete frees a place, and exactly one.
+    let files = store.list_files(&tenant("alpha"), subject).await.unwrap();
+    store
+        .delete_file(&tenant("alpha"), files[0].id)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_document(&tenant("alpha"), doc.id)
+            .await
+            .unwrap()
+            .file_count,
+        9
+    );
+    let new = || NewFile {
+        document_id: Some(doc.id),
+        side: FileSide::Page(2),
+        ..standalone(subject)
+    };
+    store
+        .put_file(
+            &tenant("alpha"),
+            new(),
+            rules(u64::MAX),
+            body(pattern(10), 10),
+        )
+        .await
+        .unwrap();
+    let full = store
+        .put_file(
+            &tenant("alpha"),
+            new(),
+            rules(u64::MAX),
+            body(pattern(10), 10),
+        )
+        .await;
+    assert!(matches!(full, Err(Error::LimitExceeded { .. })), "{full:?}");
 }
 
 #[tokio::test]
@@ -480,6 +535,66 @@ async fn another_tenant_sees_nothing() {
         store.delete_document(&beta, doc.id).await,
         Err(Error::NotFound(_))
     ));
+    // Writes aimed at alpha's records from beta fail the same way, and change nothing.
+    let into_alpha = NewFile {
+        document_id: Some(doc.id),
+        ..standalone(subject)
+    };
+    assert!(matches!(
+        store
+            .put_file(&beta, into_alpha, rules(u64::MAX), body(pattern(10), 10))
+            .await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store
+            .put_file(
+                &beta,
+                standalone(subject),
+                rules(u64::MAX),
+                body(pattern(10), 10)
+            )
+            .await,
+        Err(Error::NotFound(_))
+    ));
+    let ncore = Namespace::new("ncore").unwrap();
+    assert!(matches!(
+        store.link_alias(&beta, subject, &ncore, "x").await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store
+            .mint_token(&beta, subject, None, "client", chrono::Duration::minutes(1))
+            .await,
+        Err(Error::NotFound(_))
+    ));
+    let patch = idbridge::model::DocumentPatch {
+        number: Some(Some("CHANGED".into())),
+        ..Default::default()
+    };
+    assert!(matches!(
+        store.update_document(&beta, doc.id, patch).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete_subject(&beta, subject).await,
+        Err(Error::NotFound(_))
+    ));
+    assert!(store.list_files(&beta, subject).await.unwrap().is_empty());
+    assert!(store.aliases(&beta, subject).await.unwrap().is_empty());
+    assert_eq!(
+        store.get_document(&tenant("alpha"), doc.id).await.unwrap(),
+        doc,
+        "beta changed alpha's document"
+    );
+    assert_eq!(
+        store
+            .list_files(&tenant("alpha"), subject)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // The same UUID used by beta names beta's own subject, never alpha's.
     let ns = Namespace::new("ncore").unwrap();
     let theirs = store
@@ -815,4 +930,78 @@ async fn reads_stream_in_bounded_pieces() {
         sizes.iter().all(|&s| s <= 16 * CHUNK),
         "a piece exceeded the read window: {sizes:?}"
     );
+}
+
+/// A body fed by the test, piece by piece. With a channel of one place, the second `send`
+/// returns only once the store has taken the first: the upload is then surely under way.
+fn fed_body() -> (
+    tokio::sync::mpsc::Sender<Result<Bytes, Error>>,
+    impl futures::Stream<Item = Result<Bytes, Error>> + Send + Unpin,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    let stream =
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) });
+    (tx, Box::pin(stream))
+}
+
+/// Waits (without sleeping) until the blob directory is empty; cleanup runs as its own task.
+async fn wait_until_no_blobs(dir: &std::path::Path) {
+    let emptied = tokio::time::timeout(Duration::from_secs(30), async {
+        while !blob_files(dir).is_empty() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(emptied.is_ok(), "blobs left behind: {:?}", blob_files(dir));
+}
+
+#[tokio::test]
+async fn a_cancelled_upload_leaves_nothing_behind() {
+    let (dir, store, subject) = setup().await;
+    let (tx, body) = fed_body();
+    let upload = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .put_file(&tenant("alpha"), standalone(subject), rules(u64::MAX), body)
+                .await
+        })
+    };
+    for _ in 0..8 {
+        tx.send(Ok(Bytes::from(pattern(CHUNK)))).await.unwrap();
+    }
+    upload.abort();
+    assert!(upload.await.unwrap_err().is_cancelled());
+    wait_until_no_blobs(dir.path()).await;
+    assert!(
+        store
+            .list_files(&tenant("alpha"), subject)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_subject_deleted_during_an_upload_is_not_found_and_nothing_remains() {
+    let (dir, store, subject) = setup().await;
+    let (tx, body) = fed_body();
+    let upload = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .put_file(&tenant("alpha"), standalone(subject), rules(u64::MAX), body)
+                .await
+        })
+    };
+    tx.send(Ok(Bytes::from(pattern(1000)))).await.unwrap();
+    tx.send(Ok(Bytes::from(pattern(1000)))).await.unwrap();
+    store
+        .delete_subject(&tenant("alpha"), subject)
+        .await
+        .unwrap();
+    drop(tx);
+    let result = upload.await.unwrap();
+    assert!(matches!(result, Err(Error::NotFound(_))), "{result:?}");
+    wait_until_no_blobs(dir.path()).await;
 }

@@ -54,10 +54,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             continue;
         }
         let doc = serde_json::to_value(with_server(api.openapi, &mount.prefix)).unwrap_or_default();
-        let instrumented = api.router.route_layer(middleware::from_fn_with_state(
-            (state.clone(), api.name),
-            crate::server::metrics::record,
-        ));
+        // The timeout sits inside the recording layer, so a timed-out request is counted and
+        // logged with its vendor and operation like any other.
+        let timeout = tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            std::time::Duration::from_secs(state.config.server.request_timeout_secs),
+        );
+        let instrumented = api
+            .router
+            .layer(timeout)
+            .route_layer(middleware::from_fn_with_state(
+                (state.clone(), api.name),
+                crate::server::metrics::record,
+            ));
         all = if mount.prefix.is_empty() {
             all.merge(instrumented)
         } else {

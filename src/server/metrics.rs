@@ -25,6 +25,9 @@ pub struct Metrics {
     bytes_in: IntCounter,
     bytes_out: IntCounter,
     files: IntGauge,
+    /// Serialises scrapes: the byte counters are brought up to the store's totals by adding
+    /// the difference, which two concurrent scrapes would both add.
+    scrape: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Metrics {
@@ -72,11 +75,13 @@ impl Metrics {
             bytes_in,
             bytes_out,
             files,
+            scrape: Default::default(),
         }
     }
 
     /// Renders the text exposition, refreshing the storage figures first.
     pub async fn render(&self, store: &Store) -> Result<String, crate::error::Error> {
+        let _one_at_a_time = self.scrape.lock().await;
         let stats = store.stats();
         // Counters only go up: add what the store counted since the last scrape.
         let sync =
@@ -149,7 +154,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         )
             .into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "metrics could not be rendered");
+            tracing::error!(error = %e.chain(), "metrics could not be rendered");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }

@@ -13,7 +13,12 @@ use axum::http::header::{AUTHORIZATION, COOKIE, HeaderName};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -77,7 +82,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             Json(serde_json::json!({ "status": "ready" })),
         ),
         Err(e) => {
-            tracing::warn!(error = %e, "not ready");
+            tracing::warn!(error = %e.chain(), "not ready");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(serde_json::json!({ "status": "unavailable" })),
@@ -94,34 +99,56 @@ async fn not_found() -> impl IntoResponse {
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and lets
-/// in-flight requests finish for at most `grace`.
+/// in-flight requests finish for at most `grace`; connections still open after that are
+/// closed. Each connection runs as a task of its own set, so the deadline can really end them.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
-    let signal = async move {
-        shutdown.await;
-        tracing::info!("shutdown requested; draining in-flight requests");
-        let _ = stopping_tx.send(());
-    };
-    let server = axum::serve(listener, app).with_graceful_shutdown(signal);
-    let deadline = async move {
-        if stopping_rx.await.is_ok() {
-            tokio::time::sleep(grace).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        done = server => done,
-        () = deadline => {
-            tracing::warn!(grace_secs = grace.as_secs(), "drain deadline reached; closing remaining connections");
-            Ok(())
+    let builder = ConnBuilder::new(TokioExecutor::new());
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let service = TowerToHyperService::new(app.clone());
+                    let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                    let conn = graceful.watch(conn);
+                    connections.spawn(async move {
+                        if let Err(e) = conn.await {
+                            tracing::debug!(error = %e, "connection closed with an error");
+                        }
+                    });
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: back off briefly, keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            () = &mut shutdown => break,
         }
     }
+    drop(listener);
+    tracing::info!(
+        open = connections.len(),
+        "shutdown requested; draining in-flight requests"
+    );
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(grace) => {
+            tracing::warn!(open = connections.len(), grace_secs = grace.as_secs(), "drain deadline reached; closing remaining connections");
+            connections.abort_all();
+        }
+    }
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }
 
 /// Opens the store the configuration describes.
@@ -130,7 +157,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let master_key = match (&s.master_key, &s.master_key_file) {
         (Some(k), _) => {
             tracing::info!("master key: from configuration");
-            MasterKey::from_base64(k)?
+            MasterKey::from_base64(k.expose())?
         }
         (None, Some(path)) => {
             let (key, source) = MasterKey::from_file(path)?;
@@ -151,7 +178,13 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         master_key,
         sweep_grace: Duration::from_secs(s.sweep_grace_secs),
     })
-    .await?;
+    .await
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "storage (storage.metadata_url, storage.blob_dir): {}",
+            e.chain()
+        )
+    })?;
     tracing::info!(blob_dir = %s.blob_dir().display(), "store: metadata migrated, blobs ready");
     tracing::info!(swept = report.swept, "store: orphan sweep done");
     Ok(store)

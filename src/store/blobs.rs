@@ -72,6 +72,15 @@ impl Blobs {
         }
     }
 
+    /// A guard that deletes the blob at `key` when dropped, unless disarmed: what keeps a
+    /// blob without metadata from outliving a failed or cancelled write.
+    pub fn removal_guard(&self, key: &str) -> RemovalGuard {
+        RemovalGuard {
+            blobs: Some(self.clone()),
+            key: key.to_owned(),
+        }
+    }
+
     /// Writes a small object in one go and makes it durable (used for the readiness marker).
     async fn put_small(&self, key: &str, bytes: Bytes) -> Result<()> {
         self.store.put(&Path::from(key), bytes.into()).await?;
@@ -155,6 +164,40 @@ impl Blobs {
     /// The local root, if this is the local backend (tests reach under it to tamper).
     pub fn local_root(&self) -> Option<&FsPath> {
         self.local_root.as_deref()
+    }
+}
+
+/// Deletes a blob on drop unless disarmed. The delete runs as its own task, so it completes
+/// even when the future holding the guard was cancelled.
+pub struct RemovalGuard {
+    blobs: Option<Blobs>,
+    key: String,
+}
+
+impl RemovalGuard {
+    /// The blob is now referenced by metadata: keep it.
+    pub fn disarm(mut self) {
+        self.blobs = None;
+    }
+}
+
+impl Drop for RemovalGuard {
+    fn drop(&mut self) {
+        let Some(blobs) = self.blobs.take() else {
+            return;
+        };
+        let key = std::mem::take(&mut self.key);
+        let remove = async move {
+            if let Err(e) = blobs.delete(&key).await {
+                tracing::warn!(error = %e, "blob of a failed write not removed; the sweep will retry");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn(remove)),
+            Err(_) => {
+                tracing::warn!("no runtime to remove a blob of a failed write; the sweep will")
+            }
+        }
     }
 }
 

@@ -61,23 +61,31 @@ impl MasterKey {
     }
 
     /// Reads the key file, or creates it (mode 0600) with a fresh random key when absent.
+    /// Errors name the configuration key and the path.
     pub fn from_file(path: &Path) -> Result<(Self, KeySource)> {
+        let problem = |what: String| {
+            Error::invalid(
+                "storage.master_key_file",
+                format!("{}: {what}", path.display()),
+            )
+        };
         match std::fs::read_to_string(path) {
             Ok(text) => Self::from_base64(&text)
-                .map_err(|_| {
-                    Error::invalid(
-                        "storage.master_key_file",
-                        "does not hold a base64 32-byte key",
-                    )
-                })
+                .map_err(|_| problem("does not hold a base64 32-byte key".into()))
                 .map(|k| (k, KeySource::File)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut raw = [0u8; 32];
                 rand::rngs::OsRng.fill_bytes(&mut raw);
-                write_private(path, B64.encode(raw).as_bytes())?;
-                Ok((MasterKey(aes_key(&raw)?), KeySource::Created))
+                match create_private(path, B64.encode(raw).as_bytes()) {
+                    Ok(()) => Ok((MasterKey(aes_key(&raw)?), KeySource::Created)),
+                    // Another process created it first: use theirs.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        Self::from_file(path)
+                    }
+                    Err(e) => Err(problem(format!("cannot create: {e}"))),
+                }
             }
-            Err(e) => Err(Error::internal(e)),
+            Err(e) => Err(problem(format!("cannot read: {e}"))),
         }
     }
 
@@ -128,19 +136,34 @@ fn aes_key(raw: &[u8]) -> Result<LessSafeKey> {
         .map_err(|_| Error::internal("an AES-256 key must be 32 bytes"))
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Creates `path` holding `bytes`, mode 0600, all or nothing: the bytes go to a temporary
+/// file first, which is then linked into place (failing if `path` already exists), so a crash
+/// never leaves a half-written key file behind.
+fn create_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp-{}",
+        path.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
+    opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
+    let written = (|| {
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::hard_link(&tmp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    written
 }
 
 /// A file's data key, ready to seal or open chunks.
@@ -279,6 +302,18 @@ mod tests {
     }
 
     #[test]
+    fn key_file_problems_name_the_key_and_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("master.key");
+        std::fs::write(&path, "").unwrap();
+        let e = MasterKey::from_file(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("storage.master_key_file") && e.contains("master.key"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn key_material_is_checked() {
         assert!(MasterKey::from_base64("not base64!").is_err());
         assert!(MasterKey::from_base64(&B64.encode([1u8; 16])).is_err());
@@ -301,6 +336,11 @@ mod tests {
         }
         let (k2, s2) = MasterKey::from_file(&path).unwrap();
         assert_eq!(s2, KeySource::File);
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1,
+            "temporary file left behind"
+        );
         let (_, wrapped) = k1.new_data_key(b"x").unwrap();
         assert!(k2.open_data_key(&wrapped, b"x").is_ok());
     }

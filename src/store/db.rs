@@ -74,3 +74,15 @@ pub fn now() -> DateTime<Utc> {
 pub async fn write_tx(pool: &Pool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
     Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
+
+/// Copies the WAL into the database file and truncates it, so rows deleted for
+/// crypto-shredding survive in neither (`secure_delete` zeroes them in the database file).
+/// Best effort: a checkpoint blocked by a long reader is retried by SQLite's automatic ones.
+pub async fn checkpoint(pool: &Pool) {
+    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await
+    {
+        tracing::warn!(error = %e, "WAL checkpoint after a delete failed; SQLite will retry");
+    }
+}

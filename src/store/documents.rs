@@ -217,7 +217,7 @@ impl Store {
             return Err(Error::NotFound("document"));
         }
         tx.commit().await?;
-        self.delete_blobs(keys).await;
+        self.shredded(keys).await;
         Ok(())
     }
 }

@@ -122,6 +122,9 @@ impl Store {
                     return Err(e);
                 }
             };
+        // From here the blob exists: until the metadata commits, the guard removes it on
+        // every way out (an error, or this future being dropped by a cancelled request).
+        let guard = self.inner.blobs.removal_guard(&key);
         writer.finish().await?;
         let file = StoredFile {
             id,
@@ -138,13 +141,9 @@ impl Store {
             extras: new.extras,
             created_at: db::now(),
         };
-        if let Err(e) = self
-            .commit_file(&file, &key, &wrapped, rules.max_files_per_document)
-            .await
-        {
-            self.inner.blobs.delete(&key).await?;
-            return Err(e);
-        }
+        self.commit_file(&file, &key, &wrapped, rules.max_files_per_document)
+            .await?;
+        guard.disarm();
         self.add_bytes_in(file.size);
         Ok(file)
     }
@@ -326,7 +325,7 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        self.delete_blobs(vec![key]).await;
+        self.shredded(vec![key]).await;
         Ok(())
     }
 }
@@ -411,7 +410,16 @@ struct ChunkReader {
     layout: Layout,
     range: ByteRange,
     next: u64,
-    prefetch: Option<tokio::task::JoinHandle<Result<Bytes>>>,
+    prefetch: Option<Prefetch>,
+}
+
+/// A read started ahead of need; aborted if the download is dropped before it is used.
+struct Prefetch(tokio::task::JoinHandle<Result<Bytes>>);
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl ChunkReader {
@@ -434,24 +442,24 @@ impl ChunkReader {
         (last, self.layout.offset(first)..end)
     }
 
-    fn fetch(&self, first: u64) -> tokio::task::JoinHandle<Result<Bytes>> {
+    fn fetch(&self, first: u64) -> Prefetch {
         let blobs = self.store.inner.blobs.clone();
         let key = self.key.clone();
         let (_, range) = self.window(first);
-        tokio::spawn(async move { blobs.read(&key, range).await })
+        Prefetch(tokio::spawn(async move { blobs.read(&key, range).await }))
     }
 
     async fn read_window(&mut self) -> Result<Bytes> {
         let first = self.next;
         let (last, _) = self.window(first);
-        let current = match self.prefetch.take() {
+        let mut current = match self.prefetch.take() {
             Some(handle) => handle,
             None => self.fetch(first),
         };
         if (last + 1) * (CHUNK as u64) < self.range.end {
             self.prefetch = Some(self.fetch(last + 1));
         }
-        let sealed = current.await.map_err(Error::internal)??;
+        let sealed = (&mut current.0).await.map_err(Error::internal)??;
         // Decrypt in place in the buffer the read produced, then close the gaps the tags and
         // the unrequested bytes leave, so a window costs no extra copy of the file.
         let mut buf = sealed

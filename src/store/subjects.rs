@@ -136,7 +136,11 @@ impl Store {
         create: bool,
     ) -> Result<Option<Subject>> {
         check_external_id(external_id)?;
-        let as_uuid = Uuid::parse_str(external_id).ok();
+        // Only the canonical form counts as a UUID: a vendor id made of 32 hex digits (a hash,
+        // say) must stay an alias, or unrelated ids in different namespaces would merge.
+        let as_uuid = Uuid::parse_str(external_id)
+            .ok()
+            .filter(|u| u.hyphenated().to_string() == external_id);
         if let Some(id) = as_uuid {
             match self.get_subject(tenant, id).await {
                 Ok(s) => return Ok(Some(s)),
@@ -262,7 +266,7 @@ impl Store {
     /// same transaction that removes the rows, before any blob is deleted.
     pub async fn delete_subject(&self, tenant: &TenantId, subject_id: Uuid) -> Result<()> {
         let sid = subject_id.to_string();
-        let mut tx = self.inner.pool.begin().await?;
+        let mut tx = db::write_tx(&self.inner.pool).await?;
         let keys: Vec<String> =
             sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = ? AND subject_id = ?")
                 .bind(tenant.as_str())
@@ -287,13 +291,20 @@ impl Store {
             return Err(Error::NotFound("subject"));
         }
         tx.commit().await?;
-        self.delete_blobs(keys).await;
+        self.shredded(keys).await;
         Ok(())
+    }
+
+    /// Finishes a delete whose rows (and wrapped keys) are committed away: checkpoints the
+    /// WAL so the old pages do not linger there, then removes the blobs.
+    pub(super) async fn shredded(&self, keys: Vec<String>) {
+        db::checkpoint(&self.inner.pool).await;
+        self.delete_blobs(keys).await;
     }
 
     /// Deletes blobs whose keys are already destroyed. A failure here leaves only ciphertext
     /// nobody can open; the start-up sweep removes it later.
-    pub(super) async fn delete_blobs(&self, keys: Vec<String>) {
+    async fn delete_blobs(&self, keys: Vec<String>) {
         for key in keys {
             if let Err(e) = self.inner.blobs.delete(&key).await {
                 tracing::warn!(error = %e, "blob of a deleted file not removed yet; the sweep will retry");

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use idbridge::config::{AdminKeyConfig, Config, TenantConfig};
+use idbridge::config::{AdminKeyConfig, Config, Secret, TenantConfig};
 use idbridge::model::TenantId;
 use idbridge::store::{MasterKey, Store, StoreOptions};
 use serde_json::Value;
@@ -32,7 +32,7 @@ pub fn master_key() -> MasterKey {
 pub fn test_config(dir: &Path) -> Config {
     let tenant = |id: &str| TenantConfig {
         id: id.into(),
-        api_keys: vec![format!("test-api-key-{id}")],
+        api_keys: vec![Secret::new(format!("test-api-key-{id}"))],
         masstack_keys: vec![],
         masstack_orgs: vec![],
         jumio: None,
@@ -42,18 +42,20 @@ pub fn test_config(dir: &Path) -> Config {
         admin_keys: vec![
             AdminKeyConfig {
                 tenant: "alpha".into(),
-                key: ADMIN_A.into(),
+                key: Secret::new(ADMIN_A),
             },
             AdminKeyConfig {
                 tenant: "beta".into(),
-                key: ADMIN_B.into(),
+                key: Secret::new(ADMIN_B),
             },
         ],
         ..Config::default()
     };
     c.server.listen = "127.0.0.1:0".parse().unwrap();
     c.storage.data_dir = dir.to_path_buf();
-    c.storage.master_key = Some(base64::engine::general_purpose::STANDARD.encode([42u8; 32]));
+    c.storage.master_key = Some(Secret::new(
+        base64::engine::general_purpose::STANDARD.encode([42u8; 32]),
+    ));
     c.storage.master_key_file = None;
     c.validate().unwrap();
     c

@@ -104,6 +104,9 @@ pub async fn list_subjects(
         return Err(Error::invalid("limit", "must be between 1 and 200").into());
     }
     let offset = q.offset.unwrap_or(0);
+    if offset > i64::MAX as u64 {
+        return Err(Error::invalid("offset", "is too large").into());
+    }
     let page = state.store.list_subjects(&tenant, limit, offset).await?;
     Ok(axum::Json(SubjectList {
         total: page.total,

@@ -22,12 +22,16 @@ pub fn label(label: Option<String>) -> Result<Option<String>> {
     }
 }
 
-/// Validates alias inputs, naming the offending entry.
+/// Validates alias inputs, naming the offending entry (a pair listed twice included).
 pub fn aliases(inputs: Vec<AliasInput>) -> Result<Vec<(Namespace, String)>> {
+    let mut seen = std::collections::HashSet::new();
     inputs
         .into_iter()
         .enumerate()
         .map(|(i, a)| {
+            if !seen.insert((a.namespace.clone(), a.external_id.clone())) {
+                return Err(Error::invalid(format!("aliases[{i}]"), "is listed twice"));
+            }
             let ns = Namespace::new(a.namespace)
                 .map_err(|e| rename(e, format!("aliases[{i}].namespace")))?;
             crate::model::check_external_id(&a.external_id)
@@ -131,6 +135,18 @@ mod tests {
         ];
         match aliases(bad) {
             Err(Error::InvalidField { field, .. }) => assert_eq!(field, "aliases[1].namespace"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_alias_listed_twice_is_named() {
+        let twice = || AliasInput {
+            namespace: "ncore".into(),
+            external_id: "u1".into(),
+        };
+        match aliases(vec![twice(), twice()]) {
+            Err(Error::InvalidField { field, .. }) => assert_eq!(field, "aliases[1]"),
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -189,7 +189,8 @@ pub struct MintClientToken {
 }
 
 /// A minted client token. The token is shown only here; idbridge keeps only its hash.
-#[derive(Debug, Serialize, ToSchema)]
+// No `Debug` derive: the token must not reach a log by accident.
+#[derive(Serialize, ToSchema)]
 pub struct ClientToken {
     /// What a B2Core client sends as `Authorization: Bearer <token>`.
     pub token: String,

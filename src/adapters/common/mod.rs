@@ -5,12 +5,5 @@
 /// Logs an internal error once, with its cause chain, at the place it becomes a response.
 /// Only error text from the core is logged: never request bodies, headers or file bytes.
 pub fn log_internal(vendor: &'static str, e: &crate::error::Error) {
-    let mut chain = String::new();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
-    }
-    tracing::error!(vendor, error = %format!("{e}{chain}"), "internal error");
+    tracing::error!(vendor, error = %e.chain(), "internal error");
 }
