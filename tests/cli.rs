@@ -53,14 +53,22 @@ fn openapi_writes_the_committed_documents() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let written = std::fs::read_to_string(dir.path().join("admin.json")).unwrap();
-    let committed =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/admin.json"))
-            .unwrap();
-    assert!(
-        written == committed,
-        "openapi/admin.json is stale: run `cargo run -- openapi` and commit it"
-    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["admin.json", "ncore.json"]);
+    for name in names {
+        let written = std::fs::read_to_string(dir.path().join(&name)).unwrap();
+        let committed =
+            std::fs::read_to_string(format!("{}/openapi/{name}", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
+        assert!(
+            written == committed,
+            "openapi/{name} is stale: run `cargo run -- openapi` and commit it"
+        );
+    }
 }
 
 #[test]

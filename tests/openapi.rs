@@ -23,31 +23,42 @@ fn committed_documents_are_current() {
 #[tokio::test]
 async fn served_documents_match_the_committed_ones() {
     let s = TestServer::start().await;
-    let served: serde_json::Value = s
-        .client
-        .get(s.url("/openapi/admin.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let committed: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/admin.json"))
-            .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(served, committed);
-    assert_eq!(served["openapi"], "3.1.0");
-    assert_eq!(served["servers"][0]["url"], "/admin/v1");
-    let paths: Vec<&String> = served["paths"].as_object().unwrap().keys().collect();
-    assert_eq!(
-        paths,
-        [
-            "/subjects",
-            "/subjects/{subject_id}",
-            "/subjects/{subject_id}/aliases",
-            "/subjects/{subject_id}/client-tokens"
-        ]
-    );
+    for (name, server, paths) in [
+        (
+            "admin",
+            "/admin/v1",
+            vec![
+                "/subjects",
+                "/subjects/{subject_id}",
+                "/subjects/{subject_id}/aliases",
+                "/subjects/{subject_id}/client-tokens",
+            ],
+        ),
+        (
+            "ncore",
+            "/v1",
+            vec![
+                "/users/{user_id}/identifications",
+                "/users/{user_id}/identifications/{identification_id}",
+            ],
+        ),
+    ] {
+        let served: serde_json::Value = s
+            .client
+            .get(s.url(&format!("/openapi/{name}.json")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let file = format!("{}/openapi/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let committed: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        assert_eq!(served, committed, "{name}");
+        assert_eq!(served["openapi"], "3.1.0");
+        assert_eq!(served["servers"][0]["url"], server);
+        let served_paths: Vec<&String> = served["paths"].as_object().unwrap().keys().collect();
+        assert_eq!(served_paths, paths, "{name}");
+    }
 }

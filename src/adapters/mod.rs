@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod common;
+pub mod ncore;
 
 use axum::Router;
 use axum::middleware;
@@ -27,7 +28,10 @@ pub struct Api {
 
 /// Every API with its mount configuration.
 fn apis(config: &Config) -> Vec<(Api, AdapterConfig)> {
-    vec![(admin::api(config), config.adapters.admin.clone())]
+    vec![
+        (admin::api(config), config.adapters.admin.clone()),
+        (ncore::api(config), config.adapters.ncore.clone()),
+    ]
 }
 
 /// The OpenAPI documents of every enabled API, by name, with the mount prefix as server.

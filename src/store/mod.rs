@@ -11,6 +11,7 @@ pub mod crypto;
 mod db;
 mod documents;
 mod files;
+mod idempotency;
 mod processes;
 mod subjects;
 mod tokens;
@@ -23,6 +24,7 @@ use std::time::{Duration, SystemTime};
 pub use blobs::Blobs;
 pub use crypto::{KeySource, MasterKey};
 pub use files::{AcceptFn, ByteRange, FileStream, PutRules};
+pub use idempotency::Claim;
 pub use subjects::SubjectPage;
 pub use tokens::{CLIENT_TOKEN, MintedToken, TokenOwner};
 

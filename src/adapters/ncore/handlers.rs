@@ -1,0 +1,377 @@
+//! One async fn per nCore operation, named after NymCard's operation ids.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::error::NcoreError;
+use super::mapping::{self, EXPIRY_AS_SENT, NAMESPACE};
+use super::wire::{
+    CreateIdentification, ErrorBody, Identification, IdentificationList, ListQuery, Paging,
+    UpdateIdentification,
+};
+use crate::auth::KeyKind;
+use crate::error::Error;
+use crate::model::{Document, DocumentPatch, Namespace, NewDocument, Subject, TenantId};
+use crate::state::AppState;
+
+/// Raw body extractor answering in nCore's error shape (413 past the body limit). The raw
+/// bytes are what the idempotency fingerprint covers.
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = NcoreError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, NcoreError> {
+        Ok(Body(Bytes::from_request(req, state).await?))
+    }
+}
+
+impl From<BytesRejection> for NcoreError {
+    fn from(r: BytesRejection) -> Self {
+        match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => NcoreError::Core(Error::PayloadTooLarge { limit: 0 }),
+            _ => NcoreError::Body(r.body_text()),
+        }
+    }
+}
+
+/// Path extractor answering in nCore's error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(NcoreError))]
+pub struct Path<T>(pub T);
+
+/// Query extractor answering in nCore's error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(NcoreError))]
+pub struct Query<T>(pub T);
+
+/// The tenant whose key came in the `apikey` header.
+pub struct ApiTenant(pub TenantId);
+
+impl FromRequestParts<AppState> for ApiTenant {
+    type Rejection = NcoreError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NcoreError> {
+        let key = parts
+            .headers
+            .get("apikey")
+            .and_then(|v| v.to_str().ok())
+            .ok_or(NcoreError::Unauthorized)?;
+        state
+            .keys
+            .tenant_for(KeyKind::Api, key)
+            .map(ApiTenant)
+            .ok_or(NcoreError::Unauthorized)
+    }
+}
+
+fn namespace() -> Namespace {
+    Namespace::new(NAMESPACE).expect("a valid namespace literal")
+}
+
+fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, NcoreError> {
+    serde_json::from_slice(bytes).map_err(|e| NcoreError::Body(format!("invalid JSON body: {e}")))
+}
+
+/// The subject an nCore `user_id` names; reads never create one.
+async fn user(
+    state: &AppState,
+    tenant: &TenantId,
+    user_id: &str,
+    create: bool,
+) -> Result<Subject, NcoreError> {
+    let found = state
+        .store
+        .resolve_subject(tenant, &namespace(), user_id, create)
+        .await
+        .map_err(|e| match e {
+            Error::InvalidField { reason, .. } => Error::invalid("user_id", reason),
+            other => other,
+        })?;
+    Ok(found.ok_or(Error::NotFound("user"))?)
+}
+
+/// The user's identification with this id, or not found (another user's is not found too).
+async fn owned(
+    state: &AppState,
+    tenant: &TenantId,
+    subject: &Subject,
+    id: Uuid,
+) -> Result<Document, NcoreError> {
+    let doc = state
+        .store
+        .get_document(tenant, id)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound("identification"),
+            other => other,
+        })?;
+    if doc.subject_id != subject.id {
+        return Err(Error::NotFound("identification").into());
+    }
+    Ok(doc)
+}
+
+fn required_number(number: String) -> Result<String, Error> {
+    let n = number.trim();
+    if n.is_empty() {
+        return Err(Error::invalid("number", "is required"));
+    }
+    Ok(n.to_owned())
+}
+
+fn authority(a: Option<String>) -> Result<Option<String>, Error> {
+    match a {
+        Some(a) if a.chars().count() > 200 || a.chars().any(char::is_control) => {
+            Err(Error::invalid(
+                "issuance_authority",
+                "must be at most 200 characters without control characters",
+            ))
+        }
+        other => Ok(other),
+    }
+}
+
+/// Create a user identification.
+#[utoipa::path(post, path = "/users/{user_id}/identifications", operation_id = "createIdentification",
+    tag = "User documents", request_body = CreateIdentification,
+    params(
+        ("user_id" = String, Path, description = "The user's id"),
+        ("x-nymos-idempotency-key" = Option<String>, Header, description = "Retries with the same key and body return the first response; another body is a 409"),
+    ),
+    security(("apikey" = [])),
+    responses(
+        (status = 200, description = "Created", body = Identification),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No or unknown API key", body = ErrorBody),
+        (status = 409, description = "Idempotency key reused for another request", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn create_identification(
+    State(state): State<AppState>,
+    ApiTenant(tenant): ApiTenant,
+    Path(user_id): Path<String>,
+    headers: HeaderMap,
+    Body(bytes): Body,
+) -> Result<Response, NcoreError> {
+    let key = match headers.get("x-nymos-idempotency-key") {
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| Error::invalid("x-nymos-idempotency-key", "must be visible ASCII"))?,
+        ),
+        None => None,
+    };
+    let ns = namespace();
+    if let Some(key) = key {
+        let mut fingerprint = Sha256::new();
+        fingerprint.update(user_id.as_bytes());
+        fingerprint.update([0]);
+        fingerprint.update(&bytes);
+        match state
+            .store
+            .claim_idempotency(&tenant, &ns, key, &hex::encode(fingerprint.finalize()))
+            .await?
+        {
+            crate::store::Claim::New => {}
+            crate::store::Claim::Replay { status, body } => {
+                let status = StatusCode::from_u16(status).map_err(Error::internal)?;
+                return Ok(
+                    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+                );
+            }
+            crate::store::Claim::Mismatch => return Err(NcoreError::DuplicateRequest),
+            crate::store::Claim::InProgress => return Err(NcoreError::RequestInProgress),
+        }
+    }
+    let created = create(&state, &tenant, &user_id, &bytes).await;
+    if let Some(key) = key {
+        match &created {
+            Ok(ident) => {
+                let body = serde_json::to_string(ident).map_err(Error::internal)?;
+                state
+                    .store
+                    .complete_idempotency(&tenant, &ns, key, StatusCode::OK.as_u16(), &body)
+                    .await?;
+            }
+            Err(_) => state.store.release_idempotency(&tenant, &ns, key).await?,
+        }
+    }
+    Ok(axum::Json(created?).into_response())
+}
+
+async fn create(
+    state: &AppState,
+    tenant: &TenantId,
+    user_id: &str,
+    bytes: &[u8],
+) -> Result<Identification, NcoreError> {
+    let req: CreateIdentification = parse(bytes)?;
+    let mut extras = req.other;
+    let expires_on = match req.expiration_date {
+        Some(text) => {
+            let date = mapping::expiration(&text)?;
+            extras.insert(EXPIRY_AS_SENT.into(), serde_json::Value::String(text));
+            Some(date)
+        }
+        None => None,
+    };
+    let new = NewDocument {
+        kind: Some(mapping::kind_of(req.kind)),
+        number: Some(required_number(req.number)?),
+        issuing_country: req
+            .issuing_country
+            .as_deref()
+            .map(mapping::country)
+            .transpose()?,
+        issuing_authority: authority(req.issuance_authority)?,
+        expires_on,
+        extras: [(NAMESPACE.to_owned(), serde_json::Value::Object(extras))].into(),
+        ..Default::default()
+    };
+    let subject = user(state, tenant, user_id, true).await?;
+    let doc = state
+        .store
+        .create_document(tenant, subject.id, new.validate()?)
+        .await?;
+    Ok(mapping::identification(doc, user_id))
+}
+
+/// Get the user's identifications, newest first, with cursor paging.
+#[utoipa::path(get, path = "/users/{user_id}/identifications", operation_id = "getIdentifications",
+    tag = "User documents",
+    params(("user_id" = String, Path, description = "The user's id"), ListQuery),
+    security(("apikey" = [])),
+    responses(
+        (status = 200, description = "A page of identifications", body = IdentificationList),
+        (status = 400, description = "Invalid query", body = ErrorBody),
+        (status = 401, description = "No or unknown API key", body = ErrorBody),
+        (status = 404, description = "No such user", body = ErrorBody),
+    ))]
+pub async fn get_identifications(
+    State(state): State<AppState>,
+    ApiTenant(tenant): ApiTenant,
+    Path(user_id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<IdentificationList>, NcoreError> {
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(Error::invalid("limit", "must be between 1 and 100").into());
+    }
+    let after = q
+        .after
+        .as_deref()
+        .map(|a| {
+            Uuid::parse_str(a)
+                .map_err(|_| Error::invalid("after", "is not a cursor this API returned"))
+        })
+        .transpose()?;
+    let subject = user(&state, &tenant, &user_id, false).await?;
+    // Newest first; ids are UUIDv7, so id order is creation order. A subject has few
+    // documents, so paging over the loaded list is cheap.
+    let mut docs = state.store.list_documents(&tenant, subject.id).await?;
+    docs.sort_by_key(|d| std::cmp::Reverse(d.id));
+    let mut page: Vec<Document> = docs
+        .into_iter()
+        .filter(|d| after.is_none_or(|a| d.id < a))
+        .take(limit as usize + 1)
+        .collect();
+    let has_more = page.len() > limit as usize;
+    page.truncate(limit as usize);
+    let cursor = if has_more {
+        page.last().map(|d| d.id.to_string())
+    } else {
+        None
+    };
+    Ok(axum::Json(IdentificationList {
+        data: page
+            .into_iter()
+            .map(|d| mapping::identification(d, &user_id))
+            .collect(),
+        paging: Paging {
+            limit,
+            after: cursor,
+            has_more,
+        },
+    }))
+}
+
+/// Get a specific user identification.
+#[utoipa::path(get, path = "/users/{user_id}/identifications/{identification_id}", operation_id = "getIdentification",
+    tag = "User documents",
+    params(("user_id" = String, Path, description = "The user's id"), ("identification_id" = Uuid, Path, description = "Identification id")),
+    security(("apikey" = [])),
+    responses(
+        (status = 200, description = "The identification", body = Identification),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 401, description = "No or unknown API key", body = ErrorBody),
+        (status = 404, description = "No such user or identification", body = ErrorBody),
+    ))]
+pub async fn get_identification(
+    State(state): State<AppState>,
+    ApiTenant(tenant): ApiTenant,
+    Path((user_id, id)): Path<(String, Uuid)>,
+) -> Result<axum::Json<Identification>, NcoreError> {
+    let subject = user(&state, &tenant, &user_id, false).await?;
+    let doc = owned(&state, &tenant, &subject, id).await?;
+    Ok(axum::Json(mapping::identification(doc, &user_id)))
+}
+
+/// Update a user identification: fields present replace the stored ones.
+#[utoipa::path(put, path = "/users/{user_id}/identifications/{identification_id}", operation_id = "updateIdentification",
+    tag = "User documents", request_body = UpdateIdentification,
+    params(("user_id" = String, Path, description = "The user's id"), ("identification_id" = Uuid, Path, description = "Identification id")),
+    security(("apikey" = [])),
+    responses(
+        (status = 200, description = "The updated identification", body = Identification),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "No or unknown API key", body = ErrorBody),
+        (status = 404, description = "No such user or identification", body = ErrorBody),
+        (status = 413, description = "Body too large", body = ErrorBody),
+    ))]
+pub async fn update_identification(
+    State(state): State<AppState>,
+    ApiTenant(tenant): ApiTenant,
+    Path((user_id, id)): Path<(String, Uuid)>,
+    Body(bytes): Body,
+) -> Result<axum::Json<Identification>, NcoreError> {
+    let req: UpdateIdentification = parse(&bytes)?;
+    let subject = user(&state, &tenant, &user_id, false).await?;
+    let doc = owned(&state, &tenant, &subject, id).await?;
+    let mut extras = match doc.extras.get(NAMESPACE) {
+        Some(serde_json::Value::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    extras.extend(req.other);
+    let expires_on = match req.expiration_date {
+        None => None,
+        Some(None) => {
+            extras.remove(EXPIRY_AS_SENT);
+            Some(None)
+        }
+        Some(Some(text)) => {
+            let date = mapping::expiration(&text)?;
+            extras.insert(EXPIRY_AS_SENT.into(), serde_json::Value::String(text));
+            Some(Some(date))
+        }
+    };
+    let patch = DocumentPatch {
+        kind: req.kind.map(mapping::kind_of),
+        number: req.number.map(required_number).transpose()?.map(Some),
+        issuing_authority: req.issuance_authority.map(authority).transpose()?,
+        issuing_country: req
+            .issuing_country
+            .map(|c| c.as_deref().map(mapping::country).transpose())
+            .transpose()?,
+        expires_on,
+        extras: Some((NAMESPACE.to_owned(), serde_json::Value::Object(extras))),
+        ..Default::default()
+    };
+    let doc = state.store.update_document(&tenant, id, patch).await?;
+    Ok(axum::Json(mapping::identification(doc, &user_id)))
+}

@@ -1,0 +1,161 @@
+//! nCore's JSON shapes for identifications. Field names are nCore's (snake_case); fields a
+//! client sends that are not listed here are kept and returned unchanged.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// nCore's identification types.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, strum::EnumIter,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum IdentificationType {
+    /// National identity card.
+    NationalId,
+    /// Passport.
+    Passport,
+    /// Visa.
+    Visa,
+    /// Trade license.
+    TradeLicense,
+    /// Commercial license.
+    CommercialLicense,
+    /// Certificate of incorporation.
+    IncorporationCert,
+    /// Certificate of incumbency.
+    IncumbencyCert,
+    /// Memorandum and articles of association.
+    MemorandumArticles,
+    /// Bank statement.
+    BankStatement,
+    /// Any other supporting document.
+    Additional,
+}
+
+/// Body of `POST /users/{user_id}/identifications`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"type": "PASSPORT", "number": "132123123", "expiration_date": "2021-09-20T10:10:40.182Z"}))]
+pub struct CreateIdentification {
+    /// The identification type.
+    #[serde(rename = "type")]
+    pub kind: IdentificationType,
+    /// The document number.
+    #[schema(max_length = 64)]
+    pub number: String,
+    /// Expiry, ISO-8601 date-time (`2021-09-20T10:10:40.182Z`) or date.
+    pub expiration_date: Option<String>,
+    /// The authority that issued it.
+    pub issuance_authority: Option<String>,
+    /// Issuing country, ISO 3166-1 alpha-3 (an idbridge extension).
+    pub issuing_country: Option<String>,
+    /// Any other field: kept as sent and returned with the identification.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Body of `PUT /users/{user_id}/identifications/{identification_id}`: fields present
+/// replace the stored ones; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateIdentification {
+    /// The identification type.
+    #[serde(rename = "type")]
+    pub kind: Option<IdentificationType>,
+    /// The document number.
+    pub number: Option<String>,
+    /// Expiry, ISO-8601 date-time or date; `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub expiration_date: Option<Option<String>>,
+    /// The issuing authority; `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub issuance_authority: Option<Option<String>>,
+    /// Issuing country, ISO 3166-1 alpha-3; `null` clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub issuing_country: Option<Option<String>>,
+    /// Any other field: merged into the kept fields.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Tells "absent" (outer `None`) from "null" (`Some(None)`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// An identification as nCore returns it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Identification {
+    /// Identification id.
+    pub id: Uuid,
+    /// The user it belongs to, as the path names it.
+    pub user_id: String,
+    /// The identification type.
+    #[serde(rename = "type")]
+    pub kind: IdentificationType,
+    /// The document number.
+    pub number: Option<String>,
+    /// Expiry, ISO-8601 date-time with milliseconds.
+    pub expiration_date: Option<String>,
+    /// The issuing authority.
+    pub issuance_authority: Option<String>,
+    /// Issuing country, ISO 3166-1 alpha-3.
+    pub issuing_country: Option<String>,
+    /// When it was created.
+    pub created_at: String,
+    /// When it last changed.
+    pub updated_at: String,
+    /// Other fields the client sent, returned as they came.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Query of the identification list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// Cursor: the `paging.after` of the previous page.
+    pub after: Option<String>,
+}
+
+/// Cursor paging of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paging {
+    /// The page size used.
+    pub limit: u32,
+    /// Pass as `after` to get the next page; null on the last page.
+    pub after: Option<String>,
+    /// Whether another page follows.
+    pub has_more: bool,
+}
+
+/// A page of identifications, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdentificationList {
+    /// The identifications.
+    pub data: Vec<Identification>,
+    /// Where the page is.
+    pub paging: Paging,
+}
+
+/// nCore's error body (idbridge's choice: NymCard publishes only the status codes).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The HTTP status.
+    pub status: u16,
+    /// Stable code after NymCard's status catalogue, e.g. `RESOURCE_NOT_EXIST`.
+    #[schema(example = "RESOURCE_NOT_EXIST")]
+    pub code: &'static str,
+    /// Human-readable message.
+    pub message: String,
+    /// The offending field, when one is to blame.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
