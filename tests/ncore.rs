@@ -392,21 +392,23 @@ async fn bad_input_answers_in_the_ncore_error_shape() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    let files = "/v1/users/u/identifications/00000000-0000-0000-0000-000000000000/files";
     let res = n
         .server
         .client
-        .get(
-            n.server
-                .url("/v1/users/u/identifications/00000000-0000-0000-0000-000000000000/files"),
-        )
+        .get(n.server.url(files))
         .header("apikey", KEY_A)
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        res.status(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "only PUT uploads files"
+    );
     assert_eq!(
         res.json::<Value>().await.unwrap()["code"],
-        "RESOURCE_NOT_EXIST"
+        "METHOD_NOT_ALLOWED"
     );
     // Refused requests stored nothing, not even the user.
     let (status, err) = n.list("u", "").await;
@@ -537,4 +539,525 @@ async fn documents_stored_elsewhere_appear_with_ncore_types() {
         docs[2].expires_on,
         chrono::NaiveDate::from_ymd_opt(2021, 9, 20)
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Files
+
+const FILES: &str = "/users/{user_id}/identifications/{identification_id}/files";
+const FILE: &str = "/users/{user_id}/identifications/{identification_id}/files/{file_id}";
+
+/// An image nCore accepts: a PNG header (what sniffing reads) and some bytes.
+fn png(seed: u8) -> Vec<u8> {
+    let mut v = common::png_header(640, 400);
+    v.extend((0..2000u32).map(|i| (i as u8).wrapping_mul(seed)));
+    v
+}
+
+fn pdf(len: usize) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n".to_vec();
+    v.resize(len, b'x');
+    v
+}
+
+impl Ncore {
+    async fn identification(&self, user: &str, kind: &str) -> String {
+        let (status, body) = self
+            .create(user, json!({"type": kind, "number": "N-1"}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// `PUT …/files` with (document type, file name, bytes) parts, types before their file.
+    async fn upload(
+        &self,
+        key: &str,
+        user: &str,
+        id: &str,
+        files: Vec<(Option<&str>, &str, Vec<u8>)>,
+    ) -> (StatusCode, Value) {
+        let mut form = reqwest::multipart::Form::new();
+        for (doc_type, name, bytes) in files {
+            if let Some(t) = doc_type {
+                form = form.text("identification_document_type", t.to_owned());
+            }
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        }
+        let url = self
+            .server
+            .url(&format!("/v1/users/{user}/identifications/{id}/files"));
+        let res = self
+            .server
+            .client
+            .put(url)
+            .header("apikey", key)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let value: Value = res.json().await.unwrap();
+        self.contract.check("PUT", FILES, status.as_u16(), &value);
+        (status, value)
+    }
+
+    async fn file_count(&self, user: &str, id: &str) -> usize {
+        let (_, ident) = self
+            .send(
+                Some(KEY_A),
+                Method::GET,
+                &format!("/users/{user}/identifications/{id}"),
+                ONE,
+                None,
+                None,
+            )
+            .await;
+        ident["files"].as_array().unwrap().len()
+    }
+}
+
+#[tokio::test]
+async fn files_upload_and_come_back_byte_for_byte() {
+    let n = Ncore::start().await;
+    let id = n.identification("u", "NATIONAL_ID").await;
+    let (front, back) = (png(3), png(7));
+    let (status, up) = n
+        .upload(
+            KEY_A,
+            "u",
+            &id,
+            vec![
+                (Some("NATIONAL_ID_FRONT"), "front.png", front.clone()),
+                (Some("NATIONAL_ID_BACK"), "back.png", back.clone()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let files = up["data"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(
+        (
+            files[0]["identification_document_type"].as_str(),
+            files[1]["identification_document_type"].as_str()
+        ),
+        (Some("NATIONAL_ID_FRONT"), Some("NATIONAL_ID_BACK"))
+    );
+    assert_eq!(
+        (
+            files[0]["content_type"].as_str(),
+            files[0]["width"].as_u64(),
+            files[0]["height"].as_u64()
+        ),
+        (Some("image/png"), Some(640), Some(400))
+    );
+    assert_eq!(files[0]["size"].as_u64(), Some(front.len() as u64));
+    let file_id = files[0]["id"].as_str().unwrap();
+    let one = format!("/users/u/identifications/{id}/files/{file_id}");
+    let (status, meta) = n
+        .send(Some(KEY_A), Method::GET, &one, FILE, None, None)
+        .await;
+    assert_eq!((status, &meta), (StatusCode::OK, &files[0]));
+    let (_, ident) = n
+        .send(
+            Some(KEY_A),
+            Method::GET,
+            &format!("/users/u/identifications/{id}"),
+            ONE,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        ident["files"], up["data"],
+        "the identification lists its files"
+    );
+
+    let get = |suffix: &'static str, range: Option<&'static str>| {
+        let mut req = n
+            .server
+            .client
+            .get(n.server.url(&format!("/v1{one}{suffix}")))
+            .header("apikey", KEY_A);
+        if let Some(r) = range {
+            req = req.header("range", r);
+        }
+        req.send()
+    };
+    let res = get(":download", None).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(
+        res.headers()["content-disposition"],
+        "attachment; filename=\"front.png\"; filename*=UTF-8''front.png"
+    );
+    assert_eq!(res.bytes().await.unwrap(), front);
+    let res = get(":browse", None).await.unwrap();
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert_eq!(res.bytes().await.unwrap(), front);
+    let res = get(":browse", Some("bytes=10-19")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        res.headers()["content-range"],
+        format!("bytes 10-19/{}", front.len()).as_str()
+    );
+    assert_eq!(res.bytes().await.unwrap(), &front[10..20]);
+    let res = get(":download", Some("bytes=99999-")).await.unwrap();
+    assert_eq!(res.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    let res = get(":preview", None).await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    let (status, deleted) = n
+        .send(Some(KEY_A), Method::DELETE, &one, FILE, None, None)
+        .await;
+    assert_eq!((status, &deleted["id"]), (StatusCode::OK, &files[0]["id"]));
+    let (status, err) = n
+        .send(Some(KEY_A), Method::GET, &one, FILE, None, None)
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("RESOURCE_NOT_EXIST"))
+    );
+    assert_eq!(
+        get(":download", None).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(n.file_count("u", &id).await, 1);
+}
+
+#[tokio::test]
+async fn an_upload_is_all_or_nothing_and_names_the_bad_file() {
+    let n = Ncore::start().await;
+    let id = n.identification("u", "NATIONAL_ID").await;
+    let cases = [
+        (
+            vec![
+                (Some("NATIONAL_ID_FRONT"), "front.png", png(1)),
+                (Some("NATIONAL_ID_BACK"), "back.png", pdf(500)),
+            ],
+            415,
+            "file[1]",
+        ),
+        (
+            vec![
+                (Some("NATIONAL_ID_FRONT"), "front.png", png(1)),
+                (
+                    Some("NATIONAL_ID_BACK"),
+                    "tool.exe",
+                    b"MZ\x90\0program".to_vec(),
+                ),
+            ],
+            415,
+            "file[1]",
+        ),
+        (
+            vec![(
+                Some("NATIONAL_ID_FRONT"),
+                "anim.gif",
+                b"GIF89a\x01\0\x01\0".to_vec(),
+            )],
+            415,
+            "file[0]",
+        ),
+        (
+            vec![(Some("PASSPORT_PAGE1"), "p1.png", png(1))],
+            400,
+            "file[0]",
+        ),
+        (
+            vec![
+                (Some("NATIONAL_ID_FRONT"), "front.png", png(1)),
+                (None, "back.png", png(2)),
+            ],
+            400,
+            "file[1]",
+        ),
+        (
+            vec![(Some("NATIONAL_ID_FRONT"), "noname", png(1))],
+            415,
+            "file[0]",
+        ),
+    ];
+    for (parts, status, field) in cases {
+        let (got, err) = n.upload(KEY_A, "u", &id, parts).await;
+        assert_eq!(
+            (got.as_u16(), err["field"].as_str()),
+            (status, Some(field)),
+            "{err}"
+        );
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{field}:")),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        n.file_count("u", &id).await,
+        0,
+        "a refused upload stored some of its files"
+    );
+    // Business types take files without a document type.
+    let business = n.identification("u", "TRADE_LICENSE").await;
+    let (status, up) = n
+        .upload(
+            KEY_A,
+            "u",
+            &business,
+            vec![(None, "licence.pdf", pdf(2000))],
+        )
+        .await;
+    assert_eq!(
+        (
+            status,
+            up["data"][0]["identification_document_type"].as_str()
+        ),
+        (StatusCode::OK, Some("NOT_APPLICABLE"))
+    );
+    let (status, up) = n
+        .upload(
+            KEY_A,
+            "u",
+            &business,
+            vec![(Some("NOT APPLICABLE"), "licence.pdf", pdf(2000))],
+        )
+        .await;
+    assert_eq!(
+        (status, up["data"][0]["content_type"].as_str()),
+        (StatusCode::OK, Some("application/pdf"))
+    );
+}
+
+#[tokio::test]
+async fn five_files_per_call_and_ten_per_identification() {
+    let n = Ncore::start().await;
+    let id = n.identification("u", "PASSPORT").await;
+    let page = |i: u8| {
+        (
+            Some(if i % 2 == 0 {
+                "PASSPORT_PAGE1"
+            } else {
+                "PASSPORT_PAGE2"
+            }),
+            "page.png",
+            png(i),
+        )
+    };
+    let (status, err) = n.upload(KEY_A, "u", &id, (0..6).map(page).collect()).await;
+    assert_eq!(
+        (status, err["code"].as_str(), err["field"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("LIMIT_EXCEEDED"),
+            Some("file[5]")
+        )
+    );
+    assert_eq!(n.file_count("u", &id).await, 0);
+    for _ in 0..2 {
+        let (status, up) = n.upload(KEY_A, "u", &id, (0..5).map(page).collect()).await;
+        assert_eq!(
+            (status, up["data"].as_array().map(Vec::len)),
+            (StatusCode::OK, Some(5))
+        );
+    }
+    let (status, err) = n.upload(KEY_A, "u", &id, vec![page(1)]).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("LIMIT_EXCEEDED"))
+    );
+    assert_eq!(n.file_count("u", &id).await, 10);
+}
+
+#[tokio::test]
+async fn parallel_uploads_never_pass_ten_files() {
+    let n = std::sync::Arc::new(Ncore::start().await);
+    let id = n.identification("u", "PASSPORT").await;
+    let tasks: Vec<_> = (0..5)
+        .map(|i| {
+            let n = n.clone();
+            let id = id.clone();
+            tokio::spawn(async move {
+                let parts = (0..3)
+                    .map(|j| (Some("PASSPORT_PAGE1"), "p.png", png(i * 3 + j)))
+                    .collect();
+                n.upload(KEY_A, "u", &id, parts).await.0
+            })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::OK => ok += 1,
+            StatusCode::BAD_REQUEST => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(ok, 3, "three uploads of three fit under ten");
+    assert_eq!(n.file_count("u", &id).await, 9);
+}
+
+/// A multipart body of one `file` part of `len` bytes (a PDF), generated as it is sent.
+fn big_pdf_form(len: u64) -> reqwest::multipart::Form {
+    let head = b"%PDF-1.7\n".to_vec();
+    let pieces = futures::stream::iter((0..len.div_ceil(1 << 20)).map(move |i| {
+        let start = i << 20;
+        let n = (len - start).min(1 << 20) as usize;
+        let mut piece = vec![b'x'; n];
+        if i == 0 {
+            piece[..head.len()].copy_from_slice(&head);
+        }
+        Ok::<_, std::io::Error>(piece)
+    }));
+    let part =
+        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(pieces), len)
+            .file_name("big.pdf");
+    reqwest::multipart::Form::new()
+        .text("identification_document_type", "NOT_APPLICABLE")
+        .part("file", part)
+}
+
+#[tokio::test]
+async fn the_128_mb_limit_is_exact() {
+    let n = Ncore::start().await;
+    let id = n.identification("u", "BANK_STATEMENT").await;
+    let url = n
+        .server
+        .url(&format!("/v1/users/u/identifications/{id}/files"));
+    const LIMIT: u64 = 128 * 1024 * 1024;
+    let res = n
+        .server
+        .client
+        .put(&url)
+        .header("apikey", KEY_A)
+        .multipart(big_pdf_form(LIMIT))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["data"][0]["size"], LIMIT);
+    let res = n
+        .server
+        .client
+        .put(&url)
+        .header("apikey", KEY_A)
+        .multipart(big_pdf_form(LIMIT + 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let err: Value = res.json().await.unwrap();
+    n.contract.check("PUT", FILES, 413, &err);
+    assert_eq!(err["field"], "file[0]");
+    assert_eq!(n.file_count("u", &id).await, 1);
+}
+
+#[tokio::test]
+async fn a_huge_body_is_refused_without_being_read_to_the_end() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let n = Ncore::start().await;
+    let id = n.identification("u", "BANK_STATEMENT").await;
+    const GIB: u64 = 1 << 30;
+    let boundary = "idbridge-test-boundary";
+    let preamble = format!(
+        "--{boundary}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"huge.pdf\"\r\ncontent-type: application/pdf\r\n\r\n%PDF-1.7\n"
+    );
+    let head = format!(
+        "PUT /v1/users/u/identifications/{id}/files HTTP/1.1\r\nhost: x\r\napikey: {KEY_A}\r\n\
+         content-type: multipart/form-data; boundary={boundary}\r\ncontent-length: {}\r\n\r\n{preamble}",
+        GIB + preamble.len() as u64
+    );
+    let stream = tokio::net::TcpStream::connect(n.server.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = sent.clone();
+    let writer = tokio::spawn(async move {
+        write.write_all(head.as_bytes()).await.unwrap();
+        let piece = vec![b'x'; 1 << 20];
+        while counter.load(std::sync::atomic::Ordering::Relaxed) < GIB {
+            if write.write_all(&piece).await.is_err() {
+                break;
+            }
+            counter.fetch_add(piece.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    let mut answer = vec![0u8; 12];
+    read.read_exact(&mut answer).await.unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 413");
+    writer.abort();
+    let taken = sent.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(
+        taken < GIB / 2,
+        "the server read {} MiB of a 1 GiB body before refusing it",
+        taken >> 20
+    );
+    assert_eq!(n.file_count("u", &id).await, 0);
+}
+
+#[tokio::test]
+async fn files_are_visible_only_through_their_own_identification_and_tenant() {
+    let n = Ncore::start().await;
+    let id = n.identification("u", "VISA").await;
+    let other = n.identification("u", "VISA").await;
+    let (_, up) = n
+        .upload(
+            KEY_A,
+            "u",
+            &id,
+            vec![(Some("VISA"), "visa.jpg", {
+                let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0];
+                v.extend(std::iter::repeat_n(1u8, 500));
+                v
+            })],
+        )
+        .await;
+    let file_id = up["data"][0]["id"].as_str().unwrap();
+    let (status, _) = n
+        .send(
+            Some(KEY_A),
+            Method::GET,
+            &format!("/users/u/identifications/{other}/files/{file_id}"),
+            FILE,
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a file read through another identification"
+    );
+    let mine = format!("/users/u/identifications/{id}/files/{file_id}");
+    let (status, _) = n
+        .send(Some(KEY_B), Method::GET, &mine, FILE, None, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = n
+        .send(Some(KEY_B), Method::DELETE, &mine, FILE, None, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let res = n
+        .server
+        .client
+        .get(n.server.url(&format!("/v1{mine}:download")))
+        .header("apikey", KEY_B)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let (status, _) = n
+        .upload(KEY_B, "u", &id, vec![(Some("VISA"), "v.png", png(1))])
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(n.file_count("u", &id).await, 1);
 }

@@ -40,6 +40,10 @@ async fn served_documents_match_the_committed_ones() {
             vec![
                 "/users/{user_id}/identifications",
                 "/users/{user_id}/identifications/{identification_id}",
+                "/users/{user_id}/identifications/{identification_id}/files",
+                "/users/{user_id}/identifications/{identification_id}/files/{file_id}",
+                "/users/{user_id}/identifications/{identification_id}/files/{file_id}:browse",
+                "/users/{user_id}/identifications/{identification_id}/files/{file_id}:download",
             ],
         ),
     ] {
@@ -61,4 +65,32 @@ async fn served_documents_match_the_committed_ones() {
         let served_paths: Vec<&String> = served["paths"].as_object().unwrap().keys().collect();
         assert_eq!(served_paths, paths, "{name}");
     }
+}
+
+#[test]
+fn the_upload_form_spells_out_its_encoding() {
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/ncore.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let form = &committed["paths"]["/users/{user_id}/identifications/{identification_id}/files"]["put"]
+        ["requestBody"]["content"]["multipart/form-data"];
+    let file_types = form["encoding"]["file"]["contentType"].as_str().unwrap();
+    for mime in [
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "image/bmp",
+        "application/msword",
+    ] {
+        assert!(
+            file_types.contains(mime),
+            "{mime} missing from {file_types}"
+        );
+    }
+    assert_eq!(
+        form["encoding"]["identification_document_type"]["contentType"],
+        "text/plain"
+    );
 }

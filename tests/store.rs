@@ -1005,3 +1005,65 @@ async fn a_subject_deleted_during_an_upload_is_not_found_and_nothing_remains() {
     assert!(matches!(result, Err(Error::NotFound(_))), "{result:?}");
     wait_until_no_blobs(dir.path()).await;
 }
+
+#[tokio::test]
+async fn a_batch_commits_whole_or_not_at_all() {
+    let (dir, store, subject) = setup().await;
+    let a = tenant("alpha");
+    let doc = NewDocument {
+        kind: Some(DocumentKind::Passport),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let doc = store.create_document(&a, subject, doc).await.unwrap();
+    let new = || NewFile {
+        document_id: Some(doc.id),
+        side: FileSide::Page(1),
+        ..standalone(subject)
+    };
+    for _ in 0..8 {
+        store
+            .put_file(&a, new(), rules(u64::MAX), body(pattern(10), 10))
+            .await
+            .unwrap();
+    }
+    let mut batch = Vec::new();
+    for _ in 0..3 {
+        batch.push(
+            store
+                .stage_file(&a, new(), rules(u64::MAX), body(pattern(100), 10))
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(batch.iter().all(|s| s.file().size == 100));
+    let too_many = store.commit_files(&a, batch, 10).await;
+    assert!(
+        matches!(too_many, Err(Error::LimitExceeded { limit: 10, .. })),
+        "{too_many:?}"
+    );
+    assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 8);
+    assert_eq!(store.list_files(&a, subject).await.unwrap().len(), 8);
+    let settled = tokio::time::timeout(Duration::from_secs(30), async {
+        while blob_files(dir.path()).len() != 8 {
+            tokio::task::yield_now().await;
+        }
+    });
+    assert!(
+        settled.await.is_ok(),
+        "the refused batch left blobs: {}",
+        blob_files(dir.path()).len()
+    );
+    let mut batch = Vec::new();
+    for _ in 0..2 {
+        batch.push(
+            store
+                .stage_file(&a, new(), rules(u64::MAX), body(pattern(100), 10))
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(store.commit_files(&a, batch, 10).await.unwrap().len(), 2);
+    assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 10);
+}

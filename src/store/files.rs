@@ -38,6 +38,21 @@ pub struct PutRules {
     pub accept: AcceptFn,
 }
 
+/// A file whose blob is durable but not yet visible; see [`Store::stage_file`].
+pub struct StagedFile {
+    file: StoredFile,
+    key: String,
+    wrapped: Vec<u8>,
+    guard: super::blobs::RemovalGuard,
+}
+
+impl StagedFile {
+    /// What will be stored (its id, size, sniffed type…).
+    pub fn file(&self) -> &StoredFile {
+        &self.file
+    }
+}
+
 /// Plaintext bytes of a stored file, streamed.
 pub type FileStream = BoxStream<'static, Result<Bytes>>;
 
@@ -108,6 +123,27 @@ impl Store {
     where
         S: Stream<Item = Result<Bytes>> + Send + Unpin,
     {
+        let max_files = rules.max_files_per_document;
+        let staged = self.stage_file(tenant, new, rules, body).await?;
+        let mut stored = self.commit_files(tenant, vec![staged], max_files).await?;
+        stored
+            .pop()
+            .ok_or_else(|| Error::internal("a committed batch lost its file"))
+    }
+
+    /// Streams a file into a durable blob without making it visible: the first half of an
+    /// all-or-nothing upload of several files. Dropping the [`StagedFile`] (or failing later)
+    /// removes the blob; [`Store::commit_files`] makes it visible.
+    pub async fn stage_file<S>(
+        &self,
+        tenant: &TenantId,
+        new: NewFile,
+        rules: PutRules,
+        body: S,
+    ) -> Result<StagedFile>
+    where
+        S: Stream<Item = Result<Bytes>> + Send + Unpin,
+    {
         self.check_owner(tenant, &new, rules.max_files_per_document)
             .await?;
         let id = Uuid::now_v7();
@@ -141,11 +177,96 @@ impl Store {
             extras: new.extras,
             created_at: db::now(),
         };
-        self.commit_file(&file, &key, &wrapped, rules.max_files_per_document)
+        Ok(StagedFile {
+            file,
+            key,
+            wrapped,
+            guard,
+        })
+    }
+
+    /// Makes staged files visible, all in one transaction: either every file of the batch is
+    /// stored or none is. Each document's limit is checked for the whole batch at once.
+    pub async fn commit_files(
+        &self,
+        tenant: &TenantId,
+        staged: Vec<StagedFile>,
+        max_files: u32,
+    ) -> Result<Vec<StoredFile>> {
+        use base64::Engine as _;
+        let mut per_document: std::collections::BTreeMap<Uuid, (Uuid, i64)> = Default::default();
+        for s in &staged {
+            if s.file.tenant != *tenant {
+                return Err(Error::internal("a staged file of another tenant"));
+            }
+            if let Some(doc) = s.file.document_id {
+                per_document.entry(doc).or_insert((s.file.subject_id, 0)).1 += 1;
+            }
+        }
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let now = db::millis(db::now());
+        for (doc_id, (subject_id, n)) in &per_document {
+            // The limit holds under any concurrency: the count moves only inside this
+            // conditional update, which the database serialises per row.
+            let bumped = sqlx::query(
+                "UPDATE documents SET file_count = file_count + ?, updated_at = ? \
+                 WHERE tenant = ? AND id = ? AND subject_id = ? AND file_count + ? <= ?",
+            )
+            .bind(n)
+            .bind(now)
+            .bind(tenant.as_str())
+            .bind(doc_id.to_string())
+            .bind(subject_id.to_string())
+            .bind(n)
+            .bind(i64::from(max_files))
+            .execute(&mut *tx)
             .await?;
-        guard.disarm();
-        self.add_bytes_in(file.size);
-        Ok(file)
+            if bumped.rows_affected() == 0 {
+                let exists: Option<i64> =
+                    sqlx::query_scalar("SELECT 1 FROM documents WHERE tenant = ? AND id = ?")
+                        .bind(tenant.as_str())
+                        .bind(doc_id.to_string())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                return Err(match exists {
+                    Some(_) => Error::LimitExceeded {
+                        what: "files per document",
+                        limit: max_files.into(),
+                    },
+                    None => Error::NotFound("document"),
+                });
+            }
+        }
+        for s in &staged {
+            let f = &s.file;
+            sqlx::query(&format!("INSERT INTO files (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+                .bind(f.tenant.as_str())
+                .bind(f.id.to_string())
+                .bind(f.subject_id.to_string())
+                .bind(f.document_id.map(|d| d.to_string()))
+                .bind(f.side.to_text())
+                .bind(&f.name)
+                .bind(f.media_type.mime())
+                .bind(f.size as i64)
+                .bind(f.sha256_hex())
+                .bind(f.width.map(i64::from))
+                .bind(f.height.map(i64::from))
+                .bind(db::to_json(&f.extras)?)
+                .bind(&s.key)
+                .bind(base64::engine::general_purpose::STANDARD.encode(&s.wrapped))
+                .bind(db::millis(f.created_at))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(staged
+            .into_iter()
+            .map(|s| {
+                s.guard.disarm();
+                self.add_bytes_in(s.file.size);
+                s.file
+            })
+            .collect())
     }
 
     /// Fails early (before reading the body) when the owner is missing or the document is
@@ -164,67 +285,6 @@ impl Store {
                 });
             }
         }
-        Ok(())
-    }
-
-    async fn commit_file(
-        &self,
-        f: &StoredFile,
-        key: &str,
-        wrapped: &[u8],
-        max_files: u32,
-    ) -> Result<()> {
-        use base64::Engine as _;
-        let mut tx = db::write_tx(&self.inner.pool).await?;
-        if let Some(doc_id) = f.document_id {
-            // The limit holds under any concurrency: the count moves only inside this
-            // conditional update, which the database serialises per row.
-            let bumped = sqlx::query(
-                "UPDATE documents SET file_count = file_count + 1, updated_at = ? \
-                 WHERE tenant = ? AND id = ? AND subject_id = ? AND file_count < ?",
-            )
-            .bind(db::millis(f.created_at))
-            .bind(f.tenant.as_str())
-            .bind(doc_id.to_string())
-            .bind(f.subject_id.to_string())
-            .bind(i64::from(max_files))
-            .execute(&mut *tx)
-            .await?;
-            if bumped.rows_affected() == 0 {
-                let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT 1 FROM documents WHERE tenant = ? AND id = ?")
-                        .bind(f.tenant.as_str())
-                        .bind(doc_id.to_string())
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                return Err(match exists {
-                    Some(_) => Error::LimitExceeded {
-                        what: "files per document",
-                        limit: max_files.into(),
-                    },
-                    None => Error::NotFound("document"),
-                });
-            }
-        }
-        sqlx::query(&format!("INSERT INTO files (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-            .bind(f.tenant.as_str())
-            .bind(f.id.to_string())
-            .bind(f.subject_id.to_string())
-            .bind(f.document_id.map(|d| d.to_string()))
-            .bind(f.side.to_text())
-            .bind(&f.name)
-            .bind(f.media_type.mime())
-            .bind(f.size as i64)
-            .bind(f.sha256_hex())
-            .bind(f.width.map(i64::from))
-            .bind(f.height.map(i64::from))
-            .bind(db::to_json(&f.extras)?)
-            .bind(key)
-            .bind(base64::engine::general_purpose::STANDARD.encode(wrapped))
-            .bind(db::millis(f.created_at))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
         Ok(())
     }
 

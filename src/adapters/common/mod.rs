@@ -1,6 +1,8 @@
-//! What every adapter shares. For now: how a core error is logged when it is internal.
-//! Streaming multipart, base64 bodies and pagination join here with the first vendor
-//! adapters that need them.
+//! What every adapter shares: logging internal errors, streaming multipart parts into the
+//! store, and serving stored files with byte ranges.
+
+pub mod download;
+pub mod multipart;
 
 /// Logs an internal error once, with its cause chain, at the place it becomes a response.
 /// Only error text from the core is logged: never request bodies, headers or file bytes.

@@ -26,6 +26,13 @@ pub enum NcoreError {
     DuplicateRequest,
     /// The first request with this idempotency key is still running.
     RequestInProgress,
+    /// One file of an upload was refused; nothing of the upload was stored.
+    File {
+        /// Its position among the upload's files, from 0.
+        index: usize,
+        /// Why.
+        source: Error,
+    },
     /// No such route.
     NoRoute,
     /// The route exists, the method does not.
@@ -64,48 +71,58 @@ fn body(
     }
 }
 
+/// The status and body a core error answers with.
+fn core_body(e: &Error) -> ErrorBody {
+    use StatusCode as S;
+    match e {
+        Error::NotFound(_) => body(S::NOT_FOUND, "RESOURCE_NOT_EXIST", e.to_string(), None),
+        Error::Conflict(_) => body(S::CONFLICT, "CONFLICT", e.to_string(), None),
+        Error::LimitExceeded { .. } => body(S::BAD_REQUEST, "LIMIT_EXCEEDED", e.to_string(), None),
+        Error::InvalidField { field, reason } => body(
+            S::BAD_REQUEST,
+            "VALIDATION_ERROR",
+            format!("{field} {reason}"),
+            Some(field.clone()),
+        ),
+        Error::Unauthorized => body(S::UNAUTHORIZED, "UNAUTHORIZED", e.to_string(), None),
+        Error::Forbidden => body(S::FORBIDDEN, "FORBIDDEN", e.to_string(), None),
+        Error::PayloadTooLarge { .. } => body(
+            S::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            e.to_string(),
+            None,
+        ),
+        Error::UnsupportedMediaType(_) => body(
+            S::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            e.to_string(),
+            None,
+        ),
+        Error::Internal(_) => {
+            super::super::common::log_internal("ncore", e);
+            body(
+                S::INTERNAL_SERVER_ERROR,
+                "INTERNAL_ERROR",
+                "internal error".into(),
+                None,
+            )
+        }
+    }
+}
+
 impl NcoreError {
     /// The status and body this error answers with.
     pub fn to_body(&self) -> ErrorBody {
         use StatusCode as S;
         match self {
-            NcoreError::Core(e) => match e {
-                Error::NotFound(_) => body(S::NOT_FOUND, "RESOURCE_NOT_EXIST", e.to_string(), None),
-                Error::Conflict(_) => body(S::CONFLICT, "CONFLICT", e.to_string(), None),
-                Error::LimitExceeded { .. } => {
-                    body(S::CONFLICT, "LIMIT_EXCEEDED", e.to_string(), None)
-                }
-                Error::InvalidField { field, reason } => body(
-                    S::BAD_REQUEST,
-                    "VALIDATION_ERROR",
-                    format!("{field} {reason}"),
-                    Some(field.clone()),
-                ),
-                Error::Unauthorized => body(S::UNAUTHORIZED, "UNAUTHORIZED", e.to_string(), None),
-                Error::Forbidden => body(S::FORBIDDEN, "FORBIDDEN", e.to_string(), None),
-                Error::PayloadTooLarge { .. } => body(
-                    S::PAYLOAD_TOO_LARGE,
-                    "PAYLOAD_TOO_LARGE",
-                    e.to_string(),
-                    None,
-                ),
-                Error::UnsupportedMediaType(_) => body(
-                    S::UNSUPPORTED_MEDIA_TYPE,
-                    "UNSUPPORTED_MEDIA_TYPE",
-                    e.to_string(),
-                    None,
-                ),
-                Error::Internal(_) => {
-                    super::super::common::log_internal("ncore", e);
-                    body(
-                        S::INTERNAL_SERVER_ERROR,
-                        "INTERNAL_ERROR",
-                        "internal error".into(),
-                        None,
-                    )
-                }
-            },
+            NcoreError::Core(e) => core_body(e),
             NcoreError::Body(reason) => body(S::BAD_REQUEST, "BAD_REQUEST", reason.clone(), None),
+            NcoreError::File { index, source } => {
+                let mut b = core_body(source);
+                b.message = format!("file[{index}]: {}", b.message);
+                b.field = Some(format!("file[{index}]"));
+                b
+            }
             NcoreError::Path(r) => body(S::BAD_REQUEST, "BAD_REQUEST", r.body_text(), None),
             NcoreError::Query(r) => body(S::BAD_REQUEST, "BAD_REQUEST", r.body_text(), None),
             NcoreError::Unauthorized => body(

@@ -17,7 +17,9 @@ use super::wire::{
 };
 use crate::auth::KeyKind;
 use crate::error::Error;
-use crate::model::{Document, DocumentPatch, Namespace, NewDocument, Subject, TenantId};
+use crate::model::{
+    Document, DocumentPatch, Namespace, NewDocument, StoredFile, Subject, TenantId,
+};
 use crate::state::AppState;
 
 /// Raw body extractor answering in nCore's error shape (413 past the body limit). The raw
@@ -80,7 +82,7 @@ fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, NcoreError> 
 }
 
 /// The subject an nCore `user_id` names; reads never create one.
-async fn user(
+pub(super) async fn user(
     state: &AppState,
     tenant: &TenantId,
     user_id: &str,
@@ -98,7 +100,7 @@ async fn user(
 }
 
 /// The user's identification with this id, or not found (another user's is not found too).
-async fn owned(
+pub(super) async fn owned(
     state: &AppState,
     tenant: &TenantId,
     subject: &Subject,
@@ -239,7 +241,7 @@ async fn create(
         .store
         .create_document(tenant, subject.id, new.validate()?)
         .await?;
-    Ok(mapping::identification(doc, user_id))
+    Ok(mapping::identification(doc, Vec::new(), user_id))
 }
 
 /// Get the user's identifications, newest first, with cursor paging.
@@ -288,10 +290,14 @@ pub async fn get_identifications(
     } else {
         None
     };
+    let mut files = state.store.list_files(&tenant, subject.id).await?;
     Ok(axum::Json(IdentificationList {
         data: page
             .into_iter()
-            .map(|d| mapping::identification(d, &user_id))
+            .map(|d| {
+                let mine = take_files(&mut files, d.id);
+                mapping::identification(d, mine, &user_id)
+            })
             .collect(),
         paging: Paging {
             limit,
@@ -319,7 +325,30 @@ pub async fn get_identification(
 ) -> Result<axum::Json<Identification>, NcoreError> {
     let subject = user(&state, &tenant, &user_id, false).await?;
     let doc = owned(&state, &tenant, &subject, id).await?;
-    Ok(axum::Json(mapping::identification(doc, &user_id)))
+    Ok(axum::Json(
+        with_files(&state, &tenant, doc, &user_id).await?,
+    ))
+}
+
+/// Removes and returns the files of one document from a subject's files.
+fn take_files(files: &mut Vec<StoredFile>, document_id: Uuid) -> Vec<StoredFile> {
+    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(files)
+        .into_iter()
+        .partition(|f| f.document_id == Some(document_id));
+    *files = rest;
+    mine
+}
+
+/// An identification with its files.
+async fn with_files(
+    state: &AppState,
+    tenant: &TenantId,
+    doc: Document,
+    user_id: &str,
+) -> Result<Identification, NcoreError> {
+    let mut files = state.store.list_files(tenant, doc.subject_id).await?;
+    let mine = take_files(&mut files, doc.id);
+    Ok(mapping::identification(doc, mine, user_id))
 }
 
 /// Update a user identification: fields present replace the stored ones.
@@ -373,5 +402,7 @@ pub async fn update_identification(
         ..Default::default()
     };
     let doc = state.store.update_document(&tenant, id, patch).await?;
-    Ok(axum::Json(mapping::identification(doc, &user_id)))
+    Ok(axum::Json(
+        with_files(&state, &tenant, doc, &user_id).await?,
+    ))
 }

@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
-use super::wire::{Identification, IdentificationType};
+use super::wire::{DocumentType, FileMetadata, Identification, IdentificationType};
 use crate::error::{Error, Result};
-use crate::model::{CountryCode, Document, DocumentKind};
+use crate::media::MediaType;
+use crate::model::{CountryCode, Document, DocumentKind, FileSide, StoredFile};
 
 /// The namespace of nCore's user ids and extras.
 pub const NAMESPACE: &str = "ncore";
@@ -81,7 +82,7 @@ pub fn country(text: &str) -> Result<CountryCode> {
 
 /// An identification as nCore shows it. The expiry comes back exactly as the client wrote it
 /// when it still names the stored date; otherwise (changed through another API) as midnight UTC.
-pub fn identification(doc: Document, user_id: &str) -> Identification {
+pub fn identification(doc: Document, files: Vec<StoredFile>, user_id: &str) -> Identification {
     let mut other = match doc.extras.get(NAMESPACE) {
         Some(serde_json::Value::Object(m)) => m.clone(),
         _ => serde_json::Map::new(),
@@ -94,10 +95,15 @@ pub fn identification(doc: Document, user_id: &str) -> Identification {
         Some(s) if expiration(&s).ok() == Some(d) => s,
         _ => format!("{d}T00:00:00.000Z"),
     });
+    let kind = type_of(doc.kind);
     Identification {
+        files: files
+            .into_iter()
+            .map(|f| file_metadata(f, kind, doc.id, user_id))
+            .collect(),
         id: doc.id,
         user_id: user_id.to_owned(),
-        kind: type_of(doc.kind),
+        kind,
         number: doc.number,
         expiration_date,
         issuance_authority: doc.issuing_authority,
@@ -105,6 +111,125 @@ pub fn identification(doc: Document, user_id: &str) -> Identification {
         created_at: timestamp(doc.created_at),
         updated_at: timestamp(doc.updated_at),
         other,
+    }
+}
+
+/// The document types an identification type takes, each with its canonical side.
+/// The business types take none: their files are `NOT_APPLICABLE`.
+pub fn sides_of(t: IdentificationType) -> &'static [(DocumentType, FileSide)] {
+    match t {
+        IdentificationType::NationalId => &[
+            (DocumentType::NationalIdFront, FileSide::Front),
+            (DocumentType::NationalIdBack, FileSide::Back),
+        ],
+        IdentificationType::Passport => &[
+            (DocumentType::PassportPage1, FileSide::Page(1)),
+            (DocumentType::PassportPage2, FileSide::Page(2)),
+        ],
+        IdentificationType::Visa => &[(DocumentType::Visa, FileSide::Front)],
+        _ => &[(DocumentType::NotApplicable, FileSide::None)],
+    }
+}
+
+/// The canonical side of a file of document type `d` on an identification of type `t`, or
+/// the reason the pair is not allowed.
+pub fn side_of(t: IdentificationType, d: DocumentType) -> Result<FileSide> {
+    sides_of(t)
+        .iter()
+        .find(|(dt, _)| *dt == d)
+        .map(|(_, side)| *side)
+        .ok_or_else(|| {
+            let allowed: Vec<String> = sides_of(t).iter().map(|(dt, _)| name(dt)).collect();
+            Error::invalid(
+                "identification_document_type",
+                format!(
+                    "{} is not allowed for {}; use {}",
+                    name(&d),
+                    name(&t),
+                    allowed.join(" or ")
+                ),
+            )
+        })
+}
+
+/// The document type nCore shows for a file with `side` on an identification of type `t`.
+/// Sides written through other APIs map to the nearest one (a passport's front is page 1).
+pub fn document_type_of(t: IdentificationType, side: FileSide) -> DocumentType {
+    match (t, side) {
+        (IdentificationType::NationalId, FileSide::Front) => DocumentType::NationalIdFront,
+        (IdentificationType::NationalId, FileSide::Back) => DocumentType::NationalIdBack,
+        (IdentificationType::Passport, FileSide::Page(1) | FileSide::Front) => {
+            DocumentType::PassportPage1
+        }
+        (IdentificationType::Passport, FileSide::Page(2) | FileSide::Back) => {
+            DocumentType::PassportPage2
+        }
+        (IdentificationType::Visa, _) => DocumentType::Visa,
+        _ => DocumentType::NotApplicable,
+    }
+}
+
+fn name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The media types nCore takes, by content.
+pub const ALLOWED: [MediaType; 6] = [
+    MediaType::Pdf,
+    MediaType::Jpeg,
+    MediaType::Png,
+    MediaType::Bmp,
+    MediaType::Doc,
+    MediaType::Docx,
+];
+
+/// Checks a file against nCore's allow-list: its name must end in `.pdf .jpg .jpeg .png .bmp
+/// .doc .docx`, and its content must be of the type the name says.
+pub fn check_file(name: &str, sniffed: MediaType) -> Result<()> {
+    let Some(ext) = crate::media::extension(name) else {
+        return Err(Error::UnsupportedMediaType(format!(
+            "{name}: the name has no extension; allowed are .pdf .jpg .jpeg .png .bmp .doc .docx"
+        )));
+    };
+    let allowed_ext = ALLOWED
+        .iter()
+        .any(|m| m.extensions().contains(&ext.as_str()));
+    if !allowed_ext {
+        return Err(Error::UnsupportedMediaType(format!(
+            "{name}: .{ext} files are not accepted; allowed are .pdf .jpg .jpeg .png .bmp .doc .docx"
+        )));
+    }
+    if !sniffed.matches_name(name) {
+        return Err(Error::UnsupportedMediaType(format!(
+            "{name}: the content is {}, not what .{ext} says",
+            sniffed.mime()
+        )));
+    }
+    Ok(())
+}
+
+/// A file's metadata as nCore shows it.
+pub fn file_metadata(
+    f: StoredFile,
+    t: IdentificationType,
+    identification_id: uuid::Uuid,
+    user_id: &str,
+) -> FileMetadata {
+    FileMetadata {
+        sha256: f.sha256_hex(),
+        id: f.id,
+        identification_id,
+        user_id: user_id.to_owned(),
+        identification_document_type: document_type_of(t, f.side),
+        content_type: f.media_type.mime().to_owned(),
+        file_name: f.name,
+        size: f.size,
+        width: f.width,
+        height: f.height,
+        created_at: timestamp(f.created_at),
     }
 }
 
@@ -142,6 +267,42 @@ mod tests {
             kind_of(IdentificationType::NationalId),
             DocumentKind::IdCard
         );
+    }
+
+    #[test]
+    fn document_types_round_trip_through_sides() {
+        for t in IdentificationType::iter() {
+            for (d, side) in sides_of(t) {
+                assert_eq!(side_of(t, *d).unwrap(), *side);
+                assert_eq!(document_type_of(t, *side), *d, "{t:?} {d:?}");
+            }
+        }
+        assert!(side_of(IdentificationType::Passport, DocumentType::NationalIdFront).is_err());
+        assert!(side_of(IdentificationType::TradeLicense, DocumentType::Visa).is_err());
+        assert_eq!(
+            document_type_of(IdentificationType::Passport, FileSide::Front),
+            DocumentType::PassportPage1
+        );
+        let na: DocumentType = serde_json::from_str("\"NOT APPLICABLE\"").unwrap();
+        assert_eq!(na, DocumentType::NotApplicable);
+    }
+
+    #[test]
+    fn files_must_be_allowed_by_name_and_by_content() {
+        assert!(check_file("scan.PDF", MediaType::Pdf).is_ok());
+        assert!(check_file("id.jpeg", MediaType::Jpeg).is_ok());
+        assert!(check_file("id.jpg", MediaType::Jpeg).is_ok());
+        assert!(check_file("cv.docx", MediaType::Docx).is_ok());
+        assert!(
+            check_file("id.png", MediaType::Pdf).is_err(),
+            "a .png that is really a PDF"
+        );
+        assert!(
+            check_file("id.gif", MediaType::Gif).is_err(),
+            "GIF is not on nCore's list"
+        );
+        assert!(check_file("setup.exe", MediaType::Unknown).is_err());
+        assert!(check_file("noextension", MediaType::Pdf).is_err());
     }
 
     #[test]

@@ -1,14 +1,16 @@
-//! NymCard nCore identifications (`/v1` by default): create, list, get and update a user's
-//! identifications, authenticated with the tenant's key in the `apikey` header. A `user_id`
-//! is a subject alias in the `ncore` namespace (a UUID equal to a subject's id is that subject).
-//! The file operations (`…/files`, `:browse`, `:download`) are not served yet: they answer
-//! 404 `RESOURCE_NOT_EXIST` like any unknown route.
+//! NymCard nCore identifications (`/v1` by default), authenticated with the tenant's key in
+//! the `apikey` header. `handlers` serves identifications (create, list, get, update);
+//! `files` serves their files (upload 1–5 at once, all or nothing; metadata; `:browse` and
+//! `:download` with `Range`; delete). A `user_id` is a subject alias in the `ncore`
+//! namespace (a UUID equal to a subject's id is that subject).
 
 mod error;
+mod files;
 mod handlers;
 mod mapping;
 mod wire;
 
+use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
@@ -23,6 +25,7 @@ use super::Api;
         version = "1",
         description = "NymCard nCore's user identification API as idbridge serves it. See docs/compat/ncore.md for what is served and every choice made where NymCard's documentation is silent."
     ),
+    paths(files::browse_file, files::download_file),
     modifiers(&ApiKeyHeader),
     tags((name = "User documents", description = "A user's identification documents"))
 )]
@@ -40,9 +43,45 @@ impl utoipa::Modify for ApiKeyHeader {
     }
 }
 
+/// Spells out the upload form's encoding: which media types a `file` part may hold. Applied
+/// after the routes are merged (derive-time modifiers run before the paths exist).
+struct UploadEncoding;
+
+impl utoipa::Modify for UploadEncoding {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::encoding::Encoding;
+        let path = "/users/{user_id}/identifications/{identification_id}/files";
+        let Some(item) = openapi.paths.paths.get_mut(path) else {
+            return;
+        };
+        let Some(body) = item.put.as_mut().and_then(|op| op.request_body.as_mut()) else {
+            return;
+        };
+        if let Some(form) = body.content.get_mut("multipart/form-data") {
+            let types = mapping::ALLOWED
+                .iter()
+                .map(|m| m.mime())
+                .collect::<Vec<_>>()
+                .join(", ");
+            form.encoding.insert(
+                "file".into(),
+                Encoding::builder().content_type(Some(types)).build(),
+            );
+            let text = Encoding::builder().content_type(Some("text/plain")).build();
+            form.encoding
+                .insert("identification_document_type".into(), text.clone());
+            form.encoding.insert("identification_type".into(), text);
+        }
+    }
+}
+
 /// The nCore API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
-    let (router, openapi) = OpenApiRouter::with_openapi(NcoreDoc::openapi())
+    // Uploads carry up to five 128 MB files; everything else is small JSON.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(files::upload_identification_files))
+        .layer(DefaultBodyLimit::max(files::UPLOAD_BODY_LIMIT));
+    let (router, mut openapi) = OpenApiRouter::with_openapi(NcoreDoc::openapi())
         .routes(routes!(
             handlers::create_identification,
             handlers::get_identifications
@@ -51,13 +90,14 @@ pub fn api(config: &crate::config::Config) -> Api {
             handlers::get_identification,
             handlers::update_identification
         ))
+        .routes(routes!(files::get_file, files::delete_file))
+        .layer(DefaultBodyLimit::max(config.server.json_body_limit))
+        .merge(uploads)
         .split_for_parts();
+    utoipa::Modify::modify(&UploadEncoding, &mut openapi);
     let router = router
         .fallback(error::no_route)
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(
-            config.server.json_body_limit,
-        ));
+        .method_not_allowed_fallback(error::method_not_allowed);
     Api {
         name: "ncore",
         router,

@@ -109,6 +109,8 @@ pub struct Identification {
     pub created_at: String,
     /// When it last changed.
     pub updated_at: String,
+    /// Its files.
+    pub files: Vec<FileMetadata>,
     /// Other fields the client sent, returned as they came.
     #[serde(flatten)]
     #[schema(value_type = Object)]
@@ -158,4 +160,77 @@ pub struct ErrorBody {
     /// The offending field, when one is to blame.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+}
+
+/// nCore's `identification_document_type`: which page or side a file shows.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, strum::EnumIter,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocumentType {
+    /// Front of a national id.
+    NationalIdFront,
+    /// Back of a national id.
+    NationalIdBack,
+    /// First passport page.
+    PassportPage1,
+    /// Second passport page.
+    PassportPage2,
+    /// A visa.
+    Visa,
+    /// Business documents have no side (the seed spells it `NOT APPLICABLE`; both accepted).
+    #[serde(alias = "NOT APPLICABLE")]
+    NotApplicable,
+}
+
+/// The multipart body of `PUT …/{identification_id}/files` (documentation of the form).
+#[derive(ToSchema)]
+#[allow(
+    dead_code,
+    reason = "describes the multipart form for the OpenAPI document only"
+)]
+pub struct UploadFiles {
+    /// One to five files (`.pdf .jpg .jpeg .png .bmp .doc .docx`, at most 128 MB each). Each
+    /// takes the next `identification_document_type` given before it.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    pub file: Vec<Vec<u8>>,
+    /// The document type of each file, in the order of the files. May be left out for the
+    /// business types (`NOT_APPLICABLE`).
+    pub identification_document_type: Vec<DocumentType>,
+    /// If given, must be the identification's type.
+    pub identification_type: Option<IdentificationType>,
+}
+
+/// A file's metadata.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileMetadata {
+    /// File id.
+    pub id: Uuid,
+    /// The identification it belongs to.
+    pub identification_id: Uuid,
+    /// The user, as the path names it.
+    pub user_id: String,
+    /// Which side or page it shows.
+    pub identification_document_type: DocumentType,
+    /// The name it was uploaded with.
+    pub file_name: Option<String>,
+    /// The media type read from its content.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// Image width in pixels, for images.
+    pub width: Option<u32>,
+    /// Image height in pixels, for images.
+    pub height: Option<u32>,
+    /// When it was uploaded.
+    pub created_at: String,
+}
+
+/// The files an upload stored, in the order they were sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadedFiles {
+    /// The stored files.
+    pub data: Vec<FileMetadata>,
 }
