@@ -38,10 +38,10 @@ pub enum Error {
     #[error("forbidden")]
     Forbidden,
     /// A body or file is larger than allowed.
-    #[error("payload too large: the limit is {limit} bytes")]
+    #[error("payload too large{}", .limit.map(|l| format!(": the limit is {l} bytes")).unwrap_or_default())]
     PayloadTooLarge {
-        /// The limit in bytes.
-        limit: u64,
+        /// The limit in bytes, when the code that refused knows it.
+        limit: Option<u64>,
     },
     /// The content is of a type that is not accepted here.
     #[error("unsupported media type: {0}")]

@@ -11,7 +11,7 @@ use crate::error::Error;
 /// anything else is malformed input on `field`.
 pub fn error(e: MultipartError, field: &str) -> Error {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        Error::PayloadTooLarge { limit: 0 }
+        Error::PayloadTooLarge { limit: None }
     } else {
         Error::invalid(field, e.body_text())
     }
