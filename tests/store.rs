@@ -360,7 +360,12 @@ async fn the_size_limit_is_exact_and_leaves_nothing_behind() {
         )
         .await;
     assert!(
-        matches!(over, Err(Error::PayloadTooLarge { limit: Some(300_000) })),
+        matches!(
+            over,
+            Err(Error::PayloadTooLarge {
+                limit: Some(300_000)
+            })
+        ),
         "{over:?}"
     );
     assert_eq!(

@@ -422,7 +422,9 @@ where
         if let Some(piece) = piece {
             size += piece.len() as u64;
             if size > max_size {
-                return Err(Error::PayloadTooLarge { limit: Some(max_size) });
+                return Err(Error::PayloadTooLarge {
+                    limit: Some(max_size),
+                });
             }
             hasher.update(&piece);
             pending.extend_from_slice(&piece);

@@ -37,7 +37,9 @@ impl<S: Send + Sync> FromRequest<S> for Body {
 impl From<BytesRejection> for NcoreError {
     fn from(r: BytesRejection) -> Self {
         match r.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => NcoreError::Core(Error::PayloadTooLarge { limit: None }),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                NcoreError::Core(Error::PayloadTooLarge { limit: None })
+            }
             _ => NcoreError::Body(r.body_text()),
         }
     }
