@@ -50,8 +50,11 @@ fn with_server(mut doc: OpenApi, prefix: &str) -> OpenApi {
 }
 
 /// Routes of every enabled API under its prefix, each instrumented with its vendor label,
-/// plus `/openapi/<name>.json` for each.
+/// plus `/openapi/<name>.json` for each. APIs sharing a prefix (nCore and MasStack both live
+/// under `/v1`) are merged before nesting; each keeps its own error shape by owning a
+/// distinct path space (an API that shares a prefix nests its own not-found fallback).
 pub fn routes(state: &AppState) -> Router<AppState> {
+    let mut by_prefix: Vec<(String, Router<AppState>)> = Vec::new();
     let mut all = Router::new();
     for (api, mount) in apis(&state.config) {
         if !mount.enabled {
@@ -71,15 +74,21 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 (state.clone(), api.name),
                 crate::server::metrics::record,
             ));
-        all = if mount.prefix.is_empty() {
-            all.merge(instrumented)
-        } else {
-            all.nest(&mount.prefix, instrumented)
-        };
+        match by_prefix.iter_mut().find(|(p, _)| *p == mount.prefix) {
+            Some((_, router)) => *router = std::mem::take(router).merge(instrumented),
+            None => by_prefix.push((mount.prefix.clone(), instrumented)),
+        }
         all = all.route(
             &format!("/openapi/{}.json", api.name),
             get(move || async move { axum::Json(doc) }),
         );
+    }
+    for (prefix, router) in by_prefix {
+        all = if prefix.is_empty() {
+            all.merge(router)
+        } else {
+            all.nest(&prefix, router)
+        };
     }
     all
 }

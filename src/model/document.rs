@@ -171,6 +171,19 @@ impl CountryCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The country of an ISO 3166-1 alpha-2 code (as MasStack writes it), any case.
+    pub fn from_alpha2(code: &str) -> Result<Self> {
+        celes::Country::from_alpha2(code)
+            .map(|c| CountryCode(c.alpha3.to_owned()))
+            .map_err(|_| Error::invalid("country", "must be an ISO 3166-1 alpha-2 code"))
+    }
+
+    /// The ISO 3166-1 alpha-2 code of this country, if it has one (ICAO-only codes such as
+    /// the specimen `UTO` do not).
+    pub fn alpha2(&self) -> Option<&'static str> {
+        celes::Country::from_alpha3(&self.0).ok().map(|c| c.alpha2)
+    }
 }
 
 impl TryFrom<String> for CountryCode {
@@ -431,6 +444,16 @@ fn check_dates(issued: Option<NaiveDate>, expires: Option<NaiveDate>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countries_convert_between_alpha2_and_alpha3() {
+        let es = CountryCode::from_alpha2("es").unwrap();
+        assert_eq!(es.as_str(), "ESP");
+        assert_eq!(es.alpha2(), Some("ES"));
+        assert!(CountryCode::from_alpha2("XX").is_err());
+        assert!(CountryCode::from_alpha2("ESP").is_err());
+        assert_eq!(CountryCode::new("UTO").unwrap().alpha2(), None, "ICAO specimen code");
+    }
 
     #[test]
     fn kinds_round_trip_through_text() {
