@@ -1072,3 +1072,131 @@ async fn a_batch_commits_whole_or_not_at_all() {
     assert_eq!(store.commit_files(&a, batch, 10).await.unwrap().len(), 2);
     assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 10);
 }
+
+#[tokio::test]
+async fn a_document_is_created_with_its_files_or_not_at_all() {
+    use idbridge::store::Attach;
+    let (dir, store, subject) = setup().await;
+    let a = tenant("alpha");
+    let other = store.create_subject(&a, None, None, &[]).await.unwrap();
+    let passport = || {
+        NewDocument {
+            kind: Some(DocumentKind::Passport),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap()
+    };
+    let earlier = store
+        .put_file(
+            &a,
+            standalone(subject),
+            rules(u64::MAX),
+            body(pattern(10), 10),
+        )
+        .await
+        .unwrap();
+    let theirs = store
+        .put_file(
+            &a,
+            standalone(other.id),
+            rules(u64::MAX),
+            body(pattern(12), 12),
+        )
+        .await
+        .unwrap();
+
+    // Another subject's loose file refuses the whole request: the staged blob goes too.
+    let staged = store
+        .stage_file(
+            &a,
+            standalone(subject),
+            rules(u64::MAX),
+            body(pattern(20), 7),
+        )
+        .await
+        .unwrap();
+    let refused = store
+        .create_document_with_files(
+            &a,
+            subject,
+            passport(),
+            vec![
+                (Attach::Staged(staged), FileSide::Page(1)),
+                (Attach::Existing(theirs.id), FileSide::Page(2)),
+            ],
+            3,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(Error::NotFound("file"))),
+        "{refused:?}"
+    );
+    assert!(store.list_documents(&a, subject).await.unwrap().is_empty());
+    assert_eq!(
+        blob_files(dir.path()).len(),
+        2,
+        "the refused request left its staged blob behind"
+    );
+
+    let staged = store
+        .stage_file(
+            &a,
+            standalone(subject),
+            rules(u64::MAX),
+            body(pattern(20), 7),
+        )
+        .await
+        .unwrap();
+    let (doc, files) = store
+        .create_document_with_files(
+            &a,
+            subject,
+            passport(),
+            vec![
+                (Attach::Staged(staged), FileSide::Page(1)),
+                (Attach::Existing(earlier.id), FileSide::Page(2)),
+            ],
+            3,
+        )
+        .await
+        .unwrap();
+    assert_eq!(doc.file_count, 2);
+    assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 2);
+    let sides: Vec<_> = files.iter().map(|f| (f.side, f.document_id)).collect();
+    assert_eq!(
+        sides,
+        [
+            (FileSide::Page(1), Some(doc.id)),
+            (FileSide::Page(2), Some(doc.id))
+        ]
+    );
+    assert_eq!(read(&store, files[0].id, None).await.unwrap(), pattern(20));
+    assert_eq!(read(&store, files[1].id, None).await.unwrap(), pattern(10));
+
+    // A file already on a document cannot be taken by another one.
+    let again = store
+        .create_document_with_files(
+            &a,
+            subject,
+            passport(),
+            vec![(Attach::Existing(earlier.id), FileSide::Front)],
+            3,
+        )
+        .await;
+    assert!(matches!(again, Err(Error::NotFound("file"))));
+    let over = store
+        .create_document_with_files(
+            &a,
+            subject,
+            passport(),
+            vec![
+                (Attach::Existing(theirs.id), FileSide::Front),
+                (Attach::Existing(theirs.id), FileSide::Back),
+            ],
+            1,
+        )
+        .await;
+    assert!(matches!(over, Err(Error::LimitExceeded { limit: 1, .. })));
+    assert_eq!(store.list_documents(&a, subject).await.unwrap().len(), 1);
+}

@@ -53,59 +53,7 @@ impl Store {
         new: ValidNewDocument,
     ) -> Result<Document> {
         let mut tx = db::write_tx(&self.inner.pool).await?;
-        let owner: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
-                .bind(tenant.as_str())
-                .bind(subject_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-        owner.ok_or(Error::NotFound("subject"))?;
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO counters (tenant, name, value) VALUES (?, 'document', 1) \
-             ON CONFLICT (tenant, name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-        )
-        .bind(tenant.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
-        let now = db::now();
-        let d = new.doc;
-        let doc = Document {
-            id: Uuid::now_v7(),
-            seq,
-            tenant: tenant.clone(),
-            subject_id,
-            kind: new.kind,
-            category: new.category,
-            number: d.number,
-            issuing_country: d.issuing_country,
-            issuing_authority: d.issuing_authority,
-            issued_on: d.issued_on,
-            expires_on: d.expires_on,
-            personal: d.personal,
-            extras: d.extras,
-            file_count: 0,
-            created_at: now,
-            updated_at: now,
-        };
-        sqlx::query(&format!("INSERT INTO documents (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-            .bind(tenant.as_str())
-            .bind(doc.id.to_string())
-            .bind(doc.seq)
-            .bind(subject_id.to_string())
-            .bind(doc.kind.as_str())
-            .bind(doc.category.as_str())
-            .bind(&doc.number)
-            .bind(doc.issuing_country.as_ref().map(CountryCode::as_str))
-            .bind(&doc.issuing_authority)
-            .bind(doc.issued_on.map(|d| d.to_string()))
-            .bind(doc.expires_on.map(|d| d.to_string()))
-            .bind(db::to_json(&doc.personal)?)
-            .bind(db::to_json(&doc.extras)?)
-            .bind(0i64)
-            .bind(db::millis(now))
-            .bind(db::millis(now))
-            .execute(&mut *tx)
-            .await?;
+        let doc = insert_document(&mut tx, tenant, subject_id, new).await?;
         tx.commit().await?;
         Ok(doc)
     }
@@ -220,4 +168,67 @@ impl Store {
         self.shredded(keys).await;
         Ok(())
     }
+}
+
+/// Inserts a new document inside the caller's transaction, taking the tenant's next `seq`.
+pub(super) async fn insert_document(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tenant: &TenantId,
+    subject_id: Uuid,
+    new: ValidNewDocument,
+) -> Result<Document> {
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(subject_id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    owner.ok_or(Error::NotFound("subject"))?;
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO counters (tenant, name, value) VALUES (?, 'document', 1) \
+         ON CONFLICT (tenant, name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+    )
+    .bind(tenant.as_str())
+    .fetch_one(&mut **tx)
+    .await?;
+    let now = db::now();
+    let d = new.doc;
+    let doc = Document {
+        id: Uuid::now_v7(),
+        seq,
+        tenant: tenant.clone(),
+        subject_id,
+        kind: new.kind,
+        category: new.category,
+        number: d.number,
+        issuing_country: d.issuing_country,
+        issuing_authority: d.issuing_authority,
+        issued_on: d.issued_on,
+        expires_on: d.expires_on,
+        personal: d.personal,
+        extras: d.extras,
+        file_count: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(&format!("INSERT INTO documents (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+        .bind(tenant.as_str())
+        .bind(doc.id.to_string())
+        .bind(doc.seq)
+        .bind(subject_id.to_string())
+        .bind(doc.kind.as_str())
+        .bind(doc.category.as_str())
+        .bind(&doc.number)
+        .bind(doc.issuing_country.as_ref().map(CountryCode::as_str))
+        .bind(&doc.issuing_authority)
+        .bind(doc.issued_on.map(|d| d.to_string()))
+        .bind(doc.expires_on.map(|d| d.to_string()))
+        .bind(db::to_json(&doc.personal)?)
+        .bind(db::to_json(&doc.extras)?)
+        .bind(0i64)
+        .bind(db::millis(now))
+        .bind(db::millis(now))
+        .execute(&mut **tx)
+        .await?;
+    Ok(doc)
 }

@@ -20,7 +20,7 @@ use super::crypto::{self, CHUNK, ChunkCipher, HEADER, Layout, TAG};
 use super::{Store, db};
 use crate::error::{Error, Result};
 use crate::media::{MediaType, SNIFF_WINDOW, Sniffed, sniff};
-use crate::model::{FileSide, NewFile, StoredFile, TenantId};
+use crate::model::{Document, FileSide, NewFile, StoredFile, TenantId, ValidNewDocument};
 
 /// Chunks read from the blob store per request when serving a file (about 1 MiB).
 const READ_WINDOW_CHUNKS: u64 = 16;
@@ -193,7 +193,6 @@ impl Store {
         staged: Vec<StagedFile>,
         max_files: u32,
     ) -> Result<Vec<StoredFile>> {
-        use base64::Engine as _;
         let mut per_document: std::collections::BTreeMap<Uuid, (Uuid, i64)> = Default::default();
         for s in &staged {
             if s.file.tenant != *tenant {
@@ -238,25 +237,7 @@ impl Store {
             }
         }
         for s in &staged {
-            let f = &s.file;
-            sqlx::query(&format!("INSERT INTO files (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-                .bind(f.tenant.as_str())
-                .bind(f.id.to_string())
-                .bind(f.subject_id.to_string())
-                .bind(f.document_id.map(|d| d.to_string()))
-                .bind(f.side.to_text())
-                .bind(&f.name)
-                .bind(f.media_type.mime())
-                .bind(f.size as i64)
-                .bind(f.sha256_hex())
-                .bind(f.width.map(i64::from))
-                .bind(f.height.map(i64::from))
-                .bind(db::to_json(&f.extras)?)
-                .bind(&s.key)
-                .bind(base64::engine::general_purpose::STANDARD.encode(&s.wrapped))
-                .bind(db::millis(f.created_at))
-                .execute(&mut *tx)
-                .await?;
+            insert_file(&mut tx, s).await?;
         }
         tx.commit().await?;
         Ok(staged
@@ -267,6 +248,78 @@ impl Store {
                 s.file
             })
             .collect())
+    }
+
+    /// Creates a document with its files in one transaction: files staged by this request
+    /// and files the subject stored earlier without a document, each given its side. Either
+    /// the document exists with every file or nothing changed. An earlier file that is not
+    /// the subject's, or already belongs to a document, is `NotFound("file")`.
+    pub async fn create_document_with_files(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        new: ValidNewDocument,
+        files: Vec<(Attach, FileSide)>,
+        max_files: u32,
+    ) -> Result<(Document, Vec<StoredFile>)> {
+        if files.len() > max_files as usize {
+            return Err(Error::LimitExceeded {
+                what: "files per document",
+                limit: max_files.into(),
+            });
+        }
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut doc = super::documents::insert_document(&mut tx, tenant, subject_id, new).await?;
+        let mut staged = Vec::new();
+        let mut existing = Vec::new();
+        for (attach, side) in files {
+            match attach {
+                Attach::Staged(mut s) => {
+                    if s.file.tenant != *tenant || s.file.subject_id != subject_id {
+                        return Err(Error::internal("a staged file of another owner"));
+                    }
+                    s.file.document_id = Some(doc.id);
+                    s.file.side = side;
+                    insert_file(&mut tx, &s).await?;
+                    staged.push(s);
+                }
+                Attach::Existing(id) => {
+                    let moved = sqlx::query(
+                        "UPDATE files SET document_id = ?, side = ? \
+                         WHERE tenant = ? AND id = ? AND subject_id = ? AND document_id IS NULL",
+                    )
+                    .bind(doc.id.to_string())
+                    .bind(side.to_text())
+                    .bind(tenant.as_str())
+                    .bind(id.to_string())
+                    .bind(subject_id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                    if moved.rows_affected() == 0 {
+                        return Err(Error::NotFound("file"));
+                    }
+                    existing.push(id);
+                }
+            }
+        }
+        doc.file_count = (staged.len() + existing.len()) as u32;
+        sqlx::query("UPDATE documents SET file_count = ? WHERE tenant = ? AND id = ?")
+            .bind(i64::from(doc.file_count))
+            .bind(tenant.as_str())
+            .bind(doc.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut stored = Vec::with_capacity(staged.len() + existing.len());
+        for s in staged {
+            s.guard.disarm();
+            self.add_bytes_in(s.file.size);
+            stored.push(s.file);
+        }
+        for id in existing {
+            stored.push(self.get_file(tenant, id).await?);
+        }
+        Ok((doc, stored))
     }
 
     /// Fails early (before reading the body) when the owner is missing or the document is
@@ -388,6 +441,44 @@ impl Store {
         self.shredded(vec![key]).await;
         Ok(())
     }
+}
+
+/// A file for [`Store::create_document_with_files`].
+pub enum Attach {
+    /// Staged by this request ([`Store::stage_file`] without a document).
+    Staged(StagedFile),
+    /// Stored earlier by the same subject, not yet on any document.
+    Existing(Uuid),
+}
+
+/// Inserts a staged file's metadata row inside the caller's transaction.
+async fn insert_file(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    s: &StagedFile,
+) -> Result<()> {
+    use base64::Engine as _;
+    let f = &s.file;
+    sqlx::query(&format!(
+        "INSERT INTO files (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(f.tenant.as_str())
+    .bind(f.id.to_string())
+    .bind(f.subject_id.to_string())
+    .bind(f.document_id.map(|d| d.to_string()))
+    .bind(f.side.to_text())
+    .bind(&f.name)
+    .bind(f.media_type.mime())
+    .bind(f.size as i64)
+    .bind(f.sha256_hex())
+    .bind(f.width.map(i64::from))
+    .bind(f.height.map(i64::from))
+    .bind(db::to_json(&f.extras)?)
+    .bind(&s.key)
+    .bind(base64::engine::general_purpose::STANDARD.encode(&s.wrapped))
+    .bind(db::millis(f.created_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 struct Written {

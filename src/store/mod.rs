@@ -23,7 +23,7 @@ use std::time::{Duration, SystemTime};
 
 pub use blobs::Blobs;
 pub use crypto::{KeySource, MasterKey};
-pub use files::{AcceptFn, ByteRange, FileStream, PutRules, StagedFile};
+pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
 pub use idempotency::Claim;
 pub use subjects::SubjectPage;
 pub use tokens::{CLIENT_TOKEN, MintedToken, TokenOwner};
