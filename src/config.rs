@@ -193,6 +193,75 @@ impl AdapterConfig {
     }
 }
 
+/// B2Core "my documents": its mount point and document-type table.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MydocsConfig {
+    /// Whether it is served.
+    pub enabled: bool,
+    /// Path prefix it is mounted under (its paths start with `/api/v2/my` and `/v2/my`).
+    pub prefix: String,
+    /// Replaces the built-in document-type table when set (see docs/compat/mydocs.md).
+    #[serde(default)]
+    pub document_types: Option<Vec<DocumentTypeConfig>>,
+}
+
+impl MydocsConfig {
+    /// The switch and mount point alone.
+    pub fn mount(&self) -> AdapterConfig {
+        AdapterConfig {
+            enabled: self.enabled,
+            prefix: self.prefix.clone(),
+        }
+    }
+}
+
+/// PassFort 4.0: its mount point and the rate limit of `POST /profiles` and
+/// `POST /profiles/{id}/collected_data` (each, per tenant).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassfortConfig {
+    /// Whether it is served.
+    pub enabled: bool,
+    /// Path prefix it is mounted under.
+    pub prefix: String,
+    /// Sustained requests per hour per tenant and limited operation (GCRA).
+    pub rate_limit_per_hour: u32,
+    /// Requests a tenant may send at once before the sustained rate applies.
+    pub rate_limit_burst: u32,
+}
+
+impl PassfortConfig {
+    /// The switch and mount point alone.
+    pub fn mount(&self) -> AdapterConfig {
+        AdapterConfig {
+            enabled: self.enabled,
+            prefix: self.prefix.clone(),
+        }
+    }
+}
+
+/// One B2Core document type: the integer `typeID` a client sends, and what it means.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentTypeConfig {
+    /// The `typeID`.
+    pub id: u32,
+    /// Its display name.
+    pub name: String,
+    /// The canonical kind it stores (`passport`, `id_card`, … as in docs/vocabulary.md).
+    pub kind: String,
+    /// The group it is listed under, e.g. "Proof of identity".
+    pub group: String,
+    /// Most files one document of this type holds.
+    #[serde(default = "default_max_files")]
+    pub max_files: u32,
+}
+
+fn default_max_files() -> u32 {
+    3
+}
+
 /// Every adapter's switch and mount point.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -202,11 +271,11 @@ pub struct AdaptersConfig {
     /// NymCard nCore identifications.
     pub ncore: AdapterConfig,
     /// B2Core "my documents".
-    pub mydocs: AdapterConfig,
+    pub mydocs: MydocsConfig,
     /// MasStack identity-document identifications.
     pub masstack: AdapterConfig,
     /// PassFort 4.0 profiles.
-    pub passfort: AdapterConfig,
+    pub passfort: PassfortConfig,
     /// Jumio KYX.
     pub jumio: AdapterConfig,
 }
@@ -216,9 +285,18 @@ impl Default for AdaptersConfig {
         AdaptersConfig {
             admin: AdapterConfig::at("/admin/v1"),
             ncore: AdapterConfig::at("/v1"),
-            mydocs: AdapterConfig::at(""),
+            mydocs: MydocsConfig {
+                enabled: true,
+                prefix: String::new(),
+                document_types: None,
+            },
             masstack: AdapterConfig::at("/v1"),
-            passfort: AdapterConfig::at("/4.0"),
+            passfort: PassfortConfig {
+                enabled: true,
+                prefix: "/4.0".into(),
+                rate_limit_per_hour: 10_000,
+                rate_limit_burst: 100,
+            },
             jumio: AdapterConfig::at(""),
         }
     }
@@ -254,6 +332,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut tenant_ids = HashSet::new();
         let mut keys = HashSet::new();
+        let mut orgs = HashSet::new();
         for (i, t) in self.tenants.iter().enumerate() {
             crate::model::TenantId::new(&t.id).map_err(|_| {
                 ConfigError(format!(
@@ -283,6 +362,13 @@ impl Config {
                     }
                 }
             }
+            for org in &t.masstack_orgs {
+                if !orgs.insert(org.as_str()) {
+                    return Err(ConfigError(format!(
+                        "tenants[{i}].masstack_orgs: org {org:?} is listed twice"
+                    )));
+                }
+            }
             if let Some(j) = &t.jumio
                 && j.client_secret
                     .as_ref()
@@ -310,6 +396,16 @@ impl Config {
                     "admin_keys[{i}].key: a key is used twice"
                 )));
             }
+        }
+        let pf = &self.adapters.passfort;
+        if pf.rate_limit_per_hour == 0 || pf.rate_limit_burst == 0 {
+            return Err(ConfigError(
+                "adapters.passfort.rate_limit_per_hour and rate_limit_burst must be at least 1"
+                    .into(),
+            ));
+        }
+        if let Some(types) = &self.adapters.mydocs.document_types {
+            check_document_types(types)?;
         }
         let s = &self.storage;
         match (&s.master_key, &s.master_key_file) {
@@ -345,6 +441,34 @@ impl Config {
             .chain(self.admin_keys.iter().map(|a| &a.key))
             .any(|k| k.expose().starts_with(DEMO_KEY_PREFIX))
     }
+}
+
+/// A document-type table must be usable: unique ids, known kinds, 1-10 files, and an entry
+/// of kind `other` for documents whose kind has no type of its own.
+fn check_document_types(types: &[DocumentTypeConfig]) -> Result<(), ConfigError> {
+    let at =
+        |i: usize, what: &str| ConfigError(format!("adapters.mydocs.document_types[{i}].{what}"));
+    let mut ids = HashSet::new();
+    for (i, t) in types.iter().enumerate() {
+        if !ids.insert(t.id) {
+            return Err(at(i, "id: the id is used twice"));
+        }
+        if crate::model::DocumentKind::parse(&t.kind).is_err() {
+            return Err(at(i, "kind: not a canonical document kind"));
+        }
+        if t.name.trim().is_empty() || t.group.trim().is_empty() {
+            return Err(at(i, "name and group must not be empty"));
+        }
+        if !(1..=10).contains(&t.max_files) {
+            return Err(at(i, "max_files: must be between 1 and 10"));
+        }
+    }
+    if !types.iter().any(|t| t.kind == "other") {
+        return Err(ConfigError(
+            "adapters.mydocs.document_types: one type must have kind \"other\"".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn first_line(e: &figment::Error) -> String {

@@ -58,7 +58,16 @@ fn openapi_writes_the_committed_documents() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["admin.json", "ncore.json"]);
+    assert_eq!(
+        names,
+        [
+            "admin.json",
+            "masstack.json",
+            "mydocs.json",
+            "ncore.json",
+            "passfort.json"
+        ]
+    );
     for name in names {
         let written = std::fs::read_to_string(dir.path().join(&name)).unwrap();
         let committed =

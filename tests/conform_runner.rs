@@ -416,3 +416,56 @@ fn run_future_is_send() {
     let mut out = Vec::new();
     assert_send(run(&opts, &mut out));
 }
+
+/// A server whose answer changes with time: each `GET /ticks` counts one more.
+async fn ticking() -> String {
+    let n = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let app =
+        Router::new().route(
+            "/ticks",
+            get(move || {
+                let n = n.clone();
+                async move {
+                    Json(json!({"n": n.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1}))
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_polling_step_resends_until_its_expectations_hold_or_time_runs_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "poll/01_reaches.yaml",
+        b"name: reaches\nsteps:\n  - name: wait for the third tick\n    request: { method: GET, path: /ticks }\n    expect: { status: 200, json: { n: 3 } }\n    poll: { within_secs: 10, every_ms: 10 }\n    capture: { n: /n }\n  - name: captured from the passing answer\n    request: { method: GET, path: /ticks }\n    expect: { status: 200, json: { n: 4 } }\n",
+    );
+    write(
+        dir.path(),
+        "poll/02_gives_up.yaml",
+        b"name: gives up\nsteps:\n  - name: never\n    request: { method: GET, path: /ticks }\n    expect: { status: 200, json: { n: 0 } }\n    poll: { within_secs: 1, every_ms: 50 }\n",
+    );
+    let opts = options(ticking().await, dir.path(), None);
+    let (report, text) = run_to_text(&opts).await;
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "PASS poll/01_reaches.yaml (reaches)", "{text}");
+    assert!(
+        lines[1].starts_with(
+            "FAIL poll/02_gives_up.yaml (gives up): step \"never\": at /n: expected 0, got "
+        ) && lines[1].ends_with("(still, after polling for 1s)"),
+        "{text}"
+    );
+    assert_eq!(
+        report,
+        Report {
+            passed: 1,
+            failed: 1
+        }
+    );
+}

@@ -9,6 +9,24 @@ use common::{ADMIN_A, TestServer};
 #[tokio::test]
 async fn the_conformance_kit_passes_against_idbridge() {
     let s = TestServer::start().await;
+    // The mydocs suite acts as one B2Core client: a subject with a client token.
+    let alpha = common::tenant("alpha");
+    let client = s
+        .store
+        .create_subject(&alpha, None, None, &[])
+        .await
+        .unwrap();
+    let token = s
+        .store
+        .mint_token(
+            &alpha,
+            client.id,
+            None,
+            idbridge::store::CLIENT_TOKEN,
+            chrono::Duration::hours(1),
+        )
+        .await
+        .unwrap();
     let root = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/conformance"));
     let opts = idbridge::conform::Options {
         base_url: s.base.clone(),
@@ -17,6 +35,12 @@ async fn the_conformance_kit_passes_against_idbridge() {
         vars: BTreeMap::from([
             ("admin_key".to_owned(), ADMIN_A.to_owned()),
             ("api_key".to_owned(), "test-api-key-alpha".to_owned()),
+            (
+                "masstack_key".to_owned(),
+                "test-masstack-key-alpha".to_owned(),
+            ),
+            ("org".to_owned(), "org-alpha".to_owned()),
+            ("client_token".to_owned(), token.token),
         ]),
     };
     let mut out = Vec::new();
@@ -35,7 +59,13 @@ async fn the_conformance_kit_passes_against_idbridge() {
             })
             .count()
     };
-    let cases = count("admin") + count("ncore");
+    // Every suite directory of the kit counts, so a new suite cannot be silently skipped.
+    let cases: usize = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| count(e.file_name().to_str().unwrap()))
+        .sum();
     assert_eq!(report.failed, 0, "{out}");
     assert!(report.passed == cases && cases >= 7, "{out}");
     assert!(

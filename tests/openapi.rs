@@ -46,6 +46,40 @@ async fn served_documents_match_the_committed_ones() {
                 "/users/{user_id}/identifications/{identification_id}/files/{file_id}:download",
             ],
         ),
+        (
+            "masstack",
+            "/v1",
+            vec![
+                "/orgs/{org_id}/identifications/identity_document",
+                "/orgs/{org_id}/identifications/identity_document/{admin_identification_id}/close",
+                "/orgs/{org_id}/identifications/identity_document/{identification_id}",
+            ],
+        ),
+        (
+            "mydocs",
+            "/",
+            vec![
+                "/api/v2/my/documents",
+                "/api/v2/my/documents/types",
+                "/api/v2/my/documents/{documentId}",
+                "/api/v2/my/documents/{documentId}/files/{fileId}",
+                "/api/v2/my/files",
+            ],
+        ),
+        (
+            "passfort",
+            "/4.0",
+            vec![
+                "/profiles",
+                "/profiles/{profile_id}",
+                "/profiles/{profile_id}/collected_data",
+                "/profiles/{profile_id}/collected_data/documents",
+                "/profiles/{profile_id}/document_images",
+                "/profiles/{profile_id}/document_images/{document_image_id}",
+                "/profiles/{profile_id}/files",
+                "/profiles/{profile_id}/files/{file_id}",
+            ],
+        ),
     ] {
         let served: serde_json::Value = s
             .client

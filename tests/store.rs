@@ -1122,7 +1122,7 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
             subject,
             passport(),
             vec![
-                (Attach::Staged(staged), FileSide::Page(1)),
+                (Attach::Staged(Box::new(staged)), FileSide::Page(1)),
                 (Attach::Existing(theirs.id), FileSide::Page(2)),
             ],
             3,
@@ -1154,7 +1154,7 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
             subject,
             passport(),
             vec![
-                (Attach::Staged(staged), FileSide::Page(1)),
+                (Attach::Staged(Box::new(staged)), FileSide::Page(1)),
                 (Attach::Existing(earlier.id), FileSide::Page(2)),
             ],
             3,

@@ -5,7 +5,10 @@
 
 pub mod admin;
 pub mod common;
+pub mod masstack;
+pub mod mydocs;
 pub mod ncore;
+pub mod passfort;
 
 use axum::Router;
 use axum::middleware;
@@ -31,6 +34,9 @@ fn apis(config: &Config) -> Vec<(Api, AdapterConfig)> {
     vec![
         (admin::api(config), config.adapters.admin.clone()),
         (ncore::api(config), config.adapters.ncore.clone()),
+        (masstack::api(config), config.adapters.masstack.clone()),
+        (mydocs::api(config), config.adapters.mydocs.mount()),
+        (passfort::api(config), config.adapters.passfort.mount()),
     ]
 }
 

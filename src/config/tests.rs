@@ -156,6 +156,11 @@ fn missing_secrets_and_bad_references_are_refused() {
             "[[tenants]]\nid = \"a\"\napi_keys = [\"same-key-1\"]\n[[tenants]]\nid = \"b\"\napi_keys = [\"same-key-1\"]\n",
         );
         assert!(e.contains("tenants[1].api_keys"), "{e}");
+        let e = load_err(
+            jail,
+            "[[tenants]]\nid = \"a\"\nmasstack_orgs = [\"o\"]\n[[tenants]]\nid = \"b\"\nmasstack_orgs = [\"o\"]\n",
+        );
+        assert!(e.contains("tenants[1].masstack_orgs"), "{e}");
         Ok(())
     });
 }
@@ -171,6 +176,29 @@ fn the_shipped_file_loads_and_is_marked_demo() {
         assert_eq!(c.server.listen.to_string(), "127.0.0.1:8080");
         assert!(c.demo_keys_active());
         assert!(!c.tenants.is_empty());
+        Ok(())
+    });
+}
+
+#[test]
+fn a_mydocs_type_table_is_loaded_and_checked() {
+    let entry = |id: u32, kind: &str| {
+        format!(
+            "[[adapters.mydocs.document_types]]\nid = {id}\nname = \"T{id}\"\nkind = \"{kind}\"\ngroup = \"G\"\n"
+        )
+    };
+    Jail::expect_with(|jail| {
+        write_config(jail, &(entry(5, "passport") + &entry(6, "other")));
+        let c = Config::load(None).unwrap();
+        let types = c.adapters.mydocs.document_types.unwrap();
+        assert_eq!((types[0].id, types[0].max_files), (5, 3));
+        assert!(c.adapters.mydocs.enabled, "the mount keeps its defaults");
+        let e = load_err(jail, &(entry(5, "passport") + &entry(5, "other")));
+        assert!(e.contains("document_types[1].id"), "{e}");
+        let e = load_err(jail, &(entry(5, "pasport") + &entry(6, "other")));
+        assert!(e.contains("document_types[0].kind"), "{e}");
+        let e = load_err(jail, &entry(5, "passport"));
+        assert!(e.contains("\"other\""), "{e}");
         Ok(())
     });
 }

@@ -23,6 +23,22 @@ pub(crate) struct Step {
     pub expect: Expect,
     #[serde(default)]
     pub capture: BTreeMap<String, String>,
+    /// Re-send the request until `expect` holds (a state that changes with time, such as an
+    /// expiry), giving up after `within_secs`.
+    pub poll: Option<Poll>,
+}
+
+/// How long and how often a polling step re-sends its request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Poll {
+    pub within_secs: u64,
+    #[serde(default = "default_every_ms")]
+    pub every_ms: u64,
+}
+
+fn default_every_ms() -> u64 {
+    200
 }
 
 /// The request half of a step; at most one body kind may be given.

@@ -9,6 +9,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// Header values that are credentials and must never reach the output.
 const SECRET_HEADERS: [&str; 4] = [
@@ -42,9 +43,28 @@ pub(crate) async fn run(
     vars: &mut BTreeMap<String, String>,
 ) -> Result<(), String> {
     let scope = Scope { vars, dir: ctx.dir };
-    let request = build(ctx, &scope, &step.request)?;
-    let response = send(request).await?;
-    check(&scope, &step.expect, &response)?;
+    let deadline = step
+        .poll
+        .as_ref()
+        .map(|p| (Instant::now() + Duration::from_secs(p.within_secs), p));
+    let response = loop {
+        // Rebuilt each time: `${uuid}` and friends are fresh per request.
+        let request = build(ctx, &scope, &step.request)?;
+        let response = send(request).await?;
+        match (check(&scope, &step.expect, &response), deadline) {
+            (Ok(()), _) => break response,
+            (Err(_), Some((until, poll))) if Instant::now() < until => {
+                tokio::time::sleep(Duration::from_millis(poll.every_ms)).await;
+            }
+            (Err(reason), Some((_, poll))) => {
+                return Err(format!(
+                    "{reason} (still, after polling for {}s)",
+                    poll.within_secs
+                ));
+            }
+            (Err(reason), None) => return Err(reason),
+        }
+    };
     let mut captured = Vec::with_capacity(step.capture.len());
     for (var, source) in &step.capture {
         captured.push((

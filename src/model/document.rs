@@ -452,7 +452,11 @@ mod tests {
         assert_eq!(es.alpha2(), Some("ES"));
         assert!(CountryCode::from_alpha2("XX").is_err());
         assert!(CountryCode::from_alpha2("ESP").is_err());
-        assert_eq!(CountryCode::new("UTO").unwrap().alpha2(), None, "ICAO specimen code");
+        assert_eq!(
+            CountryCode::new("UTO").unwrap().alpha2(),
+            None,
+            "ICAO specimen code"
+        );
     }
 
     #[test]

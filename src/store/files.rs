@@ -274,7 +274,8 @@ impl Store {
         let mut existing = Vec::new();
         for (attach, side) in files {
             match attach {
-                Attach::Staged(mut s) => {
+                Attach::Staged(s) => {
+                    let mut s = *s;
                     if s.file.tenant != *tenant || s.file.subject_id != subject_id {
                         return Err(Error::internal("a staged file of another owner"));
                     }
@@ -446,7 +447,7 @@ impl Store {
 /// A file for [`Store::create_document_with_files`].
 pub enum Attach {
     /// Staged by this request ([`Store::stage_file`] without a document).
-    Staged(StagedFile),
+    Staged(Box<StagedFile>),
     /// Stored earlier by the same subject, not yet on any document.
     Existing(Uuid),
 }

@@ -10,8 +10,10 @@ mod blobs;
 pub mod crypto;
 mod db;
 mod documents;
+mod extras;
 mod files;
 mod idempotency;
+mod lookup;
 mod processes;
 mod subjects;
 mod tokens;
@@ -23,8 +25,10 @@ use std::time::{Duration, SystemTime};
 
 pub use blobs::Blobs;
 pub use crypto::{KeySource, MasterKey};
+pub use extras::{SubjectDataPage, SubjectSearch};
 pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
 pub use idempotency::Claim;
+pub use lookup::{ProcessPage, number_key};
 pub use subjects::SubjectPage;
 pub use tokens::{CLIENT_TOKEN, MintedToken, TokenOwner};
 

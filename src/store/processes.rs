@@ -8,10 +8,10 @@ use super::{Store, db};
 use crate::error::{Error, Result};
 use crate::model::{Namespace, NewProcess, Process, ProcessStatus, TenantId};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, subject_id, namespace, kind, status, expires_at, data, created_at, updated_at";
 
-fn process_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<Process> {
+pub(super) fn process_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<Process> {
     Ok(Process {
         id: db::uuid(r.try_get("id")?)?,
         tenant: tenant.clone(),

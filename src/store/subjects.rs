@@ -273,7 +273,14 @@ impl Store {
                 .bind(&sid)
                 .fetch_all(&mut *tx)
                 .await?;
-        for table in ["files", "documents", "processes", "tokens", "aliases"] {
+        for table in [
+            "files",
+            "documents",
+            "processes",
+            "tokens",
+            "aliases",
+            "subject_extras",
+        ] {
             sqlx::query(&format!(
                 "DELETE FROM {table} WHERE tenant = ? AND subject_id = ?"
             ))

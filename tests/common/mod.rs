@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use idbridge::config::{AdminKeyConfig, Config, Secret, TenantConfig};
+use idbridge::config::{AdminKeyConfig, Config, Secret, ServerConfig, TenantConfig};
 use idbridge::model::TenantId;
 use idbridge::store::{MasterKey, Store, StoreOptions};
 use serde_json::Value;
@@ -33,8 +33,8 @@ pub fn test_config(dir: &Path) -> Config {
     let tenant = |id: &str| TenantConfig {
         id: id.into(),
         api_keys: vec![Secret::new(format!("test-api-key-{id}"))],
-        masstack_keys: vec![],
-        masstack_orgs: vec![],
+        masstack_keys: vec![Secret::new(format!("test-masstack-key-{id}"))],
+        masstack_orgs: vec![format!("org-{id}")],
         jumio: None,
     };
     let mut c = Config {
@@ -117,11 +117,16 @@ impl TestServer {
         let mut config = test_config(dir.path());
         adjust(&mut config);
         let store = idbridge::server::open_store(&config).await.unwrap();
-        let config = Arc::new(config);
         let listener = tokio::net::TcpListener::bind(config.server.listen)
             .await
             .unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        // URLs the server hands out (download links, Jumio's api.parts) must reach this
+        // server, whose port is only known now.
+        if config.server.public_base_url == ServerConfig::default().public_base_url {
+            config.server.public_base_url = base.clone();
+        }
+        let config = Arc::new(config);
         let app = idbridge::server::app(config.clone(), store.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let grace = Duration::from_secs(config.server.shutdown_grace_secs);

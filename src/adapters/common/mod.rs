@@ -2,6 +2,7 @@
 //! store, and serving stored files with byte ranges.
 
 pub mod download;
+pub mod inline;
 pub mod multipart;
 
 /// Logs an internal error once, with its cause chain, at the place it becomes a response.

@@ -1,0 +1,324 @@
+//! One async fn per MasStack operation on identity-document identifications.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::actor;
+use super::error::MasstackError;
+use super::mapping::{self, KIND, NAMESPACE, ORG_FIELD, Record};
+use super::request;
+use super::scoring;
+use super::wire::{
+    Actor, ActorIdentityDocument, CreateIdentityDocumentIdentificationRequest, ErrorsResponse,
+    IdentityDocumentIdentification, ListIdentityDocumentIdentificationsResponse, ListQuery,
+    Pagination, ScoringProvider,
+};
+use crate::auth::KeyKind;
+use crate::error::Error;
+use crate::model::{Namespace, NewProcess, Process, TenantId};
+use crate::state::AppState;
+
+/// Path extractor answering in MasStack's error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(MasstackError))]
+pub struct Path<T>(pub T);
+
+/// Query extractor answering in MasStack's error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(MasstackError))]
+pub struct Query<T>(pub T);
+
+/// Raw body extractor answering in MasStack's error shape (413 past the body limit).
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = MasstackError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, MasstackError> {
+        Ok(Body(Bytes::from_request(req, state).await?))
+    }
+}
+
+/// The tenant whose MasStack key came as `Authorization: Bearer <key>`.
+pub struct MasstackTenant(pub TenantId);
+
+impl FromRequestParts<AppState> for MasstackTenant {
+    type Rejection = MasstackError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, MasstackError> {
+        let key = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::auth::bearer)
+            .ok_or(MasstackError::Unauthorized)?;
+        state
+            .keys
+            .tenant_for(KeyKind::Masstack, key)
+            .map(MasstackTenant)
+            .ok_or(MasstackError::Unauthorized)
+    }
+}
+
+fn namespace() -> Namespace {
+    Namespace::new(NAMESPACE).expect("a valid namespace literal")
+}
+
+/// Checks that `org_id` is one of the tenant's organisations. Another tenant's organisation
+/// and one that exists nowhere answer alike: 404.
+fn check_org(state: &AppState, tenant: &TenantId, org_id: &str) -> Result<(), MasstackError> {
+    let owned = state
+        .config
+        .tenants
+        .iter()
+        .find(|t| t.id == tenant.as_str())
+        .is_some_and(|t| t.masstack_orgs.iter().any(|o| o == org_id));
+    if owned {
+        Ok(())
+    } else {
+        Err(Error::NotFound("organisation").into())
+    }
+}
+
+/// The organisation's identification with this id; any other process is not found.
+async fn identification_of(
+    state: &AppState,
+    tenant: &TenantId,
+    org_id: &str,
+    id: &str,
+    field: &str,
+) -> Result<Process, MasstackError> {
+    let id = Uuid::parse_str(id).map_err(|_| Error::invalid(field, "must be a UUID"))?;
+    let p = state
+        .store
+        .get_process(tenant, id)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound("identification"),
+            other => other,
+        })?;
+    if !mapping::belongs_to(&p, org_id) {
+        return Err(Error::NotFound("identification").into());
+    }
+    Ok(p)
+}
+
+/// Create an identity-document identification.
+#[utoipa::path(post, path = "/{org_id}/identifications/identity_document",
+    operation_id = "createIdentityDocumentIdentification",
+    tag = "Identification with identity document Admin",
+    request_body = CreateIdentityDocumentIdentificationRequest,
+    params(("org_id" = String, Path, description = "Organization name")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "New identity-document identification is created", body = IdentityDocumentIdentification),
+        (status = 400, description = "Request input is not valid; the error names the field", body = ErrorsResponse),
+        (status = 401, description = "Unauthorized. AuthN and AuthZ validations have fail (no body)"),
+        (status = 404, description = "No such organization for this key (no body)"),
+        (status = 500, description = "Not expected error (no body)"),
+        (status = "default", description = "Error response", body = ErrorsResponse),
+    ))]
+pub async fn create_identity_document_identification(
+    State(state): State<AppState>,
+    MasstackTenant(tenant): MasstackTenant,
+    Path(org_id): Path<String>,
+    Body(bytes): Body,
+) -> Result<axum::Json<IdentityDocumentIdentification>, MasstackError> {
+    check_org(&state, &tenant, &org_id)?;
+    let req = request::validate(request::parse(&bytes)?)?;
+    let now = mapping::now();
+    let found = actor::find_or_create(&state, &tenant, &req.document, now.date_naive()).await?;
+    // Scored before the document is stored: only what was on file before counts.
+    let scoring = match req.provider {
+        ScoringProvider::Internal => scoring::internal(
+            &req.document,
+            found.evidence.as_ref(),
+            req.configuration,
+            now,
+        ),
+        ScoringProvider::External => scoring::external(),
+    };
+    let doc = actor::document(&state, &tenant, &found, &req).await?;
+    let record = Record {
+        org_id,
+        configuration_name: req.configuration,
+        expires_in: req.expires_in.clone(),
+        actor: Actor {
+            subject_id: found.subject_id,
+            name: req.name.clone(),
+            last_name: req.last_name.clone(),
+            identity_document: ActorIdentityDocument {
+                document_id: doc.id,
+                document_number: req.document.number.clone(),
+                document_type: req.document.document_type,
+                country: req
+                    .document
+                    .country
+                    .as_ref()
+                    .and_then(|c| c.alpha2())
+                    .map(str::to_owned),
+            },
+            email: req.email.clone(),
+            msisdn: req.msisdn.clone(),
+            language: req.language.clone(),
+        },
+        scoring,
+        closed_at: None,
+    };
+    let secs = i64::try_from(req.expires_in_secs).map_err(Error::internal)?;
+    let p = state
+        .store
+        .create_process(
+            &tenant,
+            NewProcess {
+                subject_id: found.subject_id,
+                namespace: namespace(),
+                kind: KIND.to_owned(),
+                expires_at: Some(now + chrono::Duration::seconds(secs)),
+                data: record.to_data()?,
+            },
+        )
+        .await?;
+    Ok(axum::Json(mapping::identification(&p, Utc::now())?))
+}
+
+/// Get an identity-document identification's metadata.
+#[utoipa::path(get, path = "/{org_id}/identifications/identity_document/{identification_id}",
+    operation_id = "getIdentityDocumentIdentificationMetadata",
+    tag = "Identification with identity document",
+    params(
+        ("org_id" = String, Path, description = "Organization name"),
+        ("identification_id" = Uuid, Path, description = "uuid identification unique identifier"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The identification; `status` says whether it is open, closed or expired", body = IdentityDocumentIdentification),
+        (status = 400, description = "Request input is not valid", body = ErrorsResponse),
+        (status = 401, description = "Unauthorized. AuthN and AuthZ validations have fail (no body)"),
+        (status = 404, description = "Not found. Entity does not exist or can not be found (no body)"),
+        (status = 500, description = "Not expected error (no body)"),
+        (status = "default", description = "Error response", body = ErrorsResponse),
+    ))]
+pub async fn get_identity_document_identification_metadata(
+    State(state): State<AppState>,
+    MasstackTenant(tenant): MasstackTenant,
+    Path((org_id, id)): Path<(String, String)>,
+) -> Result<axum::Json<IdentityDocumentIdentification>, MasstackError> {
+    check_org(&state, &tenant, &org_id)?;
+    let p = identification_of(&state, &tenant, &org_id, &id, "identification_id").await?;
+    Ok(axum::Json(mapping::identification(&p, Utc::now())?))
+}
+
+/// Close an identity-document identification.
+#[utoipa::path(post, path = "/{org_id}/identifications/identity_document/{admin_identification_id}/close",
+    operation_id = "closeIdentityDocumentIdentification",
+    tag = "Identification with identity document Admin",
+    params(
+        ("org_id" = String, Path, description = "Organization name"),
+        ("admin_identification_id" = Uuid, Path, description = "uuid identification unique identifier"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Action executed correctly"),
+        (status = 400, description = "Request input is not valid", body = ErrorsResponse),
+        (status = 401, description = "Unauthorized. AuthN and AuthZ validations have fail (no body)"),
+        (status = 404, description = "Not found. Entity does not exist or can not be found (no body)"),
+        (status = 409, description = "Conflict. Entity state has conflicts between its new state and the old one: already closed or expired (no body)"),
+        (status = 500, description = "Not expected error (no body)"),
+        (status = "default", description = "Error response", body = ErrorsResponse),
+    ))]
+pub async fn close_identity_document_identification(
+    State(state): State<AppState>,
+    MasstackTenant(tenant): MasstackTenant,
+    Path((org_id, id)): Path<(String, String)>,
+) -> Result<StatusCode, MasstackError> {
+    check_org(&state, &tenant, &org_id)?;
+    let p = identification_of(&state, &tenant, &org_id, &id, "admin_identification_id").await?;
+    let now = mapping::now();
+    let mut record = Record::of(&p)?;
+    record.closed_at = Some(now);
+    // Compare-and-set in the store: of two racing closes one wins, the other gets 409; an
+    // identification past its expiry cannot be closed (it is expired).
+    state
+        .store
+        .transition_process(
+            &tenant,
+            p.id,
+            crate::model::ProcessStatus::Completed,
+            now,
+            Some(record.to_data()?),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// List an organisation's identity-document identifications, newest first.
+#[utoipa::path(get, path = "/{org_id}/identifications/identity_document",
+    operation_id = "listIdentityDocumentIdentifications",
+    tag = "Identification with identity document Admin",
+    params(("org_id" = String, Path, description = "Organization name"), ListQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of identifications", body = ListIdentityDocumentIdentificationsResponse),
+        (status = 400, description = "Request input is not valid", body = ErrorsResponse),
+        (status = 401, description = "Unauthorized. AuthN and AuthZ validations have fail (no body)"),
+        (status = 404, description = "No such organization for this key (no body)"),
+        (status = 500, description = "Not expected error (no body)"),
+        (status = "default", description = "Error response", body = ErrorsResponse),
+    ))]
+pub async fn list_identity_document_identifications(
+    State(state): State<AppState>,
+    MasstackTenant(tenant): MasstackTenant,
+    Path(org_id): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<ListIdentityDocumentIdentificationsResponse>, MasstackError> {
+    check_org(&state, &tenant, &org_id)?;
+    let limit = match q.limit.as_deref() {
+        None => 20,
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| Error::invalid("limit", "must be a whole number from 1 to 100"))?,
+    };
+    let offset = match q.offset.as_deref() {
+        None => 0,
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| i64::try_from(*n).is_ok())
+            .ok_or_else(|| Error::invalid("offset", "must be a whole number, 0 or more"))?,
+    };
+    let page = state
+        .store
+        .list_processes_by_kind(
+            &tenant,
+            &namespace(),
+            KIND,
+            Some((ORG_FIELD, &org_id)),
+            limit,
+            offset,
+        )
+        .await?;
+    let now = Utc::now();
+    let identifications = page
+        .items
+        .iter()
+        .map(|p| mapping::identification(p, now))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(axum::Json(ListIdentityDocumentIdentificationsResponse {
+        identifications,
+        pagination: Pagination {
+            limit,
+            offset,
+            total: page.total,
+        },
+    }))
+}

@@ -1,0 +1,84 @@
+//! MasOrange MasStack identity-document identifications (`/v1/orgs/{org_id}/…` by default),
+//! authenticated with the tenant's MasStack key as `Authorization: Bearer <key>`; `org_id`
+//! must be one of the tenant's configured organisations. An identification is a canonical
+//! process (namespace `masstack`, kind `identity_document`) that expires lazily; its actor
+//! is a subject found by the identity document it declares, through any API; `scoring`
+//! computes a real score from checks on that document (see `scoring.rs`).
+//!
+//! MasStack shares the `/v1` prefix with nCore. Its routes and its not-found fallback are
+//! nested under `/orgs`, so the two APIs own distinct path spaces and each answers unknown
+//! paths in its own error shape.
+
+mod actor;
+mod duration;
+mod error;
+mod handlers;
+mod mapping;
+mod request;
+mod scoring;
+mod wire;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::Api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "MasStack identity-document identifications (idbridge)",
+        version = "1",
+        description = "MasOrange MasStack Documents API's identity-document identifications as idbridge serves them. See docs/compat/masstack.md for what is served, the scoring rules and every choice made where MasStack's documentation is silent."
+    ),
+    modifiers(&BearerKey),
+    tags(
+        (name = "Identification with identity document Admin", description = "Identity-document identifications: create, list, close"),
+        (name = "Identification with identity document", description = "An identification's metadata"),
+    )
+)]
+struct MasstackDoc;
+
+struct BearerKey;
+
+impl utoipa::Modify for BearerKey {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The MasStack API's routes and OpenAPI document.
+pub fn api(config: &crate::config::Config) -> Api {
+    // Handlers declare paths relative to `/orgs`; the prefix is added to the router and to
+    // the document alike, so the fallback below only covers MasStack's own path space.
+    let (router, paths) = OpenApiRouter::new()
+        .routes(routes!(
+            handlers::create_identity_document_identification,
+            handlers::list_identity_document_identifications
+        ))
+        .routes(routes!(
+            handlers::get_identity_document_identification_metadata
+        ))
+        .routes(routes!(handlers::close_identity_document_identification))
+        .layer(DefaultBodyLimit::max(config.server.json_body_limit))
+        .split_for_parts();
+    let openapi = MasstackDoc::openapi().nest("/orgs", paths);
+    let router = Router::new().nest(
+        "/orgs",
+        router
+            .fallback(error::no_route)
+            .method_not_allowed_fallback(error::method_not_allowed),
+    );
+    Api {
+        name: "masstack",
+        router,
+        openapi,
+    }
+}

@@ -1,0 +1,121 @@
+//! B2Core's errors. B2Core documents its statuses (400 for a payload that cannot be read or
+//! fails validation, 401, 403, 404, 422, 500) but not its error body; idbridge answers
+//! `{"code", "message", "errors"?}`, with per-field reasons under `errors`.
+
+use std::collections::BTreeMap;
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::wire::ErrorBody;
+use crate::error::Error;
+
+/// Everything the my-documents API can answer with besides success.
+#[derive(Debug)]
+pub enum MydocsError {
+    /// An error from the core.
+    Core(Error),
+    /// The body cannot be read as this operation's input.
+    Body(String),
+    /// A path parameter is malformed.
+    Path(PathRejection),
+    /// The query string is malformed.
+    Query(QueryRejection),
+    /// No, unknown or expired bearer token.
+    Unauthorized,
+    /// No such route.
+    NoRoute,
+    /// The route exists, the method does not.
+    MethodNotAllowed,
+}
+
+impl From<Error> for MydocsError {
+    fn from(e: Error) -> Self {
+        MydocsError::Core(e)
+    }
+}
+
+impl From<PathRejection> for MydocsError {
+    fn from(r: PathRejection) -> Self {
+        MydocsError::Path(r)
+    }
+}
+
+impl From<QueryRejection> for MydocsError {
+    fn from(r: QueryRejection) -> Self {
+        MydocsError::Query(r)
+    }
+}
+
+fn plain(status: StatusCode, message: String) -> (StatusCode, ErrorBody) {
+    (
+        status,
+        ErrorBody {
+            code: status.as_u16(),
+            message,
+            errors: BTreeMap::new(),
+        },
+    )
+}
+
+fn core(e: &Error) -> (StatusCode, ErrorBody) {
+    use StatusCode as S;
+    match e {
+        Error::NotFound(_) => plain(S::NOT_FOUND, e.to_string()),
+        Error::Conflict(_) => plain(S::CONFLICT, e.to_string()),
+        Error::LimitExceeded { .. } => plain(S::BAD_REQUEST, e.to_string()),
+        Error::InvalidField { field, reason } => {
+            let (status, mut body) = plain(S::BAD_REQUEST, format!("{field}: {reason}"));
+            body.errors.insert(field.clone(), vec![reason.clone()]);
+            (status, body)
+        }
+        Error::Unauthorized => plain(S::UNAUTHORIZED, e.to_string()),
+        Error::Forbidden => plain(S::FORBIDDEN, e.to_string()),
+        Error::PayloadTooLarge { .. } => plain(S::PAYLOAD_TOO_LARGE, e.to_string()),
+        Error::UnsupportedMediaType(_) => plain(S::UNSUPPORTED_MEDIA_TYPE, e.to_string()),
+        Error::Internal(_) => {
+            super::super::common::log_internal("mydocs", e);
+            plain(S::INTERNAL_SERVER_ERROR, "internal error".into())
+        }
+    }
+}
+
+impl MydocsError {
+    /// The status and body this error answers with.
+    pub fn to_body(&self) -> (StatusCode, ErrorBody) {
+        use StatusCode as S;
+        match self {
+            MydocsError::Core(e) => core(e),
+            MydocsError::Body(reason) => plain(S::BAD_REQUEST, reason.clone()),
+            MydocsError::Path(r) => plain(S::BAD_REQUEST, r.body_text()),
+            MydocsError::Query(r) => plain(S::BAD_REQUEST, r.body_text()),
+            MydocsError::Unauthorized => plain(
+                S::UNAUTHORIZED,
+                "send a valid access token as Authorization: Bearer <token>".into(),
+            ),
+            MydocsError::NoRoute => plain(S::NOT_FOUND, "no such resource".into()),
+            MydocsError::MethodNotAllowed => plain(
+                S::METHOD_NOT_ALLOWED,
+                "method not allowed on this resource".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for MydocsError {
+    fn into_response(self) -> Response {
+        let (status, body) = self.to_body();
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// Fallback for unknown routes under `/api/v2/my` and `/v2/my`.
+pub async fn no_route() -> MydocsError {
+    MydocsError::NoRoute
+}
+
+/// Fallback for known routes called with another method.
+pub async fn method_not_allowed() -> MydocsError {
+    MydocsError::MethodNotAllowed
+}

@@ -1,0 +1,418 @@
+//! The current client's documents: list, details, delete, the file behind a document, and
+//! the document types. Adding documents and uploads live in `add`.
+
+use std::sync::Arc;
+
+use axum::extract::{Extension, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::error::MydocsError;
+use super::mapping::{self, Types};
+use super::wire::{Document as DocumentView, DocumentList, DocumentTypeList, ErrorBody};
+use crate::adapters::common::{self, download::Disposition};
+use crate::error::Error;
+use crate::model::{Document, StoredFile, TenantId};
+use crate::state::AppState;
+
+/// What every handler needs beyond the store: the type table and the absolute URL of
+/// `/api/v2/my` (download links are built from it).
+pub struct Ctx {
+    /// The document-type table in force.
+    pub types: Types,
+    /// `public_base_url` + mount prefix + `/api/v2/my`.
+    pub base: String,
+}
+
+/// Path extractor answering in B2Core's error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(MydocsError))]
+pub struct Path<T>(pub T);
+
+/// Query extractor answering in B2Core's error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(MydocsError))]
+pub struct Query<T>(pub T);
+
+/// The current client: the subject an unexpired client token was minted for.
+pub struct Client {
+    /// The client's tenant.
+    pub tenant: TenantId,
+    /// The client (a subject).
+    pub subject_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = MydocsError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, MydocsError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::auth::bearer)
+            .ok_or(MydocsError::Unauthorized)?;
+        let owner = state
+            .store
+            .resolve_token(crate::store::CLIENT_TOKEN, token, Utc::now())
+            .await?
+            .ok_or(MydocsError::Unauthorized)?;
+        Ok(Client {
+            tenant: owner.tenant,
+            subject_id: owner.subject_id,
+        })
+    }
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// The client's document with this id; another client's is not found.
+pub(super) async fn owned(
+    state: &AppState,
+    client: &Client,
+    id: i64,
+) -> Result<Document, MydocsError> {
+    match state.store.get_document_by_seq(&client.tenant, id).await {
+        Ok(d) if d.subject_id == client.subject_id => Ok(d),
+        Ok(_) | Err(Error::NotFound(_)) => Err(Error::NotFound("document").into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A document with its files, as the client sees it.
+pub(super) async fn view(
+    state: &AppState,
+    ctx: &Ctx,
+    client: &Client,
+    doc: Document,
+) -> Result<DocumentView, MydocsError> {
+    let files = state
+        .store
+        .list_files(&client.tenant, client.subject_id)
+        .await?
+        .into_iter()
+        .filter(|f| f.document_id == Some(doc.id))
+        .collect();
+    Ok(mapping::document(
+        doc,
+        files,
+        &ctx.types,
+        &ctx.base,
+        today(),
+    ))
+}
+
+/// How the list is ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SortBy {
+    CreateTime,
+    UpdateTime,
+    Id,
+}
+
+/// The list's query, read by hand so that an unknown `filter[…]` is named in the error.
+#[derive(Debug)]
+struct ListQuery {
+    limit: usize,
+    offset: usize,
+    sort_by: SortBy,
+    descending: bool,
+    type_ids: Option<Vec<u32>>,
+    statuses: Option<Vec<String>>,
+}
+
+const STATUSES: [&str; 3] = ["new", "incomplete", "expired"];
+
+fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
+    let mut q = ListQuery {
+        limit: 10,
+        offset: 0,
+        sort_by: SortBy::CreateTime,
+        descending: true,
+        type_ids: None,
+        statuses: None,
+    };
+    for (key, value) in pairs {
+        let v = value.trim();
+        match key.as_str() {
+            "limit" => {
+                q.limit = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=100).contains(n))
+                    .ok_or_else(|| Error::invalid("limit", "must be an integer from 1 to 100"))?
+            }
+            "offset" => {
+                q.offset = v
+                    .parse()
+                    .map_err(|_| Error::invalid("offset", "must be a non-negative integer"))?
+            }
+            "sort_by" => {
+                q.sort_by = match v {
+                    "createTime" => SortBy::CreateTime,
+                    "updateTime" => SortBy::UpdateTime,
+                    "id" => SortBy::Id,
+                    _ => {
+                        return Err(Error::invalid(
+                            "sort_by",
+                            "must be createTime, updateTime or id",
+                        ));
+                    }
+                }
+            }
+            "sort_order" => {
+                q.descending = match v.to_ascii_lowercase().as_str() {
+                    "desc" => true,
+                    "asc" => false,
+                    _ => return Err(Error::invalid("sort_order", "must be asc or desc")),
+                }
+            }
+            "filter[typeId]" | "filter[typeID]" => {
+                let ids = v
+                    .split(',')
+                    .map(|s| s.trim().parse::<u32>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| {
+                        Error::invalid(key.clone(), "must be a type id or a comma-separated list")
+                    })?;
+                q.type_ids.get_or_insert_with(Vec::new).extend(ids);
+            }
+            "filter[status]" => {
+                let statuses: Vec<String> = v.split(',').map(|s| s.trim().to_owned()).collect();
+                if let Some(bad) = statuses.iter().find(|s| !STATUSES.contains(&s.as_str())) {
+                    return Err(Error::invalid(
+                        key.clone(),
+                        format!("unknown status {bad:?}; use new, incomplete or expired"),
+                    ));
+                }
+                q.statuses.get_or_insert_with(Vec::new).extend(statuses);
+            }
+            k if k.starts_with("filter[") => {
+                return Err(Error::invalid(
+                    k.to_owned(),
+                    "is not a filter of this list; use filter[typeId] or filter[status]",
+                ));
+            }
+            // Other parameters (a client's cache-busters, locale…) do not change the list.
+            _ => {}
+        }
+    }
+    Ok(q)
+}
+
+/// Get a list of documents.
+#[utoipa::path(get, path = "/documents", operation_id = "getDocuments", tag = "Documents",
+    params(
+        ("limit" = Option<u32>, Query, description = "Page size, 1-100 (default 10)"),
+        ("offset" = Option<u32>, Query, description = "Documents to skip (default 0)"),
+        ("sort_by" = Option<String>, Query, description = "createTime (default), updateTime or id"),
+        ("sort_order" = Option<String>, Query, description = "desc (default) or asc"),
+        ("filter[typeId]" = Option<String>, Query, description = "Only these type ids (comma-separated)"),
+        ("filter[status]" = Option<String>, Query, description = "Only these statuses: new, incomplete, expired (comma-separated)"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of the client's documents, with the total", body = DocumentList),
+        (status = 400, description = "Invalid query parameter (named in `errors`)", body = ErrorBody),
+        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
+    ))]
+pub async fn get_documents(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    client: Client,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<axum::Json<DocumentList>, MydocsError> {
+    let q = list_query(pairs)?;
+    let docs = state
+        .store
+        .list_documents(&client.tenant, client.subject_id)
+        .await?;
+    let mut files = state
+        .store
+        .list_files(&client.tenant, client.subject_id)
+        .await?;
+    let today = today();
+    let mut docs: Vec<Document> = docs
+        .into_iter()
+        .filter(|d| {
+            q.type_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&ctx.types.of_kind(d.kind).id))
+        })
+        .filter(|d| {
+            q.statuses
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|s| s == mapping::status(d, today)))
+        })
+        .collect();
+    docs.sort_by(|a, b| {
+        let order = match q.sort_by {
+            SortBy::CreateTime => a.created_at.cmp(&b.created_at),
+            SortBy::UpdateTime => a.updated_at.cmp(&b.updated_at),
+            SortBy::Id => std::cmp::Ordering::Equal,
+        }
+        .then(a.seq.cmp(&b.seq));
+        if q.descending { order.reverse() } else { order }
+    });
+    let total = docs.len();
+    let data = docs
+        .into_iter()
+        .skip(q.offset)
+        .take(q.limit)
+        .map(|d| {
+            let (mine, rest): (Vec<StoredFile>, Vec<StoredFile>) = std::mem::take(&mut files)
+                .into_iter()
+                .partition(|f| f.document_id == Some(d.id));
+            files = rest;
+            mapping::document(d, mine, &ctx.types, &ctx.base, today)
+        })
+        .collect();
+    Ok(axum::Json(DocumentList { total, data }))
+}
+
+/// Get document details.
+#[utoipa::path(get, path = "/documents/{documentId}", operation_id = "getDocument", tag = "Documents",
+    params(("documentId" = i64, Path, description = "The identifier of a document")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The document", body = DocumentView),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
+        (status = 404, description = "No such document of this client", body = ErrorBody),
+    ))]
+pub async fn get_document(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    client: Client,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<DocumentView>, MydocsError> {
+    let doc = owned(&state, &client, id).await?;
+    Ok(axum::Json(view(&state, &ctx, &client, doc).await?))
+}
+
+/// Delete a document: the document and its files, through every API; unrecoverable.
+#[utoipa::path(delete, path = "/documents/{documentId}", operation_id = "deleteDocument", tag = "Documents",
+    params(("documentId" = i64, Path, description = "The identifier of a document")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted; no body"),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
+        (status = 404, description = "No such document of this client", body = ErrorBody),
+    ))]
+pub async fn delete_document(
+    State(state): State<AppState>,
+    client: Client,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, MydocsError> {
+    let doc = owned(&state, &client, id).await?;
+    state.store.delete_document(&client.tenant, doc.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Download one file of a document (as an attachment named as uploaded); honours `Range`.
+#[utoipa::path(get, path = "/documents/{documentId}/files/{fileId}", operation_id = "getDocumentFile", tag = "Documents",
+    params(
+        ("documentId" = i64, Path, description = "The identifier of a document"),
+        ("fileId" = Uuid, Path, description = "The file's id, from the document's `files`"),
+    ),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The file's bytes", content_type = "application/octet-stream"),
+        (status = 206, description = "The requested range"),
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
+        (status = 404, description = "No such document or file of this client", body = ErrorBody),
+        (status = 416, description = "Range outside the file"),
+    ))]
+pub async fn get_document_file(
+    State(state): State<AppState>,
+    client: Client,
+    Path((id, file_id)): Path<(i64, Uuid)>,
+    headers: HeaderMap,
+) -> Result<Response, MydocsError> {
+    let doc = owned(&state, &client, id).await?;
+    let file = match state.store.get_file(&client.tenant, file_id).await {
+        Ok(f) if f.document_id == Some(doc.id) => f,
+        Ok(_) | Err(Error::NotFound(_)) => return Err(Error::NotFound("file").into()),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(common::download::serve(
+        &state.store,
+        &client.tenant,
+        &file,
+        &headers,
+        Disposition::Attachment,
+        "mydocs",
+    )
+    .await?
+    .into_response())
+}
+
+/// Get the document types a client can submit (the valid `typeID`s).
+#[utoipa::path(get, path = "/documents/types", operation_id = "getDocumentTypes", tag = "Documents",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every document type", body = DocumentTypeList),
+        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
+    ))]
+pub async fn get_document_types(
+    Extension(ctx): Extension<Arc<Ctx>>,
+    _client: Client,
+) -> axum::Json<DocumentTypeList> {
+    let data = ctx.types.views();
+    axum::Json(DocumentTypeList {
+        total: data.len(),
+        data,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Result<ListQuery, Error> {
+        list_query(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn list_parameters_are_read_and_checked() {
+        let d = q(&[]).unwrap();
+        assert_eq!((d.limit, d.offset, d.descending), (10, 0, true));
+        let x = q(&[
+            ("limit", "5"),
+            ("offset", "2"),
+            ("sort_order", "ASC"),
+            ("filter[typeId]", "1,2"),
+            ("utm", "x"),
+        ])
+        .unwrap();
+        assert_eq!((x.limit, x.offset, x.descending), (5, 2, false));
+        assert_eq!(x.type_ids, Some(vec![1, 2]));
+        for (k, v) in [
+            ("limit", "0"),
+            ("limit", "101"),
+            ("offset", "-1"),
+            ("sort_by", "name"),
+            ("filter[typeId]", "a"),
+            ("filter[status]", "approved"),
+            ("filter[clientId]", "1"),
+        ] {
+            let e = q(&[(k, v)]).unwrap_err();
+            assert!(
+                matches!(&e, Error::InvalidField { field, .. } if field == k),
+                "{k}={v}: {e:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! B2Core "my documents": the documents of the current client, who is identified by
+//! `Authorization: Bearer <client token>` (minted by the admin API for a subject). Served at
+//! both `/api/v2/my/…` and `/v2/my/…`, the two spellings B2Core's pages use. `handlers`
+//! serves reading and deleting, `add` adding documents and uploads.
+
+mod add;
+mod error;
+mod handlers;
+mod mapping;
+mod wire;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::Api;
+use crate::state::AppState;
+
+/// Where the API lives under the mount prefix; its OpenAPI paths are written under the first.
+const ROOTS: [&str; 2] = ["/api/v2/my", "/v2/my"];
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "B2Core my documents (idbridge)",
+        version = "2",
+        description = "B2Core's Front Office documents API as idbridge serves it: the documents the current client submitted for verification. Every path is also served without the leading /api. See docs/compat/mydocs.md for what is served and every choice made where B2Core's documentation is silent."
+    ),
+    modifiers(&BearerToken),
+    tags((name = "Documents", description = "Documents submitted by the current client"))
+)]
+struct MydocsDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A client token, minted by the admin API (POST /admin/v1/subjects/{id}/client-tokens)",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The my-documents API's routes and OpenAPI document.
+pub fn api(config: &crate::config::Config) -> Api {
+    let types = mapping::Types::from_config(config.adapters.mydocs.document_types.as_deref());
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(add::add_document, handlers::get_documents))
+        .routes(routes!(add::upload_file))
+        .layer(DefaultBodyLimit::max(add::body_limit(&types)));
+    let (router, mut openapi) = OpenApiRouter::with_openapi(MydocsDoc::openapi())
+        .routes(routes!(handlers::get_document_types))
+        .routes(routes!(handlers::get_document, handlers::delete_document))
+        .routes(routes!(handlers::get_document_file))
+        .layer(DefaultBodyLimit::max(config.server.json_body_limit))
+        .merge(uploads)
+        .split_for_parts();
+    openapi.paths.paths = std::mem::take(&mut openapi.paths.paths)
+        .into_iter()
+        .map(|(path, item)| (format!("{}{path}", ROOTS[0]), item))
+        .collect();
+    let base = format!(
+        "{}{}{}",
+        config.server.public_base_url.trim_end_matches('/'),
+        config.adapters.mydocs.prefix,
+        ROOTS[0]
+    );
+    let ctx = Arc::new(handlers::Ctx { types, base });
+    let inner = router
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::Extension(ctx));
+    // Each root nests its own copy, so the not-found fallback covers only these paths and
+    // the API can share the empty prefix with others.
+    let router = ROOTS.iter().fold(Router::<AppState>::new(), |r, root| {
+        r.nest(root, inner.clone())
+    });
+    Api {
+        name: "mydocs",
+        router,
+        openapi,
+    }
+}

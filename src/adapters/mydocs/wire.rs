@@ -1,0 +1,203 @@
+//! B2Core's JSON shapes: camelCase fields, integer ids, ISO-8601 times with an offset, and
+//! lists as `{"total", "data"}` (the envelope B2Core's other list endpoints use).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A document the current client submitted.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Document {
+    /// The document's id.
+    #[schema(example = 1)]
+    pub id: i64,
+    /// Its document type's id.
+    pub type_id: u32,
+    /// Its document type.
+    #[serde(rename = "type")]
+    pub type_ref: TypeRef,
+    /// `new` (files on file, not reviewed: idbridge reviews nothing), `incomplete` (no file
+    /// yet, e.g. created through another API) or `expired` (its expiry date has passed).
+    #[schema(example = "new")]
+    pub status: &'static str,
+    /// The first file's name.
+    pub file_name: Option<String>,
+    /// The first file's size in bytes.
+    pub file_size: Option<u64>,
+    /// The first file's media type, sniffed from its content.
+    pub mime_type: Option<&'static str>,
+    /// Where the first file downloads from.
+    pub download_url: Option<String>,
+    /// Every file of the document, in order (front before back, page 1 before page 2).
+    pub files: Vec<DocumentFile>,
+    /// The document number, when known (e.g. stored through another API).
+    pub number: Option<String>,
+    /// Expiry date (`YYYY-MM-DD`), when known.
+    pub expiry_date: Option<String>,
+    /// Issuing country, ISO 3166-1 alpha-3, when known.
+    pub issuing_country: Option<String>,
+    /// When it was created.
+    #[schema(example = "2026-01-01T00:00:00+00:00")]
+    pub create_time: String,
+    /// When it last changed.
+    #[schema(example = "2026-01-01T00:00:00+00:00")]
+    pub update_time: String,
+}
+
+/// A document type, as a document refers to it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TypeRef {
+    /// The type's id.
+    pub id: u32,
+    /// Its name.
+    pub name: String,
+}
+
+/// One file of a document.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentFile {
+    /// The file's id.
+    pub id: Uuid,
+    /// Its name as uploaded.
+    pub file_name: Option<String>,
+    /// Size in bytes.
+    pub file_size: u64,
+    /// Media type, sniffed from the content.
+    pub mime_type: &'static str,
+    /// Which part of the document it shows: `front`, `back`, `face`, `page1`…, `none`.
+    pub side: String,
+    /// Where it downloads from (the owner's bearer token is required).
+    pub download_url: String,
+    /// When it was stored.
+    pub create_time: String,
+}
+
+/// A page of documents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentList {
+    /// How many documents match, over all pages.
+    pub total: usize,
+    /// This page.
+    pub data: Vec<Document>,
+}
+
+/// A document type a client may use as `typeID`, in B2Core's Document Type shape.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentType {
+    /// The `typeID`.
+    pub id: u32,
+    /// Its name.
+    pub name: String,
+    /// Its description (the name).
+    pub description: String,
+    /// Always `true`: configured types are enabled.
+    pub enabled: bool,
+    /// An example text; empty.
+    pub example: String,
+    /// The group it belongs to.
+    pub group: TypeGroup,
+    /// Most files one document of this type holds.
+    pub max_files: u32,
+    /// Position in the list, from 1.
+    pub priority: u32,
+    /// Translations; none are configured.
+    pub resources: Vec<serde_json::Value>,
+}
+
+/// A group of document types ("Proof of identity", "Proof of address", …).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TypeGroup {
+    /// The group's id, from 1 in order of first appearance.
+    pub id: u32,
+    /// Its name.
+    pub name: String,
+    /// Its description (the name).
+    pub description: String,
+    /// Always `true`.
+    pub enabled: bool,
+    /// Position, from 1.
+    pub priority: u32,
+    /// Translations; none are configured.
+    pub resources: Vec<serde_json::Value>,
+    /// Always `one`: a client submits one document of the group.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// The document types.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentTypeList {
+    /// How many types there are.
+    pub total: usize,
+    /// All of them.
+    pub data: Vec<DocumentType>,
+}
+
+/// A file uploaded for a later `POST /documents` (JSON form).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadedFile {
+    /// The path to send as `file` when adding a document.
+    #[schema(example = "uploads/0192f7a4-5c1e-7d3a-9b1f-2a4c6e8d0f12")]
+    pub path: String,
+    /// Its name as uploaded.
+    pub file_name: Option<String>,
+    /// Size in bytes.
+    pub file_size: u64,
+    /// Media type, sniffed from the content.
+    pub mime_type: &'static str,
+    /// When it was stored.
+    pub create_time: String,
+}
+
+/// Body of `POST /documents` as JSON.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; parsing is hand-written for zero-copy
+pub struct AddDocumentJson {
+    /// The path from `POST /files`, or a `data:<type>;base64,…` URI; an array of them for a
+    /// document with several files (up to the type's `maxFiles`).
+    #[schema(value_type = String, example = "uploads/0192f7a4-5c1e-7d3a-9b1f-2a4c6e8d0f12")]
+    pub file: String,
+    /// The document type's id (`typeId` is accepted too).
+    #[schema(rename = "typeID", example = 1)]
+    pub type_id: u32,
+}
+
+/// Body of `POST /documents` as a form.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the form; parts are streamed by hand
+pub struct AddDocumentForm {
+    /// The file (PDF, JPEG or PNG, at most 20 MiB); repeat for several files.
+    #[schema(format = Binary, value_type = String)]
+    pub file: Vec<u8>,
+    /// The document type's id (`typeId` is accepted too).
+    #[schema(rename = "typeID")]
+    pub type_id: u32,
+}
+
+/// Body of `POST /files`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the form; the part is streamed by hand
+pub struct UploadForm {
+    /// The file (PDF, JPEG or PNG, at most 20 MiB).
+    #[schema(format = Binary, value_type = String)]
+    pub file: Vec<u8>,
+}
+
+/// Every error: the HTTP status, a message, and per-field reasons when fields are to blame.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"code": 400, "message": "typeID: is not a document type; see GET /api/v2/my/documents/types", "errors": {"typeID": ["is not a document type; see GET /api/v2/my/documents/types"]}}))]
+pub struct ErrorBody {
+    /// The HTTP status.
+    pub code: u16,
+    /// What went wrong.
+    pub message: String,
+    /// Reasons by field name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, Vec<String>>,
+}

@@ -1,0 +1,208 @@
+//! PassFort's errors: `{"errors": [{"code", "message", "source", "info"}]}` with PassFort's
+//! ErrorCodes. PassFort's document gives no HTTP status per code; the table idbridge uses is
+//! in docs/compat/passfort.md and in [`PassfortError::to_body`].
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::wire::{Error as ErrorItem, ErrorSource, Errors};
+use crate::error::Error;
+
+/// 201 INVALID_INPUT_DATA.
+pub const INVALID_INPUT_DATA: u16 = 201;
+/// 202 DATA_PRESENT.
+pub const DATA_PRESENT: u16 = 202;
+/// 203 MISSING_API_KEY.
+pub const MISSING_API_KEY: u16 = 203;
+/// 204 INVALID_API_KEY.
+pub const INVALID_API_KEY: u16 = 204;
+/// 401 UNKNOWN_INTERNAL_ERROR.
+pub const UNKNOWN_INTERNAL_ERROR: u16 = 401;
+
+/// Everything the PassFort API can answer with besides success.
+#[derive(Debug)]
+pub enum PassfortError {
+    /// An error from the core.
+    Core(Error),
+    /// The body is not the JSON this operation takes.
+    Body(String),
+    /// A path parameter is malformed.
+    Path(PathRejection),
+    /// The query string is malformed.
+    Query(QueryRejection),
+    /// No `apikey` header or query parameter.
+    MissingApiKey,
+    /// An `apikey` that is not a key of any tenant.
+    InvalidApiKey,
+    /// Over the rate limit; retry after this many seconds.
+    RateLimited {
+        /// Seconds until one more request is allowed.
+        retry_secs: u64,
+    },
+    /// No such route.
+    NoRoute,
+    /// The route exists, the method does not.
+    MethodNotAllowed,
+}
+
+impl From<Error> for PassfortError {
+    fn from(e: Error) -> Self {
+        PassfortError::Core(e)
+    }
+}
+
+impl From<PathRejection> for PassfortError {
+    fn from(r: PathRejection) -> Self {
+        PassfortError::Path(r)
+    }
+}
+
+impl From<QueryRejection> for PassfortError {
+    fn from(r: QueryRejection) -> Self {
+        PassfortError::Query(r)
+    }
+}
+
+fn item(code: Option<u16>, message: String, info: serde_json::Value) -> ErrorItem {
+    ErrorItem {
+        code,
+        message,
+        source: ErrorSource::Api,
+        info,
+    }
+}
+
+fn invalid(
+    status: StatusCode,
+    message: String,
+    info: serde_json::Value,
+) -> (StatusCode, ErrorItem) {
+    (status, item(Some(INVALID_INPUT_DATA), message, info))
+}
+
+fn core(e: &Error) -> (StatusCode, ErrorItem) {
+    use StatusCode as S;
+    match e {
+        Error::NotFound(what) => invalid(S::NOT_FOUND, e.to_string(), json!({ "not_found": what })),
+        Error::Conflict(_) => (
+            S::CONFLICT,
+            item(Some(DATA_PRESENT), e.to_string(), json!({})),
+        ),
+        Error::LimitExceeded { what, limit } => invalid(
+            S::BAD_REQUEST,
+            e.to_string(),
+            json!({ "limit": what, "max": limit }),
+        ),
+        Error::InvalidField { field, reason } => invalid(
+            S::BAD_REQUEST,
+            format!("{field}: {reason}"),
+            json!({ "field": field }),
+        ),
+        Error::Unauthorized => (
+            S::UNAUTHORIZED,
+            item(Some(INVALID_API_KEY), e.to_string(), json!({})),
+        ),
+        Error::Forbidden => (S::FORBIDDEN, item(None, e.to_string(), json!({}))),
+        Error::PayloadTooLarge { limit } => invalid(
+            S::PAYLOAD_TOO_LARGE,
+            e.to_string(),
+            json!({ "field": "data", "max_bytes": limit }),
+        ),
+        Error::UnsupportedMediaType(_) => invalid(
+            S::UNSUPPORTED_MEDIA_TYPE,
+            e.to_string(),
+            json!({ "field": "data" }),
+        ),
+        Error::Internal(_) => {
+            super::super::common::log_internal("passfort", e);
+            (
+                S::INTERNAL_SERVER_ERROR,
+                item(
+                    Some(UNKNOWN_INTERNAL_ERROR),
+                    "internal error".into(),
+                    json!({}),
+                ),
+            )
+        }
+    }
+}
+
+impl PassfortError {
+    /// The status and error this answers with.
+    pub fn to_body(&self) -> (StatusCode, ErrorItem) {
+        use StatusCode as S;
+        match self {
+            PassfortError::Core(e) => core(e),
+            PassfortError::Body(reason) => invalid(S::BAD_REQUEST, reason.clone(), json!({})),
+            PassfortError::Path(r) => invalid(S::BAD_REQUEST, r.body_text(), json!({})),
+            PassfortError::Query(r) => invalid(S::BAD_REQUEST, r.body_text(), json!({})),
+            PassfortError::MissingApiKey => (
+                S::UNAUTHORIZED,
+                item(
+                    Some(MISSING_API_KEY),
+                    "send an API key in the apikey header or the apikey query parameter".into(),
+                    json!({}),
+                ),
+            ),
+            PassfortError::InvalidApiKey => (
+                S::UNAUTHORIZED,
+                item(
+                    Some(INVALID_API_KEY),
+                    "the API key is not valid".into(),
+                    json!({}),
+                ),
+            ),
+            PassfortError::RateLimited { retry_secs } => (
+                S::TOO_MANY_REQUESTS,
+                item(
+                    None,
+                    "rate limit exceeded".into(),
+                    json!({ "retry_secs": retry_secs }),
+                ),
+            ),
+            PassfortError::NoRoute => (
+                S::NOT_FOUND,
+                item(None, "no such resource".into(), json!({})),
+            ),
+            PassfortError::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                item(
+                    None,
+                    "method not allowed on this resource".into(),
+                    json!({}),
+                ),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for PassfortError {
+    fn into_response(self) -> Response {
+        let (status, error) = self.to_body();
+        let mut response = (
+            status,
+            axum::Json(Errors {
+                errors: vec![error],
+            }),
+        )
+            .into_response();
+        if let PassfortError::RateLimited { retry_secs } = self {
+            response
+                .headers_mut()
+                .insert("x-ratelimit-retry-secs", HeaderValue::from(retry_secs));
+        }
+        response
+    }
+}
+
+/// Fallback for unknown routes under the PassFort prefix.
+pub async fn no_route() -> PassfortError {
+    PassfortError::NoRoute
+}
+
+/// Fallback for known routes called with another method.
+pub async fn method_not_allowed() -> PassfortError {
+    PassfortError::MethodNotAllowed
+}

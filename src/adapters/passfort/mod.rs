@@ -1,0 +1,92 @@
+//! PassFort 4.0 profiles (`/4.0` by default), authenticated with a tenant API key in the
+//! `apikey` header or query parameter. `handlers` serves profiles, collected data and
+//! documents; `files` serves files and document images (base64 in JSON); `ratelimit` limits
+//! `POST /profiles` and `POST …/collected_data` as PassFort does.
+
+mod error;
+mod files;
+mod handlers;
+mod mapping;
+mod ratelimit;
+mod schema;
+mod wire;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::Api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "PassFort API (idbridge)",
+        version = "4.0.0",
+        description = "PassFort 4.0's profiles, collected data, documents, document images and files as idbridge serves them. Schemas follow PassFort's own OpenAPI document. See docs/compat/passfort.md for what is served, the HTTP status of each error code, and every choice made where PassFort's documentation is silent."
+    ),
+    modifiers(&ApiKeys),
+    tags(
+        (name = "Profiles", description = "Profiles, collected data and documents"),
+        (name = "Files", description = "Files of a profile"),
+        (name = "Document images", description = "Images that documents are made of"),
+    )
+)]
+struct PassfortDoc;
+
+struct ApiKeys;
+
+impl utoipa::Modify for ApiKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "API_Key_Header",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("apikey"))),
+        );
+        components.add_security_scheme(
+            "API_Key_Query_Parameter",
+            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("apikey"))),
+        );
+    }
+}
+
+/// The PassFort API's routes and OpenAPI document.
+pub fn api(config: &crate::config::Config) -> Api {
+    let pf = &config.adapters.passfort;
+    let limiter = Arc::new(ratelimit::Limiter::new(
+        pf.rate_limit_per_hour,
+        pf.rate_limit_burst,
+    ));
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(files::add_file))
+        .routes(routes!(
+            files::add_document_image,
+            files::list_document_images
+        ))
+        .layer(DefaultBodyLimit::max(files::upload_body_limit()));
+    let (router, openapi) = OpenApiRouter::with_openapi(PassfortDoc::openapi())
+        .routes(routes!(handlers::create_profile, handlers::list_profiles))
+        .routes(routes!(handlers::get_profile))
+        .routes(routes!(
+            handlers::get_collected_data,
+            handlers::update_collected_data
+        ))
+        .routes(routes!(handlers::add_document))
+        .routes(routes!(files::get_file, files::post_file))
+        .routes(routes!(files::get_document_image))
+        .layer(DefaultBodyLimit::max(config.server.json_body_limit))
+        .merge(uploads)
+        .split_for_parts();
+    let router = router
+        .fallback(error::no_route)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::Extension(limiter));
+    Api {
+        name: "passfort",
+        router,
+        openapi,
+    }
+}
