@@ -241,6 +241,35 @@ impl PassfortConfig {
     }
 }
 
+/// Jumio: its mount point and how callbacks are sent.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JumioConfig {
+    /// Whether it is served.
+    pub enabled: bool,
+    /// Path prefix it is mounted under (its paths start with `/oauth2` and `/api/v1`).
+    pub prefix: String,
+    /// Hosts a `callbackUrl` may point at (exact host names or IP literals); an account
+    /// whose callback host is not listed is refused.
+    pub callback_hosts: Vec<String>,
+    /// Attempts per callback before giving up.
+    pub callback_attempts: u32,
+    /// Wait before the second attempt; doubled before each later one.
+    pub callback_backoff_ms: u64,
+    /// How often expired workflow executions are looked for (to send their callbacks).
+    pub sweep_interval_secs: u64,
+}
+
+impl JumioConfig {
+    /// The switch and mount point alone.
+    pub fn mount(&self) -> AdapterConfig {
+        AdapterConfig {
+            enabled: self.enabled,
+            prefix: self.prefix.clone(),
+        }
+    }
+}
+
 /// One B2Core document type: the integer `typeID` a client sends, and what it means.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -277,7 +306,7 @@ pub struct AdaptersConfig {
     /// PassFort 4.0 profiles.
     pub passfort: PassfortConfig,
     /// Jumio KYX.
-    pub jumio: AdapterConfig,
+    pub jumio: JumioConfig,
 }
 
 impl Default for AdaptersConfig {
@@ -297,7 +326,14 @@ impl Default for AdaptersConfig {
                 rate_limit_per_hour: 10_000,
                 rate_limit_burst: 100,
             },
-            jumio: AdapterConfig::at(""),
+            jumio: JumioConfig {
+                enabled: true,
+                prefix: String::new(),
+                callback_hosts: Vec::new(),
+                callback_attempts: 5,
+                callback_backoff_ms: 1000,
+                sweep_interval_secs: 5,
+            },
         }
     }
 }
@@ -401,6 +437,13 @@ impl Config {
         if pf.rate_limit_per_hour == 0 || pf.rate_limit_burst == 0 {
             return Err(ConfigError(
                 "adapters.passfort.rate_limit_per_hour and rate_limit_burst must be at least 1"
+                    .into(),
+            ));
+        }
+        let j = &self.adapters.jumio;
+        if j.callback_attempts == 0 || j.sweep_interval_secs == 0 {
+            return Err(ConfigError(
+                "adapters.jumio.callback_attempts and sweep_interval_secs must be at least 1"
                     .into(),
             ));
         }

@@ -62,6 +62,7 @@ fn openapi_writes_the_committed_documents() {
         names,
         [
             "admin.json",
+            "jumio.json",
             "masstack.json",
             "mydocs.json",
             "ncore.json",

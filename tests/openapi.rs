@@ -56,6 +56,22 @@ async fn served_documents_match_the_committed_ones() {
             ],
         ),
         (
+            "jumio",
+            "/",
+            vec![
+                "/api/v1/accounts",
+                "/api/v1/accounts/{accountId}",
+                "/api/v1/accounts/{accountId}/credentials/{credentialId}/parts/{classifier}",
+                "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}",
+                "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts",
+                "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA",
+                "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/{classifier}",
+                "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/prefill",
+                "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/status",
+                "/oauth2/token",
+            ],
+        ),
+        (
             "mydocs",
             "/",
             vec![

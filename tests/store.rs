@@ -1133,10 +1133,17 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
         "{refused:?}"
     );
     assert!(store.list_documents(&a, subject).await.unwrap().is_empty());
-    assert_eq!(
-        blob_files(dir.path()).len(),
-        2,
-        "the refused request left its staged blob behind"
+    // The staged blob's removal runs as its own task: wait (without sleeping) for it.
+    let removed = tokio::time::timeout(Duration::from_secs(30), async {
+        while blob_files(dir.path()).len() != 2 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(
+        removed.is_ok(),
+        "the refused request left its staged blob behind: {:?}",
+        blob_files(dir.path())
     );
 
     let staged = store

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod common;
+pub mod jumio;
 pub mod masstack;
 pub mod mydocs;
 pub mod ncore;
@@ -27,6 +28,8 @@ pub struct Api {
     pub router: Router<AppState>,
     /// Its OpenAPI document, paths relative to the prefix (the prefix is the server URL).
     pub openapi: OpenApi,
+    /// Work it runs beside its routes while served (Jumio's expiry sweep), started once.
+    pub background: Option<Box<dyn FnOnce(AppState) + Send>>,
 }
 
 /// Every API with its mount configuration.
@@ -37,6 +40,7 @@ fn apis(config: &Config) -> Vec<(Api, AdapterConfig)> {
         (masstack::api(config), config.adapters.masstack.clone()),
         (mydocs::api(config), config.adapters.mydocs.mount()),
         (passfort::api(config), config.adapters.passfort.mount()),
+        (jumio::api(config), config.adapters.jumio.mount()),
     ]
 }
 
@@ -73,6 +77,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             std::time::Duration::from_secs(state.config.server.request_timeout_secs),
         );
+        if let Some(start) = api.background {
+            start(state.clone());
+        }
         let instrumented = api
             .router
             .layer(timeout)

@@ -120,6 +120,37 @@ impl Store {
             total: total as u64,
         })
     }
+
+    /// Processes of every tenant, of one namespace and kind, that are still stored as open
+    /// but whose expiry has passed: what a vendor's background sweep must announce. At most
+    /// `limit`, soonest expired first.
+    pub async fn expired_open_processes(
+        &self,
+        namespace: &Namespace,
+        kind: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<Process>> {
+        let rows = sqlx::query(&format!(
+            "SELECT tenant, {PROCESS_COLUMNS} FROM processes \
+             WHERE namespace = ? AND kind = ? AND status = 'open' \
+               AND expires_at IS NOT NULL AND expires_at <= ? \
+             ORDER BY expires_at LIMIT ?"
+        ))
+        .bind(namespace.as_str())
+        .bind(kind)
+        .bind(db::millis(now))
+        .bind(i64::from(limit))
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let tenant = TenantId::new(sqlx::Row::try_get::<String, _>(r, "tenant")?)
+                    .map_err(Error::internal)?;
+                process_from_row(&tenant, r)
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -104,7 +104,13 @@ impl Store {
         data: Option<serde_json::Value>,
     ) -> Result<Process> {
         let mut p = self.get_process(tenant, id).await?;
-        let current = p.status_at(now);
+        // Recording the expiry of an open process that has run out is how a sweep makes a
+        // lazy expiry explicit; every other move starts from the status at `now`.
+        let current = if next == ProcessStatus::Expired {
+            p.status
+        } else {
+            p.status_at(now)
+        };
         if !current.can_become(next) {
             return Err(Error::Conflict(format!(
                 "process is {}, it cannot become {}",
@@ -131,5 +137,59 @@ impl Store {
         p.data = data;
         p.updated_at = db::from_millis(db::millis(now))?;
         Ok(p)
+    }
+
+    /// Replaces the data (and, when given, the expiry) of a process as the caller read it:
+    /// refused as a conflict when the process changed since (another write won) or has
+    /// expired by `now`, so a read-modify-write never loses another writer's change.
+    pub async fn update_process_data(
+        &self,
+        tenant: &TenantId,
+        read: &Process,
+        now: DateTime<Utc>,
+        data: &serde_json::Value,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<Process> {
+        let current = read.status_at(now);
+        if current != read.status {
+            return Err(Error::Conflict(format!("process is {}", current.as_str())));
+        }
+        let updated = sqlx::query(
+            "UPDATE processes SET data = ?, expires_at = ?, updated_at = ? \
+             WHERE tenant = ? AND id = ? AND status = ? AND updated_at = ?",
+        )
+        .bind(db::to_json(data)?)
+        .bind(expires_at.or(read.expires_at).map(db::millis))
+        .bind(db::millis(now).max(db::millis(read.updated_at) + 1))
+        .bind(tenant.as_str())
+        .bind(read.id.to_string())
+        .bind(read.status.as_str())
+        .bind(db::millis(read.updated_at))
+        .execute(&self.inner.pool)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(Error::Conflict("process changed concurrently".into()));
+        }
+        self.get_process(tenant, read.id).await
+    }
+
+    /// Deletes a process and the tokens scoped to it.
+    pub async fn delete_process(&self, tenant: &TenantId, id: Uuid) -> Result<()> {
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        sqlx::query("DELETE FROM tokens WHERE tenant = ? AND process_id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        let gone = sqlx::query("DELETE FROM processes WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if gone.rows_affected() == 0 {
+            return Err(Error::NotFound("process"));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
-use idbridge::config::{AdminKeyConfig, Config, Secret, ServerConfig, TenantConfig};
+use idbridge::config::{AdminKeyConfig, Config, JumioClient, Secret, ServerConfig, TenantConfig};
 use idbridge::model::TenantId;
 use idbridge::store::{MasterKey, Store, StoreOptions};
 use serde_json::Value;
@@ -35,7 +35,10 @@ pub fn test_config(dir: &Path) -> Config {
         api_keys: vec![Secret::new(format!("test-api-key-{id}"))],
         masstack_keys: vec![Secret::new(format!("test-masstack-key-{id}"))],
         masstack_orgs: vec![format!("org-{id}")],
-        jumio: None,
+        jumio: Some(JumioClient {
+            client_id: format!("test-jumio-{id}"),
+            client_secret: Some(Secret::new(format!("test-jumio-secret-{id}"))),
+        }),
     };
     let mut c = Config {
         tenants: vec![tenant("alpha"), tenant("beta")],
@@ -52,6 +55,7 @@ pub fn test_config(dir: &Path) -> Config {
         ..Config::default()
     };
     c.server.listen = "127.0.0.1:0".parse().unwrap();
+    c.adapters.jumio.callback_hosts = vec!["127.0.0.1".into()];
     c.storage.data_dir = dir.to_path_buf();
     c.storage.master_key = Some(Secret::new(
         base64::engine::general_purpose::STANDARD.encode([42u8; 32]),

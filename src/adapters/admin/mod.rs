@@ -62,5 +62,6 @@ pub fn api(config: &crate::config::Config) -> Api {
         name: "admin",
         router,
         openapi,
+        background: None,
     }
 }

@@ -34,3 +34,16 @@ pub fn stream<'a>(
         },
     ))
 }
+
+/// A small text part (a type id, an upload path), read a chunk at a time and refused once
+/// it passes `max` bytes: a form cannot make the server hold a large "text" part.
+pub async fn small_text(mut field: Field<'_>, name: &str, max: usize) -> Result<String, Error> {
+    let mut text = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| error(e, name))? {
+        if text.len() + chunk.len() > max {
+            return Err(Error::invalid(name, format!("must be at most {max} bytes")));
+        }
+        text.extend_from_slice(&chunk);
+    }
+    String::from_utf8(text).map_err(|_| Error::invalid(name, "must be UTF-8 text"))
+}

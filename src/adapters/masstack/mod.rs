@@ -80,5 +80,6 @@ pub fn api(config: &crate::config::Config) -> Api {
         name: "masstack",
         router,
         openapi,
+        background: None,
     }
 }

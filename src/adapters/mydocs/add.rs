@@ -24,6 +24,9 @@ use crate::model::{NewDocument, NewFile};
 use crate::state::AppState;
 use crate::store::{Attach, PutRules, StagedFile};
 
+/// Most bytes of a text value that is a type id or an upload path.
+const SMALL_TEXT: usize = 256;
+
 /// Form fields and JSON keys naming the type: B2Core's docs spell it `typeID`, its
 /// examples `typeId`.
 const TYPE_FIELDS: [&str; 2] = ["typeID", "typeId"];
@@ -49,6 +52,7 @@ async fn stage<S>(
     state: &AppState,
     client: &Client,
     name: Option<String>,
+    upload: bool,
     body: S,
 ) -> Result<StagedFile, Error>
 where
@@ -59,7 +63,15 @@ where
         document_id: None,
         side: crate::model::FileSide::None,
         name,
-        extras: Default::default(),
+        extras: if upload {
+            [(
+                UPLOAD_MARK.to_owned(),
+                serde_json::json!({ "upload": true }),
+            )]
+            .into()
+        } else {
+            Default::default()
+        },
     };
     state
         .store
@@ -85,17 +97,52 @@ fn set_type(slot: &mut Option<u32>, id: u32) -> Result<(), Error> {
     }
 }
 
+fn not_an_upload() -> Error {
+    Error::invalid(
+        "file",
+        "must be a path returned by POST /api/v2/my/files or a data:<type>;base64 URI",
+    )
+}
+
 /// A path `POST /files` handed out.
 fn upload_path(text: &str) -> Result<Uuid, Error> {
     text.trim()
         .strip_prefix(UPLOAD_PATH_PREFIX)
         .and_then(|id| Uuid::parse_str(id).ok())
-        .ok_or_else(|| {
-            Error::invalid(
-                "file",
-                "must be a path returned by POST /api/v2/my/files or a data:<type>;base64 URI",
-            )
-        })
+        .ok_or_else(not_an_upload)
+}
+
+/// Marks the files `POST /files` stores: only those are upload paths (another API's loose
+/// file of the same subject did not pass this API's checks).
+const UPLOAD_MARK: &str = "mydocs";
+
+fn no_such_upload() -> Error {
+    Error::invalid(
+        "file",
+        "no such upload: unknown, another client's, or already on a document",
+    )
+}
+
+/// Checks that every earlier file named is an unused upload of this client.
+async fn check_uploads(state: &AppState, client: &Client, files: &[Attach]) -> Result<(), Error> {
+    for f in files {
+        let Attach::Existing(id) = f else { continue };
+        let ok = match state.store.get_file(&client.tenant, *id).await {
+            Ok(f) => {
+                f.subject_id == client.subject_id
+                    && f.document_id.is_none()
+                    && f.extras
+                        .get(UPLOAD_MARK)
+                        .is_some_and(|m| m["upload"] == true)
+            }
+            Err(Error::NotFound(_)) => false,
+            Err(e) => return Err(e),
+        };
+        if !ok {
+            return Err(no_such_upload());
+        }
+    }
+    Ok(())
 }
 
 /// Add a new document: `typeID` and one or more files (up to the type's `maxFiles`).
@@ -136,7 +183,7 @@ pub async fn add_document(
                 StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge { limit: None }.into(),
                 _ => MydocsError::Body(r.body_text()),
             })?;
-        from_json(&state, &client, body).await?
+        from_json(&state, &client, &ctx.types, body).await?
     } else {
         return Err(Error::UnsupportedMediaType(
             "send application/json or multipart/form-data".into(),
@@ -153,6 +200,7 @@ pub async fn add_document(
     if files.is_empty() {
         return Err(Error::invalid("file", "is required").into());
     }
+    check_uploads(&state, &client, &files).await?;
     let files = files
         .into_iter()
         .enumerate()
@@ -173,10 +221,7 @@ pub async fn add_document(
         )
         .await
         .map_err(|e| match e {
-            Error::NotFound("file") => Error::invalid(
-                "file",
-                "no such upload: unknown, another client's, or already on a document",
-            ),
+            Error::NotFound("file") => no_such_upload(),
             other => other,
         })?;
     let view = view(&state, &ctx, &client, doc).await?;
@@ -200,10 +245,7 @@ async fn from_form(
     {
         let name = field.name().unwrap_or_default().to_owned();
         if TYPE_FIELDS.contains(&name.as_str()) {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| common::multipart::error(e, "typeID"))?;
+            let text = common::multipart::small_text(field, "typeID", SMALL_TEXT).await?;
             set_type(&mut type_slot, type_id(&text)?)?;
         } else if name == "file" || name == "file[]" {
             if files.len() == types.max_files() as usize {
@@ -216,14 +258,11 @@ async fn from_form(
             match field.file_name().map(str::to_owned) {
                 Some(file_name) => {
                     let body = common::multipart::stream(field, "file");
-                    let staged = stage(state, client, Some(file_name), body).await?;
+                    let staged = stage(state, client, Some(file_name), false, body).await?;
                     files.push(Attach::Staged(Box::new(staged)));
                 }
                 None => {
-                    let text = field
-                        .text()
-                        .await
-                        .map_err(|e| common::multipart::error(e, "file"))?;
+                    let text = common::multipart::small_text(field, "file", SMALL_TEXT).await?;
                     files.push(Attach::Existing(upload_path(&text)?));
                 }
             }
@@ -248,6 +287,12 @@ struct AddJson<'a> {
 /// A JSON `typeID`: a number or a numeric string.
 fn json_type_id(raw: &RawValue) -> Result<u32, Error> {
     let text = raw.get();
+    if text.len() > SMALL_TEXT {
+        return Err(Error::invalid(
+            "typeID",
+            "must be an integer document type id",
+        ));
+    }
     match serde_json::from_str::<String>(text) {
         Ok(s) => type_id(&s),
         Err(_) => type_id(text),
@@ -257,6 +302,7 @@ fn json_type_id(raw: &RawValue) -> Result<u32, Error> {
 async fn from_json(
     state: &AppState,
     client: &Client,
+    types: &Types,
     body: Bytes,
 ) -> Result<(Option<u32>, Vec<Attach>), MydocsError> {
     let parsed: AddJson = serde_json::from_slice(&body)
@@ -271,14 +317,24 @@ async fn from_json(
             .map_err(|_| Error::invalid("file", "must be a string or an array of strings"))?,
         Some(raw) => vec![raw],
     };
+    if raws.len() > types.max_files() as usize {
+        return Err(Error::LimitExceeded {
+            what: "files per document",
+            limit: types.max_files().into(),
+        }
+        .into());
+    }
     let mut files = Vec::with_capacity(raws.len());
     for raw in raws {
         let text = raw.get().as_bytes();
         if inline::is_data_uri(text) {
             let located = inline::locate(body.slice_ref(text), "file")?;
             let decoded = inline::decode(located, "file");
-            let staged = stage(state, client, None, decoded).await?;
+            let staged = stage(state, client, None, false, decoded).await?;
             files.push(Attach::Staged(Box::new(staged)));
+        } else if text.len() > SMALL_TEXT {
+            // Not a data URI and too long to be a path: refused without copying it.
+            return Err(not_an_upload().into());
         } else {
             let path: String = serde_json::from_str(raw.get())
                 .map_err(|_| Error::invalid("file", "must be a string or an array of strings"))?;
@@ -319,7 +375,7 @@ pub async fn upload_file(
         }
         let name = field.file_name().map(str::to_owned);
         let body = common::multipart::stream(field, "file");
-        staged = Some(stage(&state, &client, name, body).await?);
+        staged = Some(stage(&state, &client, name, true, body).await?);
     }
     let staged = staged.ok_or_else(|| Error::invalid("file", "is required"))?;
     let mut stored = state

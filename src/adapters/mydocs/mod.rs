@@ -93,5 +93,6 @@ pub fn api(config: &crate::config::Config) -> Api {
         name: "mydocs",
         router,
         openapi,
+        background: None,
     }
 }

@@ -102,5 +102,6 @@ pub fn api(config: &crate::config::Config) -> Api {
         name: "ncore",
         router,
         openapi,
+        background: None,
     }
 }

@@ -38,7 +38,9 @@ const UNTITLED: &str = "Untitled";
 fn located(body: &Bytes, raw: Option<&RawValue>) -> Result<inline::Inline, PassfortError> {
     let raw = raw.ok_or_else(|| Error::invalid("data", "is required"))?;
     let text = raw.get();
-    if serde_json::from_str::<Uuid>(text).is_ok() {
+    // A quoted UUID is 38 bytes; only that is worth parsing (parsing a long escaped string
+    // would copy it).
+    if text.len() == 38 && serde_json::from_str::<Uuid>(text).is_ok() {
         return Err(Error::invalid(
             "data",
             "referencing an uploaded file by its id is not supported by idbridge; send the content",
@@ -116,6 +118,7 @@ pub async fn add_file(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The file, content in decrypted_data", body = FileResource),
+        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
         (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
         (status = 404, description = "No such profile or file", body = Errors),
     ))]
@@ -150,6 +153,7 @@ pub async fn get_file(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The file, content in decrypted_data", body = FileResource),
+        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
         (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
         (status = 404, description = "No such profile or file", body = Errors),
     ))]
@@ -194,6 +198,7 @@ async fn images(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "Every document image of the profile, oldest first", body = Vec<DocumentImageResource>),
+        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
         (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
         (status = 404, description = "No such profile", body = Errors),
     ))]
@@ -264,6 +269,7 @@ pub async fn add_document_image(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The image (its content: GET …/files/{document_image_id})", body = DocumentImageResource),
+        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
         (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
         (status = 404, description = "No such profile or image", body = Errors),
     ))]

@@ -362,6 +362,9 @@ pub async fn list_profiles(
     ApiTenant(tenant): ApiTenant,
     Query(q): Query<ProfileQuery>,
 ) -> Result<axum::Json<ProfileSearchResults>, PassfortError> {
+    if q.q.as_ref().is_some_and(|t| t.chars().count() > 200) {
+        return Err(Error::invalid("q", "must be at most 200 characters").into());
+    }
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(Error::invalid("limit", "must be between 1 and 200").into());
@@ -453,6 +456,7 @@ async fn collected(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The collected data", body = EntityData),
+        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
         (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
         (status = 404, description = "No such profile", body = Errors),
     ))]
@@ -502,6 +506,9 @@ pub async fn update_collected_data(
         let files = state.store.list_files(&tenant, subject.id).await?;
         let plan = plan_documents(&current, &files, docs.unwrap_or_default())?;
         stored.collected = map;
+        // Documents first: they are what can still fail (an image taken meanwhile); the
+        // profile's own data is written last.
+        apply(&state, &tenant, subject.id, plan).await?;
         state
             .store
             .set_subject_data(
@@ -512,7 +519,6 @@ pub async fn update_collected_data(
                 &stored.search_text(),
             )
             .await?;
-        apply(&state, &tenant, subject.id, plan).await?;
         Ok(axum::Json(collected(&state, &tenant, subject.id).await?).into_response())
     })
     .await
@@ -551,6 +557,22 @@ pub async fn add_document(
         .ok_or_else(|| Error::internal("a planned document was not created"))?;
     let files = state.store.list_files(&tenant, subject.id).await?;
     Ok(axum::Json(mapping::document(&doc, &files)))
+}
+
+/// Names a canonical field's error by the `extracted_data` field it came from.
+fn extracted_field(i: usize, e: Error) -> Error {
+    match e {
+        Error::InvalidField { field, reason } => {
+            let name = match field.as_str() {
+                "issued_on" => "issued",
+                "expires_on" => "expiry",
+                "issuing_authority" => "issuer",
+                other => other,
+            };
+            Error::invalid(format!("documents[{i}].extracted_data.{name}"), reason)
+        }
+        other => other,
+    }
 }
 
 /// What replacing the documents will do, checked before anything changes.
@@ -614,20 +636,37 @@ fn plan_documents(
                     .into());
                 }
                 kept.insert(id);
-                plan.update.push((
-                    id,
-                    DocumentPatch {
-                        kind: Some(mapping::kind_of(d.document_type)),
-                        category: Some(mapping::category_of(d.category)),
-                        number: Some(ex.number),
-                        issuing_country: Some(ex.issuing_country),
-                        issuing_authority: Some(ex.issuer),
-                        issued_on: Some(ex.issued),
-                        expires_on: Some(ex.expiry),
-                        extras: Some((NAMESPACE.into(), extras)),
-                        ..Default::default()
-                    },
-                ));
+                // A type or category sent back as this API shows it keeps the stored kind:
+                // reading and writing back unchanged must not turn an ID card into a
+                // state ID for every other API.
+                let kind = if mapping::type_of(existing.kind) == d.document_type {
+                    existing.kind
+                } else {
+                    mapping::kind_of(d.document_type)
+                };
+                let category = if mapping::passfort_category(existing.category) == d.category {
+                    existing.category
+                } else {
+                    mapping::category_of(d.category)
+                };
+                let patch = DocumentPatch {
+                    kind: Some(kind),
+                    category: Some(category),
+                    number: Some(ex.number),
+                    issuing_country: Some(ex.issuing_country),
+                    issuing_authority: Some(ex.issuer),
+                    issued_on: Some(ex.issued),
+                    expires_on: Some(ex.expiry),
+                    extras: Some((NAMESPACE.into(), extras)),
+                    ..Default::default()
+                };
+                // Checked now, on a copy, so a bad patch refuses the request before anything
+                // is written.
+                patch
+                    .clone()
+                    .apply(&mut existing.clone())
+                    .map_err(|e| extracted_field(i, e))?;
+                plan.update.push((id, patch));
             }
             None => {
                 let mut images = Vec::with_capacity(d.images.len());
@@ -660,7 +699,8 @@ fn plan_documents(
                     extras: [(NAMESPACE.to_owned(), extras)].into(),
                     ..Default::default()
                 };
-                plan.create.push((new.validate()?, images));
+                plan.create
+                    .push((new.validate().map_err(|e| extracted_field(i, e))?, images));
             }
         }
     }

@@ -88,5 +88,6 @@ pub fn api(config: &crate::config::Config) -> Api {
         name: "passfort",
         router,
         openapi,
+        background: None,
     }
 }

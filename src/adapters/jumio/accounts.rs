@@ -1,0 +1,369 @@
+//! Accounts and their workflow executions: create (a new subject), update (a new execution
+//! on an existing account), and deletion (crypto-shredded). An account is a subject: its id
+//! is the subject's id, so any subject is an account here.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Extension, FromRequestParts, State};
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::auth::{API_TOKEN, Access};
+use super::error::JumioError;
+use super::mapping::{self, EXECUTION, Execution, NAMESPACE, StoredCredential, Urls};
+use super::wire::{
+    AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, Id, NewExecution,
+};
+use crate::error::Error;
+use crate::model::{Namespace, NewDocument, NewProcess, Subject, TenantId};
+use crate::state::AppState;
+
+/// Path extractor answering in Jumio's error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(JumioError))]
+pub struct Path<T>(pub T);
+
+/// What the Jumio handlers share: the URLs handed out and the client callbacks go through.
+pub struct Ctx {
+    /// URL builder.
+    pub urls: Urls,
+    /// HTTP client for callbacks (10 s timeout, no redirects).
+    pub http: reqwest::Client,
+}
+
+pub(super) fn namespace() -> Namespace {
+    Namespace::new(NAMESPACE).expect("a valid namespace literal")
+}
+
+/// The account (subject) with this id in this tenant.
+pub(super) async fn account(
+    state: &AppState,
+    tenant: &TenantId,
+    id: Uuid,
+) -> Result<Subject, JumioError> {
+    state
+        .store
+        .get_subject(tenant, id)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound("account").into(),
+            other => other.into(),
+        })
+}
+
+fn parse(bytes: &[u8]) -> Result<AccountRequest, JumioError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            JumioError::Body(format!("invalid JSON body: {}", e.inner()))
+        } else {
+            Error::invalid(path, e.inner().to_string()).into()
+        }
+    })
+}
+
+/// Checks a callback URL: http(s), at most 255 characters, to an allowed host.
+fn callback(state: &AppState, url: Option<&str>) -> Result<Option<String>, Error> {
+    let Some(url) = url else { return Ok(None) };
+    if url.chars().count() > 255 {
+        return Err(Error::invalid(
+            "callbackUrl",
+            "must be at most 255 characters",
+        ));
+    }
+    let parsed =
+        reqwest::Url::parse(url).map_err(|_| Error::invalid("callbackUrl", "is not a URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::invalid("callbackUrl", "must be http or https"));
+    }
+    let host = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']']);
+    let allowed = &state.config.adapters.jumio.callback_hosts;
+    if !allowed.iter().any(|h| h.eq_ignore_ascii_case(host)) {
+        return Err(Error::invalid(
+            "callbackUrl",
+            "its host is not one idbridge is configured to call (adapters.jumio.callback_hosts)",
+        ));
+    }
+    Ok(Some(url.to_owned()))
+}
+
+/// Checks a request and opens a workflow execution for the account: its documents (one per
+/// ID, SELFIE and DOCUMENT credential), the process, and the execution's `api.token`.
+async fn open_execution(
+    state: &AppState,
+    ctx: &Ctx,
+    tenant: &TenantId,
+    subject: &Subject,
+    req: AccountRequest,
+) -> Result<AccountResponse, JumioError> {
+    let requested: Vec<(Category, Vec<String>)> = match &req.workflow_definition.credentials {
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .map(|c| {
+                (
+                    c.category,
+                    c.kind
+                        .as_ref()
+                        .map(|k| k.values.clone())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
+        _ => mapping::workflow(req.workflow_definition.key)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "workflowDefinition.key",
+                    "is not a workflow Jumio describes",
+                )
+            })?
+            .iter()
+            .map(|c| (*c, Vec::new()))
+            .collect(),
+    };
+    let mut credentials = Vec::with_capacity(requested.len());
+    for (i, (category, id_types)) in requested.into_iter().enumerate() {
+        if let Some(bad) = id_types
+            .iter()
+            .find(|t| category == Category::Id && mapping::kind_of_id_type(t).is_none())
+        {
+            return Err(Error::invalid(
+                format!("workflowDefinition.credentials[{i}].type.values"),
+                format!("{bad:?} is not ID_CARD, DRIVING_LICENSE, PASSPORT or VISA"),
+            )
+            .into());
+        }
+        credentials.push((category, id_types));
+    }
+    let lifetime = mapping::token_lifetime(req.token_lifetime.as_deref())?;
+    let callback_url = callback(state, req.callback_url.as_deref())?;
+    for (name, value, max) in [
+        ("userReference", &req.user_reference, 100),
+        ("reportingCriteria", &req.reporting_criteria, 255),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+            return Err(Error::invalid(name, format!("must be at most {max} characters")).into());
+        }
+    }
+    let now = Utc::now();
+    let mut stored = Vec::with_capacity(credentials.len());
+    for (category, id_types) in credentials {
+        let has_document = matches!(
+            category,
+            Category::Id | Category::Selfie | Category::Document
+        );
+        let id = if has_document {
+            let new = NewDocument {
+                kind: Some(mapping::kind_for(category, &id_types)),
+                extras: [(
+                    NAMESPACE.to_owned(),
+                    serde_json::json!({ "category": category, "idTypes": id_types }),
+                )]
+                .into(),
+                ..Default::default()
+            };
+            state
+                .store
+                .create_document(tenant, subject.id, new.validate()?)
+                .await?
+                .id
+        } else {
+            Uuid::now_v7()
+        };
+        stored.push(StoredCredential {
+            id,
+            category,
+            has_document,
+            id_types,
+            prefill: None,
+            prepared_data: None,
+            data_document: None,
+        });
+    }
+    let execution = Execution {
+        definition_key: req.workflow_definition.key,
+        customer_internal_reference: req.customer_internal_reference,
+        user_reference: req.user_reference,
+        reporting_criteria: req.reporting_criteria,
+        callback_url,
+        credentials: stored,
+        started_at: None,
+        completed_at: None,
+        decision: None,
+        capabilities: Default::default(),
+        callback_queued: false,
+        token_expires_at: Some(now + lifetime),
+        web: req.web,
+        user_consent: req.user_consent,
+    };
+    let process = state
+        .store
+        .create_process(
+            tenant,
+            NewProcess {
+                subject_id: subject.id,
+                namespace: namespace(),
+                kind: EXECUTION.into(),
+                expires_at: Some(now + lifetime),
+                data: execution.to_data()?,
+            },
+        )
+        .await?;
+    let token = state
+        .store
+        .mint_token(tenant, subject.id, Some(process.id), API_TOKEN, lifetime)
+        .await?;
+    let urls = &ctx.urls;
+    let finalize = urls.execution(subject.id, process.id);
+    Ok(AccountResponse {
+        timestamp: mapping::timestamp(now),
+        account: Id { id: subject.id },
+        workflow_execution: NewExecution {
+            id: process.id,
+            credentials: execution
+                .credentials
+                .iter()
+                .map(|c| Credential {
+                    id: c.id,
+                    category: c.category,
+                    allowed_channels: if c.category == Category::Facemap {
+                        vec!["WEB", "SDK"]
+                    } else {
+                        vec!["WEB", "API", "SDK"]
+                    },
+                    api: (c.category != Category::Facemap).then(|| ApiChannel {
+                        token: token.token.clone(),
+                        parts: urls.parts(subject.id, process.id, c),
+                        workflow_execution: finalize.clone(),
+                    }),
+                })
+                .collect(),
+        },
+    })
+}
+
+/// Create an account and its first workflow execution.
+#[utoipa::path(post, path = "/api/v1/accounts", operation_id = "createAccount", tag = "Accounts",
+    request_body = AccountRequest,
+    params(("User-Agent" = String, Header, description = "Required")),
+    security(("access_token" = [])),
+    responses(
+        (status = 200, description = "The account and its workflow execution, with each credential's api.token and part URLs", body = AccountResponse),
+        (status = 400, description = "Invalid input (named in `field`)", body = ErrorBody),
+        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+    ))]
+pub async fn create_account(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    Access(tenant): Access,
+    bytes: Bytes,
+) -> Result<axum::Json<AccountResponse>, JumioError> {
+    let req = parse(&bytes)?;
+    mapping::customer_reference(&req.customer_internal_reference)?;
+    // Everything that can be refused is checked before the subject exists.
+    check_request(&state, &req)?;
+    let subject = state.store.create_subject(&tenant, None, None, &[]).await?;
+    Ok(axum::Json(
+        open_execution(&state, &ctx, &tenant, &subject, req).await?,
+    ))
+}
+
+/// The checks of [`open_execution`] that need no store, run before anything is written.
+fn check_request(state: &AppState, req: &AccountRequest) -> Result<(), JumioError> {
+    if req
+        .workflow_definition
+        .credentials
+        .as_ref()
+        .is_none_or(Vec::is_empty)
+        && mapping::workflow(req.workflow_definition.key).is_none()
+    {
+        return Err(Error::invalid(
+            "workflowDefinition.key",
+            "is not a workflow Jumio describes",
+        )
+        .into());
+    }
+    mapping::token_lifetime(req.token_lifetime.as_deref())?;
+    callback(state, req.callback_url.as_deref())?;
+    Ok(())
+}
+
+/// Start a new workflow execution on an existing account.
+#[utoipa::path(put, path = "/api/v1/accounts/{accountId}", operation_id = "updateAccount", tag = "Accounts",
+    request_body = AccountRequest,
+    params(("accountId" = Uuid, Path, description = "The account"), ("User-Agent" = String, Header, description = "Required")),
+    security(("access_token" = [])),
+    responses(
+        (status = 200, description = "The new workflow execution", body = AccountResponse),
+        (status = 400, description = "Invalid input (named in `field`)", body = ErrorBody),
+        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+    ))]
+pub async fn update_account(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    Access(tenant): Access,
+    Path(id): Path<Uuid>,
+    bytes: Bytes,
+) -> Result<axum::Json<AccountResponse>, JumioError> {
+    let subject = account(&state, &tenant, id).await?;
+    let req = parse(&bytes)?;
+    mapping::customer_reference(&req.customer_internal_reference)?;
+    check_request(&state, &req)?;
+    Ok(axum::Json(
+        open_execution(&state, &ctx, &tenant, &subject, req).await?,
+    ))
+}
+
+/// Delete an account: everything stored for it, through every API, unrecoverably.
+#[utoipa::path(delete, path = "/api/v1/accounts/{accountId}", operation_id = "deleteAccount", tag = "Retrieval",
+    params(("accountId" = Uuid, Path, description = "The account"), ("User-Agent" = String, Header, description = "Required")),
+    security(("access_token" = [])),
+    responses(
+        (status = 200, description = "Deleted; no body"),
+        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+    ))]
+pub async fn delete_account(
+    State(state): State<AppState>,
+    Access(tenant): Access,
+    Path(id): Path<Uuid>,
+) -> Result<(), JumioError> {
+    let subject = account(&state, &tenant, id).await?;
+    state.store.delete_subject(&tenant, subject.id).await?;
+    Ok(())
+}
+
+/// Delete a workflow execution: its credentials' documents and files (unrecoverably) and
+/// its record; its api.token stops working.
+#[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "deleteWorkflowExecution", tag = "Retrieval",
+    params(("accountId" = Uuid, Path, description = "The account"), ("workflowExecutionId" = Uuid, Path, description = "The workflow execution"), ("User-Agent" = String, Header, description = "Required")),
+    security(("access_token" = [])),
+    responses(
+        (status = 200, description = "Deleted; no body"),
+        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "No such account or workflow execution", body = ErrorBody),
+    ))]
+pub async fn delete_execution(
+    State(state): State<AppState>,
+    Access(tenant): Access,
+    Path((id, execution)): Path<(Uuid, Uuid)>,
+) -> Result<(), JumioError> {
+    let (_, process, record) = super::retrieval::execution(&state, &tenant, id, execution).await?;
+    for c in record.credentials.iter().filter(|c| c.has_document) {
+        match state.store.delete_document(&tenant, c.id).await {
+            Ok(()) | Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    state.store.delete_process(&tenant, process.id).await?;
+    Ok(())
+}

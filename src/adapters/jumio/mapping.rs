@@ -1,0 +1,454 @@
+//! Jumio to and from the canonical model: workflow keys and their credentials, classifiers
+//! and sides, ID types and kinds, the execution record kept in the canonical process, and
+//! the URLs Jumio hands out.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::wire::{CapabilityResult, Category, Decision, Status};
+use crate::error::{Error, Result};
+use crate::model::{DocumentKind, FileSide, Process, ProcessStatus};
+
+/// The namespace of Jumio's processes, tokens and extras.
+pub const NAMESPACE: &str = "jumio";
+
+/// The process kind of a workflow execution.
+pub const EXECUTION: &str = "workflow_execution";
+
+/// Largest part: 15 MB.
+pub const MAX_PART_SIZE: u64 = 15 * 1000 * 1000;
+/// Largest image side, in pixels.
+pub const MAX_SIDE: u32 = 8000;
+/// The longest side of an image must be above this, in pixels.
+pub const MIN_LONGEST_SIDE: u32 = 300;
+/// Once started, an execution expires after this long without an action (each part, data
+/// or delete call resets it), and never after its token.
+pub const SESSION_TIMEOUT_MINUTES: i64 = 15;
+
+/// Most pages of a DOCUMENT credential.
+pub const MAX_PAGES: u32 = 10;
+
+/// Workflow key → the credentials it collects, after Jumio's workflow descriptions.
+const WORKFLOWS: &[(u32, &[Category])] = &[
+    (1, &[Category::Id]),
+    (2, &[Category::Id]),
+    (3, &[Category::Id, Category::Selfie, Category::Facemap]),
+    (5, &[Category::Selfie, Category::Facemap]),
+    (6, &[Category::Facemap]),
+    (9, &[Category::Facemap]),
+    (16, &[Category::Id, Category::Selfie, Category::Facemap]),
+    (20, &[Category::Document]),
+    (32, &[Category::Id, Category::Selfie, Category::Facemap]),
+    (10005, &[Category::Data]),
+    (10006, &[Category::Id, Category::Data]),
+    (
+        10010,
+        &[
+            Category::Id,
+            Category::Selfie,
+            Category::Facemap,
+            Category::Data,
+        ],
+    ),
+    (10011, &[Category::Id, Category::Data]),
+    (
+        10013,
+        &[
+            Category::Id,
+            Category::Selfie,
+            Category::Facemap,
+            Category::Data,
+        ],
+    ),
+    (10014, &[Category::Data]),
+];
+
+/// The credentials a workflow key collects, or `None` for a key Jumio does not describe.
+pub fn workflow(key: u32) -> Option<&'static [Category]> {
+    WORKFLOWS.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
+}
+
+/// Classifiers a credential of `category` takes over the API, and their sides. DOCUMENT
+/// takes pages (`DOCUMENT`), DATA takes `PREPARED_DATA`, FACEMAP takes none.
+pub fn classifiers(category: Category) -> &'static [(&'static str, FileSide)] {
+    match category {
+        Category::Id => &[("FRONT", FileSide::Front), ("BACK", FileSide::Back)],
+        Category::Selfie => &[("FACE", FileSide::Face)],
+        Category::Document => &[("DOCUMENT", FileSide::None)],
+        Category::Data => &[("PREPARED_DATA", FileSide::None)],
+        Category::Facemap => &[],
+    }
+}
+
+/// The side of an image classifier of this category, or why it is refused.
+pub fn side_of(category: Category, classifier: &str) -> Result<FileSide> {
+    classifiers(category)
+        .iter()
+        .find(|(c, _)| *c == classifier)
+        .map(|(_, s)| *s)
+        .ok_or_else(|| {
+            let valid: Vec<&str> = classifiers(category).iter().map(|(c, _)| *c).collect();
+            Error::invalid(
+                "classifier",
+                if valid.is_empty() {
+                    format!("a {category:?} credential takes no parts through the API")
+                } else {
+                    format!("must be one of {} for this credential", valid.join(", "))
+                },
+            )
+        })
+}
+
+/// The classifier a stored file reads as.
+pub fn classifier_of(side: FileSide) -> String {
+    match side {
+        FileSide::Front => "FRONT".into(),
+        FileSide::Back => "BACK".into(),
+        FileSide::Face => "FACE".into(),
+        FileSide::Page(n) => format!("PAGE_{n}"),
+        FileSide::None => "DOCUMENT".into(),
+    }
+}
+
+/// The side a retrieval classifier names (`FRONT`, `BACK`, `FACE`, `PAGE_<n>`).
+pub fn side_named(classifier: &str) -> Option<FileSide> {
+    match classifier {
+        "FRONT" => Some(FileSide::Front),
+        "BACK" => Some(FileSide::Back),
+        "FACE" => Some(FileSide::Face),
+        other => other
+            .strip_prefix("PAGE_")
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n >= 1)
+            .map(FileSide::Page),
+    }
+}
+
+/// Jumio's ID types and the canonical kinds.
+const ID_TYPES: [(&str, DocumentKind); 4] = [
+    ("ID_CARD", DocumentKind::IdCard),
+    ("DRIVING_LICENSE", DocumentKind::DrivingLicence),
+    ("PASSPORT", DocumentKind::Passport),
+    ("VISA", DocumentKind::Visa),
+];
+
+/// The canonical kind of a Jumio ID type.
+pub fn kind_of_id_type(t: &str) -> Option<DocumentKind> {
+    ID_TYPES.iter().find(|(n, _)| *n == t).map(|(_, k)| *k)
+}
+
+/// The Jumio ID type of a canonical kind (residence permits and state IDs are ID cards to
+/// Jumio; kinds that are no ID read as `UNSUPPORTED`).
+pub fn id_type_of(k: DocumentKind) -> &'static str {
+    match k {
+        DocumentKind::ResidencePermit | DocumentKind::StateId | DocumentKind::VoterId => "ID_CARD",
+        other => ID_TYPES
+            .iter()
+            .find(|(_, c)| *c == other)
+            .map_or("UNSUPPORTED", |(n, _)| *n),
+    }
+}
+
+/// The kind of a new credential's document: the one ID type requested, else `id_card`
+/// (an ID credential of unstated type); a selfie is a face image; a document is `other`.
+pub fn kind_for(category: Category, id_types: &[String]) -> DocumentKind {
+    match category {
+        Category::Id => match id_types {
+            [one] => kind_of_id_type(one).unwrap_or(DocumentKind::IdCard),
+            _ => DocumentKind::IdCard,
+        },
+        Category::Selfie | Category::Facemap => DocumentKind::FaceImage,
+        Category::Document | Category::Data => DocumentKind::Other,
+    }
+}
+
+/// One credential of an execution, as kept in the process.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredCredential {
+    /// Its id: the canonical document's id for ID, SELFIE and DOCUMENT credentials.
+    pub id: Uuid,
+    /// Its category.
+    pub category: Category,
+    /// Whether it holds a canonical document (ID, SELFIE, DOCUMENT).
+    pub has_document: bool,
+    /// The ID types requested, if any.
+    #[serde(default)]
+    pub id_types: Vec<String>,
+    /// Prefilled personal data, as sent.
+    #[serde(default)]
+    pub prefill: Option<serde_json::Value>,
+    /// Prepared data (DATA credentials), as sent.
+    #[serde(default)]
+    pub prepared_data: Option<serde_json::Value>,
+    /// The canonical document the prepared data's `id` section became.
+    #[serde(default)]
+    pub data_document: Option<Uuid>,
+}
+
+/// A workflow execution, as kept in the canonical process's data.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    /// The workflow key.
+    pub definition_key: u32,
+    /// The customer's reference.
+    pub customer_internal_reference: String,
+    /// The customer's user reference.
+    pub user_reference: Option<String>,
+    /// Reporting criteria, as sent.
+    pub reporting_criteria: Option<String>,
+    /// Where the callback goes.
+    pub callback_url: Option<String>,
+    /// The credentials.
+    pub credentials: Vec<StoredCredential>,
+    /// When the first part arrived.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When processing finished.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The overall decision.
+    pub decision: Option<Decision>,
+    /// Each capability's results.
+    #[serde(default)]
+    pub capabilities: BTreeMap<String, Vec<CapabilityResult>>,
+    /// Whether the final callback was handed to the sender (it retries on its own).
+    #[serde(default)]
+    pub callback_queued: bool,
+    /// When the execution's token expires (the session can never outlive it).
+    #[serde(default)]
+    pub token_expires_at: Option<DateTime<Utc>>,
+    /// Web client settings, as sent (the web client is not served).
+    #[serde(default)]
+    pub web: Option<serde_json::Value>,
+    /// Consent details, as sent.
+    #[serde(default)]
+    pub user_consent: Option<serde_json::Value>,
+}
+
+impl Execution {
+    /// Reads the record from a process.
+    pub fn from_process(p: &Process) -> Result<Execution> {
+        serde_json::from_value(p.data.clone()).map_err(Error::internal)
+    }
+
+    /// The record as process data.
+    pub fn to_data(&self) -> Result<serde_json::Value> {
+        serde_json::to_value(self).map_err(Error::internal)
+    }
+
+    /// The credential with this id.
+    pub fn credential(&self, id: Uuid) -> Result<&StoredCredential> {
+        self.credentials
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or(Error::NotFound("credential"))
+    }
+}
+
+/// Jumio's status of a process at `now`. An execution that ran out of time is
+/// `SESSION_EXPIRED` if it had started (a part arrived), `TOKEN_EXPIRED` otherwise.
+pub fn status(p: &Process, e: &Execution, now: DateTime<Utc>) -> Status {
+    match p.status_at(now) {
+        ProcessStatus::Open => Status::Initiated,
+        ProcessStatus::Submitted => Status::Acquired,
+        ProcessStatus::Completed => Status::Processed,
+        ProcessStatus::Expired | ProcessStatus::Cancelled => {
+            if e.started_at.is_some() {
+                Status::SessionExpired
+            } else {
+                Status::TokenExpired
+            }
+        }
+    }
+}
+
+/// Jumio's timestamps: ISO-8601 UTC with milliseconds.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Parses `tokenLifetime`: `<n>` then `s`, `m`, `h` or `d`; 5 minutes to 60 days.
+pub fn token_lifetime(text: Option<&str>) -> Result<chrono::Duration> {
+    let Some(text) = text else {
+        return Ok(chrono::Duration::minutes(30));
+    };
+    let bad = || {
+        Error::invalid(
+            "tokenLifetime",
+            "must be a number followed by s, m, h or d, between 5m and 60d",
+        )
+    };
+    let (n, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: i64 = n.trim_start_matches('+').parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.checked_mul(60).ok_or_else(bad)?,
+        "h" => n.checked_mul(3600).ok_or_else(bad)?,
+        "d" => n.checked_mul(86_400).ok_or_else(bad)?,
+        _ => return Err(bad()),
+    };
+    if !(300..=60 * 86_400).contains(&secs) {
+        return Err(bad());
+    }
+    Ok(chrono::Duration::seconds(secs))
+}
+
+/// Checks `customerInternalReference`: 1-100 characters, none of `< > " / ; ` % { } |`.
+pub fn customer_reference(text: &str) -> Result<()> {
+    let n = text.chars().count();
+    if n == 0 || n > 100 {
+        return Err(Error::invalid(
+            "customerInternalReference",
+            "must be 1 to 100 characters",
+        ));
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|c| "<>\"/;`%{}|".contains(*c) || c.is_control())
+    {
+        return Err(Error::invalid(
+            "customerInternalReference",
+            format!("must not contain {c:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The URLs Jumio hands out, built from the public base URL and the mount prefix.
+#[derive(Clone, Debug)]
+pub struct Urls {
+    /// `public_base_url` + prefix + `/api/v1`.
+    pub api: String,
+}
+
+impl Urls {
+    /// An execution's finalize and details URL.
+    pub fn execution(&self, account: Uuid, execution: Uuid) -> String {
+        format!(
+            "{}/accounts/{account}/workflow-executions/{execution}",
+            self.api
+        )
+    }
+
+    /// A part's upload URL.
+    pub fn part(
+        &self,
+        account: Uuid,
+        execution: Uuid,
+        credential: Uuid,
+        classifier: &str,
+    ) -> String {
+        format!(
+            "{}/credentials/{credential}/parts/{classifier}",
+            self.execution(account, execution)
+        )
+    }
+
+    /// An account's URL.
+    pub fn account(&self, account: Uuid) -> String {
+        format!("{}/accounts/{account}", self.api)
+    }
+
+    /// A stored part's retrieval URL.
+    pub fn image(&self, account: Uuid, credential: Uuid, classifier: &str) -> String {
+        format!(
+            "{}/accounts/{account}/credentials/{credential}/parts/{classifier}",
+            self.api
+        )
+    }
+
+    /// Every upload URL of a credential, by lowercase classifier.
+    pub fn parts(
+        &self,
+        account: Uuid,
+        execution: Uuid,
+        c: &StoredCredential,
+    ) -> BTreeMap<String, String> {
+        classifiers(c.category)
+            .iter()
+            .map(|(name, _)| {
+                (
+                    name.to_ascii_lowercase(),
+                    self.part(account, execution, c.id, name),
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_lifetimes_are_read_and_bounded() {
+        assert_eq!(token_lifetime(None).unwrap(), chrono::Duration::minutes(30));
+        assert_eq!(
+            token_lifetime(Some("5m")).unwrap(),
+            chrono::Duration::minutes(5)
+        );
+        assert_eq!(
+            token_lifetime(Some("60d")).unwrap(),
+            chrono::Duration::days(60)
+        );
+        assert_eq!(
+            token_lifetime(Some("+2h")).unwrap(),
+            chrono::Duration::hours(2)
+        );
+        for bad in [
+            "4m",
+            "61d",
+            "10",
+            "m",
+            "5x",
+            "-5m",
+            "",
+            "99999999999999999d",
+        ] {
+            assert!(token_lifetime(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn customer_references_follow_jumios_rules() {
+        customer_reference("CUSTOMER_REFERENCE-1").unwrap();
+        for bad in ["", "a/b", "a;b", "x%y", "{a}", "a|b", "<a>", "\"q\"", "`"] {
+            assert!(customer_reference(bad).is_err(), "{bad}");
+        }
+        assert!(customer_reference(&"r".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn id_types_and_kinds_map_both_ways() {
+        for (t, k) in ID_TYPES {
+            assert_eq!(kind_of_id_type(t), Some(k));
+            assert_eq!(id_type_of(k), t);
+        }
+        assert_eq!(id_type_of(DocumentKind::ResidencePermit), "ID_CARD");
+        assert_eq!(id_type_of(DocumentKind::BankStatement), "UNSUPPORTED");
+        assert_eq!(
+            kind_for(Category::Id, &["PASSPORT".into()]),
+            DocumentKind::Passport
+        );
+        assert_eq!(kind_for(Category::Id, &[]), DocumentKind::IdCard);
+    }
+
+    #[test]
+    fn classifiers_and_sides_map_both_ways() {
+        assert_eq!(side_of(Category::Id, "BACK").unwrap(), FileSide::Back);
+        assert!(side_of(Category::Id, "FACE").is_err());
+        assert!(side_of(Category::Facemap, "FACEMAP").is_err());
+        for side in [
+            FileSide::Front,
+            FileSide::Back,
+            FileSide::Face,
+            FileSide::Page(3),
+        ] {
+            assert_eq!(side_named(&classifier_of(side)), Some(side));
+        }
+        assert!(workflow(2).is_some() && workflow(4).is_none());
+    }
+}

@@ -1,0 +1,136 @@
+//! Jumio KYX (mounted at the root): the hosts Jumio splits its API over (auth, account, api,
+//! retrieval) served on one listener under their own paths, `/oauth2/token` and `/api/v1/…`.
+//! `auth` serves the token; `accounts` accounts and deletion; `parts` acquisition and
+//! finalize; `retrieval` status, details and images; `processing` the checks, callbacks
+//! and the expiry sweep. Every URL handed out is built from `server.public_base_url`.
+
+mod accounts;
+mod auth;
+mod error;
+mod mapping;
+mod parts;
+mod processing;
+mod retrieval;
+mod wire;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::Api;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Jumio KYX platform API (idbridge)",
+        version = "1",
+        description = "Jumio's OAuth2 token, account, acquisition (parts, prepared data, finalize) and retrieval calls as idbridge serves them, on one host. See docs/compat/jumio.md for what is served, the paths chosen where Jumio publishes none, the error body, and exactly what processing checks."
+    ),
+    modifiers(&Tokens),
+    tags(
+        (name = "Authorization", description = "OAuth2 client credentials"),
+        (name = "Accounts", description = "Accounts and workflow executions"),
+        (name = "Acquisition", description = "Parts, data and finalize, with a workflow execution's api.token"),
+        (name = "Retrieval", description = "Status, details, images and deletion"),
+    )
+)]
+struct JumioDoc;
+
+struct Tokens;
+
+impl utoipa::Modify for Tokens {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bearer = |what: &str| {
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(what.to_owned()))
+                    .build(),
+            )
+        };
+        components.add_security_scheme(
+            "access_token",
+            bearer("An access token from POST /oauth2/token"),
+        );
+        components.add_security_scheme(
+            "api_token",
+            bearer("The api.token of a workflow execution, from account create or update"),
+        );
+    }
+}
+
+/// The Jumio API's routes and OpenAPI document.
+pub fn api(config: &crate::config::Config) -> Api {
+    let base = format!(
+        "{}{}",
+        config.server.public_base_url.trim_end_matches('/'),
+        config.adapters.jumio.prefix
+    );
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default();
+    let ctx = Arc::new(accounts::Ctx {
+        urls: mapping::Urls {
+            api: format!("{base}/api/v1"),
+        },
+        http,
+    });
+    let tokens = Arc::new(auth::AccessTokens::default());
+    // Pages of a DOCUMENT credential arrive several at once: each at the part limit.
+    let part_limit = (mapping::MAX_PAGES as u64 * mapping::MAX_PART_SIZE) as usize + (1 << 20);
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(
+            parts::add_part,
+            parts::update_part,
+            parts::delete_part
+        ))
+        .layer(DefaultBodyLimit::max(part_limit));
+    let (router, openapi) = OpenApiRouter::with_openapi(JumioDoc::openapi())
+        .routes(routes!(auth::get_access_token))
+        .routes(routes!(accounts::create_account))
+        .routes(routes!(accounts::update_account, accounts::delete_account))
+        .routes(routes!(
+            parts::finalize,
+            retrieval::get_details,
+            accounts::delete_execution
+        ))
+        .routes(routes!(retrieval::get_status))
+        .routes(routes!(parts::add_prepared_data))
+        .routes(routes!(parts::delete_all_parts))
+        .routes(routes!(parts::prefill))
+        .routes(routes!(retrieval::get_part_image))
+        .layer(DefaultBodyLimit::max(config.server.json_body_limit))
+        .merge(uploads)
+        .split_for_parts();
+    // Unknown paths under Jumio's two roots answer in Jumio's error shape; the rest of the
+    // root stays free for the other APIs mounted there.
+    let fallbacks = ["/api/v1", "/oauth2"]
+        .into_iter()
+        .fold(Router::<AppState>::new(), |r, root| {
+            r.nest(root, Router::new().fallback(error::no_route))
+        });
+    let router = router
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .merge(fallbacks)
+        .layer(axum::Extension(ctx.clone()))
+        .layer(axum::Extension(tokens));
+    let enabled = config.adapters.jumio.enabled;
+    Api {
+        name: "jumio",
+        router,
+        openapi,
+        background: enabled.then(|| {
+            Box::new(move |state: AppState| processing::spawn_sweeper(state, ctx))
+                as Box<dyn FnOnce(AppState) + Send>
+        }),
+    }
+}

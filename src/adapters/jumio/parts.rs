@@ -1,0 +1,824 @@
+//! The acquisition calls, opened by a workflow execution's `api.token`: add, replace and
+//! delete parts; a DOCUMENT credential's pages; prepared data and prefill; finalize.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Extension, Multipart, State};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::accounts::{Ctx, Path};
+use super::auth::ApiToken;
+use super::error::JumioError;
+use super::mapping::{self, Execution, MAX_PAGES, StoredCredential};
+use super::wire::{ApiChannel, Category, ErrorBody, FinalizeResponse, Id, PartResponse};
+use crate::adapters::common;
+use crate::error::Error;
+use crate::media::MediaType;
+use crate::model::{
+    CountryCode, DocumentKind, DocumentPatch, FileSide, NewDocument, NewFile, PersonalData,
+    Process, ProcessStatus, StoredFile, TenantId,
+};
+use crate::state::AppState;
+use crate::store::PutRules;
+
+/// The open execution a token opens, with its record.
+async fn open(
+    state: &AppState,
+    token: &ApiToken,
+    account: Uuid,
+    execution: Uuid,
+) -> Result<(Process, Execution), JumioError> {
+    token.opens(account, execution)?;
+    let (_, process, record) =
+        super::retrieval::execution(state, &token.tenant, account, execution).await?;
+    let status = mapping::status(&process, &record, Utc::now());
+    if status != super::wire::Status::Initiated {
+        return Err(Error::Conflict(format!(
+            "the workflow execution is {}",
+            serde_json::to_value(status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        ))
+        .into());
+    }
+    Ok((process, record))
+}
+
+fn envelope(
+    ctx: &Ctx,
+    token: &ApiToken,
+    credential: &StoredCredential,
+    part: Uuid,
+) -> PartResponse {
+    let (a, w) = (token.account, token.execution);
+    PartResponse {
+        timestamp: mapping::timestamp(Utc::now()),
+        account: Id { id: a },
+        workflow_execution: Id { id: w },
+        credential: Id { id: credential.id },
+        part: Id { id: part },
+        api: ApiChannel {
+            token: token.token.clone(),
+            parts: ctx.urls.parts(a, w, credential),
+            workflow_execution: ctx.urls.execution(a, w),
+        },
+    }
+}
+
+/// Saves the record after an action: the execution has started (its first action), and
+/// its session now runs until 15 minutes from now, or its token's expiry if that is sooner.
+async fn touch(
+    state: &AppState,
+    tenant: &TenantId,
+    process: &Process,
+    mut record: Execution,
+) -> Result<(), JumioError> {
+    let now = Utc::now();
+    record.started_at.get_or_insert(now);
+    let session = now + chrono::Duration::minutes(mapping::SESSION_TIMEOUT_MINUTES);
+    let expires = record
+        .token_expires_at
+        .map_or(session, |token| token.min(session));
+    state
+        .store
+        .update_process_data(tenant, process, now, &record.to_data()?, Some(expires))
+        .await?;
+    Ok(())
+}
+
+/// Jumio's image rules, from the header: JPEG or PNG, at most 8000 × 8000, longest side
+/// above 300 px. A DOCUMENT page may also be a PDF.
+fn image_rules(pdf_allowed: bool) -> PutRules {
+    PutRules {
+        max_size: mapping::MAX_PART_SIZE,
+        max_files_per_document: 100,
+        accept: Box::new(move |s| {
+            match s.media_type {
+                MediaType::Jpeg | MediaType::Png => {}
+                MediaType::Pdf if pdf_allowed => return Ok(()),
+                _ => {
+                    return Err(Error::UnsupportedMediaType(if pdf_allowed {
+                        "a page must be a JPEG or PNG image, or a PDF".into()
+                    } else {
+                        "a part must be a JPEG or PNG image".into()
+                    }));
+                }
+            }
+            let (Some(w), Some(h)) = (s.width, s.height) else {
+                return Err(Error::invalid("file", "the image size cannot be read"));
+            };
+            if w > mapping::MAX_SIDE || h > mapping::MAX_SIDE {
+                return Err(Error::invalid(
+                    "file",
+                    "the image is larger than 8000 × 8000",
+                ));
+            }
+            if w.max(h) <= mapping::MIN_LONGEST_SIDE {
+                return Err(Error::invalid(
+                    "file",
+                    "the longest side must be above 300 px",
+                ));
+            }
+            Ok(())
+        }),
+    }
+}
+
+/// The credential's stored files.
+async fn files_of(
+    state: &AppState,
+    tenant: &TenantId,
+    subject: Uuid,
+    credential: &StoredCredential,
+) -> Result<Vec<StoredFile>, JumioError> {
+    Ok(state
+        .store
+        .list_files(tenant, subject)
+        .await?
+        .into_iter()
+        .filter(|f| f.document_id == Some(credential.id))
+        .collect())
+}
+
+/// Stages every `file` part of a form for the credential's document, with `side` for each.
+async fn stage_form(
+    state: &AppState,
+    tenant: &TenantId,
+    subject: Uuid,
+    credential: &StoredCredential,
+    multipart: Result<Multipart, MultipartRejection>,
+    mut side: impl FnMut(usize) -> Result<FileSide, Error>,
+    pdf_allowed: bool,
+) -> Result<Vec<crate::store::StagedFile>, JumioError> {
+    let mut multipart = multipart.map_err(|r| JumioError::Body(r.body_text()))?;
+    let mut staged = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| common::multipart::error(e, "file"))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let new = NewFile {
+            subject_id: subject,
+            document_id: Some(credential.id),
+            side: side(staged.len())?,
+            name: field.file_name().map(str::to_owned),
+            extras: Default::default(),
+        };
+        let body = common::multipart::stream(field, "file");
+        staged.push(
+            state
+                .store
+                .stage_file(tenant, new, image_rules(pdf_allowed), body)
+                .await?,
+        );
+    }
+    if staged.is_empty() {
+        return Err(Error::invalid("file", "is required").into());
+    }
+    Ok(staged)
+}
+
+async fn put_part(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &ApiToken,
+    (account, execution, credential_id, classifier): (Uuid, Uuid, Uuid, String),
+    multipart: Result<Multipart, MultipartRejection>,
+    replace: bool,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    let (process, record) = open(state, token, account, execution).await?;
+    let credential = record.credential(credential_id)?.clone();
+    if credential.category == Category::Document {
+        return Err(Error::invalid(
+            "classifier",
+            "a DOCUMENT credential takes pages: POST …/parts/DOCUMENT",
+        )
+        .into());
+    }
+    let side = mapping::side_of(credential.category, &classifier)?;
+    if credential.category == Category::Data {
+        return Err(
+            Error::invalid("classifier", "PREPARED_DATA takes a JSON body, not a file").into(),
+        );
+    }
+    let tenant = &token.tenant;
+    let existing: Vec<StoredFile> = files_of(state, tenant, account, &credential)
+        .await?
+        .into_iter()
+        .filter(|f| f.side == side)
+        .collect();
+    if !existing.is_empty() && !replace {
+        return Err(Error::Conflict(format!(
+            "the credential already has a {classifier} part; PUT replaces it"
+        ))
+        .into());
+    }
+    let mut staged = stage_form(
+        state,
+        tenant,
+        account,
+        &credential,
+        multipart,
+        |i| {
+            if i == 0 {
+                Ok(side)
+            } else {
+                Err(Error::invalid("file", "send one file per part"))
+            }
+        },
+        false,
+    )
+    .await?;
+    let stored = state
+        .store
+        .commit_files(tenant, std::mem::take(&mut staged), 100)
+        .await?;
+    // The new file is in place before the old one goes, so the part is never missing.
+    for old in existing {
+        state.store.delete_file(tenant, old.id).await?;
+    }
+    touch(state, tenant, &process, record).await?;
+    let part = stored.first().map_or(credential.id, |f| f.id);
+    Ok(axum::Json(envelope(ctx, token, &credential, part)))
+}
+
+/// Add a part to a credential: `file`, a JPEG or PNG.
+#[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/{classifier}", operation_id = "addPart", tag = "Acquisition",
+    request_body(content = PartForm, content_type = "multipart/form-data"),
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE)"),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "Stored", body = PartResponse),
+        (status = 400, description = "A classifier this credential does not take, an image too small or too large", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
+        (status = 409, description = "The part exists (PUT replaces it), or the execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "Over 15 MB", body = ErrorBody),
+        (status = 415, description = "Not a JPEG or PNG", body = ErrorBody),
+    ))]
+pub async fn add_part(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path(path): Path<(Uuid, Uuid, Uuid, String)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    if path.3 == "DOCUMENT" {
+        return add_pages(&state, &ctx, &token, path, multipart).await;
+    }
+    put_part(&state, &ctx, &token, path, multipart, false).await
+}
+
+/// Update a part: replaces it (or adds it when missing).
+#[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/{classifier}", operation_id = "updatePart", tag = "Acquisition",
+    request_body(content = PartForm, content_type = "multipart/form-data"),
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE)"),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "Replaced", body = PartResponse),
+        (status = 400, description = "A classifier this credential does not take, an image too small or too large", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
+        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "Over 15 MB", body = ErrorBody),
+        (status = 415, description = "Not a JPEG or PNG", body = ErrorBody),
+    ))]
+pub async fn update_part(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path(path): Path<(Uuid, Uuid, Uuid, String)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    put_part(&state, &ctx, &token, path, multipart, true).await
+}
+
+/// Body of a part upload.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the form; the part is streamed by hand
+pub struct PartForm {
+    /// JPEG or PNG, at most 15 MB and 8000 × 8000, longest side above 300 px (a DOCUMENT
+    /// page may also be a PDF).
+    #[schema(format = Binary, value_type = String)]
+    pub file: Vec<u8>,
+}
+
+/// Pages of a DOCUMENT credential: each `file` part is the next page (JPEG or PNG), or the
+/// whole document is one PDF.
+async fn add_pages(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &ApiToken,
+    (account, execution, credential_id, _): (Uuid, Uuid, Uuid, String),
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    let (process, record) = open(state, token, account, execution).await?;
+    let credential = record.credential(credential_id)?.clone();
+    if credential.category != Category::Document {
+        return Err(Error::invalid("classifier", "DOCUMENT is for DOCUMENT credentials").into());
+    }
+    let tenant = &token.tenant;
+    let existing = files_of(state, tenant, account, &credential).await?;
+    let first = existing.len();
+    let staged = stage_form(
+        state,
+        tenant,
+        account,
+        &credential,
+        multipart,
+        |i| {
+            u16::try_from(first + i + 1)
+                .ok()
+                .filter(|n| u32::from(*n) <= MAX_PAGES)
+                .map(FileSide::Page)
+                .ok_or(Error::LimitExceeded {
+                    what: "pages per document",
+                    limit: MAX_PAGES.into(),
+                })
+        },
+        true,
+    )
+    .await?;
+    let pdfs = existing
+        .iter()
+        .map(|f| f.media_type)
+        .chain(staged.iter().map(|s| s.file().media_type))
+        .filter(|m| *m == MediaType::Pdf)
+        .count();
+    if pdfs > 0 && first + staged.len() > 1 {
+        return Err(Error::invalid(
+            "file",
+            "a PDF is the whole document: send it alone, or send images as pages",
+        )
+        .into());
+    }
+    let stored = state.store.commit_files(tenant, staged, MAX_PAGES).await?;
+    touch(state, tenant, &process, record).await?;
+    let part = stored.first().map_or(credential.id, |f| f.id);
+    Ok(axum::Json(envelope(ctx, token, &credential, part)))
+}
+
+/// Delete a part: unrecoverable.
+#[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/{classifier}", operation_id = "deletePart", tag = "Acquisition",
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("classifier" = String, Path, description = "FRONT, BACK, FACE, PAGE_<n>, PREPARED_DATA"),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "Deleted", body = PartResponse),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "No such part", body = ErrorBody),
+        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+    ))]
+pub async fn delete_part(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path((account, execution, credential_id, classifier)): Path<(Uuid, Uuid, Uuid, String)>,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    let (process, mut record) = open(&state, &token, account, execution).await?;
+    let credential = record.credential(credential_id)?.clone();
+    let tenant = &token.tenant;
+    if classifier == "PREPARED_DATA" && credential.category == Category::Data {
+        if credential.prepared_data.is_none() {
+            return Err(Error::NotFound("part").into());
+        }
+        for c in record
+            .credentials
+            .iter_mut()
+            .filter(|c| c.id == credential_id)
+        {
+            c.prepared_data = None;
+        }
+        touch(&state, tenant, &process, record).await?;
+        return Ok(axum::Json(envelope(
+            &ctx,
+            &token,
+            &credential,
+            credential.id,
+        )));
+    }
+    let side = mapping::side_named(&classifier)
+        .ok_or_else(|| Error::invalid("classifier", "is not a part classifier"))?;
+    let file = files_of(&state, tenant, account, &credential)
+        .await?
+        .into_iter()
+        .find(|f| f.side == side)
+        .ok_or(Error::NotFound("part"))?;
+    state.store.delete_file(tenant, file.id).await?;
+    touch(&state, tenant, &process, record).await?;
+    Ok(axum::Json(envelope(&ctx, &token, &credential, file.id)))
+}
+
+/// Delete every part (every page) of a credential.
+#[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts", operation_id = "deleteAllParts", tag = "Acquisition",
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "Deleted (also when there was nothing)", body = PartResponse),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
+        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+    ))]
+pub async fn delete_all_parts(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    let (process, record) = open(&state, &token, account, execution).await?;
+    let credential = record.credential(credential_id)?.clone();
+    for f in files_of(&state, &token.tenant, account, &credential).await? {
+        state.store.delete_file(&token.tenant, f.id).await?;
+    }
+    touch(&state, &token.tenant, &process, record).await?;
+    Ok(axum::Json(envelope(
+        &ctx,
+        &token,
+        &credential,
+        credential.id,
+    )))
+}
+
+/// The personal-data body of prefill and PREPARED_DATA (the guide's fields). Formats are
+/// checked; the body is kept as sent.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // every field's type is checked; the body itself is kept as sent
+#[schema(example = json!({"firstName": "Elroy", "lastName": "Jetson", "dateOfBirth": "1990-12-23", "sex": "M", "nationality": "FRA", "id": {"idNumber": "X1234567", "expiryDate": "2031-12-23", "type": "PASSPORT"}}))]
+pub struct PersonalBody {
+    /// Title.
+    pub suffix: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Middle name.
+    pub middle_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// `M`, `F` or `X`.
+    pub sex: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: Option<String>,
+    /// ISO 3166-1 alpha-3.
+    pub nationality: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<String>,
+    /// Personal number.
+    pub personal_number: Option<String>,
+    /// Address, kept as sent.
+    #[schema(value_type = Option<Object>)]
+    pub address: Option<serde_json::Value>,
+    /// The identity document.
+    pub id: Option<IdDetails>,
+    /// Other sections (`kyc`, `bank`, `business`, …), kept as sent.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `id` of the personal-data body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)] // every field's type is checked; the body itself is kept as sent
+#[serde(rename_all = "camelCase")]
+pub struct IdDetails {
+    /// Document number.
+    pub id_number: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub expiry_date: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub issuing_date: Option<String>,
+    /// `PASSPORT`, `DRIVING_LICENSE`, `ID_CARD` or `VISA`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Sub-type, kept as sent.
+    pub sub_type: Option<String>,
+    /// Issuing country, ISO 3166-1 alpha-3.
+    pub issuing_country: Option<String>,
+}
+
+/// What a personal-data body says about the identity document and its holder.
+struct Declared {
+    kind: Option<DocumentKind>,
+    number: Option<String>,
+    expires_on: Option<NaiveDate>,
+    issued_on: Option<NaiveDate>,
+    issuing_country: Option<CountryCode>,
+    personal: PersonalData,
+}
+
+fn date(field: &str, v: Option<&str>) -> Result<Option<NaiveDate>, Error> {
+    v.map(|s| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| Error::invalid(field, "must be a date, YYYY-MM-DD"))
+    })
+    .transpose()
+}
+
+/// Parses and checks a personal-data body.
+fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| JumioError::Body(format!("invalid JSON body: {e}")))?;
+    let de = value.clone();
+    let body: PersonalBody = serde_path_to_error::deserialize(de)
+        .map_err(|e| Error::invalid(e.path().to_string(), e.inner().to_string()))?;
+    if let Some(s) = &body.sex
+        && !matches!(s.as_str(), "M" | "F" | "X")
+    {
+        return Err(Error::invalid("sex", "must be M, F or X").into());
+    }
+    let dob = date("dateOfBirth", body.date_of_birth.as_deref())?;
+    if dob.is_some_and(|d| d > Utc::now().date_naive()) {
+        return Err(Error::invalid("dateOfBirth", "is in the future").into());
+    }
+    let nationality = body
+        .nationality
+        .as_deref()
+        .map(|n| {
+            CountryCode::new(n)
+                .map_err(|_| Error::invalid("nationality", "must be an ISO 3166-1 alpha-3 code"))
+        })
+        .transpose()?;
+    let id = body.id.as_ref();
+    let kind = id
+        .and_then(|i| i.kind.as_deref())
+        .map(|t| {
+            mapping::kind_of_id_type(t).ok_or_else(|| {
+                Error::invalid(
+                    "id.type",
+                    "must be PASSPORT, DRIVING_LICENSE, ID_CARD or VISA",
+                )
+            })
+        })
+        .transpose()?;
+    let declared = Declared {
+        kind,
+        number: id
+            .and_then(|i| i.id_number.clone())
+            .filter(|n| !n.trim().is_empty()),
+        expires_on: date("id.expiryDate", id.and_then(|i| i.expiry_date.as_deref()))?,
+        issued_on: date("id.issuingDate", id.and_then(|i| i.issuing_date.as_deref()))?,
+        issuing_country: id
+            .and_then(|i| i.issuing_country.as_deref())
+            .map(|c| {
+                CountryCode::new(c).map_err(|_| {
+                    Error::invalid("id.issuingCountry", "must be an ISO 3166-1 alpha-3 code")
+                })
+            })
+            .transpose()?,
+        personal: PersonalData {
+            first_name: body.first_name.clone(),
+            middle_name: body.middle_name.clone(),
+            last_name: body.last_name.clone(),
+            date_of_birth: dob,
+            sex: body.sex.clone(),
+            nationality,
+        },
+    };
+    Ok((value, declared))
+}
+
+/// Writes what a body declares onto a credential's document.
+async fn declare(
+    state: &AppState,
+    tenant: &TenantId,
+    document: Uuid,
+    d: Declared,
+) -> Result<(), JumioError> {
+    let patch = DocumentPatch {
+        kind: d.kind,
+        number: d.number.map(Some),
+        expires_on: d.expires_on.map(Some),
+        issued_on: d.issued_on.map(Some),
+        issuing_country: d.issuing_country.map(Some),
+        personal: (!d.personal.is_empty()).then_some(d.personal),
+        ..Default::default()
+    };
+    state.store.update_document(tenant, document, patch).await?;
+    Ok(())
+}
+
+/// Add prepared data to a DATA credential (`POST …/parts/PREPARED_DATA`, JSON). An `id`
+/// section with a number becomes a canonical document, visible through the other APIs.
+#[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "addPreparedData", tag = "Acquisition",
+    request_body = PersonalBody,
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "Stored", body = PartResponse),
+        (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
+        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+    ))]
+pub async fn add_prepared_data(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
+    bytes: Bytes,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    let (process, mut record) = open(&state, &token, account, execution).await?;
+    let credential = record.credential(credential_id)?.clone();
+    if credential.category != Category::Data {
+        return Err(Error::invalid("classifier", "PREPARED_DATA is for DATA credentials").into());
+    }
+    let (value, declared) = personal(&bytes)?;
+    let tenant = &token.tenant;
+    let document = match (credential.data_document, declared.number.is_some()) {
+        (_, false) => None,
+        (Some(d), true) => Some(d),
+        (None, true) => {
+            let new = NewDocument {
+                kind: Some(declared.kind.unwrap_or(DocumentKind::IdCard)),
+                extras: [(
+                    mapping::NAMESPACE.to_owned(),
+                    serde_json::json!({ "category": "DATA", "credential": credential.id }),
+                )]
+                .into(),
+                ..Default::default()
+            };
+            Some(
+                state
+                    .store
+                    .create_document(tenant, account, new.validate()?)
+                    .await?
+                    .id,
+            )
+        }
+    };
+    if let Some(d) = document {
+        declare(&state, tenant, d, declared).await?;
+    }
+    for c in record
+        .credentials
+        .iter_mut()
+        .filter(|c| c.id == credential_id)
+    {
+        c.prepared_data = Some(value.clone());
+        c.data_document = document.or(c.data_document);
+    }
+    touch(&state, tenant, &process, record.clone()).await?;
+    Ok(axum::Json(envelope(
+        &ctx,
+        &token,
+        &credential,
+        credential.id,
+    )))
+}
+
+/// Prefill an ID credential with what the customer already knows (the personal-data body):
+/// the credential's document takes the number, dates, type and holder.
+#[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/prefill", operation_id = "prefillCredential", tag = "Acquisition",
+    request_body = PersonalBody,
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "Stored", body = PartResponse),
+        (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
+        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+    ))]
+pub async fn prefill(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
+    bytes: Bytes,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    let (process, mut record) = open(&state, &token, account, execution).await?;
+    let credential = record.credential(credential_id)?.clone();
+    if credential.category != Category::Id {
+        return Err(Error::invalid("credentialId", "prefill is for ID credentials").into());
+    }
+    let (value, declared) = personal(&bytes)?;
+    declare(&state, &token.tenant, credential.id, declared).await?;
+    for c in record
+        .credentials
+        .iter_mut()
+        .filter(|c| c.id == credential_id)
+    {
+        c.prefill = Some(value.clone());
+    }
+    touch(&state, &token.tenant, &process, record).await?;
+    Ok(axum::Json(envelope(
+        &ctx,
+        &token,
+        &credential,
+        credential.id,
+    )))
+}
+
+/// What finalize requires of a credential, or why it is incomplete: an ID needs FRONT (and
+/// BACK unless it is a passport or visa), a SELFIE its FACE, a DOCUMENT a page, DATA its
+/// prepared data. FACEMAP cannot come through the API and is never required here.
+pub fn missing(
+    c: &StoredCredential,
+    kind: Option<DocumentKind>,
+    files: &[StoredFile],
+) -> Option<&'static str> {
+    let has = |side: FileSide| {
+        files
+            .iter()
+            .any(|f| f.document_id == Some(c.id) && f.side == side)
+    };
+    match c.category {
+        Category::Id if !has(FileSide::Front) => Some("FRONT"),
+        Category::Id
+            if !matches!(kind, Some(DocumentKind::Passport | DocumentKind::Visa))
+                && !has(FileSide::Back) =>
+        {
+            Some("BACK")
+        }
+        Category::Selfie if !has(FileSide::Face) => Some("FACE"),
+        Category::Document if !files.iter().any(|f| f.document_id == Some(c.id)) => {
+            Some("DOCUMENT")
+        }
+        Category::Data if c.prepared_data.is_none() => Some("PREPARED_DATA"),
+        _ => None,
+    }
+}
+
+/// Finalize: every required part must be there; processing starts and the answer does not
+/// wait for it.
+#[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "finalize", tag = "Acquisition",
+    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "ACQUIRED; processing started", body = FinalizeResponse),
+        (status = 400, description = "A required part is missing (named in `field`)", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account or execution", body = ErrorBody),
+        (status = 409, description = "Already finalized or expired", body = ErrorBody),
+    ))]
+pub async fn finalize(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path((account, execution)): Path<(Uuid, Uuid)>,
+) -> Result<axum::Json<FinalizeResponse>, JumioError> {
+    let (process, record) = open(&state, &token, account, execution).await?;
+    let tenant = &token.tenant;
+    let files = state.store.list_files(tenant, account).await?;
+    for c in &record.credentials {
+        let kind = if c.has_document {
+            Some(state.store.get_document(tenant, c.id).await?.kind)
+        } else {
+            None
+        };
+        if let Some(part) = missing(c, kind, &files) {
+            return Err(Error::invalid(
+                format!("credentials[{}].parts.{part}", c.id),
+                format!("the {:?} credential has no {part} part yet", c.category),
+            )
+            .into());
+        }
+    }
+    let now = Utc::now();
+    state
+        .store
+        .transition_process(tenant, process.id, ProcessStatus::Submitted, now, None)
+        .await?;
+    super::processing::spawn(state.clone(), ctx.clone(), tenant.clone(), process.id);
+    Ok(axum::Json(FinalizeResponse {
+        timestamp: mapping::timestamp(now),
+        account: Id { id: account },
+        workflow_execution: Id { id: execution },
+    }))
+}
