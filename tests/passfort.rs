@@ -2585,3 +2585,326 @@ async fn an_upload_body_past_the_limit_is_refused_as_it_arrives() {
     );
     assert_eq!(p.files_stored().await, stored);
 }
+
+// ---------------------------------------------------------------------------------------
+// Review regressions
+
+/// A subject made through the admin API and a mydocs client token for it.
+async fn mydocs_client(p: &Passfort) -> (String, String) {
+    let http = &p.server.client;
+    let res = http
+        .post(p.server.url("/admin/v1/subjects"))
+        .bearer_auth(ADMIN_A)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let subject = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = http
+        .post(
+            p.server
+                .url(&format!("/admin/v1/subjects/{subject}/client-tokens")),
+        )
+        .bearer_auth(ADMIN_A)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let token = res.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (subject, token)
+}
+
+/// A mydocs request with a client token: status and JSON body.
+async fn mydocs(
+    p: &Passfort,
+    token: &str,
+    method: Method,
+    path: &str,
+    form: Option<reqwest::multipart::Form>,
+) -> (StatusCode, Value) {
+    let mut req = p
+        .server
+        .client
+        .request(method, p.server.url(&format!("/api/v2/my{path}")))
+        .bearer_auth(token);
+    if let Some(f) = form {
+        req = req.multipart(f);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn collected_data_posted_back_unchanged_keeps_other_apis_view() {
+    let p = Passfort::start().await;
+
+    // An ID card through mydocs (type 2, front and back).
+    let (subject, token) = mydocs_client(&p).await;
+    let form = reqwest::multipart::Form::new()
+        .text("typeID", "2")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(png(1)).file_name("front.png"),
+        )
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(png(2)).file_name("back.png"),
+        );
+    let (status, card) = mydocs(&p, &token, Method::POST, "/documents", Some(form)).await;
+    assert_eq!(status, StatusCode::CREATED, "{card}");
+    assert_eq!(card["typeId"], 2, "{card}");
+    let card_seq = card["id"].as_i64().unwrap();
+    let card_uuid = p.collected(&subject).await["documents"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // An ID card through nCore, on a PassFort profile.
+    let id = p.individual("Ada", "Lovelace").await;
+    let (status, ident) = p
+        .ncore(
+            Method::POST,
+            &format!("/users/{id}/identifications"),
+            NCORE_LIST,
+            Some(json!({"type": "NATIONAL_ID", "number": "784-1", "issuing_country": "ARE"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ident}");
+    let ident_id = ident["id"].as_str().unwrap().to_owned();
+
+    for profile in [&subject, &id] {
+        let before = p.collected(profile).await;
+        let docs = before["documents"].as_array().unwrap();
+        assert_eq!(docs.len(), 1, "{before}");
+        assert_eq!(docs[0]["document_type"], "STATE_ID", "{before}");
+        let r = p
+            .call(
+                Method::POST,
+                &format!("/profiles/{profile}/collected_data"),
+                COLLECTED,
+                Body::Json(before.clone()),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["documents"][0]["id"], docs[0]["id"], "{}", r.body);
+        assert_eq!(r.body["documents"][0]["document_type"], "STATE_ID");
+        assert_eq!(r.body["documents"][0]["images"], docs[0]["images"]);
+        assert_eq!(p.collected(profile).await, r.body);
+    }
+
+    // mydocs still shows a national ID card, nCore still a NATIONAL_ID.
+    let (status, got) = mydocs(
+        &p,
+        &token,
+        Method::GET,
+        &format!("/documents/{card_seq}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_eq!(
+        (&got["typeId"], &got["type"]["name"]),
+        (&json!(2), &json!("National ID card")),
+        "{got}"
+    );
+    assert_eq!(got["files"].as_array().unwrap().len(), 2, "{got}");
+    let (status, one) = p
+        .ncore(
+            Method::GET,
+            &format!("/users/{subject}/identifications/{card_uuid}"),
+            NCORE_ONE,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!(one["type"], "NATIONAL_ID", "mydocs' card in nCore: {one}");
+    let (status, one) = p
+        .ncore(
+            Method::GET,
+            &format!("/users/{id}/identifications/{ident_id}"),
+            NCORE_ONE,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!(
+        (&one["type"], &one["number"], &one["issuing_country"]),
+        (&json!("NATIONAL_ID"), &json!("784-1"), &json!("ARE")),
+        "{one}"
+    );
+}
+
+#[tokio::test]
+async fn a_search_text_is_at_most_200_characters() {
+    let p = Passfort::start().await;
+    p.individual("Ada", "Lovelace").await;
+    let e_acute = "%C3%A9";
+    for (q, ok) in [
+        ("a".repeat(200), true),
+        ("a".repeat(201), false),
+        (e_acute.repeat(200), true),
+        (e_acute.repeat(201), false),
+        ("a".repeat(5000), false),
+    ] {
+        let r = p.get(&format!("/profiles?q={q}"), PROFILES).await;
+        let context = format!("q of {} bytes", q.len());
+        if ok {
+            assert_eq!(r.status, StatusCode::OK, "{context}: {}", r.body);
+            assert_eq!(
+                (&r.body["count"], &r.body["results"]),
+                (&json!(0), &json!([])),
+                "{context}"
+            );
+        } else {
+            assert_invalid(&r, "q", &context);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_replace_with_an_invalid_document_patch_changes_nothing() {
+    let p = Passfort::start().await;
+    let id = p.individual("Ada", "Lovelace").await;
+    let img = p.add_image_id(&id, &png(1), "FRONT").await;
+    let free = p.add_image_id(&id, &png(2), "FRONT").await;
+    let doc = p
+        .add_document(
+            &id,
+            json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": img}],
+                   "extracted_data": {"number": "P-1", "issued": "2020-01-01", "expiry": "2030-01-01"}}),
+        )
+        .await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.body);
+    let doc_id = doc.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/profiles/{id}/collected_data");
+    let before = p.collected(&id).await;
+    let profile_before = p.get(&format!("/profiles/{id}"), PROFILE).await.body;
+    assert_eq!(profile_before["display_name"], "Ada Lovelace");
+
+    let existing = |extracted: Value| {
+        json!({"id": doc_id, "category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT",
+               "images": [{"id": img}], "extracted_data": extracted})
+    };
+    let unchanged = existing(before["documents"][0]["extracted_data"].clone());
+    let cases = [
+        (
+            vec![existing(
+                json!({"number": "P-1", "issued": "2031-01-01", "expiry": "2030-01-01"}),
+            )],
+            "documents[0].extracted_data.issued",
+        ),
+        (
+            vec![existing(
+                json!({"issued": "2020-01-01", "expiry": "2030-01-01", "number": "P\u{1}1"}),
+            )],
+            "documents[0].extracted_data.number",
+        ),
+        (
+            vec![
+                unchanged.clone(),
+                json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": free}],
+                       "extracted_data": {"issued": "2031-01-01", "expiry": "2030-01-01"}}),
+            ],
+            "documents[1].extracted_data.issued",
+        ),
+    ];
+    for (documents, field) in cases {
+        let body = json!({
+            "entity_type": "INDIVIDUAL",
+            "personal_details": {"name": {"given_names": ["Augusta"], "family_name": "King"}},
+            "documents": documents,
+        });
+        let r = p
+            .call(Method::POST, &path, COLLECTED, Body::Json(body.clone()))
+            .await;
+        assert_invalid(&r, field, &body.to_string());
+        assert_eq!(
+            p.collected(&id).await,
+            before,
+            "{field}: collected data changed"
+        );
+        let profile = p.get(&format!("/profiles/{id}"), PROFILE).await.body;
+        assert_eq!(
+            profile["display_name"], "Ada Lovelace",
+            "{field}: {profile}"
+        );
+        assert_eq!(profile, profile_before, "{field}: the profile changed");
+        let found = p.get("/profiles?q=augusta", PROFILES).await;
+        assert_eq!(
+            found.body["count"], 0,
+            "{field}: the new name is searchable"
+        );
+    }
+    assert_eq!(ids(&p.images(&id).await), [&img, &free]);
+    assert_eq!(
+        p.server
+            .store
+            .list_documents(&common::tenant("alpha"), id.parse().unwrap())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn malformed_ids_are_400s_in_the_contract() {
+    let p = Passfort::start().await;
+    let id = p.individual("Ada", "Lovelace").await;
+    let image = p.add_image_id(&id, &png(1), "FRONT").await;
+    let file = p.add_file(&id, json!({"data": B64.encode(png(2))})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for bad in [
+        "not-a-uuid",
+        "12345",
+        "0190a8b2-zzzz-7000-8000-000000000000",
+    ] {
+        for (method, path, template) in [
+            (
+                Method::GET,
+                format!("/profiles/{bad}/collected_data"),
+                COLLECTED,
+            ),
+            (Method::GET, format!("/profiles/{bad}/files/{file}"), FILE),
+            (Method::GET, format!("/profiles/{id}/files/{bad}"), FILE),
+            (Method::POST, format!("/profiles/{bad}/files/{file}"), FILE),
+            (Method::POST, format!("/profiles/{id}/files/{bad}"), FILE),
+            (
+                Method::GET,
+                format!("/profiles/{bad}/document_images"),
+                IMAGES,
+            ),
+            (
+                Method::GET,
+                format!("/profiles/{bad}/document_images/{image}"),
+                IMAGE,
+            ),
+            (
+                Method::GET,
+                format!("/profiles/{id}/document_images/{bad}"),
+                IMAGE,
+            ),
+        ] {
+            // `call` checks the body against the generated contract's 400 entry and
+            // PassFort's own Error schema.
+            let r = p.call(method.clone(), &path, template, Body::Empty).await;
+            assert_eq!(
+                (r.status, &first_error(&r)["code"]),
+                (StatusCode::BAD_REQUEST, &json!(201)),
+                "{method} {path}: {}",
+                r.body
+            );
+        }
+    }
+}

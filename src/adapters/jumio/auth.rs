@@ -30,9 +30,12 @@ pub const API_TOKEN: &str = "jumio_api";
 /// Lifetime of an access token, as Jumio's: 60 minutes.
 pub const ACCESS_TTL_SECS: u64 = 3600;
 
-/// Access tokens handed out, by SHA-256: tenant and expiry.
+/// An access token's SHA-256, and whose it is until when.
+type Issued = HashMap<[u8; 32], (TenantId, DateTime<Utc>)>;
+
+/// Access tokens handed out.
 #[derive(Default)]
-pub struct AccessTokens(Mutex<HashMap<[u8; 32], (TenantId, DateTime<Utc>)>>);
+pub struct AccessTokens(Mutex<Issued>);
 
 impl AccessTokens {
     fn issue(&self, tenant: TenantId, now: DateTime<Utc>) -> String {
