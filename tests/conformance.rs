@@ -4,6 +4,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use base64::Engine as _;
 use common::{ADMIN_A, TestServer};
 
 #[tokio::test]
@@ -41,6 +42,12 @@ async fn the_conformance_kit_passes_against_idbridge() {
             ),
             ("org".to_owned(), "org-alpha".to_owned()),
             ("client_token".to_owned(), token.token),
+            // The Jumio suite's HTTP Basic credentials: alpha's Jumio client id and secret.
+            (
+                "jumio_basic".to_owned(),
+                base64::engine::general_purpose::STANDARD
+                    .encode("test-jumio-alpha:test-jumio-secret-alpha"),
+            ),
         ]),
     };
     let mut out = Vec::new();

@@ -121,6 +121,37 @@ impl Store {
         })
     }
 
+    /// Processes of every tenant, of one namespace and kind, in `status`, that have not
+    /// changed since `before`: work a crash or an error left half done. At most `limit`.
+    pub async fn stalled_processes(
+        &self,
+        namespace: &Namespace,
+        kind: &str,
+        status: crate::model::ProcessStatus,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<Process>> {
+        let rows = sqlx::query(&format!(
+            "SELECT tenant, {PROCESS_COLUMNS} FROM processes \
+             WHERE namespace = ? AND kind = ? AND status = ? AND updated_at <= ? \
+             ORDER BY updated_at LIMIT ?"
+        ))
+        .bind(namespace.as_str())
+        .bind(kind)
+        .bind(status.as_str())
+        .bind(db::millis(before))
+        .bind(i64::from(limit))
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let tenant = TenantId::new(sqlx::Row::try_get::<String, _>(r, "tenant")?)
+                    .map_err(Error::internal)?;
+                process_from_row(&tenant, r)
+            })
+            .collect()
+    }
+
     /// Processes of every tenant, of one namespace and kind, that are still stored as open
     /// but whose expiry has passed: what a vendor's background sweep must announce. At most
     /// `limit`, soonest expired first.

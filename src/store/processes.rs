@@ -118,9 +118,16 @@ impl Store {
                 next.as_str()
             )));
         }
+        if next == ProcessStatus::Expired && p.expires_at.is_none_or(|t| t > now) {
+            return Err(Error::Conflict("process has not expired".into()));
+        }
         let data = data.unwrap_or(p.data.clone());
+        // An expiry is recorded only if it still holds in the row: a session extended
+        // meanwhile is not expired by a sweep that read it before.
         let updated = sqlx::query(
-            "UPDATE processes SET status = ?, data = ?, updated_at = ? WHERE tenant = ? AND id = ? AND status = ?",
+            "UPDATE processes SET status = ?, data = ?, updated_at = ? \
+             WHERE tenant = ? AND id = ? AND status = ? \
+               AND (? = 0 OR (expires_at IS NOT NULL AND expires_at <= ?))",
         )
         .bind(next.as_str())
         .bind(db::to_json(&data)?)
@@ -128,6 +135,8 @@ impl Store {
         .bind(tenant.as_str())
         .bind(id.to_string())
         .bind(p.status.as_str())
+        .bind(i64::from(next == ProcessStatus::Expired))
+        .bind(db::millis(now))
         .execute(&self.inner.pool)
         .await?;
         if updated.rows_affected() == 0 {

@@ -19,6 +19,25 @@ use crate::error::Error;
 use crate::model::{Namespace, NewDocument, NewProcess, Subject, TenantId};
 use crate::state::AppState;
 
+/// Raw body extractor answering in Jumio's error shape (413 past the body limit).
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
+    type Rejection = JumioError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, JumioError> {
+        <Bytes as axum::extract::FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Body)
+            .map_err(|r| match r.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                    Error::PayloadTooLarge { limit: None }.into()
+                }
+                _ => JumioError::Body(r.body_text()),
+            })
+    }
+}
+
 /// Path extractor answering in Jumio's error shape.
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(JumioError))]
@@ -101,54 +120,10 @@ async fn open_execution(
     subject: &Subject,
     req: AccountRequest,
 ) -> Result<AccountResponse, JumioError> {
-    let requested: Vec<(Category, Vec<String>)> = match &req.workflow_definition.credentials {
-        Some(list) if !list.is_empty() => list
-            .iter()
-            .map(|c| {
-                (
-                    c.category,
-                    c.kind
-                        .as_ref()
-                        .map(|k| k.values.clone())
-                        .unwrap_or_default(),
-                )
-            })
-            .collect(),
-        _ => mapping::workflow(req.workflow_definition.key)
-            .ok_or_else(|| {
-                Error::invalid(
-                    "workflowDefinition.key",
-                    "is not a workflow Jumio describes",
-                )
-            })?
-            .iter()
-            .map(|c| (*c, Vec::new()))
-            .collect(),
-    };
-    let mut credentials = Vec::with_capacity(requested.len());
-    for (i, (category, id_types)) in requested.into_iter().enumerate() {
-        if let Some(bad) = id_types
-            .iter()
-            .find(|t| category == Category::Id && mapping::kind_of_id_type(t).is_none())
-        {
-            return Err(Error::invalid(
-                format!("workflowDefinition.credentials[{i}].type.values"),
-                format!("{bad:?} is not ID_CARD, DRIVING_LICENSE, PASSPORT or VISA"),
-            )
-            .into());
-        }
-        credentials.push((category, id_types));
-    }
+    // Checked by `check_request` before the caller wrote anything.
+    let credentials = requested(&req)?;
     let lifetime = mapping::token_lifetime(req.token_lifetime.as_deref())?;
     let callback_url = callback(state, req.callback_url.as_deref())?;
-    for (name, value, max) in [
-        ("userReference", &req.user_reference, 100),
-        ("reportingCriteria", &req.reporting_criteria, 255),
-    ] {
-        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-            return Err(Error::invalid(name, format!("must be at most {max} characters")).into());
-        }
-    }
     let now = Utc::now();
     let mut stored = Vec::with_capacity(credentials.len());
     for (category, id_types) in credentials {
@@ -230,10 +205,11 @@ async fn open_execution(
                 .map(|c| Credential {
                     id: c.id,
                     category: c.category,
-                    allowed_channels: if c.category == Category::Facemap {
-                        vec!["WEB", "SDK"]
-                    } else {
-                        vec!["WEB", "API", "SDK"]
+                    allowed_channels: match c.category {
+                        Category::Facemap => vec!["WEB", "SDK"],
+                        // Prepared data has no web or SDK capture.
+                        Category::Data => vec!["API"],
+                        _ => vec!["WEB", "API", "SDK"],
                     },
                     api: (c.category != Category::Facemap).then(|| ApiChannel {
                         token: token.token.clone(),
@@ -256,15 +232,15 @@ async fn open_execution(
         (status = 400, description = "Invalid input (named in `field`)", body = ErrorBody),
         (status = 401, description = "No or expired access token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn create_account(
     State(state): State<AppState>,
     Extension(ctx): Extension<Arc<Ctx>>,
     Access(tenant): Access,
-    bytes: Bytes,
+    Body(bytes): Body,
 ) -> Result<axum::Json<AccountResponse>, JumioError> {
     let req = parse(&bytes)?;
-    mapping::customer_reference(&req.customer_internal_reference)?;
     // Everything that can be refused is checked before the subject exists.
     check_request(&state, &req)?;
     let subject = state.store.create_subject(&tenant, None, None, &[]).await?;
@@ -273,24 +249,65 @@ pub async fn create_account(
     ))
 }
 
-/// The checks of [`open_execution`] that need no store, run before anything is written.
+/// Every check of a request, run before anything is written.
 fn check_request(state: &AppState, req: &AccountRequest) -> Result<(), JumioError> {
-    if req
-        .workflow_definition
-        .credentials
-        .as_ref()
-        .is_none_or(Vec::is_empty)
-        && mapping::workflow(req.workflow_definition.key).is_none()
-    {
-        return Err(Error::invalid(
+    mapping::customer_reference(&req.customer_internal_reference)?;
+    requested(req)?;
+    mapping::token_lifetime(req.token_lifetime.as_deref())?;
+    callback(state, req.callback_url.as_deref())?;
+    for (name, value, max) in [
+        ("userReference", &req.user_reference, 100),
+        ("reportingCriteria", &req.reporting_criteria, 255),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+            return Err(Error::invalid(name, format!("must be at most {max} characters")).into());
+        }
+    }
+    Ok(())
+}
+
+/// The credentials a request asks for: its own list when it gives one (which replaces the
+/// workflow's set), else its workflow's set. The key must be one Jumio describes either way;
+/// ID types are checked.
+fn requested(req: &AccountRequest) -> Result<Vec<(Category, Vec<String>)>, Error> {
+    let set = mapping::workflow(req.workflow_definition.key).ok_or_else(|| {
+        Error::invalid(
             "workflowDefinition.key",
             "is not a workflow Jumio describes",
         )
-        .into());
+    })?;
+    let list: Vec<(Category, Vec<String>)> = match &req.workflow_definition.credentials {
+        Some(list) if list.len() > 10 => {
+            return Err(Error::invalid(
+                "workflowDefinition.credentials",
+                "at most 10 credentials",
+            ));
+        }
+        Some(list) if !list.is_empty() => list
+            .iter()
+            .map(|c| {
+                let types = c
+                    .kind
+                    .as_ref()
+                    .map(|k| k.values.clone())
+                    .unwrap_or_default();
+                (c.category, types)
+            })
+            .collect(),
+        _ => set.iter().map(|c| (*c, Vec::new())).collect(),
+    };
+    for (i, (category, id_types)) in list.iter().enumerate() {
+        if let Some(bad) = id_types
+            .iter()
+            .find(|t| *category == Category::Id && mapping::kind_of_id_type(t).is_none())
+        {
+            return Err(Error::invalid(
+                format!("workflowDefinition.credentials[{i}].type.values"),
+                format!("{bad:?} is not ID_CARD, DRIVING_LICENSE, PASSPORT or VISA"),
+            ));
+        }
     }
-    mapping::token_lifetime(req.token_lifetime.as_deref())?;
-    callback(state, req.callback_url.as_deref())?;
-    Ok(())
+    Ok(list)
 }
 
 /// Start a new workflow execution on an existing account.
@@ -310,11 +327,10 @@ pub async fn update_account(
     Extension(ctx): Extension<Arc<Ctx>>,
     Access(tenant): Access,
     Path(id): Path<Uuid>,
-    bytes: Bytes,
+    Body(bytes): Body,
 ) -> Result<axum::Json<AccountResponse>, JumioError> {
     let subject = account(&state, &tenant, id).await?;
     let req = parse(&bytes)?;
-    mapping::customer_reference(&req.customer_internal_reference)?;
     check_request(&state, &req)?;
     Ok(axum::Json(
         open_execution(&state, &ctx, &tenant, &subject, req).await?,
@@ -327,6 +343,7 @@ pub async fn update_account(
     security(("access_token" = [])),
     responses(
         (status = 200, description = "Deleted; no body"),
+        (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 401, description = "No or expired access token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such account", body = ErrorBody),
@@ -348,6 +365,7 @@ pub async fn delete_account(
     security(("access_token" = [])),
     responses(
         (status = 200, description = "Deleted; no body"),
+        (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 401, description = "No or expired access token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
@@ -358,8 +376,15 @@ pub async fn delete_execution(
     Path((id, execution)): Path<(Uuid, Uuid)>,
 ) -> Result<(), JumioError> {
     let (_, process, record) = super::retrieval::execution(&state, &tenant, id, execution).await?;
-    for c in record.credentials.iter().filter(|c| c.has_document) {
-        match state.store.delete_document(&tenant, c.id).await {
+    let documents = record.credentials.iter().filter_map(|c| {
+        if c.has_document {
+            Some(c.id)
+        } else {
+            c.data_document
+        }
+    });
+    for id in documents {
+        match state.store.delete_document(&tenant, id).await {
             Ok(()) | Err(Error::NotFound(_)) => {}
             Err(e) => return Err(e.into()),
         }

@@ -193,7 +193,10 @@ pub async fn get_access_token(
     parts: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<AccessToken>, JumioError> {
-    if parts.get(header::USER_AGENT).is_none() {
+    if parts
+        .get(header::USER_AGENT)
+        .is_none_or(|v| v.as_bytes().iter().all(u8::is_ascii_whitespace))
+    {
         return Err(JumioError::Forbidden(
             "send a User-Agent header, e.g. User-Agent: YourCompany YourApp/v1.0",
         ));

@@ -36,35 +36,39 @@ const WORKFLOWS: &[(u32, &[Category])] = &[
     (1, &[Category::Id]),
     (2, &[Category::Id]),
     (3, &[Category::Id, Category::Selfie, Category::Facemap]),
-    (5, &[Category::Selfie, Category::Facemap]),
-    (6, &[Category::Facemap]),
-    (9, &[Category::Facemap]),
-    (16, &[Category::Id, Category::Selfie, Category::Facemap]),
-    (20, &[Category::Document]),
+    (5, &[Category::Selfie]),
+    (6, &[Category::Selfie, Category::Facemap]),
+    (9, &[Category::Selfie, Category::Facemap]),
+    (16, &[Category::Selfie, Category::Facemap]),
+    (20, &[Category::Id, Category::Selfie]),
     (32, &[Category::Id, Category::Selfie, Category::Facemap]),
     (10005, &[Category::Data]),
-    (10006, &[Category::Id, Category::Data]),
-    (
-        10010,
-        &[
-            Category::Id,
-            Category::Selfie,
-            Category::Facemap,
-            Category::Data,
-        ],
-    ),
-    (10011, &[Category::Id, Category::Data]),
-    (
-        10013,
-        &[
-            Category::Id,
-            Category::Selfie,
-            Category::Facemap,
-            Category::Data,
-        ],
-    ),
-    (10014, &[Category::Data]),
+    (10006, &[Category::Selfie, Category::Data]),
+    (10008, &[Category::Data]),
+    (10010, &[Category::Data]),
+    (10011, &[Category::Id, Category::Selfie, Category::Facemap]),
+    (10013, &[Category::Id, Category::Selfie, Category::Facemap]),
+    (10014, &[Category::Selfie, Category::Facemap]),
 ];
+
+/// Capabilities a workflow runs, beyond the document and face ones, that idbridge does not
+/// perform: reported `NOT_EXECUTED` so that no result reads as a pass of them.
+pub fn unperformed(key: u32) -> &'static [&'static str] {
+    match key {
+        9 | 16 | 10014 => &["authentication"],
+        32 | 10010 => &["watchlistScreening"],
+        10005 => &["braCpfValidation"],
+        10006 => &["biometricVerification"],
+        10008 => &["drivingLicenseVerification"],
+        10013 => &[
+            "watchlistScreening",
+            "addressValidation",
+            "proofOfResidency",
+            "drivingLicenseVerification",
+        ],
+        _ => &[],
+    }
+}
 
 /// The credentials a workflow key collects, or `None` for a key Jumio does not describe.
 pub fn workflow(key: u32) -> Option<&'static [Category]> {
@@ -281,7 +285,10 @@ pub fn token_lifetime(text: Option<&str>) -> Result<chrono::Duration> {
             "must be a number followed by s, m, h or d, between 5m and 60d",
         )
     };
-    let (n, unit) = text.split_at(text.len().saturating_sub(1));
+    if !text.is_ascii() || text.is_empty() {
+        return Err(bad());
+    }
+    let (n, unit) = text.split_at(text.len() - 1);
     let n: i64 = n.trim_start_matches('+').parse().map_err(|_| bad())?;
     let secs = match unit {
         "s" => n,

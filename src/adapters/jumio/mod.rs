@@ -104,7 +104,11 @@ pub fn api(config: &crate::config::Config) -> Api {
             accounts::delete_execution
         ))
         .routes(routes!(retrieval::get_status))
-        .routes(routes!(parts::add_prepared_data))
+        .routes(routes!(
+            parts::add_prepared_data,
+            parts::update_prepared_data,
+            parts::delete_prepared_data
+        ))
         .routes(routes!(parts::delete_all_parts))
         .routes(routes!(parts::prefill))
         .routes(routes!(retrieval::get_part_image))

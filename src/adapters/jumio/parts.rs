@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Extension, Multipart, State};
 use chrono::{NaiveDate, Utc};
@@ -70,25 +69,42 @@ fn envelope(
     }
 }
 
-/// Saves the record after an action: the execution has started (its first action), and
-/// its session now runs until 15 minutes from now, or its token's expiry if that is sooner.
+/// Records an action before its effect is written: applies `change` to the record, marks
+/// the execution started, and moves its session to 15 minutes from now (never past its
+/// token). The write is a compare-and-set on the execution as read; a concurrent action
+/// makes it read again and retry, and an execution no longer `INITIATED` refuses the action
+/// (409) before any file is stored or deleted.
 async fn touch(
     state: &AppState,
-    tenant: &TenantId,
-    process: &Process,
-    mut record: Execution,
-) -> Result<(), JumioError> {
-    let now = Utc::now();
-    record.started_at.get_or_insert(now);
-    let session = now + chrono::Duration::minutes(mapping::SESSION_TIMEOUT_MINUTES);
-    let expires = record
-        .token_expires_at
-        .map_or(session, |token| token.min(session));
-    state
-        .store
-        .update_process_data(tenant, process, now, &record.to_data()?, Some(expires))
-        .await?;
-    Ok(())
+    token: &ApiToken,
+    account: Uuid,
+    execution: Uuid,
+    change: impl Fn(&mut Execution),
+) -> Result<Execution, JumioError> {
+    let mut attempts = 0;
+    loop {
+        let (process, mut record) = open(state, token, account, execution).await?;
+        change(&mut record);
+        let now = Utc::now();
+        record.started_at.get_or_insert(now);
+        let session = now + chrono::Duration::minutes(mapping::SESSION_TIMEOUT_MINUTES);
+        let expires = record.token_expires_at.map_or(session, |t| t.min(session));
+        match state
+            .store
+            .update_process_data(
+                &token.tenant,
+                &process,
+                now,
+                &record.to_data()?,
+                Some(expires),
+            )
+            .await
+        {
+            Ok(_) => return Ok(record),
+            Err(Error::Conflict(_)) if attempts < 8 => attempts += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Jumio's image rules, from the header: JPEG or PNG, at most 8000 × 8000, longest side
@@ -194,7 +210,7 @@ async fn put_part(
     multipart: Result<Multipart, MultipartRejection>,
     replace: bool,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(state, token, account, execution).await?;
+    let (_, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category == Category::Document {
         return Err(Error::invalid(
@@ -237,6 +253,7 @@ async fn put_part(
         false,
     )
     .await?;
+    touch(state, token, account, execution, |_| {}).await?;
     let stored = state
         .store
         .commit_files(tenant, std::mem::take(&mut staged), 100)
@@ -245,7 +262,6 @@ async fn put_part(
     for old in existing {
         state.store.delete_file(tenant, old.id).await?;
     }
-    touch(state, tenant, &process, record).await?;
     let part = stored.first().map_or(credential.id, |f| f.id);
     Ok(axum::Json(envelope(ctx, token, &credential, part)))
 }
@@ -330,14 +346,24 @@ async fn add_pages(
     (account, execution, credential_id, _): (Uuid, Uuid, Uuid, String),
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(state, token, account, execution).await?;
+    let (_, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category != Category::Document {
         return Err(Error::invalid("classifier", "DOCUMENT is for DOCUMENT credentials").into());
     }
     let tenant = &token.tenant;
     let existing = files_of(state, tenant, account, &credential).await?;
-    let first = existing.len();
+    let count = existing.len();
+    // New pages follow the highest page number in use, so a deleted page's number is
+    // never given to another page.
+    let last = existing
+        .iter()
+        .filter_map(|f| match f.side {
+            FileSide::Page(n) => Some(n),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
     let staged = stage_form(
         state,
         tenant,
@@ -345,14 +371,15 @@ async fn add_pages(
         &credential,
         multipart,
         |i| {
-            u16::try_from(first + i + 1)
-                .ok()
-                .filter(|n| u32::from(*n) <= MAX_PAGES)
-                .map(FileSide::Page)
-                .ok_or(Error::LimitExceeded {
+            if count + i + 1 > MAX_PAGES as usize {
+                return Err(Error::LimitExceeded {
                     what: "pages per document",
                     limit: MAX_PAGES.into(),
-                })
+                });
+            }
+            u16::try_from(usize::from(last) + i + 1)
+                .map(FileSide::Page)
+                .map_err(|_| Error::invalid("file", "too many pages"))
         },
         true,
     )
@@ -363,15 +390,15 @@ async fn add_pages(
         .chain(staged.iter().map(|s| s.file().media_type))
         .filter(|m| *m == MediaType::Pdf)
         .count();
-    if pdfs > 0 && first + staged.len() > 1 {
+    if pdfs > 0 && count + staged.len() > 1 {
         return Err(Error::invalid(
             "file",
             "a PDF is the whole document: send it alone, or send images as pages",
         )
         .into());
     }
+    touch(state, token, account, execution, |_| {}).await?;
     let stored = state.store.commit_files(tenant, staged, MAX_PAGES).await?;
-    touch(state, tenant, &process, record).await?;
     let part = stored.first().map_or(credential.id, |f| f.id);
     Ok(axum::Json(envelope(ctx, token, &credential, part)))
 }
@@ -386,6 +413,7 @@ async fn add_pages(
     security(("api_token" = [])),
     responses(
         (status = 200, description = "Deleted", body = PartResponse),
+        (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
         (status = 401, description = "No or expired api.token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such part", body = ErrorBody),
@@ -397,21 +425,19 @@ pub async fn delete_part(
     token: ApiToken,
     Path((account, execution, credential_id, classifier)): Path<(Uuid, Uuid, Uuid, String)>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, mut record) = open(&state, &token, account, execution).await?;
+    let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     let tenant = &token.tenant;
     if classifier == "PREPARED_DATA" && credential.category == Category::Data {
         if credential.prepared_data.is_none() {
             return Err(Error::NotFound("part").into());
         }
-        for c in record
-            .credentials
-            .iter_mut()
-            .filter(|c| c.id == credential_id)
-        {
-            c.prepared_data = None;
-        }
-        touch(&state, tenant, &process, record).await?;
+        touch(&state, &token, account, execution, |r| {
+            for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
+                c.prepared_data = None;
+            }
+        })
+        .await?;
         return Ok(axum::Json(envelope(
             &ctx,
             &token,
@@ -426,8 +452,8 @@ pub async fn delete_part(
         .into_iter()
         .find(|f| f.side == side)
         .ok_or(Error::NotFound("part"))?;
+    touch(&state, &token, account, execution, |_| {}).await?;
     state.store.delete_file(tenant, file.id).await?;
-    touch(&state, tenant, &process, record).await?;
     Ok(axum::Json(envelope(&ctx, &token, &credential, file.id)))
 }
 
@@ -440,6 +466,7 @@ pub async fn delete_part(
     security(("api_token" = [])),
     responses(
         (status = 200, description = "Deleted (also when there was nothing)", body = PartResponse),
+        (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 401, description = "No or expired api.token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
@@ -451,12 +478,12 @@ pub async fn delete_all_parts(
     token: ApiToken,
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(&state, &token, account, execution).await?;
+    let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
+    touch(&state, &token, account, execution, |_| {}).await?;
     for f in files_of(&state, &token.tenant, account, &credential).await? {
         state.store.delete_file(&token.tenant, f.id).await?;
     }
-    touch(&state, &token.tenant, &process, record).await?;
     Ok(axum::Json(envelope(
         &ctx,
         &token,
@@ -609,9 +636,19 @@ async fn declare(
     state: &AppState,
     tenant: &TenantId,
     document: Uuid,
-    d: Declared,
+    patch: DocumentPatch,
 ) -> Result<(), JumioError> {
-    let patch = DocumentPatch {
+    state
+        .store
+        .update_document(tenant, document, patch)
+        .await
+        .map_err(personal_field)?;
+    Ok(())
+}
+
+/// The canonical change a personal-data body makes to a document.
+fn patch_of(d: Declared) -> DocumentPatch {
+    DocumentPatch {
         kind: d.kind,
         number: d.number.map(Some),
         expires_on: d.expires_on.map(Some),
@@ -619,8 +656,35 @@ async fn declare(
         issuing_country: d.issuing_country.map(Some),
         personal: (!d.personal.is_empty()).then_some(d.personal),
         ..Default::default()
-    };
-    state.store.update_document(tenant, document, patch).await?;
+    }
+}
+
+/// Names a canonical field's error by the personal-data field it came from.
+fn personal_field(e: Error) -> Error {
+    match e {
+        Error::InvalidField { field, reason } => {
+            let name = match field.as_str() {
+                "number" => "id.idNumber",
+                "expires_on" => "id.expiryDate",
+                "issued_on" => "id.issuingDate",
+                "issuing_country" => "id.issuingCountry",
+                _ => field.as_str(),
+            };
+            Error::invalid(name, reason)
+        }
+        other => other,
+    }
+}
+
+/// Checks a patch against the document it would change, without writing.
+async fn check_patch(
+    state: &AppState,
+    tenant: &TenantId,
+    document: Uuid,
+    patch: &DocumentPatch,
+) -> Result<(), JumioError> {
+    let mut doc = state.store.get_document(tenant, document).await?;
+    patch.clone().apply(&mut doc).map_err(personal_field)?;
     Ok(())
 }
 
@@ -646,21 +710,28 @@ pub async fn add_prepared_data(
     Extension(ctx): Extension<Arc<Ctx>>,
     token: ApiToken,
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
-    bytes: Bytes,
+    super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, mut record) = open(&state, &token, account, execution).await?;
+    let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category != Category::Data {
         return Err(Error::invalid("classifier", "PREPARED_DATA is for DATA credentials").into());
     }
     let (value, declared) = personal(&bytes)?;
     let tenant = &token.tenant;
-    let document = match (credential.data_document, declared.number.is_some()) {
+    let has_number = declared.number.is_some();
+    let patch = patch_of(declared);
+    // Everything is checked before anything is written: a document that the `id` section
+    // would create is validated as a whole first.
+    let document = match (credential.data_document, has_number) {
         (_, false) => None,
-        (Some(d), true) => Some(d),
+        (Some(d), true) => {
+            check_patch(&state, tenant, d, &patch).await?;
+            Some((d, false))
+        }
         (None, true) => {
-            let new = NewDocument {
-                kind: Some(declared.kind.unwrap_or(DocumentKind::IdCard)),
+            let mut new = NewDocument {
+                kind: Some(patch.kind.unwrap_or(DocumentKind::IdCard)),
                 extras: [(
                     mapping::NAMESPACE.to_owned(),
                     serde_json::json!({ "category": "DATA", "credential": credential.id }),
@@ -668,33 +739,95 @@ pub async fn add_prepared_data(
                 .into(),
                 ..Default::default()
             };
-            Some(
-                state
-                    .store
-                    .create_document(tenant, account, new.validate()?)
-                    .await?
-                    .id,
-            )
+            new.number = patch.number.clone().flatten();
+            new.expires_on = patch.expires_on.flatten();
+            new.issued_on = patch.issued_on.flatten();
+            new.issuing_country = patch.issuing_country.clone().flatten();
+            new.personal = patch.personal.clone().unwrap_or_default();
+            let valid = new.validate().map_err(personal_field)?;
+            let doc = state.store.create_document(tenant, account, valid).await?;
+            Some((doc.id, true))
         }
     };
-    if let Some(d) = document {
-        declare(&state, tenant, d, declared).await?;
+    let recorded = touch(&state, &token, account, execution, |r| {
+        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
+            c.prepared_data = Some(value.clone());
+            c.data_document = document.map(|(d, _)| d).or(c.data_document);
+        }
+    })
+    .await;
+    match (recorded, document) {
+        (Err(e), Some((d, true))) => {
+            // The action was refused: the document made for it goes too.
+            let _ = state.store.delete_document(tenant, d).await;
+            return Err(e);
+        }
+        (Err(e), _) => return Err(e),
+        (Ok(_), Some((d, false))) => declare(&state, tenant, d, patch).await?,
+        (Ok(_), _) => {}
     }
-    for c in record
-        .credentials
-        .iter_mut()
-        .filter(|c| c.id == credential_id)
-    {
-        c.prepared_data = Some(value.clone());
-        c.data_document = document.or(c.data_document);
-    }
-    touch(&state, tenant, &process, record.clone()).await?;
     Ok(axum::Json(envelope(
         &ctx,
         &token,
         &credential,
         credential.id,
     )))
+}
+
+/// Replace prepared data: the same as adding it.
+#[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "updatePreparedData", tag = "Acquisition",
+    request_body = PersonalBody,
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "Stored", body = PartResponse),
+        (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
+        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+    ))]
+pub async fn update_prepared_data(
+    state: State<AppState>,
+    ctx: Extension<Arc<Ctx>>,
+    token: ApiToken,
+    path: Path<(Uuid, Uuid, Uuid)>,
+    super::accounts::Body(bytes): super::accounts::Body,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    add_prepared_data(state, ctx, token, path, super::accounts::Body(bytes)).await
+}
+
+/// Delete prepared data.
+#[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "deletePreparedData", tag = "Acquisition",
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = [])),
+    responses(
+        (status = 200, description = "Deleted", body = PartResponse),
+        (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "No prepared data", body = ErrorBody),
+        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+    ))]
+pub async fn delete_prepared_data(
+    state: State<AppState>,
+    ctx: Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path((account, execution, credential)): Path<(Uuid, Uuid, Uuid)>,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    delete_part(
+        state,
+        ctx,
+        token,
+        Path((account, execution, credential, "PREPARED_DATA".into())),
+    )
+    .await
 }
 
 /// Prefill an ID credential with what the customer already knows (the personal-data body):
@@ -719,23 +852,23 @@ pub async fn prefill(
     Extension(ctx): Extension<Arc<Ctx>>,
     token: ApiToken,
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
-    bytes: Bytes,
+    super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, mut record) = open(&state, &token, account, execution).await?;
+    let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category != Category::Id {
         return Err(Error::invalid("credentialId", "prefill is for ID credentials").into());
     }
     let (value, declared) = personal(&bytes)?;
-    declare(&state, &token.tenant, credential.id, declared).await?;
-    for c in record
-        .credentials
-        .iter_mut()
-        .filter(|c| c.id == credential_id)
-    {
-        c.prefill = Some(value.clone());
-    }
-    touch(&state, &token.tenant, &process, record).await?;
+    let patch = patch_of(declared);
+    check_patch(&state, &token.tenant, credential.id, &patch).await?;
+    touch(&state, &token, account, execution, |r| {
+        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
+            c.prefill = Some(value.clone());
+        }
+    })
+    .await?;
+    declare(&state, &token.tenant, credential.id, patch).await?;
     Ok(axum::Json(envelope(
         &ctx,
         &token,

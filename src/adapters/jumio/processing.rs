@@ -69,8 +69,13 @@ fn usability(
         .iter()
         .filter(|f| doc.is_some() && f.document_id == doc)
         .all(|f| {
-            matches!(f.media_type, MediaType::Jpeg | MediaType::Png)
-                || (c.category == Category::Document && f.media_type == MediaType::Pdf)
+            // Files stored through other APIs passed their own rules, not Jumio's.
+            let image = matches!(f.media_type, MediaType::Jpeg | MediaType::Png)
+                && f.size <= mapping::MAX_PART_SIZE
+                && matches!((f.width, f.height), (Some(w), Some(h))
+                    if w <= mapping::MAX_SIDE && h <= mapping::MAX_SIDE
+                        && w.max(h) > mapping::MIN_LONGEST_SIDE);
+            image || (c.category == Category::Document && f.media_type == MediaType::Pdf)
         });
     if acceptable {
         decision("PASSED", "OK")
@@ -197,6 +202,23 @@ async fn process(
             }
         }
     }
+    for name in mapping::unperformed(record.definition_key) {
+        caps.entry((*name).to_owned())
+            .or_default()
+            .push(CapabilityResult {
+                id: Uuid::now_v7(),
+                credentials: record
+                    .credentials
+                    .iter()
+                    .map(|c| CredentialRef {
+                        id: c.id,
+                        category: c.category,
+                    })
+                    .collect(),
+                decision: decision("NOT_EXECUTED", NOT_PERFORMED),
+                data: None,
+            });
+    }
     let all: Vec<&Decision> = caps.values().flatten().map(|r| &r.decision).collect();
     let overall = if all.iter().any(|d| d.kind == "REJECTED") {
         decision("REJECTED", "REJECTED")
@@ -233,8 +255,10 @@ pub fn spawn(state: AppState, ctx: Arc<Ctx>, tenant: TenantId, id: Uuid) {
             send(&state, &ctx, &done, &record);
             Ok::<_, Error>(())
         };
-        if let Err(e) = run.await {
-            crate::adapters::common::log_internal("jumio", &e);
+        match run.await {
+            // Processed by another run meanwhile (a re-run of a stalled execution).
+            Ok(()) | Err(Error::Conflict(_)) => {}
+            Err(e) => crate::adapters::common::log_internal("jumio", &e),
         }
     });
 }
@@ -299,6 +323,26 @@ pub fn spawn_sweeper(state: AppState, ctx: Arc<Ctx>) {
                     continue;
                 }
             };
+            // Executions finalized but never processed (an error, or a restart in between)
+            // are processed again; the transition to PROCESSED happens at most once.
+            let stalled = state
+                .store
+                .stalled_processes(
+                    &ns,
+                    EXECUTION,
+                    ProcessStatus::Submitted,
+                    Utc::now() - chrono::Duration::seconds(60),
+                    100,
+                )
+                .await;
+            match stalled {
+                Ok(list) => {
+                    for p in list {
+                        spawn(state.clone(), ctx.clone(), p.tenant.clone(), p.id);
+                    }
+                }
+                Err(e) => crate::adapters::common::log_internal("jumio", &e),
+            }
             for p in due {
                 let expire = async {
                     let mut record = Execution::from_process(&p)?;
@@ -317,8 +361,9 @@ pub fn spawn_sweeper(state: AppState, ctx: Arc<Ctx>) {
                     Ok::<_, Error>(())
                 };
                 match expire.await {
-                    // Another writer (a finalize racing the expiry) got there first.
-                    Ok(()) | Err(Error::Conflict(_)) => {}
+                    // Another writer got there first (a finalize, an action extending the
+                    // session), or the execution was deleted meanwhile.
+                    Ok(()) | Err(Error::Conflict(_) | Error::NotFound(_)) => {}
                     Err(e) => crate::adapters::common::log_internal("jumio", &e),
                 }
             }

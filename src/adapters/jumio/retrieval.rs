@@ -181,9 +181,11 @@ pub async fn get_details(
     responses(
         (status = 200, description = "The image (JPEG or PNG; a DOCUMENT page may be a PDF)", content_type = "application/octet-stream"),
         (status = 206, description = "The requested range"),
+        (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 401, description = "No or expired access token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such account, credential or part", body = ErrorBody),
+        (status = 416, description = "Range outside the file"),
     ))]
 pub async fn get_part_image(
     State(state): State<AppState>,
