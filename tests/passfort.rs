@@ -48,7 +48,7 @@ fn vendor_schemas() -> &'static HashMap<&'static str, jsonschema::Validator> {
     SCHEMAS.get_or_init(|| {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/vendor-specs/passfort/passfort-openapi.json"
+            "/tests/vendor/passfort-openapi.json"
         );
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
             panic!("PassFort's own OpenAPI document is needed at {path} and cannot be read: {e}")
