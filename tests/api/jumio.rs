@@ -4,14 +4,12 @@
 //! here) and the cross-vendor view. Every JSON body is checked against the Jumio OpenAPI
 //! document idbridge serves; request bodies are the guides' own examples where they exist.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Contract, TestServer, tenant};
+use crate::common::{Contract, TestServer, tenant};
 use idbridge::config::Config;
 use idbridge::model::DocumentKind;
 use reqwest::multipart::{Form, Part};
@@ -199,7 +197,7 @@ fn key_only(key: u32) -> Value {
 
 /// A PNG Jumio accepts by its header, with some bytes after it.
 fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
-    let mut v = common::png_header(width, height);
+    let mut v = crate::common::png_header(width, height);
     v.extend((0..3000u32).map(|i| (i as u8).wrapping_mul(seed).wrapping_add(seed)));
     v
 }
@@ -1329,7 +1327,7 @@ async fn part_files_are_checked_by_content_size_and_dimensions() {
     assert_eq!(field(&put(png(300, 300, 1)).await, 400), "file");
     assert_eq!(field(&put(jpeg(200, 300, 1)).await, 400), "file");
     // 15 MB is the limit, exactly.
-    let mut big = common::png_header(1000, 1000);
+    let mut big = crate::common::png_header(1000, 1000);
     big.resize(15_000_001, 7);
     assert_eq!(field(&put(big.clone()).await, 413), "file");
     // Nothing refused was stored.

@@ -1,10 +1,8 @@
 //! The admin API over HTTP, as an operator's client uses it. Every JSON body is checked
 //! against the admin OpenAPI document.
 
-mod common;
-
+use crate::common::{ADMIN_A, ADMIN_B, Contract, TestServer, tenant};
 use bytes::Bytes;
-use common::{ADMIN_A, ADMIN_B, Contract, TestServer, tenant};
 use idbridge::model::{DocumentKind, FileSide, Namespace, NewDocument, NewFile, NewProcess};
 use idbridge::store::PutRules;
 use reqwest::{Method, StatusCode};
@@ -201,7 +199,7 @@ async fn the_detail_shows_everything_stored_for_the_subject() {
         .create_document(&t, id, doc.validate().unwrap())
         .await
         .unwrap();
-    let png = common::png_header(800, 600);
+    let png = crate::common::png_header(800, 600);
     let rules = || PutRules {
         max_size: 1 << 20,
         max_files_per_document: 10,

@@ -1,9 +1,7 @@
 //! The nCore identifications API over HTTP, as a NymCard client uses it. Every JSON body is
 //! checked against the nCore OpenAPI document.
 
-mod common;
-
-use common::{ADMIN_A, Contract, TestServer, tenant};
+use crate::common::{ADMIN_A, Contract, TestServer, tenant};
 use idbridge::model::{CountryCode, DocumentKind, NewDocument};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -549,7 +547,7 @@ const FILE: &str = "/users/{user_id}/identifications/{identification_id}/files/{
 
 /// An image nCore accepts: a PNG header (what sniffing reads) and some bytes.
 fn png(seed: u8) -> Vec<u8> {
-    let mut v = common::png_header(640, 400);
+    let mut v = crate::common::png_header(640, 400);
     v.extend((0..2000u32).map(|i| (i as u8).wrapping_mul(seed)));
     v
 }

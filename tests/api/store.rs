@@ -1,11 +1,9 @@
 //! The storage engine's promises, tested directly against a store on a temporary directory.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{open_store, png_header, tenant};
 use bytes::Bytes;
-use common::{open_store, png_header, tenant};
 use futures::{StreamExt, TryStreamExt};
 use idbridge::error::Error;
 use idbridge::media::MediaType;

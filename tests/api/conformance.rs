@@ -1,17 +1,15 @@
 //! The whole conformance kit against an in-process server.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::{ADMIN_A, TestServer};
 use base64::Engine as _;
-use common::{ADMIN_A, TestServer};
 
 #[tokio::test]
 async fn the_conformance_kit_passes_against_idbridge() {
     let s = TestServer::start().await;
     // The mydocs suite acts as one B2Core client: a subject with a client token.
-    let alpha = common::tenant("alpha");
+    let alpha = crate::common::tenant("alpha");
     let client = s
         .store
         .create_subject(&alpha, None, None, &[])

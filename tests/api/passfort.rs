@@ -2,15 +2,13 @@
 //! checked twice: against the OpenAPI document idbridge generates for the adapter, and against
 //! the matching schema of PassFort's own OpenAPI document.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::common::{ADMIN_A, Contract, TestServer};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use bytes::Bytes;
-use common::{ADMIN_A, Contract, TestServer};
 use idbridge::config::Config;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -486,7 +484,7 @@ fn uuid(v: &Value) -> uuid::Uuid {
 
 /// A PNG (header and some varied bytes).
 fn png(seed: u8) -> Vec<u8> {
-    let mut v = common::png_header(320, 200);
+    let mut v = crate::common::png_header(320, 200);
     v.extend((0..1500u32).map(|i| (i as u8).wrapping_mul(seed).wrapping_add(seed)));
     v
 }
@@ -2020,7 +2018,7 @@ async fn posting_collected_data_replaces_it_and_deletes_unlisted_documents() {
     assert_eq!(p.collected(&id).await, after);
 
     // The deleted document is gone through every API, its image with it.
-    let t = common::tenant("alpha");
+    let t = crate::common::tenant("alpha");
     let subject: uuid::Uuid = id.parse().unwrap();
     let stored_docs = p.server.store.list_documents(&t, subject).await.unwrap();
     assert_eq!(stored_docs.len(), 2);
@@ -2461,7 +2459,7 @@ async fn fifty_megabytes_per_file_exactly() {
     let stored = p.files_stored().await;
 
     // One byte over: the body fits the body limit, the decoded file does not.
-    let mut file = common::png_header(10, 10);
+    let mut file = crate::common::png_header(10, 10);
     file.resize(MAX_FILE + 1, 0x5A);
     let over = data_body(&file);
     assert!(
@@ -2505,7 +2503,7 @@ async fn fifty_megabytes_per_file_exactly() {
     // A body far past the limit (~70 MB of base64) is refused before it is read whole.
     let mut huge = String::with_capacity(70_000_020);
     huge.push_str("{\"data\":\"");
-    huge.push_str(&B64.encode(common::png_header(10, 10)));
+    huge.push_str(&B64.encode(crate::common::png_header(10, 10)));
     while huge.len() < 70_000_000 {
         huge.push_str("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     }
@@ -2545,7 +2543,10 @@ async fn an_upload_body_past_the_limit_is_refused_as_it_arrives() {
     let id = p.individual("Ada", "Lovelace").await;
     let stored = p.files_stored().await;
     const GIB: u64 = 1 << 30;
-    let preamble = format!("{{\"data\":\"{}", B64.encode(common::png_header(10, 10)));
+    let preamble = format!(
+        "{{\"data\":\"{}",
+        B64.encode(crate::common::png_header(10, 10))
+    );
     let head = format!(
         "POST /4.0/profiles/{id}/files HTTP/1.1\r\nhost: x\r\napikey: {KEY_A}\r\n\
          content-type: application/json\r\ncontent-length: {}\r\n\r\n{preamble}",
@@ -2848,7 +2849,7 @@ async fn a_replace_with_an_invalid_document_patch_changes_nothing() {
     assert_eq!(
         p.server
             .store
-            .list_documents(&common::tenant("alpha"), id.parse().unwrap())
+            .list_documents(&crate::common::tenant("alpha"), id.parse().unwrap())
             .await
             .unwrap()
             .len(),

@@ -3,10 +3,8 @@
 //! downloads and delete, and the same documents seen through nCore. Every JSON body is
 //! checked against the mydocs OpenAPI document.
 
-mod common;
-
+use crate::common::{ADMIN_A, ADMIN_B, Contract, TestServer, tenant};
 use base64::Engine as _;
-use common::{ADMIN_A, ADMIN_B, Contract, TestServer, tenant};
 use idbridge::config::{Config, DocumentTypeConfig};
 use idbridge::error::Error;
 use idbridge::model::TenantId;
@@ -445,7 +443,7 @@ fn fixture(name: &str) -> Vec<u8> {
 
 /// A PNG (a sniffable header) followed by bytes that depend on `seed`.
 fn png(seed: u8) -> Vec<u8> {
-    let mut v = common::png_header(640, 400);
+    let mut v = crate::common::png_header(640, 400);
     v.extend((0..3000u32).map(|i| (i as u8).wrapping_mul(seed).wrapping_add(seed)));
     v
 }

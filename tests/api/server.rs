@@ -1,11 +1,9 @@
 //! The server around the APIs: health, readiness, metrics, request ids, graceful shutdown.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::common::{ADMIN_A, TestServer, tenant};
 use bytes::Bytes;
-use common::{ADMIN_A, TestServer, tenant};
 use idbridge::model::{FileSide, NewFile};
 use idbridge::store::PutRules;
 use serde_json::{Value, json};

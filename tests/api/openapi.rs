@@ -1,8 +1,6 @@
 //! The committed OpenAPI documents are exactly what the code generates, and what it serves.
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 
 #[test]
 fn committed_documents_are_current() {

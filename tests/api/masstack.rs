@@ -2,11 +2,9 @@
 //! it. Every JSON body is checked against the MasStack OpenAPI document; documented bodiless
 //! answers are checked to be empty.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Contract, TestServer};
+use crate::common::{Contract, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -182,7 +180,7 @@ impl Ms {
             .text("identification_document_type", doc_type.to_owned())
             .part(
                 "file",
-                reqwest::multipart::Part::bytes(common::png_header(640, 400))
+                reqwest::multipart::Part::bytes(crate::common::png_header(640, 400))
                     .file_name("front.png"),
             );
         let res = self
@@ -944,7 +942,7 @@ async fn keys_and_organisations_are_checked_and_tenants_stay_apart() {
         no_key.headers["www-authenticate"],
         "Bearer realm=\"masstack\""
     );
-    for wrong in ["wrong-key-123", NCORE_KEY_A, common::ADMIN_A] {
+    for wrong in ["wrong-key-123", NCORE_KEY_A, crate::common::ADMIN_A] {
         m.send(Some(wrong), Method::GET, &path, COLLECTION, None)
             .await
             .assert_bare(StatusCode::UNAUTHORIZED);
