@@ -1,4 +1,4 @@
-//! The `idbridge` command: `serve`, `openapi`, `conform`.
+//! The `idbridge` command: `serve`, `openapi`, `conform`, `vocabulary`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -46,6 +46,17 @@ enum Command {
         /// The kit's root folder.
         #[arg(long, default_value = "conformance")]
         root: PathBuf,
+        /// OpenAPI documents every response must keep: a file, a folder of `*.json` files or
+        /// a URL such as `http://host/openapi/ncore.json` (repeatable).
+        #[arg(long = "openapi")]
+        openapi: Vec<String>,
+    },
+    /// Print docs/vocabulary.md: canonical kinds and sides against every vendor's names.
+    Vocabulary {
+        /// Configuration file whose mydocs type table to use (default: the built-in table,
+        /// as in the checked-in document).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -107,12 +118,21 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             suite,
             vars,
             root,
+            openapi,
         } => {
+            let contracts = if openapi.is_empty() {
+                None
+            } else {
+                Some(std::sync::Arc::new(
+                    idbridge::conform::load_contracts(&openapi).await?,
+                ))
+            };
             let opts = idbridge::conform::Options {
                 base_url,
                 root,
                 suite,
                 vars: vars.into_iter().collect::<BTreeMap<_, _>>(),
+                contracts,
             };
             let report = idbridge::conform::run(&opts, &mut std::io::stdout()).await?;
             Ok(if report.failed == 0 {
@@ -120,6 +140,16 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Vocabulary { config } => {
+            // Without --config the built-in tables, so the output does not depend on a
+            // local configuration file or the environment.
+            let config = match config {
+                Some(path) => Config::load(Some(&path))?,
+                None => Config::default(),
+            };
+            print!("{}", idbridge::vocabulary::markdown(&config));
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -36,6 +36,8 @@ fn walk(expected: &Value, actual: &Value, path: &mut String) -> Result<(), Strin
                         fail(path, format!("expected key to be absent, got {}", show(v)))
                     }
                     (None, true) => Ok(()),
+                    // "Nothing shown": formats differ in whether they omit a key or send null.
+                    (None, false) if want_v.as_str() == Some("$none") => Ok(()),
                     (None, false) => fail(path, format!("missing key, expected {}", show(want_v))),
                     (Some(v), false) => walk(want_v, v, path),
                 };
@@ -77,6 +79,7 @@ fn walk(expected: &Value, actual: &Value, path: &mut String) -> Result<(), Strin
 fn special(s: &str, actual: &Value) -> Option<bool> {
     Some(match s {
         "$any" => true,
+        "$none" => actual.is_null(),
         "$string" => actual.is_string(),
         "$number" => actual.is_number(),
         "$uuid" => actual
@@ -192,5 +195,12 @@ mod tests {
         assert!(check(&json!("$string"), &json!(null)).is_err());
         assert!(check(&json!("$other"), &json!("$other")).is_ok());
         assert!(check(&json!(1), &json!(1.5)).is_err());
+    }
+
+    #[test]
+    fn none_means_absent_or_null() {
+        assert!(check(&json!({"a": "$none"}), &json!({})).is_ok());
+        assert!(check(&json!({"a": "$none"}), &json!({"a": null})).is_ok());
+        assert!(check(&json!({"a": "$none"}), &json!({"a": "x"})).is_err());
     }
 }

@@ -8,6 +8,7 @@ mod matcher;
 mod step;
 mod subst;
 
+use crate::contract::Contracts;
 use anyhow::{Context as _, bail};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -28,6 +29,9 @@ pub struct Options {
     pub suite: Option<String>,
     /// Variables available to every case as ${name}.
     pub vars: BTreeMap<String, String>,
+    /// The APIs' OpenAPI documents: when given, a response that breaks its API's document
+    /// fails its step, whatever the case expected.
+    pub contracts: Option<std::sync::Arc<Contracts>>,
 }
 
 /// Outcome of a run.
@@ -67,6 +71,7 @@ pub async fn run(opts: &Options, out: &mut (dyn Write + Send)) -> anyhow::Result
             client: &client,
             base_url: &opts.base_url,
             dir,
+            contracts: opts.contracts.as_deref(),
         };
         for file in list_cases(dir)? {
             let label = format!(
@@ -98,6 +103,47 @@ pub async fn run(opts: &Options, out: &mut (dyn Write + Send)) -> anyhow::Result
     Ok(report)
 }
 
+/// Loads OpenAPI documents for [`Options::contracts`]: each source is a file, a folder of
+/// `*.json` files, or an `http(s)://` URL. An API is named by its file name (`ncore.json`).
+pub async fn load_contracts(sources: &[String]) -> anyhow::Result<Contracts> {
+    let mut docs = Vec::new();
+    for source in sources {
+        if source.starts_with("http://") || source.starts_with("https://") {
+            let doc: serde_json::Value = reqwest::get(source)
+                .await
+                .and_then(reqwest::Response::error_for_status)
+                .with_context(|| format!("fetching {source}"))?
+                .json()
+                .await
+                .with_context(|| format!("reading {source}"))?;
+            let name = source.rsplit('/').next().unwrap_or(source);
+            docs.push((name.trim_end_matches(".json").to_owned(), doc));
+            continue;
+        }
+        let path = Path::new(source);
+        let files = if path.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("reading {source}"))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect();
+            files.sort();
+            files
+        } else {
+            vec![path.to_path_buf()]
+        };
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let doc = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON", file.display()))?;
+            let name = file.file_stem().unwrap_or_default().to_string_lossy();
+            docs.push((name.into_owned(), doc));
+        }
+    }
+    Ok(Contracts::new(docs))
+}
+
 /// Returns the case name (None when the file could not be parsed) and the outcome.
 async fn run_case(
     ctx: &step::Ctx<'_>,
@@ -113,30 +159,57 @@ async fn run_case(
         Err(e) => return (None, Err(format!("invalid case file: {e}"))),
     };
     let name = Some(case.name.clone());
-    if case.steps.is_empty() {
-        return (name, Err("case has no steps".into()));
-    }
+    let actions = match case::expand(ctx.dir, case.steps) {
+        Ok(actions) if actions.is_empty() => return (name, Err("case has no steps".into())),
+        Ok(actions) => actions,
+        Err(e) => return (name, Err(e)),
+    };
     let mut vars = base_vars.clone();
     for (key, value) in &case.vars {
         // Case vars are only defaults: values given to the run win.
         if vars.contains_key(key) {
             continue;
         }
-        let scope = subst::Scope {
-            vars: &vars,
-            dir: ctx.dir,
-        };
-        match case::scalar_text(value).and_then(|v| scope.text(&v)) {
-            Ok(v) => vars.insert(key.clone(), v),
-            Err(e) => return (name, Err(format!("vars: {key}: {e}"))),
-        };
+        if let Err(e) = assign(ctx, &mut vars, key, value) {
+            return (name, Err(format!("vars: {e}")));
+        }
     }
-    for s in &case.steps {
-        if let Err(reason) = step::run(ctx, s, &mut vars).await {
-            return (name, Err(format!("step {:?}: {reason}", s.name)));
+    for action in &actions {
+        match action {
+            case::Action::Set(set) => {
+                for (key, value) in set {
+                    if let Err(e) = assign(ctx, &mut vars, key, value) {
+                        return (name, Err(format!("set: {e}")));
+                    }
+                }
+            }
+            case::Action::Http { step, from } => {
+                if let Err(reason) = step::run(ctx, step, &mut vars).await {
+                    let origin = from
+                        .as_deref()
+                        .map(|f| format!(" ({f})"))
+                        .unwrap_or_default();
+                    return (name, Err(format!("step {:?}{origin}: {reason}", step.name)));
+                }
+            }
         }
     }
     (name, Ok(()))
+}
+
+/// Sets `key` to `value` after substituting the variables set so far.
+fn assign(
+    ctx: &step::Ctx<'_>,
+    vars: &mut BTreeMap<String, String>,
+    key: &str,
+    value: &serde_json::Value,
+) -> Result<(), String> {
+    let scope = subst::Scope { vars, dir: ctx.dir };
+    let text = case::scalar_text(value)
+        .and_then(|v| scope.text(&v))
+        .map_err(|e| format!("{key}: {e}"))?;
+    vars.insert(key.to_owned(), text);
+    Ok(())
 }
 
 /// Suite folders in name order; `fixtures` and hidden folders are not suites.

@@ -3,6 +3,8 @@
 use super::case::{Expect, Part, Request, Step, scalar_text};
 use super::matcher;
 use super::subst::{Scope, mime_for};
+use crate::contract::{Contracts, Observed, is_json};
+use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use reqwest::multipart;
 use serde_json::Value;
@@ -27,6 +29,8 @@ pub(crate) struct Ctx<'a> {
     pub client: &'a reqwest::Client,
     pub base_url: &'a str,
     pub dir: &'a Path,
+    /// When given, every response must also keep its API's OpenAPI contract.
+    pub contracts: Option<&'a Contracts>,
 }
 
 /// The parts of a response the checks and captures look at.
@@ -49,8 +53,14 @@ pub(crate) async fn run(
         .map(|p| (Instant::now() + Duration::from_secs(p.within_secs), p));
     let response = loop {
         // Rebuilt each time: `${uuid}` and friends are fresh per request.
-        let request = build(ctx, &scope, &step.request)?;
-        let response = send(request).await?;
+        let request = build(ctx, &scope, &step.request)?
+            .build()
+            .map_err(|e| format!("building the request: {}", describe(&e)))?;
+        let (method, path) = (request.method().clone(), served_path(ctx, request.url()));
+        let response = send(ctx, request).await?;
+        if let Some(contracts) = ctx.contracts {
+            contract(contracts, &method, &path, &response)?;
+        }
         match (check(&scope, &step.expect, &response), deadline) {
             (Ok(()), _) => break response,
             (Err(_), Some((until, poll))) if Instant::now() < until => {
@@ -189,8 +199,12 @@ fn build_part(scope: &Scope<'_>, part: &Part) -> Result<multipart::Part, String>
     Ok(built)
 }
 
-async fn send(request: reqwest::RequestBuilder) -> Result<Response, String> {
-    let response = request.send().await.map_err(|e| describe(&e))?;
+async fn send(ctx: &Ctx<'_>, request: reqwest::Request) -> Result<Response, String> {
+    let response = ctx
+        .client
+        .execute(request)
+        .await
+        .map_err(|e| describe(&e))?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response
@@ -202,6 +216,48 @@ async fn send(request: reqwest::RequestBuilder) -> Result<Response, String> {
         headers,
         body: body.to_vec(),
     })
+}
+
+/// The request's path as the server under test sees it: less the base URL's own path, so a
+/// deployment behind a path prefix matches its documents.
+fn served_path(ctx: &Ctx<'_>, url: &reqwest::Url) -> String {
+    let base = reqwest::Url::parse(ctx.base_url)
+        .map(|b| b.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default();
+    match url.path().strip_prefix(base.as_str()) {
+        Some(rest) if rest.starts_with('/') => rest.to_owned(),
+        _ => url.path().to_owned(),
+    }
+}
+
+/// Fails the step when the response breaks its API's OpenAPI contract.
+fn contract(
+    contracts: &Contracts,
+    method: &reqwest::Method,
+    path: &str,
+    response: &Response,
+) -> Result<(), String> {
+    let status = StatusCode::from_u16(response.status).map_err(|e| e.to_string())?;
+    let content_type = response
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let body = if content_type.is_some_and(is_json) {
+        Observed::Json(&response.body)
+    } else {
+        Observed::Other {
+            empty: response.body.is_empty(),
+        }
+    };
+    let problems = contracts.problems(method, path, status, content_type, body);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "breaks the OpenAPI contract: {}",
+            problems.join("; ")
+        ))
+    }
 }
 
 /// reqwest's top-level message hides the cause (refused, DNS, TLS), so the source chain is appended.

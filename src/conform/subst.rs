@@ -77,6 +77,7 @@ impl Scope<'_> {
                     return Ok(format!("data:{};base64,{data}", mime_for(arg)));
                 }
                 "int" => return Ok(self.int(arg)?.to_string()),
+                "digits" => return random_digits(arg),
                 _ => {}
             }
         }
@@ -100,6 +101,20 @@ impl Scope<'_> {
             .map(Into::into)
             .map_err(|_| format!("variable \"{name}\" is not an integer"))
     }
+}
+
+/// `${digits:N}`: N random decimal digits, for numbers a server must see as new (a document
+/// number that no earlier run stored).
+fn random_digits(count: &str) -> Result<String, String> {
+    let n: usize = count
+        .parse()
+        .ok()
+        .filter(|n| (1..=64).contains(n))
+        .ok_or_else(|| format!("digits:{count}: expected a count from 1 to 64"))?;
+    let mut rng = rand::thread_rng();
+    Ok((0..n)
+        .map(|_| char::from(b'0' + rand::Rng::gen_range(&mut rng, 0..10u8)))
+        .collect())
 }
 
 /// Returns the variable name when `s` is exactly `${int:name}`.
@@ -170,6 +185,9 @@ mod tests {
                 "data:image/png;base64,YWJj"
             );
             assert_ne!(s.text("${uuid}").unwrap(), s.text("${uuid}").unwrap());
+            let digits = s.text("${digits:12}").unwrap();
+            assert!(digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()));
+            assert!(s.text("${digits:0}").is_err());
             assert!(s.text("${nope}").unwrap_err().contains("\"nope\""));
             assert!(s.text("${who").unwrap_err().contains("unterminated"));
         });

@@ -39,6 +39,18 @@ impl FileSide {
         }
     }
 
+    /// Where the side comes in a document's files: the front (or page 1, the data page of a
+    /// passport) first, then the back (or page 2), later pages, the face, side-less files.
+    pub fn position(self) -> u32 {
+        match self {
+            FileSide::Front => 1,
+            FileSide::Back => 2,
+            FileSide::Page(n) => u32::from(n),
+            FileSide::Face => 1 << 16,
+            FileSide::None => 1 << 17,
+        }
+    }
+
     /// Parses the text form.
     pub fn parse(s: &str) -> Result<Self> {
         Ok(match s {

@@ -359,7 +359,9 @@ impl Store {
         Ok(self.file_row(tenant, id).await?.file)
     }
 
-    /// A subject's files (attached or not), oldest first.
+    /// A subject's files (attached or not) in side order (`FileSide::position`), oldest first
+    /// within a side, so every API lists a document's images the same way whatever order they
+    /// were uploaded or replaced in.
     pub async fn list_files(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Vec<StoredFile>> {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM files WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
@@ -368,9 +370,13 @@ impl Store {
         .bind(subject_id.to_string())
         .fetch_all(&self.inner.pool)
         .await?;
-        rows.iter()
+        let mut files = rows
+            .iter()
             .map(|r| file_from_row(tenant, r).map(|f| f.file))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        // Stable: within a side, the SQL order (oldest first) stays.
+        files.sort_by_key(|f| f.side.position());
+        Ok(files)
     }
 
     /// Opens a file for reading, whole or a byte range of it. The stream fails (rather than

@@ -276,6 +276,7 @@ fn options(base_url: String, root: &Path, suite: Option<&str>) -> Options {
             .into_iter()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
+        contracts: None,
     }
 }
 
@@ -468,4 +469,88 @@ async fn a_polling_step_resends_until_its_expectations_hold_or_time_runs_out() {
             failed: 1
         }
     );
+}
+
+/// `include:` runs a fragment's steps in the case's scope, `set:` overrides variables, and a
+/// fragment's failure names the fragment.
+#[tokio::test]
+async fn fragments_share_the_case_scope_and_set_overrides() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "s/fragments/make.yaml",
+        br#"steps:
+  - name: make one
+    request: { method: POST, path: /things, json: { n: "${n}", digits: "${digits:6}" } }
+    expect: { status: 201, json: { input: { n: "${n}" }, missing: $none, note: $none } }
+    capture: { id: /id }
+"#,
+    );
+    write(
+        dir.path(),
+        "s/fragments/broken.yaml",
+        b"steps:\n  - name: wrong kind\n    request: { method: GET, path: /things/x }\n    expect: { status: 200, json: { kind: visa } }\n",
+    );
+    write(
+        dir.path(),
+        "s/01_ok.yaml",
+        br#"name: two makes
+vars: { n: first }
+steps:
+  - include: fragments/make.yaml
+  - set: { n: second, first_id: "${id}" }
+  - include: fragments/make.yaml
+  - name: the first still reads
+    request: { method: GET, path: "/things/${first_id}" }
+    expect: { status: 200, json: { id: "${first_id}" } }
+"#,
+    );
+    write(
+        dir.path(),
+        "s/02_broken.yaml",
+        b"name: broken\nsteps:\n  - include: fragments/broken.yaml\n",
+    );
+    let opts = options(serve().await, dir.path(), Some("s"));
+    let (report, text) = run_to_text(&opts).await;
+    assert!(text.contains("PASS s/01_ok.yaml (two makes)"), "{text}");
+    assert!(
+        text.contains(
+            "FAIL s/02_broken.yaml (broken): step \"wrong kind\" (fragments/broken.yaml): at /kind"
+        ),
+        "{text}"
+    );
+    assert_eq!(report.failed, 1);
+}
+
+/// With contracts, a response that breaks its OpenAPI document fails the step even when the
+/// case's own expectations hold.
+#[tokio::test]
+async fn a_response_that_breaks_its_contract_fails_the_step() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "s/01_fetch.yaml",
+        b"name: fetch\nsteps:\n  - name: get\n    request: { method: GET, path: /things/x }\n    expect: { status: 200, json: { kind: passport } }\n",
+    );
+    let doc = |score_type: &str| {
+        json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "servers": [{"url": "/"}],
+            "paths": {"/things/{id}": {"get": {"responses": {"200": {"description": "a thing",
+                "content": {"application/json": {"schema": {"type": "object",
+                    "properties": {"score": {"type": score_type}}}}}}}}}}
+        })
+    };
+    let base = serve().await;
+    for (score_type, passes) in [("number", true), ("string", false)] {
+        let mut opts = options(base.clone(), dir.path(), Some("s"));
+        opts.contracts = Some(std::sync::Arc::new(idbridge::contract::Contracts::new(
+            vec![("things".into(), doc(score_type))],
+        )));
+        let (report, text) = run_to_text(&opts).await;
+        assert_eq!(report.passed == 1, passes, "{text}");
+        if !passes {
+            assert!(text.contains("breaks the OpenAPI contract"), "{text}");
+            assert!(text.contains("/score"), "{text}");
+        }
+    }
 }

@@ -27,7 +27,10 @@ async fn the_conformance_kit_passes_against_idbridge() {
         .await
         .unwrap();
     let root = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/conformance"));
+    // Every response of the kit must also keep its API's generated OpenAPI document.
+    let contracts = idbridge::contract::Contracts::new(crate::common::served_documents(&s.config));
     let opts = idbridge::conform::Options {
+        contracts: Some(std::sync::Arc::new(contracts)),
         base_url: s.base.clone(),
         root: root.clone(),
         suite: None,

@@ -2337,3 +2337,52 @@ async fn an_api_token_stops_working_when_its_lifetime_runs_out() {
         1
     );
 }
+
+/// Found by schemathesis: a part's image is sent with its own media type (`image/jpeg`,
+/// `image/png`), which the document did not declare (it said `application/octet-stream`).
+#[tokio::test]
+async fn part_images_are_typed_as_their_document_declares() {
+    let j = Jumio::start().await;
+    let access = j.access(CLIENT_A).await;
+    let e = j.open(&access, key_only(2)).await;
+    let id = e.cred("ID");
+    j.add(&e, &id, "FRONT", jpeg(1000, 700, 3)).await;
+    j.add(&e, &id, "BACK", png(1000, 700, 5)).await;
+    let doc: Value = j
+        .server
+        .client
+        .get(j.server.url("/openapi/jumio.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let documented = |status: &str| -> Vec<String> {
+        doc["paths"][IMAGE]["get"]["responses"][status]["content"]
+            .as_object()
+            .map(|c| c.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    for (classifier, sent) in [("FRONT", "image/jpeg"), ("BACK", "image/png")] {
+        for (range, status) in [(None, "200"), (Some("bytes=0-3"), "206")] {
+            let mut req = j
+                .server
+                .client
+                .get(j.url(&e.image(&id, classifier)))
+                .header("user-agent", UA)
+                .bearer_auth(&access);
+            if let Some(r) = range {
+                req = req.header("range", r);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status().as_str(), status, "{classifier}");
+            assert_eq!(res.headers()["content-type"], sent);
+            assert!(
+                documented(status).iter().any(|t| t == sent),
+                "{status} {sent}: {:?}",
+                documented(status)
+            );
+        }
+    }
+}

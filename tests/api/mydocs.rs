@@ -2466,3 +2466,58 @@ async fn more_data_uris_than_max_files_are_refused_before_any_is_stored() {
     m.assert_document(&doc, 1, "Passport", "new", &["page1", "page2", "page3"]);
     assert_eq!(m.files_stored().await, before + 3);
 }
+
+/// Found by schemathesis: a file download is sent with its content's media type (a PDF as
+/// `application/pdf`, a photo as `image/jpeg`), which the document did not declare (it said
+/// `application/octet-stream`).
+#[tokio::test]
+async fn downloads_are_typed_as_their_document_declares() {
+    let m = Mydocs::start().await;
+    let a = m.client(ADMIN_A).await;
+    let passport = m
+        .add_ok(
+            &a.token,
+            typed(
+                "1",
+                vec![
+                    ("p1.pdf", pdf(4000)),
+                    ("p2.jpg", jpeg()),
+                    ("p3.png", png(9)),
+                ],
+            ),
+        )
+        .await;
+    let doc: Value = m
+        .server
+        .client
+        .get(m.server.url("/openapi/mydocs.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let documented = |status: &str| -> Vec<String> {
+        doc["paths"][FILE]["get"]["responses"][status]["content"]
+            .as_object()
+            .map(|c| c.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let files = passport["files"].as_array().unwrap();
+    for (file, sent) in files
+        .iter()
+        .zip(["application/pdf", "image/jpeg", "image/png"])
+    {
+        let url = file["downloadUrl"].as_str().unwrap();
+        for (range, status) in [(None, "200"), (Some("bytes=0-3"), "206")] {
+            let res = m.download(Some(&a.token), url, range).await;
+            assert_eq!(res.status().as_str(), status, "{url}");
+            assert_eq!(res.headers()["content-type"], sent);
+            assert!(
+                documented(status).iter().any(|t| t == sent),
+                "{status} {sent}: {:?}",
+                documented(status)
+            );
+        }
+    }
+}

@@ -1065,3 +1065,89 @@ async fn files_are_visible_only_through_their_own_identification_and_tenant() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(n.file_count("u", &id).await, 1);
 }
+
+/// The media types the served document of `api` declares for `GET template` answering
+/// `status`.
+async fn documented_types(
+    server: &TestServer,
+    api: &str,
+    template: &str,
+    status: &str,
+) -> Vec<String> {
+    let doc: Value = server
+        .client
+        .get(server.url(&format!("/openapi/{api}.json")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    doc["paths"][template]["get"]["responses"][status]["content"]
+        .as_object()
+        .map(|c| c.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Found by schemathesis: `:browse` and `:download` sent the file's own media type and
+/// answered 400 and 401, none of which their document declared (it said
+/// `application/octet-stream`).
+#[tokio::test]
+async fn browse_and_download_answer_only_as_documented() {
+    let n = Ncore::start().await;
+    let id = n.identification("u", "NATIONAL_ID").await;
+    let (_, up) = n
+        .upload(
+            KEY_A,
+            "u",
+            &id,
+            vec![(Some("NATIONAL_ID_FRONT"), "front.png", png(5))],
+        )
+        .await;
+    let file_id = up["data"][0]["id"].as_str().unwrap();
+    for action in ["browse", "download"] {
+        let template = format!("{FILE}:{action}");
+        let path = format!("/v1/users/u/identifications/{id}/files/{file_id}:{action}");
+        for (range, status) in [(None, "200"), (Some("bytes=0-9"), "206")] {
+            let mut req = n
+                .server
+                .client
+                .get(n.server.url(&path))
+                .header("apikey", KEY_A);
+            if let Some(r) = range {
+                req = req.header("range", r);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status().as_str(), status);
+            let sent = res.headers()["content-type"].to_str().unwrap().to_owned();
+            assert_eq!(sent, "image/png");
+            let documented = documented_types(&n.server, "ncore", &template, status).await;
+            assert!(
+                documented.contains(&sent),
+                "{template} {status}: {documented:?}"
+            );
+        }
+        let res = n
+            .server
+            .client
+            .get(n.server.url(&path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+        let body: Value = res.json().await.unwrap();
+        n.contract.check("GET", &template, 401, &body);
+        let malformed = format!("/v1/users/u/identifications/not-an-id/files/{file_id}:{action}");
+        let res = n
+            .server
+            .client
+            .get(n.server.url(&malformed))
+            .header("apikey", KEY_A)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let body: Value = res.json().await.unwrap();
+        n.contract.check("GET", &template, 400, &body);
+    }
+}

@@ -249,3 +249,169 @@ async fn shutdown_gives_up_on_a_stuck_request_after_the_grace_period() {
         "the stuck request completed"
     );
 }
+
+/// A tiny API and its document, served through the contract check every test server uses:
+/// each kind of violation is recorded with method, path, status and where the body breaks the
+/// schema, what conforms or is exempt is not, and every body reaches the client unchanged.
+#[tokio::test]
+async fn the_contract_check_records_every_kind_of_violation() {
+    use axum::http::header::CONTENT_TYPE;
+    use axum::routing::get;
+    let doc = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "things", "version": "1"},
+        "servers": [{"url": "/t"}],
+        "paths": {
+            "/things/{id}": {"get": {"responses": {
+                "200": {"description": "a thing", "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/Thing"
+                }}}},
+                "404": {"description": "no such thing", "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["error"]}
+                }}}
+            }}},
+            "/things/{id}:raw": {"get": {"responses": {
+                "200": {"description": "its bytes", "content": {"application/octet-stream": {}}}
+            }}},
+            "/things/special": {"get": {"responses": {
+                "204": {"description": "nothing"}
+            }}}
+        },
+        "components": {"schemas": {"Thing": {
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": {"type": "string"}}
+        }}}
+    });
+    fn json_of(body: &'static str) -> ([(axum::http::HeaderName, &'static str); 1], &'static str) {
+        ([(CONTENT_TYPE, "application/json")], body)
+    }
+    let app = axum::Router::new()
+        .route(
+            "/t/things/{id}",
+            get(
+                move |axum::extract::Path(id): axum::extract::Path<String>| async move {
+                    match id.as_str() {
+                        "good" => (axum::http::StatusCode::OK, json_of(r#"{"id":"good"}"#)),
+                        "bad" => (axum::http::StatusCode::OK, json_of(r#"{ "id" : 5 }"#)),
+                        "teapot" => (axum::http::StatusCode::IM_A_TEAPOT, json_of("{}")),
+                        "gone" => (axum::http::StatusCode::NOT_FOUND, json_of(r#"{"error":1}"#)),
+                        "raw:raw" => (
+                            axum::http::StatusCode::OK,
+                            ([(CONTENT_TYPE, "image/png")], "\u{89}PNG"),
+                        ),
+                        _ => (axum::http::StatusCode::NOT_FOUND, json_of("{}")),
+                    }
+                },
+            ),
+        )
+        .route(
+            "/t/things/special",
+            get(|| async { json_of(r#"{"id":"x"}"#) }),
+        )
+        .route("/t/undocumented", get(|| async { json_of("{}") }))
+        .route("/healthz", get(|| async { json_of(r#"{"status":"ok"}"#) }))
+        .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, json_of("{}")) });
+    let checker = crate::common::ContractChecker::new(vec![("things".into(), doc)]);
+    let app = checker.layer(app);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = reqwest::Client::new();
+    let get = |path: &'static str| {
+        let (client, url) = (client.clone(), format!("{base}{path}"));
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    // Conforming, exempt and routing misses: nothing recorded.
+    assert_eq!(
+        get("/t/things/good").await,
+        (200, r#"{"id":"good"}"#.into())
+    );
+    assert_eq!(get("/t/things/gone").await.0, 404);
+    assert_eq!(get("/t/things/raw:raw").await, (200, "\u{89}PNG".into()));
+    assert_eq!(get("/healthz").await.0, 200);
+    assert_eq!(get("/t/nothing/here").await.0, 404);
+    assert_eq!(get("/elsewhere").await.0, 404);
+    assert_eq!(checker.violations(), Vec::<String>::new());
+    // Each violation, the body still reaching the client byte for byte.
+    assert_eq!(get("/t/things/bad").await, (200, r#"{ "id" : 5 }"#.into()));
+    assert_eq!(get("/t/things/teapot").await.0, 418);
+    assert_eq!(get("/t/things/special").await.0, 200);
+    assert_eq!(get("/t/undocumented").await.0, 200);
+    let found = checker.violations();
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(
+        found[0].starts_with("GET /t/things/bad -> 200: things GET /things/{id} 200 schema: ")
+            && found[0].contains("5 is not of type \"string\" (at /id"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].starts_with("GET /t/things/teapot -> 418: ")
+            && found[1].contains("does not declare status 418"),
+        "{found:#?}"
+    );
+    // The literal template beats `{id}`, and it does not declare 200.
+    assert!(
+        found[2].starts_with("GET /t/things/special -> 200: ")
+            && found[2].contains("things GET /things/special does not declare status 200"),
+        "{found:#?}"
+    );
+    assert!(
+        found[3].starts_with("GET /t/undocumented -> 200: ")
+            && found[3].contains("no OpenAPI document declares this path"),
+        "{found:#?}"
+    );
+    let caught = std::panic::catch_unwind(|| checker.assert_none());
+    assert!(caught.is_err(), "assert_none let 4 violations pass");
+    checker.assert_none();
+    served.abort();
+}
+
+/// The check is wired into every test server: a response that breaks the served document
+/// fails the test in `stop()` and in `drop`, naming the request.
+#[tokio::test]
+async fn a_test_server_fails_when_a_response_breaks_its_document() {
+    use futures::FutureExt as _;
+    let require_never = |docs: &mut Vec<(String, Value)>| {
+        let admin = &mut docs.iter_mut().find(|(n, _)| n == "admin").unwrap().1;
+        admin["paths"]["/subjects"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] =
+            json!({"type": "object", "required": ["never"]});
+    };
+    for ending in ["stop", "drop"] {
+        let s = TestServer::start_checked_against(|_| {}, require_never).await;
+        let r = s
+            .client
+            .get(s.url("/admin/v1/subjects"))
+            .bearer_auth(ADMIN_A)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let found = s.contract_violations();
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with("GET /admin/v1/subjects -> 200: admin GET /subjects 200 schema: ")
+                && found[0].contains("\"never\" is a required property (at the root"),
+            "{found:#?}"
+        );
+        let failed = match ending {
+            "stop" => std::panic::AssertUnwindSafe(s.stop())
+                .catch_unwind()
+                .await
+                .map(|_| ()),
+            _ => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(s))),
+        };
+        let message = failed.expect_err("the violation did not fail the test");
+        let message = message
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            message.contains("GET /admin/v1/subjects -> 200"),
+            "{ending}: {message}"
+        );
+    }
+}

@@ -1,16 +1,19 @@
-//! The test harness: the real app on an ephemeral port over a temporary store, and the
-//! contract check that validates response bodies against the served OpenAPI document.
+//! The test harness: the real app on an ephemeral port over a temporary store, every
+//! response it sends checked against the served OpenAPI documents ([`ContractChecker`]), and
+//! the explicit per-call check ([`Contract`]).
 #![allow(
     dead_code,
     reason = "each test binary uses a different part of the harness"
 )]
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::http::{Method, StatusCode};
 use base64::Engine as _;
 use idbridge::config::{AdminKeyConfig, Config, JumioClient, Secret, ServerConfig, TenantConfig};
+use idbridge::contract::{Contracts, Observed, is_json, pointer_escape};
 use idbridge::model::TenantId;
 use idbridge::store::{MasterKey, Store, StoreOptions};
 use serde_json::Value;
@@ -93,7 +96,9 @@ pub fn png_header(width: u32, height: u32) -> Vec<u8> {
     v
 }
 
-/// The real app, served on 127.0.0.1 on an ephemeral port.
+/// The real app, served on 127.0.0.1 on an ephemeral port. Every response it sends goes
+/// through [`ContractChecker`]; a response that breaks the served OpenAPI documents fails the
+/// test when the server is stopped or dropped.
 pub struct TestServer {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
@@ -105,6 +110,7 @@ pub struct TestServer {
     pub config: Arc<Config>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    checker: Arc<ContractChecker>,
     /// The data directory (removed on drop).
     pub dir: TempDir,
 }
@@ -117,6 +123,15 @@ impl TestServer {
 
     /// Starts a server after letting the test adjust the configuration.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        Self::start_checked_against(adjust, |_| {}).await
+    }
+
+    /// Starts a server whose responses are checked against the documents it serves after
+    /// `documents` has changed them: only for testing the check itself.
+    pub async fn start_checked_against(
+        adjust: impl FnOnce(&mut Config),
+        documents: impl FnOnce(&mut Vec<(String, Value)>),
+    ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = test_config(dir.path());
         adjust(&mut config);
@@ -131,7 +146,10 @@ impl TestServer {
             config.server.public_base_url = base.clone();
         }
         let config = Arc::new(config);
-        let app = idbridge::server::app(config.clone(), store.clone());
+        let mut docs = served_documents(&config);
+        documents(&mut docs);
+        let checker = ContractChecker::new(docs);
+        let app = checker.layer(idbridge::server::app(config.clone(), store.clone()));
         let (stop, stopped) = oneshot::channel::<()>();
         let grace = Duration::from_secs(config.server.shutdown_grace_secs);
         let task = tokio::spawn(idbridge::server::serve(
@@ -150,6 +168,7 @@ impl TestServer {
             config,
             stop: Some(stop),
             task: Some(task),
+            checker,
             dir,
         };
         server.wait_healthy().await;
@@ -180,11 +199,177 @@ impl TestServer {
         }
     }
 
-    /// Shuts down and waits for the serve loop to return.
+    /// Shuts down and waits for the serve loop to return; panics if any response broke the
+    /// contract.
     pub async fn stop(mut self) -> std::io::Result<()> {
         self.request_shutdown();
-        self.task.take().unwrap().await.unwrap()
+        let result = self.task.take().unwrap().await.unwrap();
+        self.checker.assert_none();
+        result
     }
+
+    /// The contract violations recorded so far (each names method, path, status and problem).
+    pub fn contract_violations(&self) -> Vec<String> {
+        self.checker.violations()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        // A test that already fails keeps its own panic (a second one would abort).
+        if !std::thread::panicking() {
+            self.checker.assert_none();
+        }
+    }
+}
+
+/// The OpenAPI documents `config` serves, by API name, as JSON.
+pub fn served_documents(config: &Config) -> Vec<(String, Value)> {
+    idbridge::adapters::openapi_documents(config)
+        .into_iter()
+        .map(|(name, doc)| (name.to_owned(), serde_json::to_value(doc).unwrap()))
+        .collect()
+}
+
+/// Checks every response against the OpenAPI document of the API that served it, and keeps
+/// what broke it.
+///
+/// The operation is found from the request's method and path: the path, less the document's
+/// server URL (the mount prefix), is matched segment by segment against the document's path
+/// templates, where `{param}` matches one non-empty segment (with any literal text beside it
+/// in the segment, as in `{file_id}:download`) and a literal segment beats a parameter. A
+/// violation is recorded when
+/// - a JSON body does not match the schema declared for its status (or `default`, or `4XX`),
+///   or is not JSON at all, or comes where the document declares no JSON body;
+/// - the status is not declared for the operation;
+/// - the document declares only JSON for the status but the response is another, non-empty
+///   media type, or declares a JSON schema but the body is empty;
+/// - the response comes from a path no document declares, or from a method no document
+///   declares on its path, unless it is the router's 404 (no such route) or 405 (no such
+///   method), or the path is one of [`EXEMPT_PATHS`] or `/openapi/<name>.json`.
+///
+/// Only JSON responses are buffered (and rebuilt from the same bytes); any other body
+/// streams through untouched. `HEAD` is checked as the `GET` it answers, without its body.
+pub struct ContractChecker {
+    contracts: Contracts,
+    violations: Mutex<Vec<String>>,
+}
+
+impl ContractChecker {
+    /// A checker of `(name, document)` pairs as [`served_documents`] returns them.
+    pub fn new(docs: Vec<(String, Value)>) -> Arc<ContractChecker> {
+        Arc::new(ContractChecker {
+            contracts: Contracts::new(docs),
+            violations: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// `router` with every response checked by this checker.
+    pub fn layer(self: &Arc<Self>, router: axum::Router) -> axum::Router {
+        router.layer(axum::middleware::from_fn_with_state(
+            self.clone(),
+            check_response,
+        ))
+    }
+
+    /// The violations recorded so far.
+    pub fn violations(&self) -> Vec<String> {
+        lock(&self.violations).clone()
+    }
+
+    /// Panics, naming every violation recorded so far (and forgetting them), if there is any.
+    pub fn assert_none(&self) {
+        let found = std::mem::take(&mut *lock(&self.violations));
+        assert!(
+            found.is_empty(),
+            "{} response(s) broke the OpenAPI contract:\n  - {}",
+            found.len(),
+            found.join("\n  - ")
+        );
+    }
+
+    /// Checks one response and records what is wrong with it.
+    pub fn check(
+        &self,
+        method: &Method,
+        path: &str,
+        status: StatusCode,
+        content_type: Option<&str>,
+        body: Observed<'_>,
+    ) {
+        let problems = self
+            .contracts
+            .problems(method, path, status, content_type, body);
+        if !problems.is_empty() {
+            let mut v = lock(&self.violations);
+            v.extend(
+                problems
+                    .into_iter()
+                    .map(|p| format!("{method} {path} -> {}: {p}", status.as_u16())),
+            );
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The middleware: runs the request, then checks the response, buffering only JSON.
+async fn check_response(
+    axum::extract::State(checker): axum::extract::State<Arc<ContractChecker>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::body::HttpBody as _;
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    let (parts, body) = res.into_parts();
+    let content_type = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if method == Method::HEAD {
+        checker.check(
+            &method,
+            &path,
+            parts.status,
+            content_type.as_deref(),
+            Observed::Head,
+        );
+        return axum::response::Response::from_parts(parts, body);
+    }
+    if !content_type.as_deref().is_some_and(is_json) {
+        let empty = body.size_hint().exact() == Some(0);
+        checker.check(
+            &method,
+            &path,
+            parts.status,
+            content_type.as_deref(),
+            Observed::Other { empty },
+        );
+        return axum::response::Response::from_parts(parts, body);
+    }
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(e) => {
+            lock(&checker.violations).push(format!(
+                "{method} {path} -> {}: the JSON body could not be read: {e}",
+                parts.status.as_u16()
+            ));
+            return axum::response::Response::from_parts(parts, axum::body::Body::empty());
+        }
+    };
+    checker.check(
+        &method,
+        &path,
+        parts.status,
+        content_type.as_deref(),
+        Observed::Json(&bytes),
+    );
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Checks response bodies against one API's generated OpenAPI document.
@@ -196,37 +381,23 @@ impl Contract {
     /// The contract of API `name` as the test configuration serves it.
     pub fn of(name: &str) -> Contract {
         let dir = tempfile::tempdir().unwrap();
-        let (_, doc) = idbridge::adapters::openapi_documents(&test_config(dir.path()))
+        let (_, doc) = served_documents(&test_config(dir.path()))
             .into_iter()
             .find(|(n, _)| *n == name)
             .unwrap_or_else(|| panic!("no API named {name}"));
-        Contract {
-            doc: serde_json::to_value(doc).unwrap(),
-        }
+        Contract { doc }
     }
 
     /// Asserts that `body`, received with `status` from `method path_template` (the path as the
     /// document spells it, e.g. `/subjects/{subject_id}`), matches the documented schema.
     pub fn check(&self, method: &str, path_template: &str, status: u16, body: &Value) {
-        let escaped = path_template
-            .replace('~', "~0")
-            .replace('/', "~1")
-            .replace('{', "%7B")
-            .replace('}', "%7D");
         let pointer = format!(
-            "#/paths/{escaped}/{}/responses/{status}/content/application~1json/schema",
+            "/paths/{}/{}/responses/{status}/content/application~1json/schema",
+            pointer_escape(path_template),
             method.to_lowercase()
         );
-        let mut root = self.doc.clone();
-        root["$ref"] = Value::String(pointer.clone());
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&root)
-            .unwrap_or_else(|e| panic!("no schema at {pointer}: {e}"));
-        let errors: Vec<String> = validator
-            .iter_errors(body)
-            .map(|e| format!("{} at {}", e, e.instance_path))
-            .collect();
+        let errors = idbridge::contract::errors_at(&self.doc, &pointer, body)
+            .unwrap_or_else(|e| panic!("no schema at #{pointer}: {e}"));
         assert!(
             errors.is_empty(),
             "{method} {path_template} {status}: body does not match the contract: {errors:?}\n{body}"

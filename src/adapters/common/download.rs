@@ -1,12 +1,17 @@
 //! Serving a stored file: the whole of it or one byte range (`Range: bytes=…`), with the
 //! sniffed type and a `Content-Disposition` that is safe whatever the file name holds.
 
+use std::collections::BTreeMap;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::TryStreamExt;
+use strum::IntoEnumIterator;
+use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 
 use crate::error::Error;
+use crate::media::MediaType;
 use crate::model::{StoredFile, TenantId};
 use crate::store::{ByteRange, Store};
 
@@ -17,6 +22,32 @@ pub enum Disposition {
     Inline,
     /// As a download (`attachment`).
     Attachment,
+}
+
+/// The OpenAPI responses of [`serve`]: 200 (the whole file) and 206 (a range), each typed by
+/// its content. Listed from [`MediaType`] itself, so the document names exactly the
+/// `Content-Type`s [`serve`] can send: any recognised type, since every API reads files
+/// stored through the others.
+pub struct FileResponses;
+
+impl utoipa::IntoResponses for FileResponses {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::response::Response>> {
+        let typed = |description: &str| {
+            MediaType::iter()
+                .fold(ResponseBuilder::new().description(description), |r, m| {
+                    r.content(m.mime(), ContentBuilder::new().build())
+                })
+                .build()
+                .into()
+        };
+        BTreeMap::from([
+            (
+                "200".to_owned(),
+                typed("The file, with the media type of its content"),
+            ),
+            ("206".to_owned(), typed("The requested range")),
+        ])
+    }
 }
 
 /// What a `Range` header asks of a file of `size` bytes.

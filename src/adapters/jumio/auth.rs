@@ -174,6 +174,7 @@ fn client_tenant(config: &Config, id: &str, secret: &str) -> Option<TenantId> {
 #[allow(dead_code)] // documents the form; it is read as pairs
 pub struct TokenRequest {
     /// `client_credentials`.
+    #[schema(pattern = "^client_credentials$")]
     pub grant_type: String,
 }
 

@@ -132,7 +132,7 @@ pub fn side_named(classifier: &str) -> Option<FileSide> {
 }
 
 /// Jumio's ID types and the canonical kinds.
-const ID_TYPES: [(&str, DocumentKind); 4] = [
+pub(crate) const ID_TYPES: [(&str, DocumentKind); 4] = [
     ("ID_CARD", DocumentKind::IdCard),
     ("DRIVING_LICENSE", DocumentKind::DrivingLicence),
     ("PASSPORT", DocumentKind::Passport),

@@ -7,17 +7,19 @@
 mod accounts;
 mod auth;
 mod error;
-mod mapping;
+pub(crate) mod mapping;
 mod parts;
 mod processing;
 mod retrieval;
-mod wire;
+pub(crate) mod wire;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;
+use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -66,6 +68,32 @@ impl utoipa::Modify for Tokens {
     }
 }
 
+/// Makes every operation's `User-Agent` parameter as strict as [`auth`] is: a value with a
+/// non-blank character, since a missing or blank one is refused with 403. Applied to the
+/// finished document so that no operation can document it looser.
+fn strict_user_agent(openapi: &mut utoipa::openapi::OpenApi) {
+    let operations = openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+        ]
+    });
+    let parameters = operations
+        .flatten()
+        .flat_map(|op| op.parameters.iter_mut().flatten())
+        .filter(|p| p.parameter_in == ParameterIn::Header && p.name == "User-Agent");
+    for p in parameters {
+        p.schema = Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"\S"))
+                .into(),
+        );
+    }
+}
+
 /// The Jumio API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
     let base = format!(
@@ -94,7 +122,7 @@ pub fn api(config: &crate::config::Config) -> Api {
             parts::delete_part
         ))
         .layer(DefaultBodyLimit::max(part_limit));
-    let (router, openapi) = OpenApiRouter::with_openapi(JumioDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(JumioDoc::openapi())
         .routes(routes!(auth::get_access_token))
         .routes(routes!(accounts::create_account))
         .routes(routes!(accounts::update_account, accounts::delete_account))
@@ -115,6 +143,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         .layer(DefaultBodyLimit::max(config.server.json_body_limit))
         .merge(uploads)
         .split_for_parts();
+    strict_user_agent(&mut openapi);
     // Unknown paths under Jumio's two roots answer in Jumio's error shape; the rest of the
     // root stays free for the other APIs mounted there.
     let fallbacks = ["/api/v1", "/oauth2"]

@@ -20,7 +20,7 @@ use super::wire::{
 };
 use crate::adapters::common::{self, download::Disposition};
 use crate::error::Error;
-use crate::model::{Process, Subject, TenantId};
+use crate::model::{FileSide, Process, Subject, TenantId};
 use crate::state::AppState;
 
 /// The account's workflow execution with this id, and its record; anything else (another
@@ -45,18 +45,6 @@ pub(super) async fn execution(
     };
     let record = Execution::from_process(&process)?;
     Ok((subject, process, record))
-}
-
-/// Front, back, face, then pages in order.
-fn side_order(side: crate::model::FileSide) -> (u8, u16) {
-    use crate::model::FileSide as S;
-    match side {
-        S::Front => (0, 0),
-        S::Back => (1, 0),
-        S::Face => (2, 0),
-        S::Page(n) => (3, n),
-        S::None => (4, 0),
-    }
 }
 
 /// The execution as status and callback bodies show it.
@@ -133,7 +121,7 @@ pub async fn get_details(
                 .iter()
                 .filter(|f| doc.is_some() && f.document_id == doc)
                 .collect();
-            mine.sort_by_key(|f| (side_order(f.side), f.created_at));
+            mine.sort_by_key(|f| (f.side.position(), f.created_at));
             CredentialDetails {
                 id: c.id,
                 category: c.category,
@@ -179,8 +167,7 @@ pub async fn get_details(
     ),
     security(("access_token" = [])),
     responses(
-        (status = 200, description = "The image (JPEG or PNG; a DOCUMENT page may be a PDF)", content_type = "application/octet-stream"),
-        (status = 206, description = "The requested range"),
+        common::download::FileResponses,
         (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 401, description = "No or expired access token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
@@ -195,18 +182,32 @@ pub async fn get_part_image(
 ) -> Result<Response, JumioError> {
     let subject = account(&state, &tenant, account_id).await?;
     let side = mapping::side_named(&classifier).ok_or(Error::NotFound("part"))?;
-    let file = state
+    let files: Vec<_> = state
         .store
         .list_files(&tenant, subject.id)
         .await?
         .into_iter()
-        .filter(|f| f.document_id == Some(credential) && f.side == side)
-        .max_by_key(|f| f.created_at)
+        .filter(|f| f.document_id == Some(credential))
+        .collect();
+    let newest = |side: FileSide| {
+        files
+            .iter()
+            .filter(|f| f.side == side)
+            .max_by_key(|f| f.created_at)
+    };
+    // A passport stored as pages (nCore, B2Core) has no FRONT/BACK: page 1 is its data page,
+    // the side Jumio calls FRONT, and page 2 reads as BACK, as PassFort reads them.
+    let file = newest(side)
+        .or_else(|| match side {
+            FileSide::Front => newest(FileSide::Page(1)),
+            FileSide::Back => newest(FileSide::Page(2)),
+            _ => None,
+        })
         .ok_or(Error::NotFound("part"))?;
     Ok(common::download::serve(
         &state.store,
         &tenant,
-        &file,
+        file,
         &headers,
         Disposition::Inline,
         "jumio",

@@ -13,10 +13,10 @@ mod actor;
 mod duration;
 mod error;
 mod handlers;
-mod mapping;
+pub(crate) mod mapping;
 mod request;
 mod scoring;
-mod wire;
+pub(crate) mod wire;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -323,8 +323,7 @@ pub async fn delete_document(
     ),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "The file's bytes", content_type = "application/octet-stream"),
-        (status = 206, description = "The requested range"),
+        common::download::FileResponses,
         (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 401, description = "No, unknown or expired token", body = ErrorBody),
         (status = 404, description = "No such document or file of this client", body = ErrorBody),

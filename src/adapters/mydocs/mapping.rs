@@ -196,17 +196,6 @@ pub fn side_of(kind: DocumentKind, index: usize) -> FileSide {
     }
 }
 
-/// Orders a document's files as a reader expects: front, back, face, pages, the rest.
-fn order(side: FileSide) -> (u8, u16) {
-    match side {
-        FileSide::Front => (0, 0),
-        FileSide::Back => (1, 0),
-        FileSide::Face => (2, 0),
-        FileSide::Page(n) => (3, n),
-        FileSide::None => (4, 0),
-    }
-}
-
 /// Checks content against the allowed types.
 pub fn check_media(media: MediaType) -> Result<()> {
     if ALLOWED.contains(&media) {
@@ -242,7 +231,7 @@ pub fn document(
     base: &str,
     today: NaiveDate,
 ) -> DocumentView {
-    files.sort_by_key(|f| (order(f.side), f.created_at));
+    files.sort_by_key(|f| (f.side.position(), f.created_at));
     let t = types.of_kind(doc.kind);
     let files: Vec<DocumentFile> = files
         .into_iter()

@@ -6,8 +6,8 @@
 mod add;
 mod error;
 mod handlers;
-mod mapping;
-mod wire;
+pub(crate) mod mapping;
+pub(crate) mod wire;
 
 use std::sync::Arc;
 

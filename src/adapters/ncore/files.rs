@@ -233,8 +233,9 @@ pub async fn get_file(
     params(("user_id" = String, Path, description = "The user's id"), ("identification_id" = Uuid, Path, description = "Identification id"), ("file_id" = Uuid, Path, description = "File id")),
     security(("apikey" = [])),
     responses(
-        (status = 200, description = "The file, inline", content_type = "application/octet-stream"),
-        (status = 206, description = "The requested range"),
+        common::download::FileResponses,
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 401, description = "No or unknown API key", body = ErrorBody),
         (status = 404, description = "No such user, identification or file", body = ErrorBody),
         (status = 416, description = "Range outside the file"),
     ))]
@@ -261,8 +262,9 @@ pub async fn browse_file(
     params(("user_id" = String, Path, description = "The user's id"), ("identification_id" = Uuid, Path, description = "Identification id"), ("file_id" = Uuid, Path, description = "File id")),
     security(("apikey" = [])),
     responses(
-        (status = 200, description = "The file, as an attachment", content_type = "application/octet-stream"),
-        (status = 206, description = "The requested range"),
+        common::download::FileResponses,
+        (status = 400, description = "Malformed id", body = ErrorBody),
+        (status = 401, description = "No or unknown API key", body = ErrorBody),
         (status = 404, description = "No such user, identification or file", body = ErrorBody),
         (status = 416, description = "Range outside the file"),
     ))]

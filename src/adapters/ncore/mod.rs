@@ -7,8 +7,8 @@
 mod error;
 mod files;
 mod handlers;
-mod mapping;
-mod wire;
+pub(crate) mod mapping;
+pub(crate) mod wire;
 
 use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;

@@ -122,6 +122,7 @@ pub struct Identification {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Cursor: the `paging.after` of the previous page.
     pub after: Option<String>,

@@ -290,7 +290,7 @@ pub fn document(doc: &Document, files: &[StoredFile]) -> DocumentView {
         .iter()
         .filter(|f| f.document_id == Some(doc.id))
         .collect();
-    images.sort_by_key(|f| (f.created_at, f.id));
+    images.sort_by_key(|f| (f.side.position(), f.created_at, f.id));
     DocumentView {
         id: doc.id,
         category,

@@ -6,10 +6,10 @@
 mod error;
 mod files;
 mod handlers;
-mod mapping;
+pub(crate) mod mapping;
 mod ratelimit;
 mod schema;
-mod wire;
+pub(crate) mod wire;
 
 use std::sync::Arc;
 
