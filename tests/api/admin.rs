@@ -613,3 +613,55 @@ async fn malformed_input_answers_in_the_admin_error_shape() {
         "method_not_allowed"
     );
 }
+
+/// Found by schemathesis (its `negative_data_rejection` check): serde reads a struct from a
+/// JSON array by position, so `[null, null]` created a subject and `["ncore", "u-1"]` linked
+/// an alias. A body that is not a JSON object is refused and stores nothing.
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    let a = Admin::start().await;
+    let (_, subject) = a.create(json!({})).await;
+    let id = subject["id"].as_str().unwrap();
+    let aliases = format!("/subjects/{id}/aliases");
+    let tokens = format!("/subjects/{id}/client-tokens");
+    for (path, template, body) in [
+        ("/subjects", "/subjects", json!([null, null])),
+        ("/subjects", "/subjects", json!(null)),
+        ("/subjects", "/subjects", json!("label")),
+        (
+            &aliases,
+            "/subjects/{subject_id}/aliases",
+            json!(["ncore", "u-1"]),
+        ),
+        (&tokens, "/subjects/{subject_id}/client-tokens", json!([60])),
+    ] {
+        let (status, err) = a
+            .call(
+                Some(ADMIN_A),
+                Method::POST,
+                path,
+                template,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_body")),
+            "{path} {body}"
+        );
+    }
+    let (_, list) = a
+        .call(Some(ADMIN_A), Method::GET, "/subjects", "/subjects", None)
+        .await;
+    assert_eq!(list["total"], 1, "{list}");
+    let (_, detail) = a
+        .call(
+            Some(ADMIN_A),
+            Method::GET,
+            &format!("/subjects/{id}"),
+            "/subjects/{subject_id}",
+            None,
+        )
+        .await;
+    assert_eq!(detail["aliases"], json!([]), "{detail}");
+}

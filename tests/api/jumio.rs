@@ -2386,3 +2386,59 @@ async fn part_images_are_typed_as_their_document_declares() {
         }
     }
 }
+
+/// Schemathesis warned that calls its document called valid were refused: the document let
+/// `User-Agent` and `grant_type` be any string, while a blank User-Agent is 403 and another
+/// grant 400. Both are now declared as strictly as they are checked.
+#[tokio::test]
+async fn user_agent_and_grant_type_are_documented_as_strictly_as_checked() {
+    let j = Jumio::start().await;
+    let (status, _) = j
+        .send_as(
+            Method::POST,
+            ACCOUNTS,
+            ACCOUNTS,
+            None,
+            Some(" \t"),
+            Body::Json(key_only(2)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a blank User-Agent");
+    let (status, _) = j
+        .token_request(Some(CLIENT_A), "grant_type=password", true)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let doc: Value = j
+        .server
+        .client
+        .get(j.server.url("/openapi/jumio.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let operations: Vec<(&String, &Value)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().values().map(move |op| (path, op)))
+        .collect();
+    assert_eq!(operations.len(), 17);
+    for (path, op) in operations {
+        let ua = op["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "User-Agent"))
+            .unwrap_or_else(|| panic!("{path}: no User-Agent parameter"));
+        assert_eq!(
+            (&ua["in"], &ua["required"]),
+            (&json!("header"), &json!(true))
+        );
+        assert_eq!(ua["schema"]["pattern"], r"\S", "{path}");
+    }
+    assert_eq!(
+        doc["components"]["schemas"]["TokenRequest"]["properties"]["grant_type"]["pattern"],
+        "^client_credentials$"
+    );
+}

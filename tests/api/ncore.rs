@@ -1151,3 +1151,35 @@ async fn browse_and_download_answer_only_as_documented() {
         n.contract.check("GET", &template, 400, &body);
     }
 }
+
+/// Schemathesis warned that pages its document called valid were refused: `limit` was
+/// documented as any integer from 0; it is declared 1 to 100, as checked.
+#[tokio::test]
+async fn the_list_limit_is_documented_as_checked() {
+    let n = Ncore::start().await;
+    n.identification("u", "PASSPORT").await;
+    for (limit, want) in [(0, 400), (1, 200), (100, 200), (101, 400)] {
+        let (status, _) = n.list("u", &format!("?limit={limit}")).await;
+        assert_eq!(status.as_u16(), want, "limit={limit}");
+    }
+    let doc: Value = n
+        .server
+        .client
+        .get(n.server.url("/openapi/ncore.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let limit = doc["paths"][LIST]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(
+        (&limit["schema"]["minimum"], &limit["schema"]["maximum"]),
+        (&json!(1), &json!(100))
+    );
+}

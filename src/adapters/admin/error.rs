@@ -15,6 +15,8 @@ pub enum AdminError {
     Core(Error),
     /// The JSON body could not be read.
     Json(JsonRejection),
+    /// The JSON body is valid JSON but not an object.
+    NotAnObject,
     /// A path parameter is malformed.
     Path(PathRejection),
     /// The query string is malformed.
@@ -135,6 +137,12 @@ impl AdminError {
                 };
                 body(status, code, r.body_text(), None)
             }
+            AdminError::NotAnObject => body(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                "the body must be a JSON object".into(),
+                None,
+            ),
             AdminError::Path(r) => {
                 body(StatusCode::BAD_REQUEST, "invalid_path", r.body_text(), None)
             }

@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use chrono::Utc;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::error::AdminError;
@@ -18,10 +20,24 @@ use crate::error::Error;
 use crate::model::{Namespace, TenantId};
 use crate::state::AppState;
 
-/// JSON body extractor that answers malformed input in the admin error shape.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(AdminError))]
+/// JSON body extractor that answers malformed input in the admin error shape. The body must
+/// be a JSON object: serde would otherwise read a struct from an array by position, so that
+/// `[null, null]` created a subject.
 pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = AdminError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AdminError> {
+        // Content type, size and syntax are checked (and answered) as axum's `Json` does.
+        let axum::Json(raw) = axum::Json::<Box<RawValue>>::from_request(req, state).await?;
+        if !raw.get().trim_start().starts_with('{') {
+            return Err(AdminError::NotAnObject);
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(raw.get().as_bytes())?;
+        Ok(Json(value))
+    }
+}
 
 /// Path extractor that answers malformed ids in the admin error shape.
 #[derive(FromRequestParts)]
