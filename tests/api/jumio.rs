@@ -2442,3 +2442,30 @@ async fn user_agent_and_grant_type_are_documented_as_strictly_as_checked() {
         "^client_credentials$"
     );
 }
+
+/// Found by schemathesis (its `negative_data_rejection` check, on the admin API): serde reads
+/// a struct from a JSON array by position, so an account was created from
+/// `["CUST", {"key": 2}, null, …]` and prefill took `[…]`. A body that is not an object is a
+/// 400 and creates nothing.
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    let j = Jumio::start().await;
+    let access = j.access(CLIENT_A).await;
+    let subjects = || async {
+        j.server
+            .store
+            .list_subjects(&tenant("alpha"), 1000, 0)
+            .await
+            .unwrap()
+            .total
+    };
+    let positional = json!(["CUST", {"key": 2}, null, null, null, null, null, null]);
+    let answer = j.create(&access, positional).await;
+    assert_eq!(error(&answer, 400), None, "{answer:?}");
+    assert_eq!(subjects().await, 0, "no account is left behind");
+
+    let e = j.open(&access, key_only(2)).await;
+    let positional = json!(["JOHN", "DOE", "1990-01-01"]);
+    let answer = j.prefill(&e, &e.cred("ID"), positional).await;
+    assert_eq!(error(&answer, 400), None, "{answer:?}");
+}

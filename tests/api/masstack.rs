@@ -1054,3 +1054,18 @@ async fn unknown_paths_and_methods_answer_in_each_vendors_shape() {
     let v: Value = res.json().await.unwrap();
     assert_eq!(v["errors"][0]["code"], "PAYLOAD_TOO_LARGE");
 }
+
+/// Found by schemathesis (its `negative_data_rejection` check, on the admin API): serde reads
+/// a struct from a JSON array by position. A body that is not an object is a 400 and creates
+/// nothing.
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    let ms = Ms::start().await;
+    let document = json!({"document_number": "X1234567L", "document_type": "NIE"});
+    let r = ms.create(json!([null, null, document, "LOW"])).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    assert!(r.json()["errors"][0]["message"].as_str().is_some());
+    let r = ms.list("").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["pagination"]["total"], 0, "nothing is left behind");
+}

@@ -2521,3 +2521,20 @@ async fn downloads_are_typed_as_their_document_declares() {
         }
     }
 }
+
+/// Found by schemathesis (its `negative_data_rejection` check, on the admin API): serde reads
+/// a struct from a JSON array by position, so `["data:…", 2, null]` added a document. A body
+/// that is not an object is a 400 and stores nothing.
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    let m = Mydocs::start().await;
+    let a = m.client(ADMIN_A).await;
+    let before = m.files_stored().await;
+    let uri = format!("data:image/png;base64,{}", b64(&png(1)));
+    let positional = json!([uri, 2, null]);
+    let (status, err) = m.add(&a.token, Body::Json(positional)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_error(&err, status, None);
+    assert_eq!(m.ids(&a.token, "").await, (0, vec![]));
+    assert_eq!(m.files_stored().await, before);
+}

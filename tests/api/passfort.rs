@@ -2909,3 +2909,26 @@ async fn malformed_ids_are_400s_in_the_contract() {
         }
     }
 }
+
+/// Found by schemathesis (its `negative_data_rejection` check, on the admin API): serde reads
+/// a struct from a JSON array by position, so `["INDIVIDUAL_CUSTOMER", {…}]` created a
+/// profile. A body that is not an object is a 400 naming `body` and creates nothing.
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    let p = Passfort::start().await;
+    let positional = json!(["INDIVIDUAL_CUSTOMER", {"entity_type": "INDIVIDUAL"}]);
+    let r = p
+        .call(Method::POST, "/profiles", PROFILES, Body::Json(positional))
+        .await;
+    assert_invalid(&r, "body", "a profile as an array");
+    let count = p.get("/profiles", PROFILES).await.body["count"].as_u64();
+    assert_eq!(count, Some(0), "no profile is left behind");
+
+    let profile = p.individual("Ada", "Lovelace").await;
+    let path = format!("/profiles/{profile}/collected_data/documents");
+    let positional = json!(["PROOF_OF_IDENTITY", "PASSPORT", []]);
+    let r = p
+        .call(Method::POST, &path, DOCUMENTS, Body::Json(positional))
+        .await;
+    assert_invalid(&r, "body", "a document as an array");
+}

@@ -10,3 +10,13 @@ pub mod multipart;
 pub fn log_internal(vendor: &'static str, e: &crate::error::Error) {
     tracing::error!(vendor, error = %e.chain(), "internal error");
 }
+
+/// Whether a JSON body is an object, as every vendor's request bodies are. Checked before
+/// serde reads a struct from it: serde also reads a struct from an array, field by field in
+/// declaration order, so `["INDIVIDUAL_CUSTOMER", {…}]` would otherwise create a profile.
+pub fn is_json_object(body: &[u8]) -> bool {
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// The message for a JSON body that is not an object.
+pub const NOT_AN_OBJECT: &str = "the body must be a JSON object";

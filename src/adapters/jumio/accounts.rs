@@ -72,6 +72,11 @@ pub(super) async fn account(
 }
 
 fn parse(bytes: &[u8]) -> Result<AccountRequest, JumioError> {
+    if !crate::adapters::common::is_json_object(bytes) {
+        return Err(JumioError::Body(
+            crate::adapters::common::NOT_AN_OBJECT.into(),
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -572,6 +572,11 @@ fn date(field: &str, v: Option<&str>) -> Result<Option<NaiveDate>, Error> {
 fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| JumioError::Body(format!("invalid JSON body: {e}")))?;
+    if !value.is_object() {
+        return Err(JumioError::Body(
+            crate::adapters::common::NOT_AN_OBJECT.into(),
+        ));
+    }
     let de = value.clone();
     let body: PersonalBody = serde_path_to_error::deserialize(de)
         .map_err(|e| Error::invalid(e.path().to_string(), e.inner().to_string()))?;

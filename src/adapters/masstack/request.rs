@@ -59,6 +59,12 @@ pub struct Valid {
 /// Parses the body. Malformed JSON is a 400 without a field; a member of the wrong type, an
 /// unknown value or an unknown member is a 400 naming it.
 pub fn parse(bytes: &[u8]) -> Result<CreateIdentityDocumentIdentificationRequest, MasstackError> {
+    if !crate::adapters::common::is_json_object(bytes) {
+        return Err(MasstackError::Body {
+            field: None,
+            message: crate::adapters::common::NOT_AN_OBJECT.into(),
+        });
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed: CreateIdentityDocumentIdentificationRequest =
         serde_path_to_error::deserialize(&mut de).map_err(|e| {

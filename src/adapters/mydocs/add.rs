@@ -305,6 +305,11 @@ async fn from_json(
     types: &Types,
     body: Bytes,
 ) -> Result<(Option<u32>, Vec<Attach>), MydocsError> {
+    if !crate::adapters::common::is_json_object(&body) {
+        return Err(MydocsError::Body(
+            crate::adapters::common::NOT_AN_OBJECT.into(),
+        ));
+    }
     let parsed: AddJson = serde_json::from_slice(&body)
         .map_err(|e| MydocsError::Body(format!("invalid JSON body: {e}")))?;
     let mut type_slot = None;

@@ -90,7 +90,16 @@ pub(super) fn namespace() -> Namespace {
     Namespace::new(NAMESPACE).expect("a valid namespace literal")
 }
 
+/// A JSON object body as `T`.
 pub(super) fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, PassfortError> {
+    if !crate::adapters::common::is_json_object(bytes) {
+        return Err(Error::invalid("body", crate::adapters::common::NOT_AN_OBJECT).into());
+    }
+    json(bytes)
+}
+
+/// Any JSON body, for a caller that checks its shape itself and names what is wrong.
+fn json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, PassfortError> {
     serde_json::from_slice(bytes)
         .map_err(|e| Error::invalid("body", format!("is not valid input: {e}")).into())
 }
@@ -497,7 +506,7 @@ pub async fn update_collected_data(
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(axum::Json(collected(&state, &tenant, subject.id).await?).into_response());
         }
-        let data: Value = parse(&bytes)?;
+        let data: Value = json(&bytes)?;
         let ns = namespace();
         let mut stored =
             Stored::from_data(state.store.subject_data(&tenant, subject.id, &ns).await?);
