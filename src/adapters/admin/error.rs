@@ -140,7 +140,7 @@ impl AdminError {
             AdminError::NotAnObject => body(
                 StatusCode::BAD_REQUEST,
                 "invalid_body",
-                "the body must be a JSON object".into(),
+                crate::adapters::common::NOT_AN_OBJECT.into(),
                 None,
             ),
             AdminError::Path(r) => {

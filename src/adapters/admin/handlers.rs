@@ -31,7 +31,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AdminError> {
         // Content type, size and syntax are checked (and answered) as axum's `Json` does.
         let axum::Json(raw) = axum::Json::<Box<RawValue>>::from_request(req, state).await?;
-        if !raw.get().trim_start().starts_with('{') {
+        if !crate::adapters::common::is_json_object(raw.get().as_bytes()) {
             return Err(AdminError::NotAnObject);
         }
         let axum::Json(value) = axum::Json::<T>::from_bytes(raw.get().as_bytes())?;
