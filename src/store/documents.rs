@@ -60,15 +60,9 @@ impl Store {
 
     /// The document with this id in this tenant.
     pub async fn get_document(&self, tenant: &TenantId, id: Uuid) -> Result<Document> {
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND id = ?"
-        ))
-        .bind(tenant.as_str())
-        .bind(id.to_string())
-        .fetch_optional(&self.inner.pool)
-        .await?
-        .ok_or(Error::NotFound("document"))?;
-        document_from_row(tenant, &row)
+        fetch_document(&self.inner.pool, tenant, id)
+            .await?
+            .ok_or(Error::NotFound("document"))
     }
 
     /// The document with this per-tenant sequence number.
@@ -171,6 +165,22 @@ impl Store {
 }
 
 /// Inserts a new document inside the caller's transaction, taking the tenant's next `seq`.
+/// The document with this id in this tenant, read from the pool or inside a transaction.
+pub(super) async fn fetch_document<'e>(
+    ex: impl sqlx::SqliteExecutor<'e>,
+    tenant: &TenantId,
+    id: Uuid,
+) -> Result<Option<Document>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND id = ?"
+    ))
+    .bind(tenant.as_str())
+    .bind(id.to_string())
+    .fetch_optional(ex)
+    .await?;
+    row.map(|r| document_from_row(tenant, &r)).transpose()
+}
+
 pub(super) async fn insert_document(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     tenant: &TenantId,

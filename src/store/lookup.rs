@@ -1,6 +1,9 @@
 //! Tenant-wide lookups that cut across subjects: documents by number (an actor identified by
 //! the document it declares) and processes by kind (a vendor's list of its flows).
 
+use uuid::Uuid;
+
+use super::documents::fetch_document;
 use super::processes::{COLUMNS as PROCESS_COLUMNS, process_from_row};
 use super::{Store, db};
 use crate::error::{Error, Result};
@@ -25,6 +28,42 @@ pub fn number_key(number: &str) -> String {
         .collect()
 }
 
+/// The SQL form of [`number_key`]: SQLite's UPPER folds ASCII only, exactly like it.
+const NUMBER_KEY: &str = "UPPER(REPLACE(REPLACE(number, ' ', ''), '-', ''))";
+
+/// The tenant's documents whose number has this [`number_key`], oldest first, read inside
+/// a transaction.
+pub(super) async fn numbered(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tenant: &TenantId,
+    key: &str,
+) -> Result<Vec<Document>> {
+    if key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = numbered_ids(&mut **tx, tenant, key).await?;
+    let mut docs = Vec::with_capacity(ids.len());
+    for id in ids {
+        docs.extend(fetch_document(&mut **tx, tenant, id).await?);
+    }
+    Ok(docs)
+}
+
+async fn numbered_ids<'e>(
+    ex: impl sqlx::SqliteExecutor<'e>,
+    tenant: &TenantId,
+    key: &str,
+) -> Result<Vec<Uuid>> {
+    let ids: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT id FROM documents WHERE tenant = ? AND {NUMBER_KEY} = ? ORDER BY created_at, id"
+    ))
+    .bind(tenant.as_str())
+    .bind(key)
+    .fetch_all(ex)
+    .await?;
+    ids.iter().map(|id| db::uuid(id)).collect()
+}
+
 impl Store {
     /// The tenant's documents whose number equals `number` as [`number_key`] compares them,
     /// whichever API stored them and whoever they belong to, oldest first.
@@ -37,23 +76,10 @@ impl Store {
         if key.is_empty() {
             return Ok(Vec::new());
         }
-        // SQLite's UPPER folds ASCII only, exactly like `number_key`.
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM documents WHERE tenant = ? \
-             AND UPPER(REPLACE(REPLACE(number, ' ', ''), '-', '')) = ? ORDER BY created_at, id",
-        )
-        .bind(tenant.as_str())
-        .bind(&key)
-        .fetch_all(&self.inner.pool)
-        .await?;
-        let mut docs = Vec::with_capacity(ids.len());
-        for id in ids {
-            match self.get_document(tenant, db::uuid(&id)?).await {
-                Ok(d) => docs.push(d),
-                // Deleted between the two reads: it is simply not there any more.
-                Err(Error::NotFound(_)) => {}
-                Err(e) => return Err(e),
-            }
+        let mut docs = Vec::new();
+        for id in numbered_ids(&self.inner.pool, tenant, &key).await? {
+            // One deleted between the two reads is simply not there any more.
+            docs.extend(fetch_document(&self.inner.pool, tenant, id).await?);
         }
         Ok(docs)
     }

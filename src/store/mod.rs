@@ -29,6 +29,7 @@ pub use extras::{SubjectDataPage, SubjectSearch};
 pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
 pub use idempotency::Claim;
 pub use lookup::{ProcessPage, number_key};
+pub use processes::Anchor;
 pub use subjects::SubjectPage;
 pub use tokens::{CLIENT_TOKEN, MintedToken, TokenOwner};
 

@@ -4,9 +4,14 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use uuid::Uuid;
 
+use super::documents::{fetch_document, insert_document};
+use super::lookup::{number_key, numbered};
+use super::subjects::insert_subject;
 use super::{Store, db};
 use crate::error::{Error, Result};
-use crate::model::{Namespace, NewProcess, Process, ProcessStatus, TenantId};
+use crate::model::{
+    Document, Namespace, NewProcess, Process, ProcessStatus, TenantId, ValidNewDocument,
+};
 
 pub(super) const COLUMNS: &str =
     "id, subject_id, namespace, kind, status, expires_at, data, created_at, updated_at";
@@ -32,36 +37,54 @@ pub(super) fn process_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -
 impl Store {
     /// Starts a process (status open) for a subject of this tenant.
     pub async fn create_process(&self, tenant: &TenantId, new: NewProcess) -> Result<Process> {
-        self.get_subject(tenant, new.subject_id).await?;
-        let now = db::now();
-        let p = Process {
-            id: Uuid::now_v7(),
-            tenant: tenant.clone(),
-            subject_id: new.subject_id,
-            namespace: new.namespace,
-            kind: new.kind,
-            status: ProcessStatus::Open,
-            expires_at: new.expires_at,
-            data: new.data,
-            created_at: now,
-            updated_at: now,
-        };
-        sqlx::query(&format!(
-            "INSERT INTO processes (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(tenant.as_str())
-        .bind(p.id.to_string())
-        .bind(p.subject_id.to_string())
-        .bind(p.namespace.as_str())
-        .bind(&p.kind)
-        .bind(p.status.as_str())
-        .bind(p.expires_at.map(db::millis))
-        .bind(db::to_json(&p.data)?)
-        .bind(db::millis(now))
-        .bind(db::millis(now))
-        .execute(&self.inner.pool)
-        .await?;
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let p = insert_process(&mut tx, tenant, new).await?;
+        tx.commit().await?;
         Ok(p)
+    }
+
+    /// Starts a process on a document in one transaction: on a document on file, or on a new
+    /// document held by a new subject. Either everything is stored or nothing is.
+    ///
+    /// `Ok(None)` says the world changed since the caller looked: the document on file is
+    /// gone, or a document with the new one's number for which `same` holds appeared (a
+    /// concurrent request stored it). The caller looks again; this is how two racing
+    /// requests for one person end up with one subject instead of two.
+    pub async fn create_process_on_document<S, F>(
+        &self,
+        tenant: &TenantId,
+        anchor: Anchor,
+        same: S,
+        process: F,
+    ) -> Result<Option<(Document, Process)>>
+    where
+        S: Fn(&Document) -> bool,
+        F: FnOnce(&Document) -> Result<NewProcess>,
+    {
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let doc = match anchor {
+            Anchor::OnFile(id) => match fetch_document(&mut *tx, tenant, id).await? {
+                Some(d) => d,
+                None => return Ok(None),
+            },
+            Anchor::NewSubject(new) => {
+                let number = new.doc.number.as_deref().unwrap_or_default();
+                let on_file = numbered(&mut tx, tenant, &number_key(number)).await?;
+                if on_file.iter().any(same) {
+                    return Ok(None);
+                }
+                let subject = insert_subject(&mut tx, tenant, None, None).await?;
+                insert_document(&mut tx, tenant, subject.id, new).await?
+            }
+        };
+        let p = insert_process(&mut tx, tenant, process(&doc)?).await?;
+        if p.subject_id != doc.subject_id {
+            return Err(Error::internal(
+                "a process on a document must be its subject's",
+            ));
+        }
+        tx.commit().await?;
+        Ok(Some((doc, p)))
     }
 
     /// The process with this id in this tenant.
@@ -201,4 +224,56 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Where [`Store::create_process_on_document`] finds its document. (No `Debug`: a new
+/// document holds personal data.)
+pub enum Anchor {
+    /// A document on file, by id: the process belongs to its subject.
+    OnFile(Uuid),
+    /// A new document, stored for a new subject unless the same document is on file.
+    NewSubject(ValidNewDocument),
+}
+
+async fn insert_process(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tenant: &TenantId,
+    new: NewProcess,
+) -> Result<Process> {
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(new.subject_id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    owner.ok_or(Error::NotFound("subject"))?;
+    let now = db::now();
+    let p = Process {
+        id: Uuid::now_v7(),
+        tenant: tenant.clone(),
+        subject_id: new.subject_id,
+        namespace: new.namespace,
+        kind: new.kind,
+        status: ProcessStatus::Open,
+        expires_at: new.expires_at,
+        data: new.data,
+        created_at: now,
+        updated_at: now,
+    };
+    sqlx::query(&format!(
+        "INSERT INTO processes (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(tenant.as_str())
+    .bind(p.id.to_string())
+    .bind(p.subject_id.to_string())
+    .bind(p.namespace.as_str())
+    .bind(&p.kind)
+    .bind(p.status.as_str())
+    .bind(p.expires_at.map(db::millis))
+    .bind(db::to_json(&p.data)?)
+    .bind(db::millis(now))
+    .bind(db::millis(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(p)
 }

@@ -39,27 +39,8 @@ impl Store {
         for (_, ext) in aliases {
             check_external_id(ext)?;
         }
-        let subject = Subject {
-            id: id.unwrap_or_else(Uuid::now_v7),
-            tenant: tenant.clone(),
-            label,
-            created_at: db::now(),
-        };
         let mut tx = self.inner.pool.begin().await?;
-        let done = sqlx::query(
-            "INSERT INTO subjects (tenant, id, label, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(tenant.as_str())
-        .bind(subject.id.to_string())
-        .bind(&subject.label)
-        .bind(db::millis(subject.created_at))
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(Error::Conflict(
-                "a subject with this id already exists".into(),
-            ));
-        }
+        let subject = insert_subject(&mut tx, tenant, id, label).await?;
         for (ns, ext) in aliases {
             let linked = sqlx::query(
                 "INSERT INTO aliases (tenant, namespace, external_id, subject_id, created_at) \
@@ -318,4 +299,35 @@ impl Store {
             }
         }
     }
+}
+
+/// Inserts a subject, with the given id or a fresh one; an id already used in this tenant
+/// is a conflict.
+pub(super) async fn insert_subject(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tenant: &TenantId,
+    id: Option<Uuid>,
+    label: Option<String>,
+) -> Result<Subject> {
+    let subject = Subject {
+        id: id.unwrap_or_else(Uuid::now_v7),
+        tenant: tenant.clone(),
+        label,
+        created_at: db::now(),
+    };
+    let done = sqlx::query(
+        "INSERT INTO subjects (tenant, id, label, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(tenant.as_str())
+    .bind(subject.id.to_string())
+    .bind(&subject.label)
+    .bind(db::millis(subject.created_at))
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(Error::Conflict(
+            "a subject with this id already exists".into(),
+        ));
+    }
+    Ok(subject)
 }

@@ -10,16 +10,16 @@ use uuid::Uuid;
 use super::actor;
 use super::error::MasstackError;
 use super::mapping::{self, KIND, NAMESPACE, ORG_FIELD, Record};
-use super::request;
+use super::request::{self, Valid};
 use super::scoring;
 use super::wire::{
     Actor, ActorIdentityDocument, CreateIdentityDocumentIdentificationRequest, ErrorsResponse,
     IdentityDocumentIdentification, ListIdentityDocumentIdentificationsResponse, ListQuery,
-    Pagination, ScoringProvider,
+    Pagination, Scoring, ScoringProvider,
 };
 use crate::auth::KeyKind;
 use crate::error::Error;
-use crate::model::{Namespace, NewProcess, Process, TenantId};
+use crate::model::{Document, Namespace, NewProcess, Process, TenantId};
 use crate::state::AppState;
 
 /// Path extractor answering in MasStack's error shape.
@@ -134,24 +134,58 @@ pub async fn create_identity_document_identification(
     check_org(&state, &tenant, &org_id)?;
     let req = request::validate(request::parse(&bytes)?)?;
     let now = mapping::now();
-    let found = actor::find_or_create(&state, &tenant, &req.document, now.date_naive()).await?;
-    // Scored before the document is stored: only what was on file before counts.
-    let scoring = match req.provider {
-        ScoringProvider::Internal => scoring::internal(
-            &req.document,
-            found.evidence.as_ref(),
-            req.configuration,
-            now,
-        ),
-        ScoringProvider::External => scoring::external(),
-    };
-    let doc = actor::document(&state, &tenant, &found, &req).await?;
-    let record = Record {
-        org_id,
+    let secs = i64::try_from(req.expires_in_secs).map_err(Error::internal)?;
+    // The actor, its document and the identification are stored in one transaction. When a
+    // concurrent request stored the same person's document between the look-up and that
+    // transaction, the look-up runs again and finds it: one person, one subject.
+    for _ in 0..LOOKUPS {
+        let found = actor::find(&state, &tenant, &req.document, now.date_naive()).await?;
+        // Scored before the document is stored: only what was on file before counts.
+        let scoring = match req.provider {
+            ScoringProvider::Internal => scoring::internal(
+                &req.document,
+                found.evidence.as_ref(),
+                req.configuration,
+                now,
+            ),
+            ScoringProvider::External => scoring::external(),
+        };
+        let stored = state
+            .store
+            .create_process_on_document(
+                &tenant,
+                actor::anchor(&found, &req)?,
+                |doc| mapping::matches(doc, &req.document),
+                |doc| {
+                    let record = record(&org_id, &req, doc, scoring);
+                    Ok(NewProcess {
+                        subject_id: doc.subject_id,
+                        namespace: namespace(),
+                        kind: KIND.to_owned(),
+                        expires_at: Some(now + chrono::Duration::seconds(secs)),
+                        data: record.to_data()?,
+                    })
+                },
+            )
+            .await?;
+        if let Some((_, p)) = stored {
+            return Ok(axum::Json(mapping::identification(&p, Utc::now())?));
+        }
+    }
+    Err(Error::Conflict("the identity document changed while it was being stored".into()).into())
+}
+
+/// How often a create looks the actor up before giving up on a document that keeps changing.
+const LOOKUPS: usize = 3;
+
+/// The stored record of a new identification on `doc`.
+fn record(org_id: &str, req: &Valid, doc: &Document, scoring: Scoring) -> Record {
+    Record {
+        org_id: org_id.to_owned(),
         configuration_name: req.configuration,
         expires_in: req.expires_in.clone(),
         actor: Actor {
-            subject_id: found.subject_id,
+            subject_id: doc.subject_id,
             name: req.name.clone(),
             last_name: req.last_name.clone(),
             identity_document: ActorIdentityDocument {
@@ -171,22 +205,7 @@ pub async fn create_identity_document_identification(
         },
         scoring,
         closed_at: None,
-    };
-    let secs = i64::try_from(req.expires_in_secs).map_err(Error::internal)?;
-    let p = state
-        .store
-        .create_process(
-            &tenant,
-            NewProcess {
-                subject_id: found.subject_id,
-                namespace: namespace(),
-                kind: KIND.to_owned(),
-                expires_at: Some(now + chrono::Duration::seconds(secs)),
-                data: record.to_data()?,
-            },
-        )
-        .await?;
-    Ok(axum::Json(mapping::identification(&p, Utc::now())?))
+    }
 }
 
 /// Get an identity-document identification's metadata.
