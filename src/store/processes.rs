@@ -222,6 +222,9 @@ impl Store {
             return Err(Error::NotFound("process"));
         }
         tx.commit().await?;
+        // A flow's data can hold personal data (Jumio's prepared data): its deleted row must
+        // survive in neither the database file nor the WAL.
+        db::checkpoint(&self.inner.pool).await;
         Ok(())
     }
 }

@@ -784,7 +784,8 @@ async fn documents_stored_through_ncore_are_the_evidence() {
         1
     );
 
-    // A passport on file without images: MEDIUM passes, HIGH does not.
+    // A passport on file without images or an expiry date: its validity cannot be checked,
+    // so only LOW passes.
     let no_image = uuid::Uuid::new_v4().to_string();
     m.ncore_identification(
         &no_image,
@@ -805,20 +806,26 @@ async fn documents_stored_through_ncore_are_the_evidence() {
         [
             ("DOCUMENT_NUMBER".into(), "PASSED".into()),
             ("DOCUMENT_ON_FILE".into(), "PASSED".into()),
-            ("DOCUMENT_UNEXPIRED".into(), "PASSED".into()),
+            ("DOCUMENT_UNEXPIRED".into(), "NOT_EXECUTED".into()),
             ("DOCUMENT_IMAGES".into(), "FAILED".into()),
         ]
     );
-    assert_eq!((&s["score"], &s["result"]), (&json!(75), &json!("FAILED")));
+    assert_eq!((&s["score"], &s["result"]), (&json!(50), &json!("FAILED")));
     assert_eq!(
         check(s, "DOCUMENT_UNEXPIRED")["detail"],
-        "no expiry date on file"
+        "no expiry date on file: validity cannot be checked"
     );
     let medium = m.create(passport("MEDIUM")).await;
-    assert_eq!(medium.json()["scoring"]["result"], "PASSED");
+    let s = &medium.json()["scoring"];
     assert_eq!(
-        check(&medium.json()["scoring"], "DOCUMENT_IMAGES")["required"],
-        false
+        s["result"], "FAILED",
+        "an undated document is not unexpired"
+    );
+    assert_eq!(check(s, "DOCUMENT_UNEXPIRED")["required"], true);
+    assert_eq!(check(s, "DOCUMENT_IMAGES")["required"], false);
+    assert_eq!(
+        m.create(passport("LOW")).await.json()["scoring"]["result"],
+        "PASSED"
     );
 
     // An expired document on file fails MEDIUM.
@@ -917,14 +924,38 @@ async fn a_declared_document_is_visible_through_ncore_and_proves_nothing_until_i
         1
     );
 
-    // Once an image is on file through nCore, the same document is evidence.
+    // Once an image is on file through nCore, the same document is evidence; its validity
+    // is checked once nCore gives it an expiry date.
     m.ncore_image(&subject, &document, "NATIONAL_ID_FRONT")
         .await;
     let third = m.create(nif(number, "HIGH")).await;
+    let s = &third.json()["scoring"];
+    assert_eq!(check(s, "DOCUMENT_IMAGES")["outcome"], "PASSED");
+    assert_eq!(check(s, "DOCUMENT_UNEXPIRED")["outcome"], "NOT_EXECUTED");
+    assert_eq!((&s["score"], &s["result"]), (&json!(75), &json!("FAILED")));
+    let res = m
+        .server
+        .client
+        .put(
+            m.server
+                .url(&format!("/v1/users/{subject}/identifications/{document}")),
+        )
+        .header("apikey", NCORE_KEY_A)
+        .json(&json!({"expiration_date": "2031-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let fourth = m.create(nif(number, "HIGH")).await;
     assert_eq!(
         (
-            &third.json()["scoring"]["score"],
-            &third.json()["scoring"]["result"]
+            &fourth.json()["scoring"]["score"],
+            &fourth.json()["scoring"]["result"]
         ),
         (&json!(100), &json!("PASSED"))
     );
@@ -988,6 +1019,69 @@ async fn keys_and_organisations_are_checked_and_tenants_stay_apart() {
         check(&theirs.json()["scoring"], "DOCUMENT_ON_FILE")["outcome"],
         "FAILED"
     );
+}
+
+#[tokio::test]
+async fn an_organisation_sees_only_its_own_identifications() {
+    let m = Ms::start().await;
+    let other = "org-alpha-2";
+    let mine = m.create(nif(NIF, "LOW")).await;
+    let id = mine.json()["id"].as_str().unwrap().to_owned();
+    // The same tenant and key, through its other organisation: not found, not closable,
+    // not listed.
+    m.get(KEY_A, other, &id)
+        .await
+        .assert_bare(StatusCode::NOT_FOUND);
+    m.close(KEY_A, other, &id)
+        .await
+        .assert_bare(StatusCode::NOT_FOUND);
+    let path = format!("/orgs/{other}/identifications/identity_document");
+    let listed = m
+        .send(Some(KEY_A), Method::GET, &path, COLLECTION, None)
+        .await;
+    assert_eq!(listed.json()["identifications"], json!([]));
+    assert_eq!(listed.json()["pagination"]["total"], 0);
+    assert_eq!(m.get(KEY_A, ORG_A, &id).await.json()["status"], "OPEN");
+    // An identification there is listed there only; the actor is the same person.
+    let theirs = m.create_in(KEY_A, other, nif(NIF, "LOW")).await;
+    assert_eq!(
+        theirs.json()["actor"]["subject_id"],
+        mine.json()["actor"]["subject_id"]
+    );
+    let listed = m
+        .send(Some(KEY_A), Method::GET, &path, COLLECTION, None)
+        .await;
+    assert_eq!(
+        listed.json()["identifications"][0]["id"],
+        theirs.json()["id"]
+    );
+    assert_eq!(listed.json()["pagination"]["total"], 1);
+}
+
+#[tokio::test]
+async fn simultaneous_first_identifications_of_one_document_make_one_actor() {
+    let m = Ms::start().await;
+    let racers = (0..16).map(|_| m.create(nif("87654321X", "LOW")));
+    let replies = futures::future::join_all(racers).await;
+    let actors: std::collections::HashSet<String> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            r.json()["actor"]["subject_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(actors.len(), 1, "one document, several actors: {actors:?}");
+    let documents: std::collections::HashSet<&str> = replies
+        .iter()
+        .map(|r| {
+            r.json()["actor"]["identity_document"]["document_id"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(documents.len(), 1, "the declared document was stored twice");
+    let listed = m.list("?limit=50").await;
+    assert_eq!(listed.json()["pagination"]["total"], 16);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use idbridge::model::{
     DocumentKind, FileSide, Namespace, NewDocument, NewFile, NewProcess, ProcessStatus,
 };
 use idbridge::store::crypto::CHUNK;
-use idbridge::store::{ByteRange, PutRules, Store};
+use idbridge::store::{Anchor, ByteRange, PutRules, Store};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -1204,4 +1204,183 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
         .await;
     assert!(matches!(over, Err(Error::LimitExceeded { limit: 1, .. })));
     assert_eq!(store.list_documents(&a, subject).await.unwrap().len(), 1);
+}
+
+fn declared(number: &str) -> idbridge::model::ValidNewDocument {
+    NewDocument {
+        kind: Some(DocumentKind::Passport),
+        number: Some(number.into()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
+}
+
+fn flow(doc: &idbridge::model::Document) -> Result<NewProcess, Error> {
+    Ok(NewProcess {
+        subject_id: doc.subject_id,
+        namespace: Namespace::new("masstack").unwrap(),
+        kind: "identity_document".into(),
+        expires_at: None,
+        data: serde_json::json!({ "document": doc.id }),
+    })
+}
+
+#[tokio::test]
+async fn a_process_on_a_new_document_is_stored_whole_or_not_at_all() {
+    let (_dir, store, _) = setup().await;
+    let a = tenant("alpha");
+    let subjects = store.list_subjects(&a, 100, 0).await.unwrap().total;
+    let failed = store
+        .create_process_on_document(
+            &a,
+            Anchor::NewSubject(declared("PAA000001")),
+            |_| false,
+            |_| Err(Error::internal("the flow could not be built")),
+        )
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(
+        store.list_subjects(&a, 100, 0).await.unwrap().total,
+        subjects,
+        "a subject was left behind"
+    );
+    assert!(
+        store
+            .find_documents_by_number(&a, "PAA000001")
+            .await
+            .unwrap()
+            .is_empty(),
+        "a document was left behind"
+    );
+    let (doc, p) = store
+        .create_process_on_document(
+            &a,
+            Anchor::NewSubject(declared("PAA000001")),
+            |_| true,
+            flow,
+        )
+        .await
+        .unwrap()
+        .expect("nothing stood in the way");
+    assert_eq!(p.subject_id, doc.subject_id);
+    assert_eq!(p.data["document"], doc.id.to_string());
+    assert_eq!(
+        store.get_document(&a, doc.id).await.unwrap().number,
+        doc.number
+    );
+}
+
+#[tokio::test]
+async fn racing_processes_on_one_new_document_make_one_subject() {
+    let (_dir, store, _) = setup().await;
+    let a = tenant("alpha");
+    // Each racer looks, finds nothing, and tries to store the document for a new subject;
+    // the losers are told to look again and then find the winner's document.
+    let racers = (0..12).map(|_| {
+        let (store, a) = (store.clone(), a.clone());
+        tokio::spawn(async move {
+            loop {
+                let on_file = store.find_documents_by_number(&a, "pa-a 000002").await?;
+                let anchor = match on_file.first() {
+                    Some(d) => Anchor::OnFile(d.id),
+                    None => Anchor::NewSubject(declared("PAA000002")),
+                };
+                if let Some((doc, _)) = store
+                    .create_process_on_document(&a, anchor, |_| true, flow)
+                    .await?
+                {
+                    return Ok::<_, Error>(doc.subject_id);
+                }
+            }
+        })
+    });
+    let subjects: std::collections::HashSet<Uuid> = futures::future::join_all(racers)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+    assert_eq!(subjects.len(), 1, "one document, several subjects");
+    let docs = store
+        .find_documents_by_number(&a, "PAA000002")
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), 1, "the document was stored more than once");
+    let subject = *subjects.iter().next().unwrap();
+    assert_eq!(store.list_processes(&a, subject).await.unwrap().len(), 12);
+}
+
+#[tokio::test]
+async fn a_document_that_is_not_the_same_does_not_stop_a_new_one() {
+    let (_dir, store, subject) = setup().await;
+    let a = tenant("alpha");
+    let card = NewDocument {
+        kind: Some(DocumentKind::IdCard),
+        number: Some("PAA000003".into()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let card = store.create_document(&a, subject, card).await.unwrap();
+    let passports = |d: &idbridge::model::Document| d.kind == DocumentKind::Passport;
+    let (doc, _) = store
+        .create_process_on_document(
+            &a,
+            Anchor::NewSubject(declared("PAA000003")),
+            passports,
+            flow,
+        )
+        .await
+        .unwrap()
+        .expect("an identity card with the same number is another document");
+    assert_ne!(doc.subject_id, subject);
+    // The document on file is gone: the caller is told to look again.
+    store.delete_document(&a, card.id).await.unwrap();
+    let gone = store
+        .create_process_on_document(&a, Anchor::OnFile(card.id), |_| true, flow)
+        .await
+        .unwrap();
+    assert!(gone.is_none());
+}
+
+#[tokio::test]
+async fn a_deleted_process_leaves_its_data_in_no_database_file() {
+    let (dir, store, subject) = setup().await;
+    let a = tenant("alpha");
+    let marker = "SSN-4815162342-MARKER";
+    let p = store
+        .create_process(
+            &a,
+            NewProcess {
+                subject_id: subject,
+                namespace: Namespace::new("jumio").unwrap(),
+                kind: "workflow_execution".into(),
+                expires_at: None,
+                data: serde_json::json!({ "prepared": { "ssn": marker } }),
+            },
+        )
+        .await
+        .unwrap();
+    store.delete_process(&a, p.id).await.unwrap();
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+            "{} still holds the deleted process's data",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

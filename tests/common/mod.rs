@@ -37,7 +37,7 @@ pub fn test_config(dir: &Path) -> Config {
         id: id.into(),
         api_keys: vec![Secret::new(format!("test-api-key-{id}"))],
         masstack_keys: vec![Secret::new(format!("test-masstack-key-{id}"))],
-        masstack_orgs: vec![format!("org-{id}")],
+        masstack_orgs: vec![format!("org-{id}"), format!("org-{id}-2")],
         jumio: Some(JumioClient {
             client_id: format!("test-jumio-{id}"),
             client_secret: Some(Secret::new(format!("test-jumio-secret-{id}"))),

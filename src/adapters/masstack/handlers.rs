@@ -122,6 +122,7 @@ async fn identification_of(
         (status = 400, description = "Request input is not valid; the error names the field", body = ErrorsResponse),
         (status = 401, description = "Unauthorized. AuthN and AuthZ validations have fail (no body)"),
         (status = 404, description = "No such organization for this key (no body)"),
+        (status = 409, description = "The identity document kept changing while the identification was stored: nothing was stored, retry (no body)"),
         (status = 500, description = "Not expected error (no body)"),
         (status = "default", description = "Error response", body = ErrorsResponse),
     ))]

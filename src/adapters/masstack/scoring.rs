@@ -148,12 +148,17 @@ pub fn internal(
                 CheckOutcome::Passed,
                 format!("on file (kind {})", d.kind.as_str()),
             ));
-            let (ok, detail) = match d.expires_on {
-                Some(e) if e < today => (false, format!("expired on {e}")),
-                Some(e) => (true, format!("valid until {e}")),
-                None => (true, "no expiry date on file".to_owned()),
+            // Without a date nothing says the document is valid: the check did not run, and
+            // a configuration that requires it does not pass.
+            let (result, detail) = match d.expires_on {
+                Some(e) if e < today => (CheckOutcome::Failed, format!("expired on {e}")),
+                Some(e) => (CheckOutcome::Passed, format!("valid until {e}")),
+                None => (
+                    CheckOutcome::NotExecuted,
+                    "no expiry date on file: validity cannot be checked".to_owned(),
+                ),
             };
-            checks.push((CheckName::DocumentUnexpired, outcome(ok), detail));
+            checks.push((CheckName::DocumentUnexpired, result, detail));
             checks.push((
                 CheckName::DocumentImages,
                 outcome(d.file_count > 0),
@@ -300,6 +305,31 @@ mod tests {
         assert_eq!(
             (wrong.score, wrong.result),
             (Some(0), Some(ScoringVerdict::Failed))
+        );
+        let undated = Document {
+            id: uuid::Uuid::now_v7(),
+            seq: 1,
+            tenant: crate::model::TenantId::new("t").unwrap(),
+            subject_id: uuid::Uuid::now_v7(),
+            kind: crate::model::DocumentKind::IdCard,
+            category: crate::model::Category::ProofOfIdentity,
+            number: Some("12345678Z".into()),
+            issuing_country: None,
+            issuing_authority: None,
+            issued_on: None,
+            expires_on: None,
+            personal: Default::default(),
+            extras: Default::default(),
+            file_count: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let high = internal(&nif, Some(&undated), ConfigurationName::High, now);
+        assert_eq!(high.checks[2].outcome, CheckOutcome::NotExecuted);
+        assert_eq!(
+            (high.score, high.result),
+            (Some(75), Some(ScoringVerdict::Failed)),
+            "an undated document is not taken as unexpired"
         );
         let ext = external();
         assert_eq!(
