@@ -1234,7 +1234,7 @@ async fn a_process_on_a_new_document_is_stored_whole_or_not_at_all() {
     let failed = store
         .create_process_on_document(
             &a,
-            Anchor::NewSubject(declared("PAA000001")),
+            Anchor::NewSubject(Box::new(declared("PAA000001"))),
             |_| false,
             |_| Err(Error::internal("the flow could not be built")),
         )
@@ -1256,7 +1256,7 @@ async fn a_process_on_a_new_document_is_stored_whole_or_not_at_all() {
     let (doc, p) = store
         .create_process_on_document(
             &a,
-            Anchor::NewSubject(declared("PAA000001")),
+            Anchor::NewSubject(Box::new(declared("PAA000001"))),
             |_| true,
             flow,
         )
@@ -1284,7 +1284,7 @@ async fn racing_processes_on_one_new_document_make_one_subject() {
                 let on_file = store.find_documents_by_number(&a, "pa-a 000002").await?;
                 let anchor = match on_file.first() {
                     Some(d) => Anchor::OnFile(d.id),
-                    None => Anchor::NewSubject(declared("PAA000002")),
+                    None => Anchor::NewSubject(Box::new(declared("PAA000002"))),
                 };
                 if let Some((doc, _)) = store
                     .create_process_on_document(&a, anchor, |_| true, flow)
@@ -1326,7 +1326,7 @@ async fn a_document_that_is_not_the_same_does_not_stop_a_new_one() {
     let (doc, _) = store
         .create_process_on_document(
             &a,
-            Anchor::NewSubject(declared("PAA000003")),
+            Anchor::NewSubject(Box::new(declared("PAA000003"))),
             passports,
             flow,
         )
