@@ -74,7 +74,7 @@ impl Store {
                     return Ok(None);
                 }
                 let subject = insert_subject(&mut tx, tenant, None, None).await?;
-                insert_document(&mut tx, tenant, subject.id, new).await?
+                insert_document(&mut tx, tenant, subject.id, *new).await?
             }
         };
         let p = insert_process(&mut tx, tenant, process(&doc)?).await?;
@@ -232,7 +232,7 @@ pub enum Anchor {
     /// A document on file, by id: the process belongs to its subject.
     OnFile(Uuid),
     /// A new document, stored for a new subject unless the same document is on file.
-    NewSubject(ValidNewDocument),
+    NewSubject(Box<ValidNewDocument>),
 }
 
 async fn insert_process(

@@ -82,5 +82,5 @@ pub fn anchor(found: &Found, req: &Valid) -> Result<Anchor> {
         extras: [(NAMESPACE.to_owned(), extras)].into(),
         ..Default::default()
     };
-    Ok(Anchor::NewSubject(new.validate()?))
+    Ok(Anchor::NewSubject(Box::new(new.validate()?)))
 }
