@@ -204,6 +204,28 @@ pub struct MydocsConfig {
     /// Replaces the built-in document-type table when set (see docs/compat/mydocs.md).
     #[serde(default)]
     pub document_types: Option<Vec<DocumentTypeConfig>>,
+    /// Seconds a file uploaded with `POST /api/v2/my/files` stays usable; an upload no
+    /// document took by then is deleted, so abandoned uploads do not fill the disk.
+    #[serde(default = "default_upload_ttl_secs")]
+    pub upload_ttl_secs: u64,
+    /// Most unused uploads one client may hold at once; one more is refused (400).
+    #[serde(default = "default_max_pending_uploads")]
+    pub max_pending_uploads: u32,
+    /// How often expired uploads of every client are deleted, in seconds.
+    #[serde(default = "default_upload_sweep_secs")]
+    pub upload_sweep_interval_secs: u64,
+}
+
+fn default_upload_ttl_secs() -> u64 {
+    24 * 60 * 60
+}
+
+fn default_max_pending_uploads() -> u32 {
+    20
+}
+
+fn default_upload_sweep_secs() -> u64 {
+    10 * 60
 }
 
 impl MydocsConfig {
@@ -279,6 +301,8 @@ pub struct DocumentTypeConfig {
     /// Its display name.
     pub name: String,
     /// The canonical kind it stores (`passport`, `id_card`, … as in docs/vocabulary.md).
+    /// Several types may share a kind: a document added here keeps the type its client
+    /// chose; one stored through another API shows the first type of its kind.
     pub kind: String,
     /// The group it is listed under, e.g. "Proof of identity".
     pub group: String,
@@ -318,6 +342,9 @@ impl Default for AdaptersConfig {
                 enabled: true,
                 prefix: String::new(),
                 document_types: None,
+                upload_ttl_secs: default_upload_ttl_secs(),
+                max_pending_uploads: default_max_pending_uploads(),
+                upload_sweep_interval_secs: default_upload_sweep_secs(),
             },
             masstack: AdapterConfig::at("/v1"),
             passfort: PassfortConfig {
@@ -449,6 +476,11 @@ impl Config {
         }
         if let Some(types) = &self.adapters.mydocs.document_types {
             check_document_types(types)?;
+        }
+        if self.adapters.mydocs.upload_sweep_interval_secs == 0 {
+            return Err(ConfigError(
+                "adapters.mydocs.upload_sweep_interval_secs must be at least 1".into(),
+            ));
         }
         let s = &self.storage;
         match (&s.master_key, &s.master_key_file) {

@@ -199,6 +199,19 @@ fn a_mydocs_type_table_is_loaded_and_checked() {
         assert!(e.contains("document_types[0].kind"), "{e}");
         let e = load_err(jail, &entry(5, "passport"));
         assert!(e.contains("\"other\""), "{e}");
+        // Unused uploads: 24 hours, 20 per client, swept every 10 minutes by default.
+        write_config(jail, "");
+        let m = Config::load(None).unwrap().adapters.mydocs;
+        assert_eq!(
+            (
+                m.upload_ttl_secs,
+                m.max_pending_uploads,
+                m.upload_sweep_interval_secs
+            ),
+            (86_400, 20, 600)
+        );
+        let e = load_err(jail, "[adapters.mydocs]\nupload_sweep_interval_secs = 0\n");
+        assert!(e.contains("upload_sweep_interval_secs"), "{e}");
         Ok(())
     });
 }

@@ -51,6 +51,12 @@ impl StagedFile {
     pub fn file(&self) -> &StoredFile {
         &self.file
     }
+
+    /// The file, once its metadata has committed: the blob is no longer removed on drop.
+    pub(super) fn committed(self) -> StoredFile {
+        self.guard.disarm();
+        self.file
+    }
 }
 
 /// Plaintext bytes of a stored file, streamed.
@@ -459,7 +465,7 @@ pub enum Attach {
 }
 
 /// Inserts a staged file's metadata row inside the caller's transaction.
-async fn insert_file(
+pub(super) async fn insert_file(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     s: &StagedFile,
 ) -> Result<()> {

@@ -17,6 +17,7 @@ mod lookup;
 mod processes;
 mod subjects;
 mod tokens;
+mod uploads;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -3,6 +3,9 @@
 //! downloads and delete, and the same documents seen through nCore. Every JSON body is
 //! checked against the mydocs OpenAPI document.
 
+mod bodies;
+mod uploads;
+
 use crate::common::{ADMIN_A, ADMIN_B, Contract, TestServer, tenant};
 use base64::Engine as _;
 use idbridge::config::{Config, DocumentTypeConfig};
@@ -37,6 +40,8 @@ enum Body {
     None,
     Json(Value),
     Raw(&'static str, Vec<u8>),
+    /// Bytes with no `Content-Type` header at all.
+    Bare(Vec<u8>),
     Form(Form),
 }
 
@@ -128,6 +133,7 @@ impl Mydocs {
             Body::None => req,
             Body::Json(v) => req.json(&v),
             Body::Raw(content_type, bytes) => req.header("content-type", content_type).body(bytes),
+            Body::Bare(bytes) => req.body(bytes),
             Body::Form(f) => req.multipart(f),
         };
         req.send().await.unwrap()
@@ -643,6 +649,78 @@ async fn a_configured_type_table_replaces_the_default() {
     assert_eq!(m.ids(&a.token, "?filter[typeId]=199").await.0, 1);
 }
 
+/// Two configured types of one canonical kind: each document keeps the `typeID` its client
+/// chose, in the Document and in `filter[typeId]`; a document stored through another API
+/// shows the first type of its kind.
+#[tokio::test]
+async fn two_types_of_one_kind_each_keep_their_own_id() {
+    let m = Mydocs::start_with(|c| {
+        let t = |id, name: &str, kind: &str| DocumentTypeConfig {
+            id,
+            name: name.into(),
+            kind: kind.into(),
+            group: "Proof of identity".into(),
+            max_files: 3,
+        };
+        c.adapters.mydocs.document_types = Some(vec![
+            t(1, "Passport", "passport"),
+            t(2, "National ID / Passport", "passport"),
+            t(3, "Other", "other"),
+        ]);
+    })
+    .await;
+    let a = m.client(ADMIN_A).await;
+    let second = m
+        .add_ok(&a.token, typed("2", vec![("p.png", png(1))]))
+        .await;
+    m.assert_document(&second, 2, "National ID / Passport", "new", &["page1"]);
+    let path = m.upload_ok(&a.token, "q.png", png(2)).await;
+    let first = m
+        .add_ok(&a.token, Body::Json(json!({"file": path, "typeId": 1})))
+        .await;
+    m.assert_document(&first, 1, "Passport", "new", &["page1"]);
+    let (status, ncore) = m
+        .ncore(
+            Method::POST,
+            &format!("/users/{}/identifications", a.subject),
+            NCORE_LIST,
+            Some(json!({"type": "PASSPORT", "number": "P-2"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ncore}");
+
+    let (_, details) = m.get(&a.token, second["id"].as_i64().unwrap()).await;
+    m.assert_document(&details, 2, "National ID / Passport", "new", &["page1"]);
+    let (_, list) = m.list(&a.token, "?sort_order=asc").await;
+    let shown: Vec<(u64, &str)> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["typeId"].as_u64().unwrap(),
+                d["type"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (2, "National ID / Passport"),
+            (1, "Passport"),
+            (1, "Passport")
+        ]
+    );
+    let id = |d: &Value| d["id"].as_i64().unwrap();
+    assert_eq!(
+        m.ids(&a.token, "?filter[typeId]=2").await,
+        (1, vec![id(&second)])
+    );
+    let (total, ids) = m.ids(&a.token, "?filter[typeId]=1&sort_order=asc").await;
+    assert_eq!((total, ids[0]), (2, id(&first)));
+    assert_eq!(m.ids(&a.token, "?filter[typeId]=1,2").await.0, 3);
+}
+
 // ---------------------------------------------------------------------------------------
 // Adding documents
 
@@ -1120,12 +1198,20 @@ async fn bad_additions_are_400_naming_the_field_and_store_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    // A urlencoded form whose file is not an upload path.
+    let (status, err) = m
+        .add(
+            &a.token,
+            Body::Raw(
+                "application/x-www-form-urlencoded",
+                b"typeID=1&file=x".to_vec(),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_error(&err, status, Some("file"));
     // Neither JSON nor a form.
-    for content_type in [
-        "text/plain",
-        "application/x-www-form-urlencoded",
-        "application/octet-stream",
-    ] {
+    for content_type in ["text/plain", "application/octet-stream"] {
         let (status, err) = m
             .add(
                 &a.token,
@@ -1227,46 +1313,41 @@ fn noisy_pdf(len: usize, seed: u64) -> Vec<u8> {
     v
 }
 
-/// Three 20 MiB pages of a passport (the type's maxFiles, each at the size limit) as JSON
-/// data URIs: accepted as plain JSON, and must be accepted the way PHP's json_encode writes
-/// them too, with `\/` for every `/` (which the adapter documents it accepts).
+/// One page at the size limit as a JSON data URI is accepted, plain and the way PHP's
+/// json_encode writes it (`\/` for every `/`, which the adapter documents it accepts). The
+/// JSON body is held whole, so its limit is one such file, not the type's `maxFiles` of
+/// them: three pages at the limit go as a form, which streams.
 #[tokio::test]
-async fn max_files_at_the_size_limit_fit_in_a_php_escaped_json_body() {
+async fn a_file_at_the_size_limit_fits_a_php_escaped_json_body() {
     let m = Mydocs::start().await;
     let a = m.client(ADMIN_A).await;
-    let pages: Vec<Vec<u8>> = (1..=3).map(|i| noisy_pdf(MAX_FILE, i)).collect();
-    let body = |escape: bool| {
-        let uris: Vec<String> = pages
-            .iter()
-            .map(|p| {
-                let data = b64(p);
-                if escape {
-                    format!("data:application\\/pdf;base64,{}", data.replace('/', "\\/"))
-                } else {
-                    format!("data:application/pdf;base64,{data}")
-                }
-            })
-            .collect();
-        format!(
-            r#"{{"typeID":1,"file":["{}","{}","{}"]}}"#,
-            uris[0], uris[1], uris[2]
-        )
-        .into_bytes()
-    };
+    let page = noisy_pdf(MAX_FILE, 1);
     for escape in [false, true] {
-        let bytes = body(escape);
+        let data = b64(&page);
+        let uri = if escape {
+            format!("data:application\\/pdf;base64,{}", data.replace('/', "\\/"))
+        } else {
+            format!("data:application/pdf;base64,{data}")
+        };
+        let bytes = format!(r#"{{"typeID":6,"file":"{uri}"}}"#).into_bytes();
         let len = bytes.len();
         let (status, doc) = m.add(&a.token, Body::Raw("application/json", bytes)).await;
         assert_eq!(
             status,
             StatusCode::CREATED,
-            "escaped: {escape}, a {len}-byte body of three files within every limit was refused: {doc}"
+            "escaped: {escape}, a {len}-byte body of one file at the limit was refused: {doc}"
         );
-        m.assert_document(&doc, 1, "Passport", "new", &["page1", "page2", "page3"]);
-        for (i, page) in pages.iter().enumerate() {
-            let url = doc["files"][i]["downloadUrl"].as_str().unwrap();
-            assert_eq!(sha(&m.fetch(&a.token, url).await), sha(page));
-        }
+        m.assert_document(&doc, 6, "Bank statement", "new", &["page1"]);
+        let url = doc["downloadUrl"].as_str().unwrap();
+        assert_eq!(sha(&m.fetch(&a.token, url).await), sha(&page));
+    }
+    let pages: Vec<Vec<u8>> = (1..=3).map(|i| noisy_pdf(MAX_FILE, i)).collect();
+    let parts = pages.iter().map(|p| ("page.pdf", p.clone())).collect();
+    let doc = m.add_ok(&a.token, typed("1", parts)).await;
+    m.assert_document(&doc, 1, "Passport", "new", &["page1", "page2", "page3"]);
+    for (i, page) in pages.iter().enumerate() {
+        let url = doc["files"][i]["downloadUrl"].as_str().unwrap();
+        assert_eq!(sha(&m.fetch(&a.token, url).await), sha(page));
     }
 }
 

@@ -1,22 +1,25 @@
-//! Adding a document, the three ways a B2Core client sends one: a multipart form with `file`
-//! parts, JSON whose `file` is a path from `POST /files`, or JSON whose `file` is a `data:`
-//! URI. Each file streams into the store as it arrives (or, inline, as it is decoded); the
+//! Adding a document, the ways a B2Core client sends one: a multipart form with `file`
+//! parts; JSON whose `file` is a path from `POST /files` or a `data:` URI, labelled
+//! `application/json` or — as the seed's own `curl --data-raw` example sends it — labelled
+//! urlencoded, `text/plain` or not at all; or a real urlencoded form naming upload paths.
+//! Each file streams into the store as it arrives (or, inline, as it is decoded); the
 //! document and all its files then appear in one transaction, or nothing does.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Extension, FromRequest, Multipart, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use uuid::Uuid;
 
+use super::body::{Encoding, SEND_JSON_OR_FORM, encoding, read_whole};
 use super::error::MydocsError;
 use super::handlers::{Client, Ctx, view};
-use super::mapping::{self, Types, UPLOAD_PATH_PREFIX};
+use super::mapping::{self, Types};
+use super::uploads::{self, no_such_upload, not_an_upload, upload_path};
 use super::wire::{
-    AddDocumentForm, AddDocumentJson, Document as DocumentView, ErrorBody, UploadForm, UploadedFile,
+    AddDocumentForm, AddDocumentJson, AddDocumentUrlencoded, Document as DocumentView, ErrorBody,
 };
 use crate::adapters::common::{self, inline};
 use crate::error::Error;
@@ -31,12 +34,19 @@ const SMALL_TEXT: usize = 256;
 /// examples `typeId`.
 const TYPE_FIELDS: [&str; 2] = ["typeID", "typeId"];
 
-/// The body limit of the routes that take files: every file of the largest type at the size
-/// limit as escaped base64 (the JSON form), plus room for the rest of the body. Each file's
-/// own limit is enforced exactly while it streams.
-pub fn body_limit(types: &Types) -> usize {
-    let files = types.max_files() as usize * mapping::MAX_FILE_SIZE as usize;
-    inline::encoded_limit(files) + 1024 * 1024
+/// The body limit of a multipart `POST /documents`: every file of the largest type at the
+/// size limit, plus room for part headers and text fields. The form streams, so this bounds
+/// the request, not memory; each file's own limit is enforced exactly while it streams.
+pub fn form_body_limit(types: &Types) -> usize {
+    types.max_files() as usize * mapping::MAX_FILE_SIZE as usize + 1024 * 1024
+}
+
+/// The limit of a body read whole (JSON, urlencoded): one file at the size limit as base64
+/// (4/3), with the allowance for escapes that JSON encoders add ([`inline::encoded_limit`]),
+/// plus 64 KiB for the rest. Inline files are decoded out of the body, so this is the most
+/// the request makes the server hold: about 30 MiB, not one copy per file of the type.
+pub fn json_body_limit() -> usize {
+    inline::encoded_limit(mapping::MAX_FILE_SIZE as usize) + 64 * 1024
 }
 
 fn rules() -> PutRules {
@@ -47,14 +57,29 @@ fn rules() -> PutRules {
     }
 }
 
-/// A file of this client without a document yet, streamed in and staged.
-async fn stage<S>(
+/// A refused file answers naming `file`; other errors pass through.
+fn file_error(e: Error) -> MydocsError {
+    match e {
+        Error::UnsupportedMediaType(reason) => {
+            MydocsError::File(StatusCode::UNSUPPORTED_MEDIA_TYPE, reason)
+        }
+        Error::PayloadTooLarge { limit: Some(l) } => MydocsError::File(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("is larger than {l} bytes"),
+        ),
+        other => other.into(),
+    }
+}
+
+/// A file of this client without a document yet, streamed in and staged; `mark` is the
+/// extras of an upload.
+pub(super) async fn stage<S>(
     state: &AppState,
     client: &Client,
     name: Option<String>,
-    upload: bool,
+    mark: Option<(String, serde_json::Value)>,
     body: S,
-) -> Result<StagedFile, Error>
+) -> Result<StagedFile, MydocsError>
 where
     S: futures::Stream<Item = Result<Bytes, Error>> + Send + Unpin,
 {
@@ -63,20 +88,13 @@ where
         document_id: None,
         side: crate::model::FileSide::None,
         name,
-        extras: if upload {
-            [(
-                UPLOAD_MARK.to_owned(),
-                serde_json::json!({ "upload": true }),
-            )]
-            .into()
-        } else {
-            Default::default()
-        },
+        extras: mark.into_iter().collect(),
     };
     state
         .store
         .stage_file(&client.tenant, new, rules(), body)
         .await
+        .map_err(file_error)
 }
 
 /// Reads a `typeID` given as text (form field, JSON string) or a JSON number.
@@ -97,52 +115,22 @@ fn set_type(slot: &mut Option<u32>, id: u32) -> Result<(), Error> {
     }
 }
 
-fn not_an_upload() -> Error {
+fn too_many_files(limit: u32) -> Error {
     Error::invalid(
         "file",
-        "must be a path returned by POST /api/v2/my/files or a data:<type>;base64 URI",
+        format!(
+            "at most {limit} file{} for this document type (its maxFiles)",
+            if limit == 1 { "" } else { "s" }
+        ),
     )
 }
 
-/// A path `POST /files` handed out.
-fn upload_path(text: &str) -> Result<Uuid, Error> {
-    text.trim()
-        .strip_prefix(UPLOAD_PATH_PREFIX)
-        .and_then(|id| Uuid::parse_str(id).ok())
-        .ok_or_else(not_an_upload)
-}
-
-/// Marks the files `POST /files` stores: only those are upload paths (another API's loose
-/// file of the same subject did not pass this API's checks).
-const UPLOAD_MARK: &str = "mydocs";
-
-fn no_such_upload() -> Error {
-    Error::invalid(
-        "file",
-        "no such upload: unknown, another client's, or already on a document",
-    )
-}
-
-/// Checks that every earlier file named is an unused upload of this client.
-async fn check_uploads(state: &AppState, client: &Client, files: &[Attach]) -> Result<(), Error> {
-    for f in files {
-        let Attach::Existing(id) = f else { continue };
-        let ok = match state.store.get_file(&client.tenant, *id).await {
-            Ok(f) => {
-                f.subject_id == client.subject_id
-                    && f.document_id.is_none()
-                    && f.extras
-                        .get(UPLOAD_MARK)
-                        .is_some_and(|m| m["upload"] == true)
-            }
-            Err(Error::NotFound(_)) => false,
-            Err(e) => return Err(e),
-        };
-        if !ok {
-            return Err(no_such_upload());
-        }
-    }
-    Ok(())
+/// Most files the request may carry: its type's `maxFiles` once the type is known and
+/// valid, else the most any type holds (the type is checked, and the count again, later).
+fn files_allowed(types: &Types, type_slot: Option<u32>) -> u32 {
+    type_slot
+        .and_then(|id| types.by_id(id))
+        .map_or_else(|| types.max_files(), |t| t.max_files)
 }
 
 /// Add a new document: `typeID` and one or more files (up to the type's `maxFiles`).
@@ -150,14 +138,15 @@ async fn check_uploads(state: &AppState, client: &Client, files: &[Attach]) -> R
     request_body(content(
         (AddDocumentJson = "application/json"),
         (AddDocumentForm = "multipart/form-data"),
+        (AddDocumentUrlencoded = "application/x-www-form-urlencoded"),
     )),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Added", body = DocumentView),
-        (status = 400, description = "Missing or invalid `file` or `typeID` (named in `errors`), or too many files; nothing stored", body = ErrorBody),
+        (status = 400, description = "Missing or invalid `file` or `typeID` (named in `errors`), or more files than the type holds; nothing stored", body = ErrorBody),
         (status = 401, description = "No, unknown or expired token", body = ErrorBody),
-        (status = 413, description = "A file over 20 MiB; nothing stored", body = ErrorBody),
-        (status = 415, description = "Not JSON or a form, or a file that is not a PDF, JPEG or PNG; nothing stored", body = ErrorBody),
+        (status = 413, description = "A file over 20 MiB (named in `errors`), or a JSON body over its limit (about 30 MiB); nothing stored", body = ErrorBody),
+        (status = 415, description = "Neither JSON nor a form, or a file that is not a PDF, JPEG or PNG (named in `errors`); nothing stored", body = ErrorBody),
     ))]
 pub async fn add_document(
     State(state): State<AppState>,
@@ -165,30 +154,25 @@ pub async fn add_document(
     client: Client,
     req: Request,
 ) -> Result<(StatusCode, axum::Json<DocumentView>), MydocsError> {
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (type_id, files) = if content_type.starts_with("multipart/form-data") {
-        let multipart = Multipart::from_request(req, &state)
-            .await
-            .map_err(|r| MydocsError::Body(r.body_text()))?;
-        from_form(&state, &client, &ctx.types, multipart).await?
-    } else if content_type.starts_with("application/json") {
-        let body = Bytes::from_request(req, &state)
-            .await
-            .map_err(|r| match r.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge { limit: None }.into(),
-                _ => MydocsError::Body(r.body_text()),
-            })?;
-        from_json(&state, &client, &ctx.types, body).await?
-    } else {
-        return Err(Error::UnsupportedMediaType(
-            "send application/json or multipart/form-data".into(),
-        )
-        .into());
+    let encoding = encoding(req.headers());
+    let (type_id, files) = match encoding {
+        Encoding::Multipart => {
+            let multipart = Multipart::from_request(req, &state)
+                .await
+                .map_err(|r| MydocsError::Body(r.body_text()))?;
+            from_form(&state, &client, &ctx.types, multipart).await?
+        }
+        Encoding::Other => return Err(MydocsError::UnsupportedBody(SEND_JSON_OR_FORM)),
+        Encoding::Json | Encoding::Urlencoded | Encoding::Unlabelled => {
+            let body = read_whole(req, json_body_limit()).await?;
+            if encoding == Encoding::Json || common::is_json_object(&body) {
+                from_json(&state, &client, &ctx.types, body).await?
+            } else if encoding == Encoding::Urlencoded {
+                from_urlencoded(&ctx.types, &body)?
+            } else {
+                return Err(MydocsError::UnsupportedBody(SEND_JSON_OR_FORM));
+            }
+        }
     };
     let type_id = type_id.ok_or_else(|| Error::invalid("typeID", "is required"))?;
     let t = ctx.types.by_id(type_id).ok_or_else(|| {
@@ -200,7 +184,10 @@ pub async fn add_document(
     if files.is_empty() {
         return Err(Error::invalid("file", "is required").into());
     }
-    check_uploads(&state, &client, &files).await?;
+    if files.len() > t.max_files as usize {
+        return Err(too_many_files(t.max_files).into());
+    }
+    uploads::check(&state, &ctx, &client, &files).await?;
     let files = files
         .into_iter()
         .enumerate()
@@ -208,6 +195,7 @@ pub async fn add_document(
         .collect();
     let new = NewDocument {
         kind: Some(t.kind),
+        extras: [mapping::document_extras(t.id)].into(),
         ..Default::default()
     };
     let (doc, _) = state
@@ -222,6 +210,7 @@ pub async fn add_document(
         .await
         .map_err(|e| match e {
             Error::NotFound("file") => no_such_upload(),
+            Error::LimitExceeded { .. } => too_many_files(t.max_files),
             other => other,
         })?;
     let view = view(&state, &ctx, &client, doc).await?;
@@ -248,17 +237,14 @@ async fn from_form(
             let text = common::multipart::small_text(field, "typeID", SMALL_TEXT).await?;
             set_type(&mut type_slot, type_id(&text)?)?;
         } else if name == "file" || name == "file[]" {
-            if files.len() == types.max_files() as usize {
-                return Err(Error::LimitExceeded {
-                    what: "files per document",
-                    limit: types.max_files().into(),
-                }
-                .into());
+            let allowed = files_allowed(types, type_slot);
+            if files.len() >= allowed as usize {
+                return Err(too_many_files(allowed).into());
             }
             match field.file_name().map(str::to_owned) {
                 Some(file_name) => {
                     let body = common::multipart::stream(field, "file");
-                    let staged = stage(state, client, Some(file_name), false, body).await?;
+                    let staged = stage(state, client, Some(file_name), None, body).await?;
                     files.push(Attach::Staged(Box::new(staged)));
                 }
                 None => {
@@ -322,12 +308,9 @@ async fn from_json(
             .map_err(|_| Error::invalid("file", "must be a string or an array of strings"))?,
         Some(raw) => vec![raw],
     };
-    if raws.len() > types.max_files() as usize {
-        return Err(Error::LimitExceeded {
-            what: "files per document",
-            limit: types.max_files().into(),
-        }
-        .into());
+    let allowed = files_allowed(types, type_slot);
+    if raws.len() > allowed as usize {
+        return Err(too_many_files(allowed).into());
     }
     let mut files = Vec::with_capacity(raws.len());
     for raw in raws {
@@ -335,7 +318,7 @@ async fn from_json(
         if inline::is_data_uri(text) {
             let located = inline::locate(body.slice_ref(text), "file")?;
             let decoded = inline::decode(located, "file");
-            let staged = stage(state, client, None, false, decoded).await?;
+            let staged = stage(state, client, None, None, decoded).await?;
             files.push(Attach::Staged(Box::new(staged)));
         } else if text.len() > SMALL_TEXT {
             // Not a data URI and too long to be a path: refused without copying it.
@@ -349,46 +332,38 @@ async fn from_json(
     Ok((type_slot, files))
 }
 
-/// Upload a file for a later `POST /documents` with JSON; answers with its path.
-#[utoipa::path(post, path = "/files", operation_id = "uploadFile", tag = "Documents",
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
-    security(("bearer" = [])),
-    responses(
-        (status = 201, description = "Stored; send `path` as `file` when adding a document", body = UploadedFile),
-        (status = 400, description = "No `file` part, or more than one", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
-        (status = 413, description = "Over 20 MiB; nothing stored", body = ErrorBody),
-        (status = 415, description = "Not a PDF, JPEG or PNG; nothing stored", body = ErrorBody),
-    ))]
-pub async fn upload_file(
-    State(state): State<AppState>,
-    client: Client,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Result<(StatusCode, axum::Json<UploadedFile>), MydocsError> {
-    let mut multipart = multipart.map_err(|r| MydocsError::Body(r.body_text()))?;
-    let mut staged = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| common::multipart::error(e, "file"))?
-    {
-        if field.name() != Some("file") {
-            continue;
+/// Reads a urlencoded form: `typeID`/`typeId` and `file` (or `file[]`) fields naming upload
+/// paths. Inline data is not read from a form: base64's `+` reads as a space there unless
+/// the client escaped it, so it goes as JSON or multipart instead.
+fn from_urlencoded(types: &Types, body: &[u8]) -> Result<(Option<u32>, Vec<Attach>), MydocsError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|e| MydocsError::Body(format!("invalid urlencoded form: {e}")))?;
+    let mut type_slot = None;
+    let mut paths = Vec::new();
+    for (name, value) in &pairs {
+        if TYPE_FIELDS.contains(&name.as_str()) {
+            set_type(&mut type_slot, type_id(value)?)?;
+        } else if name == "file" || name == "file[]" {
+            paths.push(value);
         }
-        if staged.is_some() {
-            return Err(Error::invalid("file", "send one file per upload").into());
-        }
-        let name = field.file_name().map(str::to_owned);
-        let body = common::multipart::stream(field, "file");
-        staged = Some(stage(&state, &client, name, true, body).await?);
     }
-    let staged = staged.ok_or_else(|| Error::invalid("file", "is required"))?;
-    let mut stored = state
-        .store
-        .commit_files(&client.tenant, vec![staged], 0)
-        .await?;
-    let file = stored
-        .pop()
-        .ok_or_else(|| Error::internal("a committed upload lost its file"))?;
-    Ok((StatusCode::CREATED, axum::Json(mapping::uploaded(file))))
+    let allowed = files_allowed(types, type_slot);
+    if paths.len() > allowed as usize {
+        return Err(too_many_files(allowed).into());
+    }
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        if path.trim_start().starts_with("data:") {
+            return Err(Error::invalid(
+                "file",
+                "a form names upload paths; send a data URI as JSON, or the file as multipart/form-data",
+            )
+            .into());
+        }
+        if path.len() > SMALL_TEXT {
+            return Err(not_an_upload().into());
+        }
+        files.push(Attach::Existing(upload_path(path)?));
+    }
+    Ok((type_slot, files))
 }

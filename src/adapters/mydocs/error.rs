@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::wire::ErrorBody;
@@ -22,6 +22,13 @@ pub enum MydocsError {
     Path(PathRejection),
     /// The query string is malformed.
     Query(QueryRejection),
+    /// A file the client sent is refused (`415` for its content, `413` for its size): the
+    /// reason is given under `errors.file` too.
+    File(StatusCode, String),
+    /// A body read whole (JSON, or a urlencoded form) is over its limit, in bytes.
+    BodyTooLarge(usize),
+    /// A body neither JSON nor a form; the text says what to send.
+    UnsupportedBody(&'static str),
     /// No, unknown or expired bearer token.
     Unauthorized,
     /// No such route.
@@ -88,6 +95,20 @@ impl MydocsError {
         match self {
             MydocsError::Core(e) => core(e),
             MydocsError::Body(reason) => plain(S::BAD_REQUEST, reason.clone()),
+            MydocsError::File(status, reason) => {
+                let (status, mut body) = plain(*status, format!("file: {reason}"));
+                body.errors.insert("file".into(), vec![reason.clone()]);
+                (status, body)
+            }
+            MydocsError::BodyTooLarge(limit) => plain(
+                S::PAYLOAD_TOO_LARGE,
+                format!(
+                    "a body read whole (JSON or a urlencoded form) may be at most {limit} bytes, \
+                     one file at the 20 MiB limit as base64; send larger or several files as \
+                     multipart/form-data, or upload each with POST /api/v2/my/files"
+                ),
+            ),
+            MydocsError::UnsupportedBody(what) => plain(S::UNSUPPORTED_MEDIA_TYPE, (*what).into()),
             MydocsError::Path(r) => plain(S::BAD_REQUEST, r.body_text()),
             MydocsError::Query(r) => plain(S::BAD_REQUEST, r.body_text()),
             MydocsError::Unauthorized => plain(
@@ -106,7 +127,15 @@ impl MydocsError {
 impl IntoResponse for MydocsError {
     fn into_response(self) -> Response {
         let (status, body) = self.to_body();
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        // RFC 6750 §3: a 401 names the scheme the client must authenticate with.
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }
 

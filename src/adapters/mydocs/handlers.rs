@@ -25,6 +25,10 @@ pub struct Ctx {
     pub types: Types,
     /// `public_base_url` + mount prefix + `/api/v2/my`.
     pub base: String,
+    /// How long an upload stays usable.
+    pub upload_ttl: chrono::Duration,
+    /// Most unused uploads one client holds.
+    pub max_uploads: u32,
 }
 
 /// Path extractor answering in B2Core's error shape.
@@ -242,7 +246,7 @@ pub async fn get_documents(
         .filter(|d| {
             q.type_ids
                 .as_ref()
-                .is_none_or(|ids| ids.contains(&ctx.types.of_kind(d.kind).id))
+                .is_none_or(|ids| ids.contains(&ctx.types.of_document(d).id))
         })
         .filter(|d| {
             q.statuses

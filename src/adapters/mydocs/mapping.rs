@@ -20,6 +20,19 @@ pub const ALLOWED: [MediaType; 3] = [MediaType::Pdf, MediaType::Jpeg, MediaType:
 /// Prefix of the paths `POST /files` hands out.
 pub const UPLOAD_PATH_PREFIX: &str = "uploads/";
 
+/// This API's extras namespace, on documents (the `typeID` the client chose) and on files
+/// (the mark of an upload).
+pub const NAMESPACE: &str = "mydocs";
+
+/// The extras a document added here keeps: the `typeID` its client chose, so that a type
+/// sharing its canonical kind with another still reads back as itself.
+pub fn document_extras(type_id: u32) -> (String, serde_json::Value) {
+    (
+        NAMESPACE.to_owned(),
+        serde_json::json!({ "typeId": type_id }),
+    )
+}
+
 /// The built-in table: `(typeID, name, kind, group)`. Replaceable in configuration.
 const DEFAULT_TYPES: [(u32, &str, DocumentKind, &str); 10] = [
     (1, "Passport", DocumentKind::Passport, "Proof of identity"),
@@ -135,6 +148,20 @@ impl Types {
             .unwrap_or(&self.0[0])
     }
 
+    /// The type a document shows: the `typeID` its client chose when it was added here, as
+    /// long as that type still exists and still has the document's kind (another API may
+    /// have changed the kind since); otherwise [`Types::of_kind`].
+    pub fn of_document(&self, doc: &Document) -> &Type {
+        doc.extras
+            .get(NAMESPACE)
+            .and_then(|e| e.get("typeId"))
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|id| u32::try_from(id).ok())
+            .and_then(|id| self.by_id(id))
+            .filter(|t| t.kind == doc.kind)
+            .unwrap_or_else(|| self.of_kind(doc.kind))
+    }
+
     /// Most files any type allows (sizes the request body limit).
     pub fn max_files(&self) -> u32 {
         self.0.iter().map(|t| t.max_files).max().unwrap_or(1)
@@ -202,7 +229,7 @@ pub fn check_media(media: MediaType) -> Result<()> {
         Ok(())
     } else {
         Err(Error::UnsupportedMediaType(
-            "file must be a PDF, JPEG or PNG (judged by content)".into(),
+            "must be a PDF, JPEG or PNG (judged by content)".into(),
         ))
     }
 }
@@ -232,7 +259,7 @@ pub fn document(
     today: NaiveDate,
 ) -> DocumentView {
     files.sort_by_key(|f| (f.side.position(), f.created_at));
-    let t = types.of_kind(doc.kind);
+    let t = types.of_document(&doc);
     let files: Vec<DocumentFile> = files
         .into_iter()
         .map(|f| DocumentFile {
@@ -331,6 +358,55 @@ mod tests {
         let views = types.views();
         assert_eq!((views[0].group.id, views[1].group.id), (1, 2));
         assert_eq!(types.max_files(), 2);
+    }
+
+    fn stored(kind: DocumentKind, chosen: Option<u32>) -> Document {
+        let now = Utc::now();
+        Document {
+            id: uuid::Uuid::now_v7(),
+            seq: 1,
+            tenant: crate::model::TenantId::new("t").unwrap(),
+            subject_id: uuid::Uuid::now_v7(),
+            kind,
+            category: kind.default_category(),
+            number: None,
+            issuing_country: None,
+            issuing_authority: None,
+            issued_on: None,
+            expires_on: None,
+            personal: Default::default(),
+            extras: chosen.map(document_extras).into_iter().collect(),
+            file_count: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn a_document_keeps_the_type_its_client_chose_while_it_fits_the_kind() {
+        let entry = |id: u32, kind: &str| DocumentTypeConfig {
+            id,
+            name: format!("T{id}"),
+            kind: kind.into(),
+            group: "G".into(),
+            max_files: 3,
+        };
+        let configured = [
+            entry(1, "passport"),
+            entry(2, "passport"),
+            entry(3, "id_card"),
+            entry(4, "other"),
+        ];
+        let types = Types::from_config(Some(&configured));
+        let shows = |kind, chosen| types.of_document(&stored(kind, chosen)).id;
+        assert_eq!(shows(DocumentKind::Passport, Some(2)), 2);
+        assert_eq!(shows(DocumentKind::Passport, Some(1)), 1);
+        // Stored elsewhere: the first type of the kind.
+        assert_eq!(shows(DocumentKind::Passport, None), 1);
+        // The kind changed through another API, or the type left the table.
+        assert_eq!(shows(DocumentKind::IdCard, Some(2)), 3);
+        assert_eq!(shows(DocumentKind::Passport, Some(99)), 1);
+        assert_eq!(shows(DocumentKind::Visa, Some(2)), 4);
     }
 
     #[test]

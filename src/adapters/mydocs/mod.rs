@@ -1,12 +1,15 @@
 //! B2Core "my documents": the documents of the current client, who is identified by
 //! `Authorization: Bearer <client token>` (minted by the admin API for a subject). Served at
 //! both `/api/v2/my/…` and `/v2/my/…`, the two spellings B2Core's pages use. `handlers`
-//! serves reading and deleting, `add` adding documents and uploads.
+//! serves reading and deleting, `add` adding documents (`body` reads their bodies), and
+//! `uploads` the expiring, capped uploads a JSON document names by path.
 
 mod add;
+mod body;
 mod error;
 mod handlers;
 pub(crate) mod mapping;
+mod uploads;
 pub(crate) mod wire;
 
 use std::sync::Arc;
@@ -23,6 +26,9 @@ use crate::state::AppState;
 
 /// Where the API lives under the mount prefix; its OpenAPI paths are written under the first.
 const ROOTS: [&str; 2] = ["/api/v2/my", "/v2/my"];
+
+/// The longest upload lifetime honoured (a longer one is as good as "never expires").
+const CENTURY_SECS: u64 = 100 * 365 * 24 * 60 * 60;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -57,17 +63,23 @@ impl utoipa::Modify for BearerToken {
 
 /// The my-documents API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
-    let types = mapping::Types::from_config(config.adapters.mydocs.document_types.as_deref());
-    let uploads = OpenApiRouter::new()
+    let cfg = &config.adapters.mydocs;
+    let types = mapping::Types::from_config(cfg.document_types.as_deref());
+    // A form streams and may carry every file of a type; JSON is read whole and has its own,
+    // smaller limit inside the handler; an upload is one file.
+    let documents = OpenApiRouter::new()
         .routes(routes!(add::add_document, handlers::get_documents))
-        .routes(routes!(add::upload_file))
-        .layer(DefaultBodyLimit::max(add::body_limit(&types)));
+        .layer(DefaultBodyLimit::max(add::form_body_limit(&types)));
+    let upload = OpenApiRouter::new()
+        .routes(routes!(uploads::upload_file))
+        .layer(DefaultBodyLimit::max(uploads::body_limit()));
     let (router, mut openapi) = OpenApiRouter::with_openapi(MydocsDoc::openapi())
         .routes(routes!(handlers::get_document_types))
         .routes(routes!(handlers::get_document, handlers::delete_document))
         .routes(routes!(handlers::get_document_file))
         .layer(DefaultBodyLimit::max(config.server.json_body_limit))
-        .merge(uploads)
+        .merge(documents)
+        .merge(upload)
         .split_for_parts();
     openapi.paths.paths = std::mem::take(&mut openapi.paths.paths)
         .into_iter()
@@ -79,7 +91,15 @@ pub fn api(config: &crate::config::Config) -> Api {
         config.adapters.mydocs.prefix,
         ROOTS[0]
     );
-    let ctx = Arc::new(handlers::Ctx { types, base });
+    // Capped at a century, so that adding it to or taking it from a time never overflows.
+    let upload_ttl = chrono::Duration::seconds(cfg.upload_ttl_secs.min(CENTURY_SECS) as i64);
+    let ctx = Arc::new(handlers::Ctx {
+        types,
+        base,
+        upload_ttl,
+        max_uploads: cfg.max_pending_uploads,
+    });
+    let sweep_every = std::time::Duration::from_secs(cfg.upload_sweep_interval_secs);
     let inner = router
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -93,6 +113,9 @@ pub fn api(config: &crate::config::Config) -> Api {
         name: "mydocs",
         router,
         openapi,
-        background: None,
+        background: cfg.enabled.then(|| {
+            Box::new(move |state: AppState| uploads::spawn_sweeper(state, upload_ttl, sweep_every))
+                as Box<dyn FnOnce(AppState) + Send>
+        }),
     }
 }

@@ -180,6 +180,19 @@ pub struct AddDocumentForm {
     pub type_id: u32,
 }
 
+/// Body of `POST /documents` as a urlencoded form (what `curl --data` sends): upload paths
+/// only. A JSON object sent with this content type is read as JSON.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the form; it is read by hand with the other encodings
+pub struct AddDocumentUrlencoded {
+    /// The path from `POST /files`; repeat (or `file[]`) for several files.
+    #[schema(example = "uploads/0192f7a4-5c1e-7d3a-9b1f-2a4c6e8d0f12")]
+    pub file: String,
+    /// The document type's id (`typeId` is accepted too).
+    #[schema(rename = "typeID", example = 1)]
+    pub type_id: u32,
+}
+
 /// Body of `POST /files`.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)] // documents the form; the part is streamed by hand

@@ -1,0 +1,203 @@
+//! Uploads: files a client stores with `POST /files` to name later, by the path it is
+//! handed, as the `file` of a JSON `POST /documents` (B2Core's "path to a document file").
+//! An upload is usable once, by its owner, for `upload_ttl_secs`; a client holds at most
+//! `max_pending_uploads` unused ones; expired ones are deleted (the client's own when it
+//! uploads again, everyone's by a periodic sweep), so abandoned uploads cannot fill the disk.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Extension, Multipart, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::add::stage;
+use super::error::MydocsError;
+use super::handlers::{Client, Ctx};
+use super::mapping::{self, NAMESPACE, UPLOAD_PATH_PREFIX};
+use super::wire::{ErrorBody, UploadForm, UploadedFile};
+use crate::adapters::common;
+use crate::error::Error;
+use crate::state::AppState;
+use crate::store::Attach;
+
+/// The body limit of `POST /files`: one file at the size limit plus its part headers.
+pub fn body_limit() -> usize {
+    mapping::MAX_FILE_SIZE as usize + 64 * 1024
+}
+
+/// The extras that mark a file as an upload of this API: only those are upload paths (a
+/// loose file the subject stored through another API did not pass this API's checks).
+pub fn mark() -> (String, serde_json::Value) {
+    (NAMESPACE.to_owned(), serde_json::json!({ "upload": true }))
+}
+
+fn is_upload(f: &crate::model::StoredFile) -> bool {
+    f.extras.get(NAMESPACE).is_some_and(|m| m["upload"] == true)
+}
+
+/// Why a `file` text is not an upload path.
+pub fn not_an_upload() -> Error {
+    Error::invalid(
+        "file",
+        "must be a path returned by POST /api/v2/my/files or a data:<type>;base64 URI",
+    )
+}
+
+/// The answer for a path that names no usable upload. One answer for all the reasons, so a
+/// client cannot probe for other clients' uploads.
+pub fn no_such_upload() -> Error {
+    Error::invalid(
+        "file",
+        "no such upload: unknown, expired, another client's, or already on a document",
+    )
+}
+
+/// A path `POST /files` handed out.
+pub fn upload_path(text: &str) -> Result<Uuid, Error> {
+    text.trim()
+        .strip_prefix(UPLOAD_PATH_PREFIX)
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .ok_or_else(not_an_upload)
+}
+
+/// Checks that every earlier file named is an unused, unexpired upload of this client. The
+/// store checks ownership and "unused" again when it attaches them, atomically.
+pub async fn check(
+    state: &AppState,
+    ctx: &Ctx,
+    client: &Client,
+    files: &[Attach],
+) -> Result<(), Error> {
+    let now = Utc::now();
+    for f in files {
+        let Attach::Existing(id) = f else { continue };
+        let ok = match state.store.get_file(&client.tenant, *id).await {
+            Ok(f) => {
+                f.subject_id == client.subject_id
+                    && f.document_id.is_none()
+                    && is_upload(&f)
+                    && f.created_at + ctx.upload_ttl > now
+            }
+            Err(Error::NotFound(_)) => false,
+            Err(e) => return Err(e),
+        };
+        if !ok {
+            return Err(no_such_upload());
+        }
+    }
+    Ok(())
+}
+
+fn too_many_uploads(cap: u32) -> Error {
+    Error::invalid(
+        "file",
+        format!(
+            "this client already holds {cap} unused uploads (the most allowed); add them to \
+             documents or wait until they expire"
+        ),
+    )
+}
+
+/// Upload a file for a later `POST /documents` with JSON; answers with its path.
+#[utoipa::path(post, path = "/files", operation_id = "uploadFile", tag = "Documents",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored; send `path` as `file` when adding a document (usable once, for 24 hours by default)", body = UploadedFile),
+        (status = 400, description = "No `file` part, more than one, or this client already holds the most unused uploads allowed (20 by default); `errors.file` says which", body = ErrorBody),
+        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
+        (status = 413, description = "Over 20 MiB; nothing stored", body = ErrorBody),
+        (status = 415, description = "Not multipart/form-data, or a file that is not a PDF, JPEG or PNG; nothing stored", body = ErrorBody),
+    ))]
+pub async fn upload_file(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    client: Client,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(StatusCode, axum::Json<UploadedFile>), MydocsError> {
+    // Checked before the multipart reader, whose complaint about any other body would be a
+    // 400 about a missing `boundary`.
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|e| e.trim().eq_ignore_ascii_case("multipart/form-data"))
+        });
+    if !is_form {
+        return Err(MydocsError::UnsupportedBody(
+            "send the file as multipart/form-data with one `file` part",
+        ));
+    }
+    let mut multipart = multipart.map_err(|r| MydocsError::Body(r.body_text()))?;
+    // The client's own expired uploads go first, so they never count against its cap.
+    state
+        .store
+        .delete_loose_files_before(
+            NAMESPACE,
+            Utc::now() - ctx.upload_ttl,
+            Some((&client.tenant, client.subject_id)),
+        )
+        .await?;
+    // Refused before any byte is read when the cap is already reached; the store enforces
+    // it again, atomically, when the upload commits.
+    let held = state
+        .store
+        .count_loose_files(&client.tenant, client.subject_id, NAMESPACE)
+        .await?;
+    if held >= ctx.max_uploads {
+        return Err(too_many_uploads(ctx.max_uploads).into());
+    }
+    let mut staged = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| common::multipart::error(e, "file"))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        if staged.is_some() {
+            return Err(Error::invalid("file", "send one file per upload").into());
+        }
+        let name = field.file_name().map(str::to_owned);
+        let body = common::multipart::stream(field, "file");
+        staged = Some(stage(&state, &client, name, Some(mark()), body).await?);
+    }
+    let staged = staged.ok_or_else(|| Error::invalid("file", "is required"))?;
+    let file = state
+        .store
+        .commit_loose_file(&client.tenant, staged, NAMESPACE, ctx.max_uploads)
+        .await
+        .map_err(|e| match e {
+            Error::LimitExceeded { .. } => too_many_uploads(ctx.max_uploads),
+            other => other,
+        })?;
+    Ok((StatusCode::CREATED, axum::Json(mapping::uploaded(file))))
+}
+
+/// Deletes every client's expired uploads now and then, for clients who never come back.
+/// The first sweep runs one interval after start, so a freshly started server (or a test)
+/// sees uploads expire only through a client's own requests until then.
+pub fn spawn_sweeper(state: AppState, ttl: chrono::Duration, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match state
+                .store
+                .delete_loose_files_before(NAMESPACE, Utc::now() - ttl, None)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "mydocs: expired uploads deleted"),
+                Err(e) => common::log_internal("mydocs", &e),
+            }
+        }
+    });
+}
