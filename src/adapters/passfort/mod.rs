@@ -4,10 +4,12 @@
 //! `POST /profiles` and `POST …/collected_data` as PassFort does.
 
 mod error;
+mod extract;
 mod files;
 mod handlers;
 pub(crate) mod mapping;
 mod ratelimit;
+mod replace;
 mod schema;
 pub(crate) mod wire;
 
@@ -66,7 +68,12 @@ pub fn api(config: &crate::config::Config) -> Api {
             files::add_document_image,
             files::list_document_images
         ))
-        .layer(DefaultBodyLimit::max(files::upload_body_limit()));
+        .layer(DefaultBodyLimit::max(files::upload_body_limit()))
+        // A body too large for an upload route is a file too large.
+        .layer(axum::Extension(extract::BodyLimit {
+            field: "data",
+            max_bytes: mapping::MAX_FILE_SIZE,
+        }));
     let (router, openapi) = OpenApiRouter::with_openapi(PassfortDoc::openapi())
         .routes(routes!(handlers::create_profile, handlers::list_profiles))
         .routes(routes!(handlers::get_profile))
@@ -78,6 +85,10 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(files::get_file, files::post_file))
         .routes(routes!(files::get_document_image))
         .layer(DefaultBodyLimit::max(config.server.json_body_limit))
+        .layer(axum::Extension(extract::BodyLimit {
+            field: "body",
+            max_bytes: config.server.json_body_limit as u64,
+        }))
         .merge(uploads)
         .split_for_parts();
     let router = router
