@@ -1864,7 +1864,7 @@ async fn racing_documents_cannot_share_an_image() {
 // Collected data
 
 #[tokio::test]
-async fn posting_collected_data_replaces_it_and_deletes_unlisted_documents() {
+async fn posting_collected_data_replaces_it_and_removes_unlisted_documents_keeping_their_images() {
     let p = Passfort::start().await;
     let id = p
         .create_profile_as(

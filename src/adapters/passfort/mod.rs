@@ -1,6 +1,8 @@
 //! PassFort 4.0 profiles (`/4.0` by default), authenticated with a tenant API key in the
 //! `apikey` header or query parameter. `handlers` serves profiles, collected data and
-//! documents; `files` serves files and document images (base64 in JSON); `ratelimit` limits
+//! documents; `files` serves files and document images (base64 in JSON); `replace` checks
+//! the documents of a replace before the store writes them in one transaction; `extract`
+//! answers malformed input in PassFort's shape, naming the field; `ratelimit` limits
 //! `POST /profiles` and `POST …/collected_data` as PassFort does.
 
 mod error;
