@@ -15,6 +15,7 @@ mod files;
 mod idempotency;
 mod lookup;
 mod processes;
+pub mod replace;
 mod subjects;
 mod tokens;
 mod uploads;

@@ -2,45 +2,39 @@
 //! ErrorCodes. PassFort's document gives no HTTP status per code; the table idbridge uses is
 //! in docs/compat/passfort.md and in [`PassfortError::to_body`].
 
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::wire::{Error as ErrorItem, ErrorSource, Errors};
+use super::extract::BodyLimit;
+use super::ratelimit::Refused;
+use super::wire::{Error as ErrorItem, ErrorCode, ErrorSource, Errors};
 use crate::error::Error;
 
+/// 104 CHARGEABLE_LIMIT_REACHED: PassFort's clients read it as "Rate limit exceeded".
+pub const CHARGEABLE_LIMIT_REACHED: ErrorCode = ErrorCode(104);
 /// 201 INVALID_INPUT_DATA.
-pub const INVALID_INPUT_DATA: u16 = 201;
-/// 202 DATA_PRESENT.
-pub const DATA_PRESENT: u16 = 202;
+pub const INVALID_INPUT_DATA: ErrorCode = ErrorCode(201);
 /// 203 MISSING_API_KEY.
-pub const MISSING_API_KEY: u16 = 203;
+pub const MISSING_API_KEY: ErrorCode = ErrorCode(203);
 /// 204 INVALID_API_KEY.
-pub const INVALID_API_KEY: u16 = 204;
+pub const INVALID_API_KEY: ErrorCode = ErrorCode(204);
 /// 401 UNKNOWN_INTERNAL_ERROR.
-pub const UNKNOWN_INTERNAL_ERROR: u16 = 401;
+pub const UNKNOWN_INTERNAL_ERROR: ErrorCode = ErrorCode(401);
 
 /// Everything the PassFort API can answer with besides success.
 #[derive(Debug)]
 pub enum PassfortError {
     /// An error from the core.
     Core(Error),
-    /// The body is not the JSON this operation takes.
-    Body(String),
-    /// A path parameter is malformed.
-    Path(PathRejection),
-    /// The query string is malformed.
-    Query(QueryRejection),
+    /// The body is over the route's limit.
+    TooLarge(BodyLimit),
     /// No `apikey` header or query parameter.
     MissingApiKey,
     /// An `apikey` that is not a key of any tenant.
     InvalidApiKey,
-    /// Over the rate limit; retry after this many seconds.
-    RateLimited {
-        /// Seconds until one more request is allowed.
-        retry_secs: u64,
-    },
+    /// Over the rate limit.
+    RateLimited(Refused),
     /// No such route.
     NoRoute,
     /// The route exists, the method does not.
@@ -53,19 +47,7 @@ impl From<Error> for PassfortError {
     }
 }
 
-impl From<PathRejection> for PassfortError {
-    fn from(r: PathRejection) -> Self {
-        PassfortError::Path(r)
-    }
-}
-
-impl From<QueryRejection> for PassfortError {
-    fn from(r: QueryRejection) -> Self {
-        PassfortError::Query(r)
-    }
-}
-
-fn item(code: Option<u16>, message: String, info: serde_json::Value) -> ErrorItem {
+fn item(code: Option<ErrorCode>, message: String, info: serde_json::Value) -> ErrorItem {
     ErrorItem {
         code,
         message,
@@ -86,10 +68,6 @@ fn core(e: &Error) -> (StatusCode, ErrorItem) {
     use StatusCode as S;
     match e {
         Error::NotFound(what) => invalid(S::NOT_FOUND, e.to_string(), json!({ "not_found": what })),
-        Error::Conflict(_) => (
-            S::CONFLICT,
-            item(Some(DATA_PRESENT), e.to_string(), json!({})),
-        ),
         Error::LimitExceeded { what, limit } => invalid(
             S::BAD_REQUEST,
             e.to_string(),
@@ -115,7 +93,9 @@ fn core(e: &Error) -> (StatusCode, ErrorItem) {
             e.to_string(),
             json!({ "field": "data" }),
         ),
-        Error::Internal(_) => {
+        // No PassFort operation can conflict (conflicts come from processes and aliases,
+        // which this API never touches): one reaching here is a bug, answered as internal.
+        Error::Internal(_) | Error::Conflict(_) => {
             super::super::common::log_internal("passfort", e);
             (
                 S::INTERNAL_SERVER_ERROR,
@@ -135,9 +115,11 @@ impl PassfortError {
         use StatusCode as S;
         match self {
             PassfortError::Core(e) => core(e),
-            PassfortError::Body(reason) => invalid(S::BAD_REQUEST, reason.clone(), json!({})),
-            PassfortError::Path(r) => invalid(S::BAD_REQUEST, r.body_text(), json!({})),
-            PassfortError::Query(r) => invalid(S::BAD_REQUEST, r.body_text(), json!({})),
+            PassfortError::TooLarge(l) => invalid(
+                S::PAYLOAD_TOO_LARGE,
+                format!("{}: the body is over {} bytes", l.field, l.max_bytes),
+                json!({ "field": l.field, "max_bytes": l.max_bytes }),
+            ),
             PassfortError::MissingApiKey => (
                 S::UNAUTHORIZED,
                 item(
@@ -154,12 +136,12 @@ impl PassfortError {
                     json!({}),
                 ),
             ),
-            PassfortError::RateLimited { retry_secs } => (
+            PassfortError::RateLimited(r) => (
                 S::TOO_MANY_REQUESTS,
                 item(
-                    None,
-                    "rate limit exceeded".into(),
-                    json!({ "retry_secs": retry_secs }),
+                    Some(CHARGEABLE_LIMIT_REACHED),
+                    "Rate limit exceeded".into(),
+                    json!({ "retry_secs": r.retry_secs }),
                 ),
             ),
             PassfortError::NoRoute => (
@@ -188,10 +170,8 @@ impl IntoResponse for PassfortError {
             }),
         )
             .into_response();
-        if let PassfortError::RateLimited { retry_secs } = self {
-            response
-                .headers_mut()
-                .insert("x-ratelimit-retry-secs", HeaderValue::from(retry_secs));
+        if let PassfortError::RateLimited(r) = self {
+            super::ratelimit::refused_headers(&r, response.headers_mut());
         }
         response
     }

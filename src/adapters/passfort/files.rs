@@ -12,7 +12,8 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::error::PassfortError;
-use super::handlers::{ApiTenant, Body, Path, parse, profile};
+use super::extract::{ApiTenant, Body, Path, parse};
+use super::handlers::profile;
 use super::mapping::{self, NAMESPACE};
 use super::wire::{
     CreateDocumentImage, CreateFileResource, DocumentCategory, DocumentImageResource,
@@ -121,6 +122,7 @@ pub async fn add_file(
         (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
         (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
         (status = 404, description = "No such profile or file", body = Errors),
+        (status = 500, description = "401 UNKNOWN_INTERNAL_ERROR (the stored file cannot be read)", body = Errors),
     ))]
 pub async fn get_file(
     State(state): State<AppState>,
@@ -156,6 +158,7 @@ pub async fn get_file(
         (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
         (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
         (status = 404, description = "No such profile or file", body = Errors),
+        (status = 500, description = "401 UNKNOWN_INTERNAL_ERROR (the stored file cannot be read)", body = Errors),
     ))]
 pub async fn post_file(
     state: State<AppState>,
@@ -239,7 +242,13 @@ pub async fn add_document_image(
     }
     let req: ImageBody = parse(&bytes)?;
     if req.data.is_none() {
-        return list().await;
+        // Only the seed's list form (no body, or `{}`) lists; a body that describes an image
+        // without its content is a mistake to point out, not a request to list.
+        let fields: serde_json::Map<String, serde_json::Value> = parse(&bytes)?;
+        if fields.is_empty() {
+            return list().await;
+        }
+        return Err(Error::invalid("data", "is required to add a document image").into());
     }
     let subject = profile(&state, &tenant, id).await?;
     let data = located(&bytes, req.data)?;

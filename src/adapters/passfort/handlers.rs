@@ -2,106 +2,31 @@
 //! id); what PassFort knows of it beyond documents (role, category, collected data) is the
 //! subject's `passfort` data; its documents are the canonical documents, from every API.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Extension, FromRequest, FromRequestParts, State};
-use axum::http::StatusCode;
-use axum::http::request::Parts;
+use axum::extract::{Extension, FromRequest, FromRequestParts, Request, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::error::PassfortError;
+use super::extract::{ApiTenant, Body, Path, Query, json, parse, serde_field};
 use super::mapping::{self, NAMESPACE};
 use super::ratelimit::{self, Limited, Limiter};
+use super::replace::{self, MAX_IMAGES_PER_DOCUMENT, Mode};
 use super::wire::{
     Document as DocumentView, EntityData, EntityType, Errors, NewDocument, ProfileCategory,
     ProfileResource, ProfileSearchResults, ProfileStatus, Role,
 };
-use crate::auth::KeyKind;
 use crate::error::Error;
-use crate::model::{Document, DocumentPatch, Namespace, StoredFile, Subject, TenantId};
+use crate::model::{Namespace, StoredFile, Subject, TenantId};
 use crate::state::AppState;
+use crate::store::replace::{SubjectData, Target};
 use crate::store::{Attach, SubjectSearch};
-
-/// Most images on one document.
-pub const MAX_IMAGES_PER_DOCUMENT: u32 = 10;
-
-/// Path extractor answering in PassFort's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(PassfortError))]
-pub struct Path<T>(pub T);
-
-/// Query extractor answering in PassFort's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(PassfortError))]
-pub struct Query<T>(pub T);
-
-/// Raw body extractor answering in PassFort's error shape (413 past the body limit).
-pub struct Body(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for Body {
-    type Rejection = PassfortError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, PassfortError> {
-        Bytes::from_request(req, state)
-            .await
-            .map(Body)
-            .map_err(|r: BytesRejection| match r.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge { limit: None }.into(),
-                _ => PassfortError::Body(r.body_text()),
-            })
-    }
-}
-
-/// The tenant whose key came in the `apikey` header or `?apikey=`.
-pub struct ApiTenant(pub TenantId);
-
-impl FromRequestParts<AppState> for ApiTenant {
-    type Rejection = PassfortError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, PassfortError> {
-        let from_query = || {
-            axum::extract::Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
-                .ok()
-                .and_then(|q| q.0.get("apikey").cloned())
-        };
-        let key = match parts.headers.get("apikey") {
-            Some(v) => v.to_str().ok().map(str::to_owned),
-            None => from_query(),
-        }
-        .ok_or(PassfortError::MissingApiKey)?;
-        state
-            .keys
-            .tenant_for(KeyKind::Api, &key)
-            .map(ApiTenant)
-            .ok_or(PassfortError::InvalidApiKey)
-    }
-}
 
 pub(super) fn namespace() -> Namespace {
     Namespace::new(NAMESPACE).expect("a valid namespace literal")
-}
-
-/// A JSON object body as `T`.
-pub(super) fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, PassfortError> {
-    if !crate::adapters::common::is_json_object(bytes) {
-        return Err(Error::invalid("body", crate::adapters::common::NOT_AN_OBJECT).into());
-    }
-    json(bytes)
-}
-
-/// Any JSON body, for a caller that checks its shape itself and names what is wrong.
-fn json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, PassfortError> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| Error::invalid("body", format!("is not valid input: {e}")).into())
 }
 
 /// The profile with this id in this tenant: a subject.
@@ -221,9 +146,9 @@ fn split_collected(mut data: Value, role: Role) -> Result<Split, PassfortError> 
     };
     let documents = match map.remove("documents") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(serde_json::from_value(v).map_err(|e| {
-            Error::invalid("collected_data.documents", format!("is not valid: {e}"))
-        })?),
+        Some(v) => {
+            Some(serde_path_to_error::deserialize(v).map_err(|e| serde_field("documents", e))?)
+        }
     };
     Ok((std::mem::take(map), documents))
 }
@@ -304,19 +229,21 @@ where
     responses(
         (status = 200, description = "The new profile", body = ProfileResource,
          headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
-        (status = 400, description = "201 INVALID_INPUT_DATA", body = Errors),
+        (status = 400, description = "201 INVALID_INPUT_DATA; nothing created", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
         (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 413, description = "Body over server.json_body_limit", body = Errors),
-        (status = 429, description = "Rate limit exceeded", body = Errors,
-         headers(("X-RateLimit-Retry-Secs" = u64))),
+        (status = 413, description = "Body over server.json_body_limit", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
+        (status = 429, description = "104 CHARGEABLE_LIMIT_REACHED (rate limit exceeded)", body = Errors,
+         headers(("X-RateLimit-Remaining" = u32, description = "Always 0"), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String), ("X-RateLimit-Retry-Secs" = u64))),
     ))]
 pub async fn create_profile(
     State(state): State<AppState>,
     Extension(limiter): Extension<Arc<Limiter>>,
     ApiTenant(tenant): ApiTenant,
-    Body(bytes): Body,
+    req: Request,
 ) -> Response {
+    // The body is read inside the limit, so a 413 is counted and carries the headers too.
     limited(&limiter, &tenant, Limited::CreateProfile, async {
+        let Body(bytes) = Body::from_request(req, &state).await?;
         let req: super::wire::CreateProfile = parse(&bytes)?;
         let (collected, docs) = split_collected(req.collected_data, req.role)?;
         let stored = Stored {
@@ -324,10 +251,12 @@ pub async fn create_profile(
             category: ProfileCategory::Applicant,
             collected,
         };
-        let docs = docs.unwrap_or_default();
-        // Documents on a new profile cannot reference images (it has none yet); they are
-        // checked before anything is created.
-        let plan = plan_documents(&[], &[], docs)?;
+        // A document needs one or more document images, which a profile only has once it
+        // exists: any document sent here is refused by the plan, before anything is written.
+        let plan = replace::plan(&[], &[], docs.unwrap_or_default(), Mode::Add)?;
+        if !plan.is_empty() {
+            return Err(Error::internal("a new profile's documents passed the plan").into());
+        }
         let subject = state
             .store
             .create_subject_with_data(
@@ -337,7 +266,6 @@ pub async fn create_profile(
                 &stored.search_text(),
             )
             .await?;
-        apply(&state, &tenant, subject.id, plan).await?;
         Ok(axum::Json(view(&state, &tenant, &subject).await?).into_response())
     })
     .await
@@ -373,6 +301,14 @@ pub async fn list_profiles(
 ) -> Result<axum::Json<ProfileSearchResults>, PassfortError> {
     if q.q.as_ref().is_some_and(|t| t.chars().count() > 200) {
         return Err(Error::invalid("q", "must be at most 200 characters").into());
+    }
+    // No name or reference holds a control character; SQLite would also cut the pattern at
+    // a NUL and match everything.
+    if q.q
+        .as_ref()
+        .is_some_and(|t| t.chars().any(char::is_control))
+    {
+        return Err(Error::invalid("q", "must not contain control characters").into());
     }
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -478,30 +414,35 @@ pub async fn get_collected_data(
     Ok(axum::Json(collected(&state, &tenant, subject.id).await?))
 }
 
-/// Update collected data: a body replaces it whole (documents not listed are deleted, new
-/// ones created); an empty body returns it unchanged.
+/// Update collected data: a body replaces it whole (documents not listed are removed, their
+/// images staying as free document images; new ones created); an empty body returns it
+/// unchanged.
 #[utoipa::path(post, path = "/profiles/{profile_id}/collected_data", operation_id = "updateCollectedData", tag = "Profiles",
     params(("profile_id" = Uuid, Path, description = "The profile's id")),
-    request_body(content = Object, description = "EntityData (IndividualData or CompanyData); may be empty"),
+    request_body(content = Option<super::wire::CollectedDataBody>, description = "PassFort's EntityData (IndividualData or CompanyData), which replaces collected data; without a body, collected data is returned unchanged"),
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The collected data now", body = EntityData,
          headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
-        (status = 400, description = "201 INVALID_INPUT_DATA; nothing changed", body = Errors),
+        (status = 400, description = "201 INVALID_INPUT_DATA; nothing changed", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
         (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 413, description = "Body over server.json_body_limit", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
-        (status = 429, description = "Rate limit exceeded", body = Errors,
-         headers(("X-RateLimit-Retry-Secs" = u64))),
+        (status = 413, description = "Body over server.json_body_limit", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
+        (status = 404, description = "No such profile", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
+        (status = 429, description = "104 CHARGEABLE_LIMIT_REACHED (rate limit exceeded)", body = Errors,
+         headers(("X-RateLimit-Remaining" = u32, description = "Always 0"), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String), ("X-RateLimit-Retry-Secs" = u64))),
     ))]
 pub async fn update_collected_data(
     State(state): State<AppState>,
     Extension(limiter): Extension<Arc<Limiter>>,
     ApiTenant(tenant): ApiTenant,
-    Path(id): Path<Uuid>,
-    Body(bytes): Body,
+    req: Request,
 ) -> Response {
+    // The path and body are read inside the limit, so their errors are counted and carry
+    // the headers too.
     limited(&limiter, &tenant, Limited::CollectedData, async {
+        let (mut parts, body) = req.into_parts();
+        let Path(id) = Path::<Uuid>::from_request_parts(&mut parts, &state).await?;
+        let Body(bytes) = Body::from_request(Request::from_parts(parts, body), &state).await?;
         let subject = profile(&state, &tenant, id).await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(axum::Json(collected(&state, &tenant, subject.id).await?).into_response());
@@ -513,21 +454,24 @@ pub async fn update_collected_data(
         let (map, docs) = split_collected(data, stored.role)?;
         let current = state.store.list_documents(&tenant, subject.id).await?;
         let files = state.store.list_files(&tenant, subject.id).await?;
-        let plan = plan_documents(&current, &files, docs.unwrap_or_default())?;
+        let plan = replace::plan(&current, &files, docs.unwrap_or_default(), Mode::Replace)?;
         stored.collected = map;
-        // Documents first: they are what can still fail (an image taken meanwhile); the
-        // profile's own data is written last.
-        apply(&state, &tenant, subject.id, plan).await?;
+        // Everything was checked above; the documents, their images and the profile's data
+        // are written in one transaction, so a failure leaves everything as it was.
         state
             .store
-            .set_subject_data(
+            .replace_documents(
                 &tenant,
                 subject.id,
-                &ns,
-                &stored.to_data(),
-                &stored.search_text(),
+                plan,
+                SubjectData {
+                    namespace: &ns,
+                    data: &stored.to_data(),
+                    search: &stored.search_text(),
+                },
             )
-            .await?;
+            .await
+            .map_err(replace::raced)?;
         Ok(axum::Json(collected(&state, &tenant, subject.id).await?).into_response())
     })
     .await
@@ -557,203 +501,28 @@ pub async fn add_document(
         return Err(Error::invalid("id", "is assigned by the server").into());
     }
     let files = state.store.list_files(&tenant, subject.id).await?;
-    let mut plan = plan_documents(&[], &files, vec![doc])?;
-    plan.delete.clear();
-    let created = apply(&state, &tenant, subject.id, plan).await?;
-    let doc = created
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::internal("a planned document was not created"))?;
-    let files = state.store.list_files(&tenant, subject.id).await?;
-    Ok(axum::Json(mapping::document(&doc, &files)))
-}
-
-/// Names a canonical field's error by the `extracted_data` field it came from.
-fn extracted_field(i: usize, e: Error) -> Error {
-    match e {
-        Error::InvalidField { field, reason } => {
-            let name = match field.as_str() {
-                "issued_on" => "issued",
-                "expires_on" => "expiry",
-                "issuing_authority" => "issuer",
-                other => other,
-            };
-            Error::invalid(format!("documents[{i}].extracted_data.{name}"), reason)
-        }
-        other => other,
-    }
-}
-
-/// What replacing the documents will do, checked before anything changes.
-struct Plan {
-    create: Vec<(
-        crate::model::ValidNewDocument,
-        Vec<(Uuid, crate::model::FileSide)>,
-    )>,
-    update: Vec<(Uuid, DocumentPatch)>,
-    delete: Vec<Uuid>,
-}
-
-/// Checks documents against what the profile has: ids must be its documents, an existing
-/// document keeps its images, a new one takes free document images of this profile.
-fn plan_documents(
-    current: &[Document],
-    files: &[StoredFile],
-    docs: Vec<NewDocument>,
-) -> Result<Plan, PassfortError> {
-    let mut plan = Plan {
-        create: Vec::new(),
-        update: Vec::new(),
-        delete: Vec::new(),
+    let Some(planned) = replace::plan(&[], &files, vec![doc], Mode::Add)?.pop() else {
+        return Err(Error::internal("a planned document is missing").into());
     };
-    let mut kept = HashSet::new();
-    let mut taken = HashSet::new();
-    let by_id: BTreeMap<Uuid, &StoredFile> = files.iter().map(|f| (f.id, f)).collect();
-    for (i, d) in docs.into_iter().enumerate() {
-        let at = |field: &str| format!("documents[{i}].{field}");
-        if d.images.len() > MAX_IMAGES_PER_DOCUMENT as usize {
-            return Err(Error::invalid(at("images"), "at most 10 images per document").into());
-        }
-        let ex = mapping::extracted(d.extracted_data.unwrap_or_default()).map_err(|e| match e {
-            Error::InvalidField { field, reason } => Error::invalid(at(&field), reason),
+    let Target::Create(new) = planned.target else {
+        return Err(Error::internal("a document without an id was planned as an update").into());
+    };
+    let attach = planned
+        .files
+        .into_iter()
+        .map(|(id, side)| (Attach::Existing(id), side))
+        .collect();
+    let (doc, _) = state
+        .store
+        .create_document_with_files(&tenant, subject.id, new, attach, MAX_IMAGES_PER_DOCUMENT)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound("file") => Error::invalid(
+                "documents[0].images",
+                "an image was used by another document meanwhile; nothing created",
+            ),
             other => other,
         })?;
-        let extras = json!({
-            "document_type": d.document_type,
-            "category": d.category,
-            "extracted_data": ex.rest,
-            "verification_result": d.verification_result,
-        });
-        match d.id {
-            Some(id) => {
-                let Some(existing) = current.iter().find(|c| c.id == id) else {
-                    return Err(
-                        Error::invalid(at("id"), "is not a document of this profile").into(),
-                    );
-                };
-                let mine: HashSet<Uuid> = files
-                    .iter()
-                    .filter(|f| f.document_id == Some(existing.id))
-                    .map(|f| f.id)
-                    .collect();
-                let listed: HashSet<Uuid> = d.images.iter().map(|r| r.id).collect();
-                if mine != listed {
-                    return Err(Error::invalid(
-                        at("images"),
-                        "an existing document keeps its images; add a new document for others",
-                    )
-                    .into());
-                }
-                kept.insert(id);
-                // A type or category sent back as this API shows it keeps the stored kind:
-                // reading and writing back unchanged must not turn an ID card into a
-                // state ID for every other API.
-                let kind = if mapping::type_of(existing.kind) == d.document_type {
-                    existing.kind
-                } else {
-                    mapping::kind_of(d.document_type)
-                };
-                let category = if mapping::passfort_category(existing.category) == d.category {
-                    existing.category
-                } else {
-                    mapping::category_of(d.category)
-                };
-                let patch = DocumentPatch {
-                    kind: Some(kind),
-                    category: Some(category),
-                    number: Some(ex.number),
-                    issuing_country: Some(ex.issuing_country),
-                    issuing_authority: Some(ex.issuer),
-                    issued_on: Some(ex.issued),
-                    expires_on: Some(ex.expiry),
-                    extras: Some((NAMESPACE.into(), extras)),
-                    ..Default::default()
-                };
-                // Checked now, on a copy, so a bad patch refuses the request before anything
-                // is written.
-                patch
-                    .clone()
-                    .apply(&mut existing.clone())
-                    .map_err(|e| extracted_field(i, e))?;
-                plan.update.push((id, patch));
-            }
-            None => {
-                let mut images = Vec::with_capacity(d.images.len());
-                for (j, r) in d.images.iter().enumerate() {
-                    let free = by_id
-                        .get(&r.id)
-                        .filter(|f| f.document_id.is_none() && !mapping::is_plain_file(f));
-                    match free {
-                        Some(f) if taken.insert(f.id) => images.push((f.id, f.side)),
-                        _ => {
-                            return Err(Error::invalid(
-                                at(&format!("images[{j}].id")),
-                                format!(
-                                    "{} is not a document image of this profile that is free to use",
-                                    r.id
-                                ),
-                            )
-                            .into());
-                        }
-                    }
-                }
-                let new = crate::model::NewDocument {
-                    kind: Some(mapping::kind_of(d.document_type)),
-                    category: Some(mapping::category_of(d.category)),
-                    number: ex.number,
-                    issuing_country: ex.issuing_country,
-                    issuing_authority: ex.issuer,
-                    issued_on: ex.issued,
-                    expires_on: ex.expiry,
-                    extras: [(NAMESPACE.to_owned(), extras)].into(),
-                    ..Default::default()
-                };
-                plan.create
-                    .push((new.validate().map_err(|e| extracted_field(i, e))?, images));
-            }
-        }
-    }
-    plan.delete = current
-        .iter()
-        .map(|c| c.id)
-        .filter(|id| !kept.contains(id))
-        .collect();
-    Ok(plan)
-}
-
-/// Carries out a checked plan; returns the documents created.
-async fn apply(
-    state: &AppState,
-    tenant: &TenantId,
-    subject_id: Uuid,
-    plan: Plan,
-) -> Result<Vec<Document>, PassfortError> {
-    for (id, patch) in plan.update {
-        state.store.update_document(tenant, id, patch).await?;
-    }
-    let mut created = Vec::with_capacity(plan.create.len());
-    for (new, images) in plan.create {
-        let attach = images
-            .into_iter()
-            .map(|(id, side)| (Attach::Existing(id), side))
-            .collect();
-        let (doc, _) = state
-            .store
-            .create_document_with_files(tenant, subject_id, new, attach, MAX_IMAGES_PER_DOCUMENT)
-            .await
-            .map_err(|e| match e {
-                Error::NotFound("file") => {
-                    Error::invalid("images", "an image was used by another document meanwhile")
-                }
-                other => other,
-            })?;
-        created.push(doc);
-    }
-    for id in plan.delete {
-        match state.store.delete_document(tenant, id).await {
-            Ok(()) | Err(Error::NotFound(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(created)
+    let files = state.store.list_files(&tenant, subject.id).await?;
+    Ok(axum::Json(mapping::document(&doc, &files)))
 }

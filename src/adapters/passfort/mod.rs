@@ -1,13 +1,17 @@
 //! PassFort 4.0 profiles (`/4.0` by default), authenticated with a tenant API key in the
 //! `apikey` header or query parameter. `handlers` serves profiles, collected data and
-//! documents; `files` serves files and document images (base64 in JSON); `ratelimit` limits
+//! documents; `files` serves files and document images (base64 in JSON); `replace` checks
+//! the documents of a replace before the store writes them in one transaction; `extract`
+//! answers malformed input in PassFort's shape, naming the field; `ratelimit` limits
 //! `POST /profiles` and `POST …/collected_data` as PassFort does.
 
 mod error;
+mod extract;
 mod files;
 mod handlers;
 pub(crate) mod mapping;
 mod ratelimit;
+mod replace;
 mod schema;
 pub(crate) mod wire;
 
@@ -66,7 +70,12 @@ pub fn api(config: &crate::config::Config) -> Api {
             files::add_document_image,
             files::list_document_images
         ))
-        .layer(DefaultBodyLimit::max(files::upload_body_limit()));
+        .layer(DefaultBodyLimit::max(files::upload_body_limit()))
+        // A body too large for an upload route is a file too large.
+        .layer(axum::Extension(extract::BodyLimit {
+            field: "data",
+            max_bytes: mapping::MAX_FILE_SIZE,
+        }));
     let (router, openapi) = OpenApiRouter::with_openapi(PassfortDoc::openapi())
         .routes(routes!(handlers::create_profile, handlers::list_profiles))
         .routes(routes!(handlers::get_profile))
@@ -78,6 +87,10 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(files::get_file, files::post_file))
         .routes(routes!(files::get_document_image))
         .layer(DefaultBodyLimit::max(config.server.json_body_limit))
+        .layer(axum::Extension(extract::BodyLimit {
+            field: "body",
+            max_bytes: config.server.json_body_limit as u64,
+        }))
         .merge(uploads)
         .split_for_parts();
     let router = router

@@ -39,6 +39,15 @@ pub struct Limiter {
     burst: u32,
 }
 
+/// What the headers of a refused request say.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// Seconds until one more request is allowed (`X-RateLimit-Retry-Secs`).
+    pub retry_secs: u64,
+    /// Seconds until the full burst is available again (`X-RateLimit-Reset-Secs`).
+    pub reset_secs: u64,
+}
+
 /// What the `X-RateLimit-*` headers say after an allowed request.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Allowed {
@@ -74,10 +83,14 @@ impl Limiter {
                 })
             }
             Err(not_until) => {
+                // Nothing is left: the next request comes after `wait`, the rest of the
+                // burst one interval each after it.
                 let wait = not_until.wait_time_from(self.clock.now());
-                Err(PassfortError::RateLimited {
+                let reset = wait + self.interval * self.burst.saturating_sub(1);
+                Err(PassfortError::RateLimited(Refused {
                     retry_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
-                })
+                    reset_secs: reset.as_secs_f64().ceil().max(1.0) as u64,
+                }))
             }
         }
     }
@@ -85,15 +98,19 @@ impl Limiter {
 
 /// Adds the `X-RateLimit-*` headers of an allowed request to a response's headers.
 pub fn headers(allowed: &Allowed, h: &mut HeaderMap) {
-    h.insert(
-        "x-ratelimit-remaining",
-        HeaderValue::from(allowed.remaining),
-    );
-    h.insert(
-        "x-ratelimit-reset-secs",
-        HeaderValue::from(allowed.reset_secs),
-    );
-    let reset = chrono::Utc::now() + chrono::Duration::seconds(allowed.reset_secs as i64);
+    state_headers(allowed.remaining, allowed.reset_secs, h);
+}
+
+/// Adds the headers of a refused request: none remaining, when it resets, when to retry.
+pub fn refused_headers(r: &Refused, h: &mut HeaderMap) {
+    state_headers(0, r.reset_secs, h);
+    h.insert("x-ratelimit-retry-secs", HeaderValue::from(r.retry_secs));
+}
+
+fn state_headers(remaining: u32, reset_secs: u64, h: &mut HeaderMap) {
+    h.insert("x-ratelimit-remaining", HeaderValue::from(remaining));
+    h.insert("x-ratelimit-reset-secs", HeaderValue::from(reset_secs));
+    let reset = chrono::Utc::now() + chrono::Duration::seconds(reset_secs as i64);
     if let Ok(v) = HeaderValue::from_str(&reset.to_rfc2822()) {
         h.insert("x-ratelimit-reset", v);
     }
@@ -115,7 +132,13 @@ mod tests {
         let last = l.check(&a, Limited::CreateProfile).unwrap();
         assert_eq!((last.remaining, last.reset_secs), (0, 3));
         match l.check(&a, Limited::CreateProfile) {
-            Err(PassfortError::RateLimited { retry_secs }) => assert_eq!(retry_secs, 1),
+            Err(PassfortError::RateLimited(r)) => assert_eq!(
+                r,
+                Refused {
+                    retry_secs: 1,
+                    reset_secs: 3
+                }
+            ),
             other => panic!("{other:?}"),
         }
         assert_eq!(l.check(&a, Limited::CollectedData).unwrap().remaining, 2);

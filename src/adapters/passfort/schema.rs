@@ -19,12 +19,42 @@ const ICAO_EXTRA: [&str; 19] = [
     "XPO", "XOM", "XXA", "XXB", "XXC", "XXX",
 ];
 
-fn schema(entity: &str) -> Value {
-    let countries: Vec<&str> = celes::Country::get_countries()
+fn countries() -> Vec<&'static str> {
+    celes::Country::get_countries()
         .iter()
         .map(|c| c.alpha3)
-        .collect();
-    let icao: Vec<&str> = countries.iter().copied().chain(ICAO_EXTRA).collect();
+        .collect()
+}
+
+/// PassFort's PersonalDetails.
+fn personal_details(icao: &[&str]) -> Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "name": {
+                "type": "object",
+                "properties": {
+                    "title": { "type": "string" },
+                    "given_names": { "type": "array", "items": { "type": "string" } },
+                    "family_name": { "type": "string" },
+                    "alt_family_names": { "type": "array", "items": { "type": "string" } }
+                }
+            },
+            "dob": { "type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$" },
+            "nationality": { "enum": icao },
+            "gender": { "enum": ["M", "F"] },
+            "national_identity_number": {
+                "type": "object",
+                "additionalProperties": false,
+                "patternProperties": { "^[A-Z]{3}$": { "type": "string" } }
+            }
+        }
+    })
+}
+
+/// PassFort's AddressHistory.
+fn address_history(countries: &[&str]) -> Value {
     let approx_date = json!({ "type": "string", "pattern": r"^\d{4}-\d{2}$" });
     let address = json!({
         "type": "object",
@@ -45,6 +75,23 @@ fn schema(entity: &str) -> Value {
             "address_lines": { "type": "array", "items": { "type": "string" } }
         }
     });
+    json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["address"],
+            "properties": {
+                "address": address,
+                "start_date": approx_date,
+                "end_date": approx_date
+            }
+        }
+    })
+}
+
+fn schema(entity: &str) -> Value {
+    let countries = countries();
+    let icao: Vec<&str> = countries.iter().copied().chain(ICAO_EXTRA).collect();
     let common = json!({
         "entity_type": { "enum": [entity] },
         "customer_ref": { "type": "string" },
@@ -62,41 +109,8 @@ fn schema(entity: &str) -> Value {
     let mut properties = common.as_object().cloned().unwrap_or_default();
     let specific = if entity == "INDIVIDUAL" {
         json!({
-            "personal_details": {
-                "type": "object",
-                "additionalProperties": false,
-                "properties": {
-                    "name": {
-                        "type": "object",
-                        "properties": {
-                            "title": { "type": "string" },
-                            "given_names": { "type": "array", "items": { "type": "string" } },
-                            "family_name": { "type": "string" },
-                            "alt_family_names": { "type": "array", "items": { "type": "string" } }
-                        }
-                    },
-                    "dob": { "type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$" },
-                    "nationality": { "enum": icao },
-                    "gender": { "enum": ["M", "F"] },
-                    "national_identity_number": {
-                        "type": "object",
-                        "additionalProperties": false,
-                        "patternProperties": { "^[A-Z]{3}$": { "type": "string" } }
-                    }
-                }
-            },
-            "address_history": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["address"],
-                    "properties": {
-                        "address": address,
-                        "start_date": approx_date,
-                        "end_date": approx_date
-                    }
-                }
-            },
+            "personal_details": personal_details(&icao),
+            "address_history": address_history(&countries),
             "contact_details": {
                 "type": "object",
                 "additionalProperties": false,
@@ -143,13 +157,90 @@ fn build(entity: &str) -> Validator {
     jsonschema::validator_for(&schema(entity)).expect("the collected-data schema is valid")
 }
 
-static INDIVIDUAL: LazyLock<Validator> = LazyLock::new(|| build("INDIVIDUAL"));
-static COMPANY: LazyLock<Validator> = LazyLock::new(|| build("COMPANY"));
+/// PassFort's DocumentData and DocumentResult, for the fields idbridge keeps as sent
+/// (`issuing_country`, `issued` and `expiry` are checked where they are parsed).
+fn document_schema() -> Value {
+    let countries = countries();
+    let icao: Vec<&str> = countries.iter().copied().chain(ICAO_EXTRA).collect();
+    let string = json!({ "type": "string" });
+    let boolean = json!({ "type": "boolean" });
+    let check = json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "category": string,
+                "type": string,
+                "result": { "enum": ["PASS", "FAIL", "PARTIAL", "WARN", "ERROR"] }
+            }
+        }
+    });
+    let result = json!({
+        "type": "object",
+        "properties": {
+            "provider_name": string,
+            "image_checks_passed": boolean,
+            "image_checks": check,
+            "document_type_passed": boolean,
+            "forgery_checks_passed": boolean,
+            "forgery_checks": check,
+            "field_checks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "field": { "enum": ["FIELD_GIVEN_NAMES", "FIELD_FAMILY_NAME", "FIELD_DOB",
+                            "FIELD_NATIONALITY", "FIELD_EXPIRY", "FIELD_NUMBER", "FIELD_GENDER",
+                            "FIELD_ISSUED", "FIELD_ADDRESS", "FIELD_ISSUING_COUNTRY", "FIELD_MRZ"] },
+                        "result": { "enum": ["CHECK_UNCERTAIN", "CHECK_INVALID", "CHECK_VALID"] }
+                    }
+                }
+            },
+            "all_passed": boolean,
+            "error_reason": string
+        }
+    });
+    json!({
+        "type": "object",
+        "properties": {
+            "extracted_data": {
+                "type": "object",
+                "properties": {
+                    "issuer": string,
+                    "number": string,
+                    "personal_details": personal_details(&icao),
+                    "address_history": address_history(&countries),
+                    "mrz1": string,
+                    "mrz2": string,
+                    "mrz3": string,
+                    "result": result,
+                    "external_service": string,
+                    "external_ref": string
+                }
+            },
+            "verification_result": result
+        }
+    })
+}
 
-/// Checks collected data of an individual (`company` false) or a company; the first problem
-/// is named as `collected_data.<path>`.
-pub fn check(data: &Value, company: bool) -> Result<(), Error> {
-    let validator: &Validator = if company { &COMPANY } else { &INDIVIDUAL };
+static DOCUMENT: LazyLock<Validator> = LazyLock::new(|| {
+    jsonschema::validator_for(&document_schema()).expect("the document schema is valid")
+});
+
+/// Checks a document's `extracted_data` and `verification_result` against PassFort's
+/// DocumentData and DocumentResult; the first problem is named as `documents[i].<path>`.
+pub fn check_document(d: &super::wire::NewDocument, i: usize) -> Result<(), Error> {
+    let mut value = serde_json::Map::new();
+    if let Some(e) = &d.extracted_data {
+        value.insert("extracted_data".into(), Value::Object(e.clone()));
+    }
+    if let Some(v) = d.verification_result.as_ref().filter(|v| !v.is_null()) {
+        value.insert("verification_result".into(), v.clone());
+    }
+    first_error(&DOCUMENT, &Value::Object(value), &format!("documents[{i}]"))
+}
+
+fn first_error(validator: &Validator, data: &Value, root: &str) -> Result<(), Error> {
     match validator.iter_errors(data).next() {
         None => Ok(()),
         Some(e) => {
@@ -159,13 +250,23 @@ pub fn check(data: &Value, company: bool) -> Result<(), Error> {
                 .split('/')
                 .filter(|s| !s.is_empty())
                 .collect();
-            let field = std::iter::once("collected_data")
+            let field = std::iter::once(root)
                 .chain(path)
                 .collect::<Vec<_>>()
                 .join(".");
             Err(Error::invalid(field, e.to_string()))
         }
     }
+}
+
+static INDIVIDUAL: LazyLock<Validator> = LazyLock::new(|| build("INDIVIDUAL"));
+static COMPANY: LazyLock<Validator> = LazyLock::new(|| build("COMPANY"));
+
+/// Checks collected data of an individual (`company` false) or a company; the first problem
+/// is named as `collected_data.<path>`.
+pub fn check(data: &Value, company: bool) -> Result<(), Error> {
+    let validator: &Validator = if company { &COMPANY } else { &INDIVIDUAL };
+    first_error(validator, data, "collected_data")
 }
 
 #[cfg(test)]
@@ -208,6 +309,40 @@ mod tests {
             match check(&bad, false) {
                 Err(Error::InvalidField { field: f, .. }) => assert_eq!(f, field, "{bad}"),
                 other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn documents_follow_passforts_document_data_and_result() {
+        let doc = |extra: Value| -> super::super::wire::NewDocument {
+            let mut d =
+                json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": []});
+            d.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            serde_json::from_value(d).unwrap()
+        };
+        check_document(&doc(json!({"extracted_data": {"mrz1": "P<GBR", "kept": 1},
+            "verification_result": {"all_passed": true, "field_checks": [{"field": "FIELD_DOB", "result": "CHECK_VALID"}]}})), 0)
+        .unwrap();
+        for (extra, field) in [
+            (
+                json!({"extracted_data": {"mrz1": 5}}),
+                "documents[2].extracted_data.mrz1",
+            ),
+            (
+                json!({"verification_result": {"all_passed": "yes"}}),
+                "documents[2].verification_result.all_passed",
+            ),
+            (
+                json!({"verification_result": [1]}),
+                "documents[2].verification_result",
+            ),
+        ] {
+            match check_document(&doc(extra.clone()), 2) {
+                Err(Error::InvalidField { field: f, .. }) => assert_eq!(f, field, "{extra}"),
+                other => panic!("{extra}: {other:?}"),
             }
         }
     }

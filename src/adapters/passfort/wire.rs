@@ -180,12 +180,100 @@ pub struct Document {
     pub images: Vec<DocumentImageResource>,
     /// What is known from it (number, issuing country, expiry, …).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<DocumentData>)]
     pub extracted_data: Option<serde_json::Map<String, serde_json::Value>>,
     /// A verification result a client sent, kept as sent (idbridge verifies nothing).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<DocumentResult>)]
     pub verification_result: Option<serde_json::Value>,
+}
+
+/// PassFort's DocumentData: all data extracted from a document. idbridge keeps `number`,
+/// `issuing_country`, `issuer`, `issued` and `expiry` as canonical fields and every other
+/// field as sent (checked against these types).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the shape; the data is kept as a JSON object
+pub struct DocumentData {
+    /// Name of the issuing authority.
+    pub issuer: Option<String>,
+    /// ICAO code of the issuing country.
+    #[schema(pattern = "^[A-Z]{3}$")]
+    pub issuing_country: Option<String>,
+    /// Document number.
+    pub number: Option<String>,
+    /// Date of issue, `YYYY-MM-DD`.
+    #[schema(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    pub issued: Option<String>,
+    /// Date of expiry, `YYYY-MM-DD`.
+    #[schema(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    pub expiry: Option<String>,
+    /// PassFort's PersonalDetails as read from the document.
+    #[schema(value_type = Option<Object>)]
+    pub personal_details: Option<serde_json::Value>,
+    /// PassFort's AddressHistory as read from the document.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub address_history: Option<serde_json::Value>,
+    /// Line one of the MRZ.
+    pub mrz1: Option<String>,
+    /// Line two of the MRZ.
+    pub mrz2: Option<String>,
+    /// Line three of the MRZ.
+    pub mrz3: Option<String>,
+    /// A check's result on the document.
+    pub result: Option<DocumentResult>,
+    /// External service.
+    pub external_service: Option<String>,
+    /// External service reference.
+    pub external_ref: Option<String>,
+}
+
+/// PassFort's DocumentResult: results of a check on a document (kept as a client sent it).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the shape; the data is kept as a JSON object
+pub struct DocumentResult {
+    /// Name of the verification provider.
+    pub provider_name: Option<String>,
+    /// Whether all image checks passed.
+    pub image_checks_passed: Option<bool>,
+    /// Each image check.
+    pub image_checks: Option<Vec<DocumentCheck>>,
+    /// Whether the document is of the correct type.
+    pub document_type_passed: Option<bool>,
+    /// Whether all forgery checks passed.
+    pub forgery_checks_passed: Option<bool>,
+    /// Each forgery check.
+    pub forgery_checks: Option<Vec<DocumentCheck>>,
+    /// Each field check.
+    pub field_checks: Option<Vec<FieldCheck>>,
+    /// Whether every check passed.
+    pub all_passed: Option<bool>,
+    /// Why the document could not be checked.
+    pub error_reason: Option<String>,
+}
+
+/// PassFort's DocumentCheck.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the shape
+pub struct DocumentCheck {
+    /// Category of the check.
+    pub category: Option<String>,
+    /// Type of the check.
+    pub r#type: Option<String>,
+    /// PassFort's DecisionClass.
+    #[schema(value_type = Option<String>, pattern = "^(PASS|FAIL|PARTIAL|WARN|ERROR)$")]
+    pub result: Option<String>,
+}
+
+/// One field check of a DocumentResult.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the shape
+pub struct FieldCheck {
+    /// PassFort's CheckedDocumentField (`FIELD_DOB`, …).
+    #[schema(pattern = "^FIELD_[A-Z_]+$")]
+    pub field: Option<String>,
+    /// PassFort's FieldCheckResult.
+    #[schema(pattern = "^CHECK_(UNCERTAIN|INVALID|VALID)$")]
+    pub result: Option<String>,
 }
 
 /// A single image of a document.
@@ -271,14 +359,15 @@ pub struct NewDocument {
     pub category: DocumentCategory,
     /// The type.
     pub document_type: DocumentType,
-    /// The document images it is made of, by id.
+    /// The document images it is made of, by id: one or more.
+    #[schema(min_items = 1)]
     pub images: Vec<ImageRef>,
     /// What is known from it: `number`, `issuing_country` (ICAO), `issued`, `expiry`
     /// (`YYYY-MM-DD`), `issuer`; other fields are kept as sent.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<DocumentData>)]
     pub extracted_data: Option<serde_json::Map<String, serde_json::Value>>,
     /// Kept as sent.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<DocumentResult>)]
     pub verification_result: Option<serde_json::Value>,
 }
 
@@ -305,7 +394,8 @@ pub struct CreateFileResource {
 #[allow(dead_code)] // documents the body; it is parsed by hand to decode `data` in place
 pub struct CreateDocumentImage {
     /// The image, base64 or a `data:` URI (GIF, JPEG, PNG, PDF, TIFF; at most 50 MB).
-    pub data: String,
+    /// Without it (no body, or `{}`: the seed's form) the profile's images are listed.
+    pub data: Option<String>,
     /// Which part of the document it shows (default `FRONT`).
     pub image_type: Option<DocumentImageType>,
     /// The document type it is for.
@@ -322,12 +412,62 @@ pub enum ErrorSource {
     Api,
 }
 
+/// Body of `POST /profiles/{profile_id}/collected_data`: PassFort's IndividualData or
+/// CompanyData, which replaces the profile's collected data. The body may be left out.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)] // documents the body; it is checked against PassFort's schemas by hand
+pub struct CollectedDataBody {
+    /// `INDIVIDUAL` or `COMPANY` (it must suit the profile's role).
+    pub entity_type: EntityType,
+    /// The whole set of documents: one with an `id` is updated, one without is created, a
+    /// document not listed is removed (its images stay, free for reuse).
+    pub documents: Option<Vec<NewDocument>>,
+    /// Everything else (`personal_details`, `customer_ref`, `metadata`, …), in PassFort's
+    /// types.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
+}
+
+/// PassFort's ErrorCodes (104 CHARGEABLE_LIMIT_REACHED for the rate limit, 201
+/// INVALID_INPUT_DATA, 202 DATA_PRESENT, 203 MISSING_API_KEY, 204 INVALID_API_KEY, 401
+/// UNKNOWN_INTERNAL_ERROR, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ErrorCode(pub u16);
+
+/// Every code of PassFort's ErrorCodes.
+pub const ERROR_CODES: [u16; 18] = [
+    101, 102, 103, 104, 105, 106, 107, 201, 202, 203, 204, 301, 302, 303, 401, 402, 501, 502,
+];
+
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .enum_values(Some(ERROR_CODES))
+            .description(Some(
+                "PassFort's ErrorCodes: 1xx normal errors (104 CHARGEABLE_LIMIT_REACHED), 2xx \
+                 caller errors (201 INVALID_INPUT_DATA, 202 DATA_PRESENT, 203 MISSING_API_KEY, \
+                 204 INVALID_API_KEY), 3xx transient, 4xx internal (401 \
+                 UNKNOWN_INTERNAL_ERROR), 5xx miscellaneous",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorCode {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ErrorCodes")
+    }
+}
+
 /// Details of an error.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Error {
-    /// PassFort's error code (201 INVALID_INPUT_DATA, 203 MISSING_API_KEY, …).
+    /// PassFort's error code; absent where none fits (an unknown route or method).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<u16>,
+    pub code: Option<ErrorCode>,
     /// What went wrong.
     pub message: String,
     /// Always `API`.

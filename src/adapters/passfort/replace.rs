@@ -1,0 +1,201 @@
+//! Documents sent in collected data (a replace) or to `POST …/collected_data/documents` (one
+//! new document), checked against what the profile has before anything is written, and
+//! turned into the store's replacement set.
+//!
+//! A replace makes `documents` the profile's whole set, as PassFort's spec says: a listed
+//! `id` updates that document (its image set included), an entry without `id` creates one,
+//! a document not listed is removed. Images are PassFort's `document_images`, a resource of
+//! their own: a removed document's images stay listed there, free for another document,
+//! even one created by the same replace.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::json;
+use uuid::Uuid;
+
+use super::error::PassfortError;
+use super::mapping::{self, NAMESPACE};
+use super::wire::NewDocument;
+use crate::error::Error;
+use crate::model::{Document, DocumentPatch, FileSide, StoredFile};
+use crate::store::replace::{Replacement, Target};
+
+/// Most images on one document.
+pub const MAX_IMAGES_PER_DOCUMENT: u32 = 10;
+
+/// Whether images may come from other documents of the profile.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `POST …/collected_data`: the set is replaced, so any document image of the profile
+    /// may be listed (once).
+    Replace,
+    /// `POST …/collected_data/documents`: the other documents stay, so only free images.
+    Add,
+}
+
+/// Names a canonical field's error by the `extracted_data` field it came from.
+fn extracted_field(i: usize, e: Error) -> Error {
+    match e {
+        Error::InvalidField { field, reason } => {
+            let name = match field.as_str() {
+                "issued_on" => "issued",
+                "expires_on" => "expiry",
+                "issuing_authority" => "issuer",
+                other => other,
+            };
+            Error::invalid(format!("documents[{i}].extracted_data.{name}"), reason)
+        }
+        other => other,
+    }
+}
+
+/// Checks every document against what the profile has (`current` documents, `files`) and
+/// returns the new set; nothing is written.
+pub fn plan(
+    current: &[Document],
+    files: &[StoredFile],
+    docs: Vec<NewDocument>,
+    mode: Mode,
+) -> Result<Vec<Replacement>, PassfortError> {
+    let mut out = Vec::with_capacity(docs.len());
+    let mut kept = HashSet::new();
+    let mut taken = HashSet::new();
+    let by_id: BTreeMap<Uuid, &StoredFile> = files.iter().map(|f| (f.id, f)).collect();
+    for (i, d) in docs.into_iter().enumerate() {
+        let at = |field: &str| format!("documents[{i}].{field}");
+        // Checked in the order a reader of the error expects: which document, its data,
+        // then its images.
+        let existing = match d.id {
+            None => None,
+            Some(id) => Some(
+                current
+                    .iter()
+                    .find(|c| c.id == id)
+                    .filter(|_| kept.insert(id))
+                    .ok_or_else(|| {
+                        Error::invalid(at("id"), "is not a document of this profile (listed once)")
+                    })?,
+            ),
+        };
+        super::schema::check_document(&d, i)?;
+        let ex = mapping::extracted(d.extracted_data.unwrap_or_default()).map_err(|e| match e {
+            Error::InvalidField { field, reason } => Error::invalid(at(&field), reason),
+            other => other,
+        })?;
+        let extras = json!({
+            "document_type": d.document_type,
+            "category": d.category,
+            "extracted_data": ex.rest,
+            "verification_result": d.verification_result,
+        });
+        // A document is one or more images (the seed). A document written through another API
+        // may have none yet; sent back as read, it keeps none.
+        let imageless = existing.is_some_and(|e| files.iter().all(|f| f.document_id != Some(e.id)));
+        if d.images.is_empty() && !imageless {
+            return Err(Error::invalid(at("images"), "a document has one or more images").into());
+        }
+        if d.images.len() > MAX_IMAGES_PER_DOCUMENT as usize {
+            return Err(Error::invalid(at("images"), "at most 10 images per document").into());
+        }
+        let mut images: Vec<(Uuid, FileSide)> = Vec::with_capacity(d.images.len());
+        for (j, r) in d.images.iter().enumerate() {
+            let usable = by_id.get(&r.id).filter(|f| {
+                !mapping::is_plain_file(f) && (mode == Mode::Replace || f.document_id.is_none())
+            });
+            match usable {
+                Some(f) if taken.insert(f.id) => images.push((f.id, f.side)),
+                Some(_) => {
+                    return Err(Error::invalid(
+                        at(&format!("images[{j}].id")),
+                        format!("{} is listed by another document", r.id),
+                    )
+                    .into());
+                }
+                None => {
+                    let what = match mode {
+                        Mode::Replace => "a document image of this profile",
+                        Mode::Add => "a document image of this profile that is free to use",
+                    };
+                    return Err(Error::invalid(
+                        at(&format!("images[{j}].id")),
+                        format!("{} is not {what}", r.id),
+                    )
+                    .into());
+                }
+            }
+        }
+        let target = match existing {
+            Some(existing) => {
+                // A type or category sent back as this API shows it keeps the stored kind:
+                // reading and writing back unchanged must not turn an ID card into a
+                // state ID for every other API.
+                let kind = if mapping::type_of(existing.kind) == d.document_type {
+                    existing.kind
+                } else {
+                    mapping::kind_of(d.document_type)
+                };
+                let category = if mapping::passfort_category(existing.category) == d.category {
+                    existing.category
+                } else {
+                    mapping::category_of(d.category)
+                };
+                let patch = DocumentPatch {
+                    kind: Some(kind),
+                    category: Some(category),
+                    number: Some(ex.number),
+                    issuing_country: Some(ex.issuing_country),
+                    issuing_authority: Some(ex.issuer),
+                    issued_on: Some(ex.issued),
+                    expires_on: Some(ex.expiry),
+                    extras: Some((NAMESPACE.into(), extras)),
+                    ..Default::default()
+                };
+                // Checked now, on a copy, so a bad patch refuses the request before the
+                // transaction starts.
+                patch
+                    .clone()
+                    .apply(&mut existing.clone())
+                    .map_err(|e| extracted_field(i, e))?;
+                Target::Update(existing.id, patch)
+            }
+            None => {
+                let new = crate::model::NewDocument {
+                    kind: Some(mapping::kind_of(d.document_type)),
+                    category: Some(mapping::category_of(d.category)),
+                    number: ex.number,
+                    issuing_country: ex.issuing_country,
+                    issuing_authority: ex.issuer,
+                    issued_on: ex.issued,
+                    expires_on: ex.expiry,
+                    extras: [(NAMESPACE.to_owned(), extras)].into(),
+                    ..Default::default()
+                };
+                Target::Create(new.validate().map_err(|e| extracted_field(i, e))?)
+            }
+        };
+        out.push(Replacement {
+            target,
+            files: images,
+        });
+    }
+    Ok(out)
+}
+
+/// A store error of a replace that lost a race with another request (the checks above
+/// passed on what was read before the transaction), as the 400 that says nothing changed.
+pub fn raced(e: Error) -> PassfortError {
+    match e {
+        Error::NotFound("document") => Error::invalid(
+            "documents",
+            "a listed document was removed meanwhile; nothing changed",
+        )
+        .into(),
+        Error::NotFound("file") => Error::invalid(
+            "documents",
+            "a listed image was removed or used meanwhile; nothing changed",
+        )
+        .into(),
+        Error::NotFound("subject") => Error::NotFound("profile").into(),
+        other => other.into(),
+    }
+}

@@ -1,0 +1,187 @@
+//! Replacing a subject's documents and its data in one namespace, all in one transaction:
+//! what PassFort's `POST …/collected_data` does. Either every document is updated, created
+//! or removed as asked, every image is where it was asked to be and the data is written, or
+//! nothing changed.
+//!
+//! A removed document's files are not deleted: they stay the subject's, free for another
+//! document (PassFort keeps document images as a resource of their own).
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{Store, db};
+use crate::error::{Error, Result};
+use crate::model::ValidNewDocument;
+use crate::model::{CountryCode, Document, DocumentPatch, FileSide, Namespace, TenantId};
+
+/// One document of the new set.
+pub enum Target {
+    /// An existing document of the subject, patched.
+    Update(Uuid, DocumentPatch),
+    /// A new document.
+    Create(ValidNewDocument),
+}
+
+/// One document of the new set and the subject's files it is made of, each with its side.
+pub struct Replacement {
+    /// Which document.
+    pub target: Target,
+    /// Its files, each a file of the subject, listed by at most one document of the set.
+    pub files: Vec<(Uuid, FileSide)>,
+}
+
+/// The subject's data in one namespace, with its search text.
+#[derive(Debug)]
+pub struct SubjectData<'a> {
+    /// The namespace.
+    pub namespace: &'a Namespace,
+    /// The data.
+    pub data: &'a Value,
+    /// The text a search matches.
+    pub search: &'a str,
+}
+
+impl Store {
+    /// Makes `documents` the subject's whole set of documents and writes its data, in one
+    /// transaction; returns the documents in the order given. A document of the subject not
+    /// in the set is removed and its files freed. An update of a document that is not the
+    /// subject's is `NotFound("document")`; a file that is not the subject's (or is listed
+    /// twice) is `NotFound("file")`; a patch breaking the model's rules is its error. On any
+    /// error nothing changed.
+    pub async fn replace_documents(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        documents: Vec<Replacement>,
+        data: SubjectData<'_>,
+    ) -> Result<Vec<Document>> {
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        upsert_data(&mut tx, tenant, subject_id, &data).await?;
+        let kept: Vec<String> = documents
+            .iter()
+            .filter_map(|d| match &d.target {
+                Target::Update(id, _) => Some(id.to_string()),
+                Target::Create(_) => None,
+            })
+            .collect();
+        // Every file leaves its document first, so the set below can take any of them,
+        // wherever it was.
+        sqlx::query(
+            "UPDATE files SET document_id = NULL \
+             WHERE tenant = ? AND subject_id = ? AND document_id IS NOT NULL",
+        )
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM documents WHERE tenant = ? AND subject_id = ? \
+             AND id NOT IN (SELECT value FROM json_each(?))",
+        )
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .bind(db::to_json(&kept)?)
+        .execute(&mut *tx)
+        .await?;
+        let mut out = Vec::with_capacity(documents.len());
+        for d in documents {
+            let mut doc = match d.target {
+                Target::Update(id, patch) => update(&mut tx, tenant, subject_id, id, patch).await?,
+                Target::Create(new) => {
+                    super::documents::insert_document(&mut tx, tenant, subject_id, new).await?
+                }
+            };
+            for (file, side) in &d.files {
+                let moved = sqlx::query(
+                    "UPDATE files SET document_id = ?, side = ? \
+                     WHERE tenant = ? AND id = ? AND subject_id = ? AND document_id IS NULL",
+                )
+                .bind(doc.id.to_string())
+                .bind(side.to_text())
+                .bind(tenant.as_str())
+                .bind(file.to_string())
+                .bind(subject_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+                if moved.rows_affected() == 0 {
+                    return Err(Error::NotFound("file"));
+                }
+            }
+            doc.file_count = d.files.len() as u32;
+            sqlx::query("UPDATE documents SET file_count = ? WHERE tenant = ? AND id = ?")
+                .bind(i64::from(doc.file_count))
+                .bind(tenant.as_str())
+                .bind(doc.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+            out.push(doc);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+/// Applies a patch to a document of the subject inside the transaction.
+async fn update(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tenant: &TenantId,
+    subject_id: Uuid,
+    id: Uuid,
+    patch: DocumentPatch,
+) -> Result<Document> {
+    let mut doc = super::documents::fetch_document(&mut **tx, tenant, id)
+        .await?
+        .filter(|d| d.subject_id == subject_id)
+        .ok_or(Error::NotFound("document"))?;
+    patch.apply(&mut doc)?;
+    doc.updated_at = db::now();
+    sqlx::query(
+        "UPDATE documents SET kind = ?, category = ?, number = ?, issuing_country = ?, issuing_authority = ?, \
+         issued_on = ?, expires_on = ?, personal = ?, extras = ?, updated_at = ? WHERE tenant = ? AND id = ?",
+    )
+    .bind(doc.kind.as_str())
+    .bind(doc.category.as_str())
+    .bind(&doc.number)
+    .bind(doc.issuing_country.as_ref().map(CountryCode::as_str))
+    .bind(&doc.issuing_authority)
+    .bind(doc.issued_on.map(|d| d.to_string()))
+    .bind(doc.expires_on.map(|d| d.to_string()))
+    .bind(db::to_json(&doc.personal)?)
+    .bind(db::to_json(&doc.extras)?)
+    .bind(db::millis(doc.updated_at))
+    .bind(tenant.as_str())
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(doc)
+}
+
+/// Writes the subject's data in a namespace (the subject must exist).
+async fn upsert_data(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tenant: &TenantId,
+    subject_id: Uuid,
+    d: &SubjectData<'_>,
+) -> Result<()> {
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(subject_id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    owner.ok_or(Error::NotFound("subject"))?;
+    sqlx::query(
+        "INSERT INTO subject_extras (tenant, subject_id, namespace, data, search, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, subject_id, namespace) \
+         DO UPDATE SET data = excluded.data, search = excluded.search, updated_at = excluded.updated_at",
+    )
+    .bind(tenant.as_str())
+    .bind(subject_id.to_string())
+    .bind(d.namespace.as_str())
+    .bind(db::to_json(d.data)?)
+    .bind(d.search.to_lowercase())
+    .bind(db::millis(db::now()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
