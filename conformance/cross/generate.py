@@ -19,14 +19,14 @@ UPDATE = {
     "masstack": (["update/ncore_expiry"],
                  "MasStack has no update: the expiry is set through nCore; there is no image to replace."),
     "passfort": (["update/passfort", "update/ncore_page1"],
-                 "A PassFort document keeps its images: the expiry is renewed through PassFort, page 1 replaced through nCore."),
+                 "The expiry is renewed through PassFort and page 1 replaced through nCore (a PassFort replace would keep the old image as a free document_image)."),
     "jumio": (["update/jumio"], None),
 }
 DELETE = {
     "ncore": ("delete/mydocs", "nCore deletes files, not identifications: the document is deleted through B2Core."),
     "mydocs": ("delete/mydocs", None),
     "masstack": ("delete/mydocs", "MasStack has no delete: the document is deleted through B2Core."),
-    "passfort": ("delete/passfort", None),
+    "passfort": ("delete/passfort", "PassFort removes the document but keeps its images as document_images of their own: other APIs no longer show them with the document."),
     "jumio": ("delete/jumio", None),
 }
 WRITER_NOTE = {
@@ -55,7 +55,12 @@ def gone(writer, reader):
     if reader == "masstack":
         return ["read/masstack_gone"]
     out = [f"read/{reader}_gone"]
-    if writer != "masstack":
+    if writer == "masstack":
+        return out
+    if reader == "passfort" and DELETE[writer][0] == "delete/passfort":
+        # PassFort removes the document, not its images (they are resources of their own).
+        out.append("read/passfort_images_kept")
+    else:
         out.append(f"read/{reader}_images_gone")
     return out
 
