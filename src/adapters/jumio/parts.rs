@@ -18,8 +18,8 @@ use crate::adapters::common;
 use crate::error::Error;
 use crate::media::MediaType;
 use crate::model::{
-    CountryCode, DocumentKind, DocumentPatch, FileSide, NewDocument, NewFile, PersonalData,
-    Process, ProcessStatus, StoredFile, TenantId,
+    CountryCode, Document, DocumentKind, DocumentPatch, FileSide, NewDocument, NewFile,
+    PersonalData, Process, ProcessStatus, StoredFile, TenantId,
 };
 use crate::state::AppState;
 use crate::store::PutRules;
@@ -145,20 +145,113 @@ fn image_rules(pdf_allowed: bool) -> PutRules {
     }
 }
 
-/// The credential's stored files.
+/// The credential's stored files (none when it holds no document, or its document is gone).
 async fn files_of(
     state: &AppState,
     tenant: &TenantId,
     subject: Uuid,
     credential: &StoredCredential,
 ) -> Result<Vec<StoredFile>, JumioError> {
+    let Some(doc) = credential.doc() else {
+        return Ok(Vec::new());
+    };
     Ok(state
         .store
         .list_files(tenant, subject)
         .await?
         .into_iter()
-        .filter(|f| f.document_id == Some(credential.id))
+        .filter(|f| f.document_id == Some(doc))
         .collect())
+}
+
+/// The document with this id, or `None` when there is none or it is gone: another API may
+/// delete a credential's document, which then reads as a credential with no parts or data.
+pub(super) async fn document_of(
+    state: &AppState,
+    tenant: &TenantId,
+    id: Option<Uuid>,
+) -> Result<Option<Document>, Error> {
+    let Some(id) = id else { return Ok(None) };
+    match state.store.get_document(tenant, id).await {
+        Ok(d) => Ok(Some(d)),
+        Err(Error::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The extras idbridge writes on a credential's document.
+fn extras(credential: &StoredCredential) -> std::collections::BTreeMap<String, serde_json::Value> {
+    [(
+        mapping::NAMESPACE.to_owned(),
+        serde_json::json!({
+            "category": credential.category,
+            "idTypes": credential.id_types,
+            "credential": credential.id,
+        }),
+    )]
+    .into()
+}
+
+/// The document a new part of the credential goes to: its document, or, when another API
+/// deleted that one, a new document the credential records (`document`) from now on.
+async fn part_document(
+    state: &AppState,
+    token: &ApiToken,
+    credential: &StoredCredential,
+) -> Result<Uuid, JumioError> {
+    let tenant = &token.tenant;
+    if let Some(d) = document_of(state, tenant, credential.doc()).await? {
+        return Ok(d.id);
+    }
+    let new = NewDocument {
+        kind: Some(mapping::kind_for(credential.category, &credential.id_types)),
+        extras: extras(credential),
+        ..Default::default()
+    };
+    let doc = state
+        .store
+        .create_document(tenant, token.account, new.validate()?)
+        .await?;
+    repoint(state, token, credential.id, doc.id).await?;
+    Ok(doc.id)
+}
+
+/// Records that a credential's parts now live in document `doc`; if the execution refuses
+/// the action, the document goes again.
+async fn repoint(
+    state: &AppState,
+    token: &ApiToken,
+    credential: Uuid,
+    doc: Uuid,
+) -> Result<(), JumioError> {
+    let recorded = touch(state, token, token.account, token.execution, |r| {
+        for c in r.credentials.iter_mut().filter(|c| c.id == credential) {
+            c.document = Some(doc);
+        }
+    })
+    .await;
+    if let Err(e) = recorded {
+        let _ = state.store.delete_document(&token.tenant, doc).await;
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Refuses parts on a credential the execution reuses (captured before, no API channel).
+fn takes_parts(credential: &StoredCredential) -> Result<(), Error> {
+    if credential.reused {
+        return Err(Error::invalid(
+            "credentialId",
+            "this credential was captured before and is only referenced; it takes no parts",
+        ));
+    }
+    if credential.category == Category::Facemap {
+        return Err(Error::invalid(
+            "classifier",
+            "a FACEMAP credential takes no parts through the API",
+        ));
+    }
+    Ok(())
 }
 
 /// Stages every `file` part of a form for the credential's document, with `side` for each.
@@ -166,7 +259,7 @@ async fn stage_form(
     state: &AppState,
     tenant: &TenantId,
     subject: Uuid,
-    credential: &StoredCredential,
+    doc: Uuid,
     multipart: Result<Multipart, MultipartRejection>,
     mut side: impl FnMut(usize) -> Result<FileSide, Error>,
     pdf_allowed: bool,
@@ -183,7 +276,7 @@ async fn stage_form(
         }
         let new = NewFile {
             subject_id: subject,
-            document_id: Some(credential.id),
+            document_id: Some(doc),
             side: side(staged.len())?,
             name: field.file_name().map(str::to_owned),
             extras: Default::default(),
@@ -212,6 +305,7 @@ async fn put_part(
 ) -> Result<axum::Json<PartResponse>, JumioError> {
     let (_, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
+    takes_parts(&credential)?;
     if credential.category == Category::Document {
         return Err(Error::invalid(
             "classifier",
@@ -226,22 +320,27 @@ async fn put_part(
         );
     }
     let tenant = &token.tenant;
-    let existing: Vec<StoredFile> = files_of(state, tenant, account, &credential)
-        .await?
-        .into_iter()
-        .filter(|f| f.side == side)
-        .collect();
+    let files = files_of(state, tenant, account, &credential).await?;
+    // The part as retrieval and finalize read it: a passport's PAGE_1 is its FRONT, so a
+    // FRONT next to it would be a second one.
+    let mut existing: Vec<StoredFile> = files.iter().filter(|f| f.side == side).cloned().collect();
+    if existing.is_empty()
+        && let Some(doc) = credential.doc()
+    {
+        existing.extend(mapping::file_for(&files, doc, side).cloned());
+    }
     if !existing.is_empty() && !replace {
         return Err(Error::Conflict(format!(
             "the credential already has a {classifier} part; PUT replaces it"
         ))
         .into());
     }
+    let doc = part_document(state, token, &credential).await?;
     let mut staged = stage_form(
         state,
         tenant,
         account,
-        &credential,
+        doc,
         multipart,
         |i| {
             if i == 0 {
@@ -348,27 +447,30 @@ async fn add_pages(
 ) -> Result<axum::Json<PartResponse>, JumioError> {
     let (_, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
+    takes_parts(&credential)?;
     if credential.category != Category::Document {
         return Err(Error::invalid("classifier", "DOCUMENT is for DOCUMENT credentials").into());
     }
     let tenant = &token.tenant;
     let existing = files_of(state, tenant, account, &credential).await?;
     let count = existing.len();
-    // New pages follow the highest page number in use, so a deleted page's number is
-    // never given to another page.
+    // New pages follow the highest page number ever given (kept on the execution record,
+    // so deleting every page does not bring numbers back), and never one in use.
     let last = existing
         .iter()
         .filter_map(|f| match f.side {
             FileSide::Page(n) => Some(n),
             _ => None,
         })
+        .chain([credential.last_page])
         .max()
         .unwrap_or(0);
+    let doc = part_document(state, token, &credential).await?;
     let staged = stage_form(
         state,
         tenant,
         account,
-        &credential,
+        doc,
         multipart,
         |i| {
             if count + i + 1 > MAX_PAGES as usize {
@@ -397,7 +499,13 @@ async fn add_pages(
         )
         .into());
     }
-    touch(state, token, account, execution, |_| {}).await?;
+    let high = u16::try_from(usize::from(last) + staged.len()).unwrap_or(u16::MAX);
+    touch(state, token, account, execution, |r| {
+        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
+            c.last_page = c.last_page.max(high);
+        }
+    })
+    .await?;
     let stored = state.store.commit_files(tenant, staged, MAX_PAGES).await?;
     let part = stored.first().map_or(credential.id, |f| f.id);
     Ok(axum::Json(envelope(ctx, token, &credential, part)))
@@ -432,12 +540,7 @@ pub async fn delete_part(
         if credential.prepared_data.is_none() {
             return Err(Error::NotFound("part").into());
         }
-        touch(&state, &token, account, execution, |r| {
-            for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-                c.prepared_data = None;
-            }
-        })
-        .await?;
+        drop_prepared_data(&state, &token, &credential).await?;
         return Ok(axum::Json(envelope(
             &ctx,
             &token,
@@ -445,12 +548,14 @@ pub async fn delete_part(
             credential.id,
         )));
     }
+    takes_parts(&credential)?;
     let side = mapping::side_named(&classifier)
         .ok_or_else(|| Error::invalid("classifier", "is not a part classifier"))?;
-    let file = files_of(&state, tenant, account, &credential)
-        .await?
-        .into_iter()
-        .find(|f| f.side == side)
+    let files = files_of(&state, tenant, account, &credential).await?;
+    let file = credential
+        .doc()
+        .and_then(|doc| mapping::file_for(&files, doc, side))
+        .cloned()
         .ok_or(Error::NotFound("part"))?;
     touch(&state, &token, account, execution, |_| {}).await?;
     state.store.delete_file(tenant, file.id).await?;
@@ -480,6 +585,19 @@ pub async fn delete_all_parts(
 ) -> Result<axum::Json<PartResponse>, JumioError> {
     let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
+    if credential.category == Category::Data {
+        // A DATA credential's one part is its prepared data.
+        if credential.prepared_data.is_some() {
+            drop_prepared_data(&state, &token, &credential).await?;
+        }
+        return Ok(axum::Json(envelope(
+            &ctx,
+            &token,
+            &credential,
+            credential.id,
+        )));
+    }
+    takes_parts(&credential)?;
     touch(&state, &token, account, execution, |_| {}).await?;
     for f in files_of(&state, &token.tenant, account, &credential).await? {
         state.store.delete_file(&token.tenant, f.id).await?;
@@ -490,6 +608,30 @@ pub async fn delete_all_parts(
         &credential,
         credential.id,
     )))
+}
+
+/// Deletes a DATA credential's prepared data and the document its `id` section became, so
+/// nothing of it stays visible through the other APIs or counts in later checks.
+async fn drop_prepared_data(
+    state: &AppState,
+    token: &ApiToken,
+    credential: &StoredCredential,
+) -> Result<(), JumioError> {
+    let id = credential.id;
+    touch(state, token, token.account, token.execution, |r| {
+        for c in r.credentials.iter_mut().filter(|c| c.id == id) {
+            c.prepared_data = None;
+            c.data_document = None;
+        }
+    })
+    .await?;
+    if let Some(d) = credential.data_document {
+        match state.store.delete_document(&token.tenant, d).await {
+            Ok(()) | Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// The personal-data body of prefill and PREPARED_DATA (the guide's fields). Formats are
@@ -560,13 +702,38 @@ struct Declared {
     personal: PersonalData,
 }
 
+/// Years a personal-data date may fall in: no one alive was born before 1900, and no
+/// document runs past 2200.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
 fn date(field: &str, v: Option<&str>) -> Result<Option<NaiveDate>, Error> {
     v.map(|s| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| Error::invalid(field, "must be a date, YYYY-MM-DD"))
+        let bad = || Error::invalid(field, "must be a date, YYYY-MM-DD, between 1900 and 2200");
+        // Exactly ten characters: chrono would also read `+99999-01-01`.
+        if s.len() != 10 {
+            return Err(bad());
+        }
+        let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?;
+        if !YEARS.contains(&chrono::Datelike::year(&d)) {
+            return Err(bad());
+        }
+        Ok(d)
     })
     .transpose()
 }
+
+/// The longest text field of a personal-data body, by name (characters).
+const TEXT_LIMITS: [(&str, usize); 9] = [
+    ("suffix", 100),
+    ("firstName", 100),
+    ("middleName", 100),
+    ("lastName", 100),
+    ("email", 255),
+    ("phoneNumber", 50),
+    ("personalNumber", 100),
+    ("id.idNumber", 64),
+    ("id.subType", 100),
+];
 
 /// Parses and checks a personal-data body.
 fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
@@ -580,6 +747,25 @@ fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
     let de = value.clone();
     let body: PersonalBody = serde_path_to_error::deserialize(de)
         .map_err(|e| Error::invalid(e.path().to_string(), e.inner().to_string()))?;
+    let id = body.id.as_ref();
+    for (name, limit) in TEXT_LIMITS {
+        let text = match name {
+            "suffix" => body.suffix.as_deref(),
+            "firstName" => body.first_name.as_deref(),
+            "middleName" => body.middle_name.as_deref(),
+            "lastName" => body.last_name.as_deref(),
+            "email" => body.email.as_deref(),
+            "phoneNumber" => body.phone_number.as_deref(),
+            "personalNumber" => body.personal_number.as_deref(),
+            "id.idNumber" => id.and_then(|i| i.id_number.as_deref()),
+            _ => id.and_then(|i| i.sub_type.as_deref()),
+        };
+        if text.is_some_and(|t| t.chars().count() > limit) {
+            return Err(
+                Error::invalid(name, format!("must be at most {limit} characters")).into(),
+            );
+        }
+    }
     if let Some(s) = &body.sex
         && !matches!(s.as_str(), "M" | "F" | "X")
     {
@@ -593,11 +779,10 @@ fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
         .nationality
         .as_deref()
         .map(|n| {
-            CountryCode::new(n)
-                .map_err(|_| Error::invalid("nationality", "must be an ISO 3166-1 alpha-3 code"))
+            mapping::country(n)
+                .ok_or_else(|| Error::invalid("nationality", "must be an ISO 3166-1 alpha-3 code"))
         })
         .transpose()?;
-    let id = body.id.as_ref();
     let kind = id
         .and_then(|i| i.kind.as_deref())
         .map(|t| {
@@ -619,7 +804,7 @@ fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
         issuing_country: id
             .and_then(|i| i.issuing_country.as_deref())
             .map(|c| {
-                CountryCode::new(c).map_err(|_| {
+                mapping::country(c).ok_or_else(|| {
                     Error::invalid("id.issuingCountry", "must be an ISO 3166-1 alpha-3 code")
                 })
             })
@@ -662,6 +847,39 @@ fn patch_of(d: Declared) -> DocumentPatch {
         personal: (!d.personal.is_empty()).then_some(d.personal),
         ..Default::default()
     }
+}
+
+/// The canonical change a personal-data body makes to a data document: every field, so
+/// that nothing of earlier data survives a replacement.
+fn patch_replacing(d: Declared) -> DocumentPatch {
+    DocumentPatch {
+        kind: d.kind,
+        number: Some(d.number),
+        expires_on: Some(d.expires_on),
+        issued_on: Some(d.issued_on),
+        issuing_country: Some(d.issuing_country),
+        personal: Some(d.personal),
+        ..Default::default()
+    }
+}
+
+/// A new document holding what a patch declares, checked by the model's rules.
+fn new_document(
+    patch: &DocumentPatch,
+    kind: DocumentKind,
+    extras: std::collections::BTreeMap<String, serde_json::Value>,
+) -> Result<crate::model::ValidNewDocument, Error> {
+    let mut new = NewDocument {
+        kind: Some(patch.kind.unwrap_or(kind)),
+        extras,
+        ..Default::default()
+    };
+    new.number = patch.number.clone().flatten();
+    new.expires_on = patch.expires_on.flatten();
+    new.issued_on = patch.issued_on.flatten();
+    new.issuing_country = patch.issuing_country.clone().flatten();
+    new.personal = patch.personal.clone().unwrap_or_default();
+    new.validate().map_err(personal_field)
 }
 
 /// Names a canonical field's error by the personal-data field it came from.
@@ -725,39 +943,28 @@ pub async fn add_prepared_data(
     let (value, declared) = personal(&bytes)?;
     let tenant = &token.tenant;
     let has_number = declared.number.is_some();
-    let patch = patch_of(declared);
+    // The data document holds only what the current data says: a replacement overwrites
+    // every field, and data without an `id` number has no document.
+    let patch = patch_replacing(declared);
+    let old = document_of(&state, tenant, credential.data_document).await?;
     // Everything is checked before anything is written: a document that the `id` section
     // would create is validated as a whole first.
-    let document = match (credential.data_document, has_number) {
+    let document = match (&old, has_number) {
         (_, false) => None,
         (Some(d), true) => {
-            check_patch(&state, tenant, d, &patch).await?;
-            Some((d, false))
+            check_patch(&state, tenant, d.id, &patch).await?;
+            Some((d.id, false))
         }
         (None, true) => {
-            let mut new = NewDocument {
-                kind: Some(patch.kind.unwrap_or(DocumentKind::IdCard)),
-                extras: [(
-                    mapping::NAMESPACE.to_owned(),
-                    serde_json::json!({ "category": "DATA", "credential": credential.id }),
-                )]
-                .into(),
-                ..Default::default()
-            };
-            new.number = patch.number.clone().flatten();
-            new.expires_on = patch.expires_on.flatten();
-            new.issued_on = patch.issued_on.flatten();
-            new.issuing_country = patch.issuing_country.clone().flatten();
-            new.personal = patch.personal.clone().unwrap_or_default();
-            let valid = new.validate().map_err(personal_field)?;
-            let doc = state.store.create_document(tenant, account, valid).await?;
+            let new = new_document(&patch, DocumentKind::IdCard, extras(&credential))?;
+            let doc = state.store.create_document(tenant, account, new).await?;
             Some((doc.id, true))
         }
     };
     let recorded = touch(&state, &token, account, execution, |r| {
         for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
             c.prepared_data = Some(value.clone());
-            c.data_document = document.map(|(d, _)| d).or(c.data_document);
+            c.data_document = document.map(|(d, _)| d);
         }
     })
     .await;
@@ -770,6 +977,13 @@ pub async fn add_prepared_data(
         (Err(e), _) => return Err(e),
         (Ok(_), Some((d, false))) => declare(&state, tenant, d, patch).await?,
         (Ok(_), _) => {}
+    }
+    if let (Some(d), false) = (&old, has_number) {
+        // Replaced by data without an `id` section: its document goes with it.
+        match state.store.delete_document(tenant, d.id).await {
+            Ok(()) | Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(axum::Json(envelope(
         &ctx,
@@ -861,19 +1075,47 @@ pub async fn prefill(
 ) -> Result<axum::Json<PartResponse>, JumioError> {
     let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
-    if credential.category != Category::Id {
-        return Err(Error::invalid("credentialId", "prefill is for ID credentials").into());
+    if credential.category != Category::Id || credential.reused {
+        return Err(Error::invalid(
+            "credentialId",
+            "prefill is for ID credentials of this execution",
+        )
+        .into());
     }
     let (value, declared) = personal(&bytes)?;
     let patch = patch_of(declared);
-    check_patch(&state, &token.tenant, credential.id, &patch).await?;
+    let tenant = &token.tenant;
+    let Some(doc) = document_of(&state, tenant, credential.doc()).await? else {
+        // The document was deleted through another API: the prefill starts a new one.
+        let kind = mapping::kind_for(Category::Id, &credential.id_types);
+        let new = new_document(&patch, kind, extras(&credential))?;
+        let doc = state.store.create_document(tenant, account, new).await?;
+        let recorded = touch(&state, &token, account, execution, |r| {
+            for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
+                c.prefill = Some(value.clone());
+                c.document = Some(doc.id);
+            }
+        })
+        .await;
+        if let Err(e) = recorded {
+            let _ = state.store.delete_document(tenant, doc.id).await;
+            return Err(e);
+        }
+        return Ok(axum::Json(envelope(
+            &ctx,
+            &token,
+            &credential,
+            credential.id,
+        )));
+    };
+    check_patch(&state, tenant, doc.id, &patch).await?;
     touch(&state, &token, account, execution, |r| {
         for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
             c.prefill = Some(value.clone());
         }
     })
     .await?;
-    declare(&state, &token.tenant, credential.id, patch).await?;
+    declare(&state, tenant, doc.id, patch).await?;
     Ok(axum::Json(envelope(
         &ctx,
         &token,
@@ -884,16 +1126,17 @@ pub async fn prefill(
 
 /// What finalize requires of a credential, or why it is incomplete: an ID needs FRONT (and
 /// BACK unless it is a passport or visa), a SELFIE its FACE, a DOCUMENT a page, DATA its
-/// prepared data. FACEMAP cannot come through the API and is never required here.
+/// prepared data. FACEMAP cannot come through the API and is never required here. Sides
+/// are read as retrieval reads them (`mapping::file_for`); a document deleted through
+/// another API has no parts.
 pub fn missing(
     c: &StoredCredential,
     kind: Option<DocumentKind>,
     files: &[StoredFile],
 ) -> Option<&'static str> {
     let has = |side: FileSide| {
-        files
-            .iter()
-            .any(|f| f.document_id == Some(c.id) && f.side == side)
+        c.doc()
+            .is_some_and(|doc| mapping::file_for(files, doc, side).is_some())
     };
     match c.category {
         Category::Id if !has(FileSide::Front) => Some("FRONT"),
@@ -904,7 +1147,11 @@ pub fn missing(
             Some("BACK")
         }
         Category::Selfie if !has(FileSide::Face) => Some("FACE"),
-        Category::Document if !files.iter().any(|f| f.document_id == Some(c.id)) => {
+        Category::Document
+            if !files
+                .iter()
+                .any(|f| c.doc().is_some() && f.document_id == c.doc()) =>
+        {
             Some("DOCUMENT")
         }
         Category::Data if c.prepared_data.is_none() => Some("PREPARED_DATA"),
@@ -934,16 +1181,17 @@ pub async fn finalize(
     let (process, record) = open(&state, &token, account, execution).await?;
     let tenant = &token.tenant;
     let files = state.store.list_files(tenant, account).await?;
-    for c in &record.credentials {
-        let kind = if c.has_document {
-            Some(state.store.get_document(tenant, c.id).await?.kind)
-        } else {
-            None
-        };
+    // A reused credential was captured before and cannot take parts here: processing
+    // judges it as it is.
+    for c in record.credentials.iter().filter(|c| !c.reused) {
+        let kind = document_of(&state, tenant, c.doc()).await?.map(|d| d.kind);
         if let Some(part) = missing(c, kind, &files) {
             return Err(Error::invalid(
                 format!("credentials[{}].parts.{part}", c.id),
-                format!("the {:?} credential has no {part} part yet", c.category),
+                format!(
+                    "the {} credential has no {part} part yet",
+                    c.category.wire_name()
+                ),
             )
             .into());
         }
