@@ -1734,7 +1734,10 @@ async fn finalize_requires_the_parts_each_credential_needs() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let details = j.processed(&access, &p).await;
     assert_eq!(decisions(&details, "usability"), [pair("PASSED", "OK")]);
-    assert_eq!(decisions(&details, "declaredDataChecks"), [pair("PASSED", "OK")]);
+    assert_eq!(
+        decisions(&details, "declaredDataChecks"),
+        [pair("PASSED", "OK")]
+    );
     assert_eq!(
         details["capabilities"]["declaredDataChecks"][0]["data"],
         json!({"type": "PASSPORT", "expiryDate": "2034-11-30"})
@@ -1877,7 +1880,10 @@ async fn the_guides_prepared_data_is_checked_for_completeness() {
     let (status, body) = j.finalize(&e).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let details = j.processed(&access, &e).await;
-    assert_eq!(decisions(&details, "declaredDataChecks"), [pair("PASSED", "OK")]);
+    assert_eq!(
+        decisions(&details, "declaredDataChecks"),
+        [pair("PASSED", "OK")]
+    );
     // Workflow 10005 exists for a CPF validation, which idbridge does not perform: it is
     // reported as not executed, so the whole is a warning, never a pass.
     assert_eq!(
@@ -2562,7 +2568,10 @@ async fn an_id_whose_document_was_deleted_elsewhere_takes_new_parts() {
     let res = j.finalize(&e).await;
     assert_eq!(field(&res, 400), format!("credentials[{id}].parts.FRONT"));
     assert!(
-        res.1["message"].as_str().unwrap().contains("the ID credential"),
+        res.1["message"]
+            .as_str()
+            .unwrap()
+            .contains("the ID credential"),
         "{}",
         res.1
     );
@@ -2570,7 +2579,11 @@ async fn an_id_whose_document_was_deleted_elsewhere_takes_new_parts() {
     assert_eq!(details["credentials"][0]["parts"], json!([]));
     // Prefill and new parts start a new document; the credential keeps its id.
     let (status, body) = j
-        .prefill(&e, &id, json!({"id": {"idNumber": "N-1", "expiryDate": "2034-01-31"}}))
+        .prefill(
+            &e,
+            &id,
+            json!({"id": {"idNumber": "N-1", "expiryDate": "2034-01-31"}}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let front = png(1000, 700, 3);
@@ -2588,7 +2601,9 @@ async fn an_id_whose_document_was_deleted_elsewhere_takes_new_parts() {
         decisions(&details, "declaredDataChecks"),
         [pair("PASSED", "OK")]
     );
-    let href = details["credentials"][0]["parts"][0]["href"].as_str().unwrap();
+    let href = details["credentials"][0]["parts"][0]["href"]
+        .as_str()
+        .unwrap();
     assert_eq!(href, j.server.url(&e.image(&id, "FRONT")));
     let (status, got) = j.image(&access, href).await;
     assert_eq!(status, StatusCode::OK);
@@ -2801,20 +2816,30 @@ async fn the_guides_workflow_5_reuses_the_id_on_file() {
     let res = j.create(&access, guide_workflow_5(&id)).await;
     assert_eq!(field(&res, 400), "workflowDefinition.credentials[0].id");
     let other = j.open(&access, key_only(6)).await;
-    let res = j.reopen(&access, &other.account, guide_workflow_5(&id)).await;
+    let res = j
+        .reopen(&access, &other.account, guide_workflow_5(&id))
+        .await;
     assert_eq!(field(&res, 400), "workflowDefinition.credentials[0].id");
     // Unknown fields are refused, named.
     let mut bad = guide_workflow_5(&id);
     bad["workflowDefinition"]["credentials"][1]["colour"] = json!("red");
     let res = j.reopen(&access, &first.account, bad).await;
     assert!(
-        error(&res, 400).unwrap().starts_with("workflowDefinition.credentials"),
+        error(&res, 400)
+            .unwrap()
+            .starts_with("workflowDefinition.credentials"),
         "{}",
         res.1
     );
-    assert!(res.1["message"].as_str().unwrap().contains("colour"), "{}", res.1);
+    assert!(
+        res.1["message"].as_str().unwrap().contains("colour"),
+        "{}",
+        res.1
+    );
 
-    let (status, body) = j.reopen(&access, &first.account, guide_workflow_5(&id)).await;
+    let (status, body) = j
+        .reopen(&access, &first.account, guide_workflow_5(&id))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let creds = &body["workflowExecution"]["credentials"];
     assert_eq!(
@@ -2844,7 +2869,13 @@ async fn the_guides_workflow_5_reuses_the_id_on_file() {
     assert_eq!(details["decision"]["type"], "WARNING");
     // Deleting this execution leaves the ID it only referenced.
     let res = j
-        .send(Method::DELETE, &e.path(), EXECUTION, Some(&access), Body::Empty)
+        .send(
+            Method::DELETE,
+            &e.path(),
+            EXECUTION,
+            Some(&access),
+            Body::Empty,
+        )
         .await;
     assert_eq!(res.0, StatusCode::OK);
     let (status, _) = j.image(&access, &e.image(&id, "FRONT")).await;
@@ -2894,7 +2925,12 @@ async fn a_jumio_alias_names_its_account() {
         "{aliases:?}"
     );
     // A subject an operator linked a jumio alias to is that account.
-    let subject = j.server.store.create_subject(&t, None, None, &[]).await.unwrap();
+    let subject = j
+        .server
+        .store
+        .create_subject(&t, None, None, &[])
+        .await
+        .unwrap();
     let alias = Uuid::now_v7().to_string();
     j.server
         .store
@@ -2909,7 +2945,10 @@ async fn a_jumio_alias_names_its_account() {
     let (status, _) = j
         .send(
             Method::GET,
-            &format!("/api/v1/accounts/{alias}/workflow-executions/{}/status", e2.id),
+            &format!(
+                "/api/v1/accounts/{alias}/workflow-executions/{}/status",
+                e2.id
+            ),
             STATUS,
             Some(&access),
             Body::Empty,
@@ -2932,23 +2971,40 @@ async fn facemap_takes_no_delete_all_and_pages_are_never_renumbered() {
         )
         .await;
     assert_eq!(field(&res, 400), "classifier");
-    assert!(res.1["message"].as_str().unwrap().contains("FACEMAP"), "{}", res.1);
+    assert!(
+        res.1["message"].as_str().unwrap().contains("FACEMAP"),
+        "{}",
+        res.1
+    );
 
     let mut body = key_only(2);
     body["workflowDefinition"]["credentials"] = json!([{"category": "DOCUMENT"}]);
     let d = j.open(&access, body).await;
     let doc = d.cred("DOCUMENT");
     let res = j
-        .part(&d, Method::POST, &doc, "DOCUMENT", vec![png(900, 600, 1), png(900, 600, 2)])
+        .part(
+            &d,
+            Method::POST,
+            &doc,
+            "DOCUMENT",
+            vec![png(900, 600, 1), png(900, 600, 2)],
+        )
         .await;
     assert_eq!(res.0, StatusCode::OK, "{}", res.1);
     let res = j
-        .delete(&d.token, &format!("{}/credentials/{doc}/parts", d.path()), ALL_PARTS)
+        .delete(
+            &d.token,
+            &format!("{}/credentials/{doc}/parts", d.path()),
+            ALL_PARTS,
+        )
         .await;
     assert_eq!(res.0, StatusCode::OK, "{}", res.1);
     j.add(&d, &doc, "DOCUMENT", png(900, 600, 3)).await;
     let (_, details) = j.details(&access, &d).await;
-    assert_eq!(details["credentials"][0]["parts"][0]["classifier"], "PAGE_3");
+    assert_eq!(
+        details["credentials"][0]["parts"][0]["classifier"],
+        "PAGE_3"
+    );
 }
 
 #[tokio::test]
@@ -2956,9 +3012,18 @@ async fn account_and_personal_input_is_bounded_and_named() {
     let j = Jumio::start().await;
     let access = j.access(CLIENT_A).await;
     let cases = [
-        (json!([{"category": "FACEMAP", "type": {"values": ["NOPE"]}}]), "workflowDefinition.credentials[0].type.values"),
-        (json!([{"category": "ID", "country": {"values": ["XXXX"]}}]), "workflowDefinition.credentials[0].country.values"),
-        (json!([{"category": "ID", "country": {"values": ["ZZZ"]}}]), "workflowDefinition.credentials[0].country.values"),
+        (
+            json!([{"category": "FACEMAP", "type": {"values": ["NOPE"]}}]),
+            "workflowDefinition.credentials[0].type.values",
+        ),
+        (
+            json!([{"category": "ID", "country": {"values": ["XXXX"]}}]),
+            "workflowDefinition.credentials[0].country.values",
+        ),
+        (
+            json!([{"category": "ID", "country": {"values": ["ZZZ"]}}]),
+            "workflowDefinition.credentials[0].country.values",
+        ),
     ];
     for (credentials, want) in cases {
         let mut body = key_only(2);
@@ -2980,7 +3045,10 @@ async fn account_and_personal_input_is_bounded_and_named() {
     let long = "a".repeat(100_000);
     let cases = [
         (json!({"dateOfBirth": "0000-01-01"}), "dateOfBirth"),
-        (json!({"id": {"expiryDate": "+99999-01-01"}}), "id.expiryDate"),
+        (
+            json!({"id": {"expiryDate": "+99999-01-01"}}),
+            "id.expiryDate",
+        ),
         (json!({"nationality": "ZZZ"}), "nationality"),
         (json!({"firstName": long}), "firstName"),
     ];
@@ -2988,11 +3056,24 @@ async fn account_and_personal_input_is_bounded_and_named() {
         assert_eq!(field(&j.prefill(&e, &id, body).await, 400), want);
     }
     let (_, details) = j.details(&access, &e).await;
-    assert!(details.get("startedAt").is_none(), "nothing was recorded: {details}");
+    assert!(
+        details.get("startedAt").is_none(),
+        "nothing was recorded: {details}"
+    );
     // Messages name categories as Jumio writes them.
     let f = j.open(&access, key_only(3)).await;
     let res = j
-        .part(&f, Method::POST, &f.cred("FACEMAP"), "FACEMAP", vec![png(900, 600, 1)])
+        .part(
+            &f,
+            Method::POST,
+            &f.cred("FACEMAP"),
+            "FACEMAP",
+            vec![png(900, 600, 1)],
+        )
         .await;
-    assert!(res.1["message"].as_str().unwrap().contains("FACEMAP"), "{}", res.1);
+    assert!(
+        res.1["message"].as_str().unwrap().contains("FACEMAP"),
+        "{}",
+        res.1
+    );
 }

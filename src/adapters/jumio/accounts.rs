@@ -311,7 +311,11 @@ async fn check_references(
     subject: Option<&Subject>,
     req: &AccountRequest,
 ) -> Result<(), JumioError> {
-    let list = req.workflow_definition.credentials.as_deref().unwrap_or(&[]);
+    let list = req
+        .workflow_definition
+        .credentials
+        .as_deref()
+        .unwrap_or(&[]);
     for (i, c) in list.iter().enumerate() {
         let Some(id) = c.id else { continue };
         let field = format!("workflowDefinition.credentials[{i}].id");
@@ -351,7 +355,11 @@ fn requested(req: &AccountRequest) -> Result<Vec<(Category, Vec<String>, Option<
             "is not a workflow Jumio describes",
         )
     })?;
-    let given = req.workflow_definition.credentials.as_deref().unwrap_or(&[]);
+    let given = req
+        .workflow_definition
+        .credentials
+        .as_deref()
+        .unwrap_or(&[]);
     if given.len() > 10 {
         return Err(Error::invalid(
             "workflowDefinition.credentials",
@@ -394,7 +402,11 @@ fn requested(req: &AccountRequest) -> Result<Vec<(Category, Vec<String>, Option<
         given
             .iter()
             .map(|c| {
-                let types = c.kind.as_ref().map(|k| k.values.clone()).unwrap_or_default();
+                let types = c
+                    .kind
+                    .as_ref()
+                    .map(|k| k.values.clone())
+                    .unwrap_or_default();
                 (c.category, types, c.id)
             })
             .collect()

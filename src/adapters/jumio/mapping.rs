@@ -507,7 +507,9 @@ mod tests {
     #[test]
     fn customer_references_follow_jumios_rules() {
         customer_reference("CUSTOMER_REFERENCE-1").unwrap();
-        for bad in ["", "   ", "a/b", "a;b", "x%y", "{a}", "a|b", "<a>", "\"q\"", "`"] {
+        for bad in [
+            "", "   ", "a/b", "a;b", "x%y", "{a}", "a|b", "<a>", "\"q\"", "`",
+        ] {
             assert!(customer_reference(bad).is_err(), "{bad}");
         }
         assert!(customer_reference(&"r".repeat(101)).is_err());

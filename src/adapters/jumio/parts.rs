@@ -761,9 +761,7 @@ fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
             _ => id.and_then(|i| i.sub_type.as_deref()),
         };
         if text.is_some_and(|t| t.chars().count() > limit) {
-            return Err(
-                Error::invalid(name, format!("must be at most {limit} characters")).into(),
-            );
+            return Err(Error::invalid(name, format!("must be at most {limit} characters")).into());
         }
     }
     if let Some(s) = &body.sex

@@ -145,20 +145,22 @@ async fn declared_data_checks(
         }
         Category::Id => {
             let doc = parts::document_of(state, tenant, c.doc()).await?;
-            Ok(Some(match doc.as_ref().and_then(|d| d.expires_on.map(|e| (d, e))) {
-                None => result(
-                    c,
-                    decision("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED"),
-                    None,
-                ),
-                Some((doc, expiry)) => {
-                    let data = json!({
-                        "type": mapping::id_type_of(doc.kind),
-                        "expiryDate": expiry.to_string(),
-                    });
-                    expired(expiry, data, decision("PASSED", "OK"))
-                }
-            }))
+            Ok(Some(
+                match doc.as_ref().and_then(|d| d.expires_on.map(|e| (d, e))) {
+                    None => result(
+                        c,
+                        decision("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED"),
+                        None,
+                    ),
+                    Some((doc, expiry)) => {
+                        let data = json!({
+                            "type": mapping::id_type_of(doc.kind),
+                            "expiryDate": expiry.to_string(),
+                        });
+                        expired(expiry, data, decision("PASSED", "OK"))
+                    }
+                },
+            ))
         }
         _ => Ok(None),
     }
