@@ -3077,3 +3077,121 @@ async fn account_and_personal_input_is_bounded_and_named() {
         res.1
     );
 }
+
+#[tokio::test]
+async fn access_tokens_expire_after_their_configured_lifetime() {
+    let j = Jumio::start_with(|c| c.adapters.jumio.access_token_ttl_secs = 1).await;
+    let (status, body) = j
+        .token_request(Some(CLIENT_A), "grant_type=client_credentials", true)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["expires_in"], 1);
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    let mut lifetime = key_only(2);
+    lifetime["tokenLifetime"] = json!("5m");
+    let e = j.open(&access, lifetime).await;
+    // tokenLifetime sets the api.token's expiry: 5 minutes from now.
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        j.server.dir.path().join("idbridge.db").display()
+    ))
+    .await
+    .unwrap();
+    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM tokens WHERE process_id = ?")
+        .bind(&e.id)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let want = chrono::Utc::now().timestamp_millis() + 300_000;
+    assert!((expires - want).abs() < 30_000, "{expires} vs {want}");
+    // The access token stops opening anything once its second is over.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let refused = loop {
+        let answer = j.status(&access, &e).await;
+        if answer.0 == StatusCode::UNAUTHORIZED {
+            break answer;
+        }
+        assert_eq!(answer.0, StatusCode::OK, "{}", answer.1);
+        assert!(Instant::now() < deadline, "the access token never expired");
+        tokio::task::yield_now().await;
+    };
+    assert_eq!(error(&refused, 401), None);
+    assert_eq!(
+        refused.1["message"], "the access token is unknown or expired",
+        "{}",
+        refused.1
+    );
+    // The api.token lives on by its own lifetime.
+    j.add(&e, &e.cred("ID"), "FRONT", png(1000, 700, 1)).await;
+}
+
+/// Opens a key-2 execution with a callback URL, adds its parts and finalizes it.
+async fn finalized_with_callback(j: &Jumio, access: &str, url: &str) -> Exec {
+    let mut body = key_only(2);
+    body["callbackUrl"] = json!(url);
+    let e = j.open(access, body).await;
+    let id = e.cred("ID");
+    j.add(&e, &id, "FRONT", png(1000, 700, 1)).await;
+    j.add(&e, &id, "BACK", png(1000, 700, 2)).await;
+    let (status, body) = j.finalize(&e).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    e
+}
+
+#[tokio::test]
+async fn a_callback_gives_up_after_its_attempts() {
+    let j = Jumio::start_with(|c| {
+        c.adapters.jumio.callback_attempts = 2;
+        c.adapters.jumio.callback_backoff_ms = 1;
+    })
+    .await;
+    let mut listener = Listener::start(vec![500, 500]).await;
+    let access = j.access(CLIENT_A).await;
+    let first = finalized_with_callback(&j, &access, &listener.url).await;
+    for _ in 0..2 {
+        let (_, _, body) = listener.next(20).await;
+        assert_eq!(body["workflowExecution"]["id"], first.id.as_str());
+    }
+    // A third attempt would have come 2 ms after the second; the next callback to arrive
+    // is the one of an execution finalized only now.
+    j.processed(&access, &first).await;
+    let second = finalized_with_callback(&j, &access, &listener.url).await;
+    let (_, _, body) = listener.next(20).await;
+    assert_eq!(
+        body["workflowExecution"]["id"],
+        second.id.as_str(),
+        "the first callback was not given up after 2 attempts"
+    );
+}
+
+#[tokio::test]
+async fn a_callback_receiver_that_never_answers_delays_nothing() {
+    let j = Jumio::start().await;
+    // Accepts connections and never answers them.
+    let socket = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/cb", socket.local_addr().unwrap());
+    let (tx, mut hits) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = socket.accept().await {
+            held.push(conn);
+            let _ = tx.send(());
+        }
+    });
+    let access = j.access(CLIENT_A).await;
+    let stuck = finalized_with_callback(&j, &access, &url).await;
+    tokio::time::timeout(Duration::from_secs(20), hits.recv())
+        .await
+        .expect("the callback was sent");
+    // While that callback hangs, the execution reads PROCESSED and other executions are
+    // finalized and processed.
+    assert_eq!(j.status_of(&access, &stuck).await, "PROCESSED");
+    let started = Instant::now();
+    let next = finalized_with_callback(&j, &access, &url).await;
+    j.processed(&access, &next).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}

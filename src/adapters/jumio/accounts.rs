@@ -344,11 +344,14 @@ async fn check_references(
     Ok(())
 }
 
+/// A credential asked for: its category, its ID types, the existing credential it reuses.
+type Requested = (Category, Vec<String>, Option<Uuid>);
+
 /// The credentials a request asks for, each with the existing credential it reuses if it
 /// names one: its own list when it gives one (which replaces the workflow's set), else its
 /// workflow's set. The key must be one Jumio describes either way; types and countries are
 /// checked.
-fn requested(req: &AccountRequest) -> Result<Vec<(Category, Vec<String>, Option<Uuid>)>, Error> {
+fn requested(req: &AccountRequest) -> Result<Vec<Requested>, Error> {
     let set = mapping::workflow(req.workflow_definition.key).ok_or_else(|| {
         Error::invalid(
             "workflowDefinition.key",
