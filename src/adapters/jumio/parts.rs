@@ -1,12 +1,12 @@
 //! The acquisition calls, opened by a workflow execution's `api.token`: add, replace and
-//! delete parts; a DOCUMENT credential's pages; prepared data and prefill; finalize.
+//! delete parts; a DOCUMENT credential's pages; finalize. Prepared data and prefill are in
+//! `data`.
 
 use std::sync::Arc;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Extension, Multipart, State};
-use chrono::{NaiveDate, Utc};
-use serde::Deserialize;
+use chrono::Utc;
 use uuid::Uuid;
 
 use super::accounts::{Ctx, Path};
@@ -18,14 +18,14 @@ use crate::adapters::common;
 use crate::error::Error;
 use crate::media::MediaType;
 use crate::model::{
-    CountryCode, Document, DocumentKind, DocumentPatch, FileSide, NewDocument, NewFile,
-    PersonalData, Process, ProcessStatus, StoredFile, TenantId,
+    Document, DocumentKind, FileSide, NewDocument, NewFile, Process, ProcessStatus, StoredFile,
+    TenantId,
 };
 use crate::state::AppState;
 use crate::store::PutRules;
 
 /// The open execution a token opens, with its record.
-async fn open(
+pub(super) async fn open(
     state: &AppState,
     token: &ApiToken,
     account: Uuid,
@@ -48,7 +48,7 @@ async fn open(
     Ok((process, record))
 }
 
-fn envelope(
+pub(super) fn envelope(
     ctx: &Ctx,
     token: &ApiToken,
     credential: &StoredCredential,
@@ -74,7 +74,7 @@ fn envelope(
 /// token). The write is a compare-and-set on the execution as read; a concurrent action
 /// makes it read again and retry, and an execution no longer `INITIATED` refuses the action
 /// (409) before any file is stored or deleted.
-async fn touch(
+pub(super) async fn touch(
     state: &AppState,
     token: &ApiToken,
     account: Uuid,
@@ -180,7 +180,9 @@ pub(super) async fn document_of(
 }
 
 /// The extras idbridge writes on a credential's document.
-fn extras(credential: &StoredCredential) -> std::collections::BTreeMap<String, serde_json::Value> {
+pub(super) fn extras(
+    credential: &StoredCredential,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
     [(
         mapping::NAMESPACE.to_owned(),
         serde_json::json!({
@@ -612,7 +614,7 @@ pub async fn delete_all_parts(
 
 /// Deletes a DATA credential's prepared data and the document its `id` section became, so
 /// nothing of it stays visible through the other APIs or counts in later checks.
-async fn drop_prepared_data(
+pub(super) async fn drop_prepared_data(
     state: &AppState,
     token: &ApiToken,
     credential: &StoredCredential,
@@ -632,494 +634,6 @@ async fn drop_prepared_data(
         }
     }
     Ok(())
-}
-
-/// The personal-data body of prefill and PREPARED_DATA (the guide's fields). Formats are
-/// checked; the body is kept as sent.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)] // every field's type is checked; the body itself is kept as sent
-#[schema(example = json!({"firstName": "Elroy", "lastName": "Jetson", "dateOfBirth": "1990-12-23", "sex": "M", "nationality": "FRA", "id": {"idNumber": "X1234567", "expiryDate": "2031-12-23", "type": "PASSPORT"}}))]
-pub struct PersonalBody {
-    /// Title.
-    pub suffix: Option<String>,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Middle name.
-    pub middle_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// `M`, `F` or `X`.
-    pub sex: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub date_of_birth: Option<String>,
-    /// ISO 3166-1 alpha-3.
-    pub nationality: Option<String>,
-    /// E-mail address.
-    pub email: Option<String>,
-    /// Phone number.
-    pub phone_number: Option<String>,
-    /// Personal number.
-    pub personal_number: Option<String>,
-    /// Address, kept as sent.
-    #[schema(value_type = Option<Object>)]
-    pub address: Option<serde_json::Value>,
-    /// The identity document.
-    pub id: Option<IdDetails>,
-    /// Other sections (`kyc`, `bank`, `business`, …), kept as sent.
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub other: serde_json::Map<String, serde_json::Value>,
-}
-
-/// `id` of the personal-data body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[allow(dead_code)] // every field's type is checked; the body itself is kept as sent
-#[serde(rename_all = "camelCase")]
-pub struct IdDetails {
-    /// Document number.
-    pub id_number: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub expiry_date: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub issuing_date: Option<String>,
-    /// `PASSPORT`, `DRIVING_LICENSE`, `ID_CARD` or `VISA`.
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    /// Sub-type, kept as sent.
-    pub sub_type: Option<String>,
-    /// Issuing country, ISO 3166-1 alpha-3.
-    pub issuing_country: Option<String>,
-}
-
-/// What a personal-data body says about the identity document and its holder.
-struct Declared {
-    kind: Option<DocumentKind>,
-    number: Option<String>,
-    expires_on: Option<NaiveDate>,
-    issued_on: Option<NaiveDate>,
-    issuing_country: Option<CountryCode>,
-    personal: PersonalData,
-}
-
-/// Years a personal-data date may fall in: no one alive was born before 1900, and no
-/// document runs past 2200.
-const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
-
-fn date(field: &str, v: Option<&str>) -> Result<Option<NaiveDate>, Error> {
-    v.map(|s| {
-        let bad = || Error::invalid(field, "must be a date, YYYY-MM-DD, between 1900 and 2200");
-        // Exactly ten characters: chrono would also read `+99999-01-01`.
-        if s.len() != 10 {
-            return Err(bad());
-        }
-        let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())?;
-        if !YEARS.contains(&chrono::Datelike::year(&d)) {
-            return Err(bad());
-        }
-        Ok(d)
-    })
-    .transpose()
-}
-
-/// The longest text field of a personal-data body, by name (characters).
-const TEXT_LIMITS: [(&str, usize); 9] = [
-    ("suffix", 100),
-    ("firstName", 100),
-    ("middleName", 100),
-    ("lastName", 100),
-    ("email", 255),
-    ("phoneNumber", 50),
-    ("personalNumber", 100),
-    ("id.idNumber", 64),
-    ("id.subType", 100),
-];
-
-/// Parses and checks a personal-data body.
-fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| JumioError::Body(format!("invalid JSON body: {e}")))?;
-    if !value.is_object() {
-        return Err(JumioError::Body(
-            crate::adapters::common::NOT_AN_OBJECT.into(),
-        ));
-    }
-    let de = value.clone();
-    let body: PersonalBody = serde_path_to_error::deserialize(de)
-        .map_err(|e| Error::invalid(e.path().to_string(), e.inner().to_string()))?;
-    let id = body.id.as_ref();
-    for (name, limit) in TEXT_LIMITS {
-        let text = match name {
-            "suffix" => body.suffix.as_deref(),
-            "firstName" => body.first_name.as_deref(),
-            "middleName" => body.middle_name.as_deref(),
-            "lastName" => body.last_name.as_deref(),
-            "email" => body.email.as_deref(),
-            "phoneNumber" => body.phone_number.as_deref(),
-            "personalNumber" => body.personal_number.as_deref(),
-            "id.idNumber" => id.and_then(|i| i.id_number.as_deref()),
-            _ => id.and_then(|i| i.sub_type.as_deref()),
-        };
-        if text.is_some_and(|t| t.chars().count() > limit) {
-            return Err(Error::invalid(name, format!("must be at most {limit} characters")).into());
-        }
-    }
-    if let Some(s) = &body.sex
-        && !matches!(s.as_str(), "M" | "F" | "X")
-    {
-        return Err(Error::invalid("sex", "must be M, F or X").into());
-    }
-    let dob = date("dateOfBirth", body.date_of_birth.as_deref())?;
-    if dob.is_some_and(|d| d > Utc::now().date_naive()) {
-        return Err(Error::invalid("dateOfBirth", "is in the future").into());
-    }
-    let nationality = body
-        .nationality
-        .as_deref()
-        .map(|n| {
-            mapping::country(n)
-                .ok_or_else(|| Error::invalid("nationality", "must be an ISO 3166-1 alpha-3 code"))
-        })
-        .transpose()?;
-    let kind = id
-        .and_then(|i| i.kind.as_deref())
-        .map(|t| {
-            mapping::kind_of_id_type(t).ok_or_else(|| {
-                Error::invalid(
-                    "id.type",
-                    "must be PASSPORT, DRIVING_LICENSE, ID_CARD or VISA",
-                )
-            })
-        })
-        .transpose()?;
-    let declared = Declared {
-        kind,
-        number: id
-            .and_then(|i| i.id_number.clone())
-            .filter(|n| !n.trim().is_empty()),
-        expires_on: date("id.expiryDate", id.and_then(|i| i.expiry_date.as_deref()))?,
-        issued_on: date("id.issuingDate", id.and_then(|i| i.issuing_date.as_deref()))?,
-        issuing_country: id
-            .and_then(|i| i.issuing_country.as_deref())
-            .map(|c| {
-                mapping::country(c).ok_or_else(|| {
-                    Error::invalid("id.issuingCountry", "must be an ISO 3166-1 alpha-3 code")
-                })
-            })
-            .transpose()?,
-        personal: PersonalData {
-            first_name: body.first_name.clone(),
-            middle_name: body.middle_name.clone(),
-            last_name: body.last_name.clone(),
-            date_of_birth: dob,
-            sex: body.sex.clone(),
-            nationality,
-        },
-    };
-    Ok((value, declared))
-}
-
-/// Writes what a body declares onto a credential's document.
-async fn declare(
-    state: &AppState,
-    tenant: &TenantId,
-    document: Uuid,
-    patch: DocumentPatch,
-) -> Result<(), JumioError> {
-    state
-        .store
-        .update_document(tenant, document, patch)
-        .await
-        .map_err(personal_field)?;
-    Ok(())
-}
-
-/// The canonical change a personal-data body makes to a document.
-fn patch_of(d: Declared) -> DocumentPatch {
-    DocumentPatch {
-        kind: d.kind,
-        number: d.number.map(Some),
-        expires_on: d.expires_on.map(Some),
-        issued_on: d.issued_on.map(Some),
-        issuing_country: d.issuing_country.map(Some),
-        personal: (!d.personal.is_empty()).then_some(d.personal),
-        ..Default::default()
-    }
-}
-
-/// The canonical change a personal-data body makes to a data document: every field, so
-/// that nothing of earlier data survives a replacement.
-fn patch_replacing(d: Declared) -> DocumentPatch {
-    DocumentPatch {
-        kind: d.kind,
-        number: Some(d.number),
-        expires_on: Some(d.expires_on),
-        issued_on: Some(d.issued_on),
-        issuing_country: Some(d.issuing_country),
-        personal: Some(d.personal),
-        ..Default::default()
-    }
-}
-
-/// A new document holding what a patch declares, checked by the model's rules.
-fn new_document(
-    patch: &DocumentPatch,
-    kind: DocumentKind,
-    extras: std::collections::BTreeMap<String, serde_json::Value>,
-) -> Result<crate::model::ValidNewDocument, Error> {
-    let mut new = NewDocument {
-        kind: Some(patch.kind.unwrap_or(kind)),
-        extras,
-        ..Default::default()
-    };
-    new.number = patch.number.clone().flatten();
-    new.expires_on = patch.expires_on.flatten();
-    new.issued_on = patch.issued_on.flatten();
-    new.issuing_country = patch.issuing_country.clone().flatten();
-    new.personal = patch.personal.clone().unwrap_or_default();
-    new.validate().map_err(personal_field)
-}
-
-/// Names a canonical field's error by the personal-data field it came from.
-fn personal_field(e: Error) -> Error {
-    match e {
-        Error::InvalidField { field, reason } => {
-            let name = match field.as_str() {
-                "number" => "id.idNumber",
-                "expires_on" => "id.expiryDate",
-                "issued_on" => "id.issuingDate",
-                "issuing_country" => "id.issuingCountry",
-                _ => field.as_str(),
-            };
-            Error::invalid(name, reason)
-        }
-        other => other,
-    }
-}
-
-/// Checks a patch against the document it would change, without writing.
-async fn check_patch(
-    state: &AppState,
-    tenant: &TenantId,
-    document: Uuid,
-    patch: &DocumentPatch,
-) -> Result<(), JumioError> {
-    let mut doc = state.store.get_document(tenant, document).await?;
-    patch.clone().apply(&mut doc).map_err(personal_field)?;
-    Ok(())
-}
-
-/// Add prepared data to a DATA credential (`POST …/parts/PREPARED_DATA`, JSON). An `id`
-/// section with a number becomes a canonical document, visible through the other APIs.
-#[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "addPreparedData", tag = "Acquisition",
-    request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
-    ),
-    security(("api_token" = [])),
-    responses(
-        (status = 200, description = "Stored", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-    ))]
-pub async fn add_prepared_data(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
-    super::accounts::Body(bytes): super::accounts::Body,
-) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (_, record) = open(&state, &token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
-    if credential.category != Category::Data {
-        return Err(Error::invalid("classifier", "PREPARED_DATA is for DATA credentials").into());
-    }
-    let (value, declared) = personal(&bytes)?;
-    let tenant = &token.tenant;
-    let has_number = declared.number.is_some();
-    // The data document holds only what the current data says: a replacement overwrites
-    // every field, and data without an `id` number has no document.
-    let patch = patch_replacing(declared);
-    let old = document_of(&state, tenant, credential.data_document).await?;
-    // Everything is checked before anything is written: a document that the `id` section
-    // would create is validated as a whole first.
-    let document = match (&old, has_number) {
-        (_, false) => None,
-        (Some(d), true) => {
-            check_patch(&state, tenant, d.id, &patch).await?;
-            Some((d.id, false))
-        }
-        (None, true) => {
-            let new = new_document(&patch, DocumentKind::IdCard, extras(&credential))?;
-            let doc = state.store.create_document(tenant, account, new).await?;
-            Some((doc.id, true))
-        }
-    };
-    let recorded = touch(&state, &token, account, execution, |r| {
-        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-            c.prepared_data = Some(value.clone());
-            c.data_document = document.map(|(d, _)| d);
-        }
-    })
-    .await;
-    match (recorded, document) {
-        (Err(e), Some((d, true))) => {
-            // The action was refused: the document made for it goes too.
-            let _ = state.store.delete_document(tenant, d).await;
-            return Err(e);
-        }
-        (Err(e), _) => return Err(e),
-        (Ok(_), Some((d, false))) => declare(&state, tenant, d, patch).await?,
-        (Ok(_), _) => {}
-    }
-    if let (Some(d), false) = (&old, has_number) {
-        // Replaced by data without an `id` section: its document goes with it.
-        match state.store.delete_document(tenant, d.id).await {
-            Ok(()) | Err(Error::NotFound(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(axum::Json(envelope(
-        &ctx,
-        &token,
-        &credential,
-        credential.id,
-    )))
-}
-
-/// Replace prepared data: the same as adding it.
-#[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "updatePreparedData", tag = "Acquisition",
-    request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
-    ),
-    security(("api_token" = [])),
-    responses(
-        (status = 200, description = "Stored", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-    ))]
-pub async fn update_prepared_data(
-    state: State<AppState>,
-    ctx: Extension<Arc<Ctx>>,
-    token: ApiToken,
-    path: Path<(Uuid, Uuid, Uuid)>,
-    super::accounts::Body(bytes): super::accounts::Body,
-) -> Result<axum::Json<PartResponse>, JumioError> {
-    add_prepared_data(state, ctx, token, path, super::accounts::Body(bytes)).await
-}
-
-/// Delete prepared data.
-#[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "deletePreparedData", tag = "Acquisition",
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
-    ),
-    security(("api_token" = [])),
-    responses(
-        (status = 200, description = "Deleted", body = PartResponse),
-        (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "No prepared data", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-    ))]
-pub async fn delete_prepared_data(
-    state: State<AppState>,
-    ctx: Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential)): Path<(Uuid, Uuid, Uuid)>,
-) -> Result<axum::Json<PartResponse>, JumioError> {
-    delete_part(
-        state,
-        ctx,
-        token,
-        Path((account, execution, credential, "PREPARED_DATA".into())),
-    )
-    .await
-}
-
-/// Prefill an ID credential with what the customer already knows (the personal-data body):
-/// the credential's document takes the number, dates, type and holder.
-#[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/prefill", operation_id = "prefillCredential", tag = "Acquisition",
-    request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
-    ),
-    security(("api_token" = [])),
-    responses(
-        (status = 200, description = "Stored", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-    ))]
-pub async fn prefill(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
-    super::accounts::Body(bytes): super::accounts::Body,
-) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (_, record) = open(&state, &token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
-    if credential.category != Category::Id || credential.reused {
-        return Err(Error::invalid(
-            "credentialId",
-            "prefill is for ID credentials of this execution",
-        )
-        .into());
-    }
-    let (value, declared) = personal(&bytes)?;
-    let patch = patch_of(declared);
-    let tenant = &token.tenant;
-    let Some(doc) = document_of(&state, tenant, credential.doc()).await? else {
-        // The document was deleted through another API: the prefill starts a new one.
-        let kind = mapping::kind_for(Category::Id, &credential.id_types);
-        let new = new_document(&patch, kind, extras(&credential))?;
-        let doc = state.store.create_document(tenant, account, new).await?;
-        let recorded = touch(&state, &token, account, execution, |r| {
-            for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-                c.prefill = Some(value.clone());
-                c.document = Some(doc.id);
-            }
-        })
-        .await;
-        if let Err(e) = recorded {
-            let _ = state.store.delete_document(tenant, doc.id).await;
-            return Err(e);
-        }
-        return Ok(axum::Json(envelope(
-            &ctx,
-            &token,
-            &credential,
-            credential.id,
-        )));
-    };
-    check_patch(&state, tenant, doc.id, &patch).await?;
-    touch(&state, &token, account, execution, |r| {
-        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-            c.prefill = Some(value.clone());
-        }
-    })
-    .await?;
-    declare(&state, tenant, doc.id, patch).await?;
-    Ok(axum::Json(envelope(
-        &ctx,
-        &token,
-        &credential,
-        credential.id,
-    )))
 }
 
 /// What finalize requires of a credential, or why it is incomplete: an ID needs FRONT (and
