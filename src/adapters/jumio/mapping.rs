@@ -475,6 +475,72 @@ impl Urls {
 mod tests {
     use super::*;
 
+    fn file(doc: Uuid, side: FileSide, seconds: i64) -> StoredFile {
+        StoredFile {
+            id: Uuid::now_v7(),
+            tenant: crate::model::TenantId::new("t").unwrap(),
+            subject_id: Uuid::nil(),
+            document_id: Some(doc),
+            side,
+            name: None,
+            media_type: crate::media::MediaType::Png,
+            size: 1,
+            sha256: [0; 32],
+            width: Some(1000),
+            height: Some(700),
+            extras: Default::default(),
+            created_at: DateTime::from_timestamp(seconds, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_side_reads_its_newest_file_and_a_passport_page_stands_for_front_and_back() {
+        let (doc, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let pages = [
+            file(doc, FileSide::Page(1), 1),
+            file(doc, FileSide::Page(2), 2),
+            file(other, FileSide::Front, 3),
+        ];
+        assert_eq!(
+            file_for(&pages, doc, FileSide::Front).unwrap().id,
+            pages[0].id
+        );
+        assert_eq!(
+            file_for(&pages, doc, FileSide::Back).unwrap().id,
+            pages[1].id
+        );
+        assert!(file_for(&pages, doc, FileSide::Face).is_none());
+        assert!(file_for(&pages, doc, FileSide::None).is_none());
+        // A real FRONT wins over page 1; of two, the newest.
+        let mut sides = pages.to_vec();
+        sides.push(file(doc, FileSide::Front, 4));
+        sides.push(file(doc, FileSide::Front, 5));
+        assert_eq!(
+            file_for(&sides, doc, FileSide::Front).unwrap().id,
+            sides[4].id
+        );
+    }
+
+    #[test]
+    fn every_workflow_lists_usability_and_what_it_exists_for() {
+        for (key, _) in WORKFLOWS {
+            assert_eq!(guide_capabilities(*key)[0], "usability", "{key}");
+        }
+        for key in [3, 5, 20] {
+            assert!(guide_capabilities(key).contains(&"similarity"), "{key}");
+        }
+        assert!(guide_capabilities(2).contains(&"dataChecks"));
+        assert!(guide_capabilities(6).contains(&"liveness"));
+    }
+
+    #[test]
+    fn countries_are_existing_alpha_3_codes() {
+        assert!(country("FRA").is_some() && country("USA").is_some());
+        for bad in ["ZZZ", "XXXX", "fra", "FR", ""] {
+            assert!(country(bad).is_none(), "{bad}");
+        }
+    }
+
     #[test]
     fn token_lifetimes_are_read_and_bounded() {
         assert_eq!(token_lifetime(None).unwrap(), chrono::Duration::minutes(30));
