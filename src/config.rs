@@ -280,6 +280,8 @@ pub struct JumioConfig {
     pub callback_backoff_ms: u64,
     /// How often expired workflow executions are looked for (to send their callbacks).
     pub sweep_interval_secs: u64,
+    /// Lifetime of an access token from `POST /oauth2/token`, in seconds (Jumio's: 3600).
+    pub access_token_ttl_secs: u64,
 }
 
 impl JumioConfig {
@@ -360,6 +362,7 @@ impl Default for AdaptersConfig {
                 callback_attempts: 5,
                 callback_backoff_ms: 1000,
                 sweep_interval_secs: 5,
+                access_token_ttl_secs: 3600,
             },
         }
     }
@@ -468,9 +471,9 @@ impl Config {
             ));
         }
         let j = &self.adapters.jumio;
-        if j.callback_attempts == 0 || j.sweep_interval_secs == 0 {
+        if j.callback_attempts == 0 || j.sweep_interval_secs == 0 || j.access_token_ttl_secs == 0 {
             return Err(ConfigError(
-                "adapters.jumio.callback_attempts and sweep_interval_secs must be at least 1"
+                "adapters.jumio.callback_attempts, sweep_interval_secs and access_token_ttl_secs must be at least 1"
                     .into(),
             ));
         }

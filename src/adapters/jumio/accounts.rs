@@ -55,7 +55,9 @@ pub(super) fn namespace() -> Namespace {
     Namespace::new(NAMESPACE).expect("a valid namespace literal")
 }
 
-/// The account (subject) with this id in this tenant.
+/// The account with this id in this tenant: the subject with this id, else the subject a
+/// `jumio` alias with this external id is linked to (an alias an operator linked through
+/// the admin API, say).
 pub(super) async fn account(
     state: &AppState,
     tenant: &TenantId,
@@ -63,12 +65,9 @@ pub(super) async fn account(
 ) -> Result<Subject, JumioError> {
     state
         .store
-        .get_subject(tenant, id)
-        .await
-        .map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound("account").into(),
-            other => other.into(),
-        })
+        .resolve_subject(tenant, &namespace(), &id.to_string(), false)
+        .await?
+        .ok_or_else(|| Error::NotFound("account").into())
 }
 
 fn parse(bytes: &[u8]) -> Result<AccountRequest, JumioError> {
@@ -131,7 +130,23 @@ async fn open_execution(
     let callback_url = callback(state, req.callback_url.as_deref())?;
     let now = Utc::now();
     let mut stored = Vec::with_capacity(credentials.len());
-    for (category, id_types) in credentials {
+    for (category, id_types, reused) in credentials {
+        if let Some(id) = reused {
+            // Checked by `check_references`: a document of this account.
+            stored.push(StoredCredential {
+                id,
+                category,
+                has_document: true,
+                id_types,
+                prefill: None,
+                prepared_data: None,
+                data_document: None,
+                document: None,
+                last_page: 0,
+                reused: true,
+            });
+            continue;
+        }
         let has_document = matches!(
             category,
             Category::Id | Category::Selfie | Category::Document
@@ -162,6 +177,9 @@ async fn open_execution(
             prefill: None,
             prepared_data: None,
             data_document: None,
+            document: None,
+            last_page: 0,
+            reused: false,
         });
     }
     let execution = Execution {
@@ -211,12 +229,14 @@ async fn open_execution(
                     id: c.id,
                     category: c.category,
                     allowed_channels: match c.category {
+                        // Captured before, as the guide's workflow 5 response shows it.
+                        _ if c.reused => vec![],
                         Category::Facemap => vec!["WEB", "SDK"],
                         // Prepared data has no web or SDK capture.
                         Category::Data => vec!["API"],
                         _ => vec!["WEB", "API", "SDK"],
                     },
-                    api: (c.category != Category::Facemap).then(|| ApiChannel {
+                    api: (c.category != Category::Facemap && !c.reused).then(|| ApiChannel {
                         token: token.token.clone(),
                         parts: urls.parts(subject.id, process.id, c),
                         workflow_execution: finalize.clone(),
@@ -248,7 +268,14 @@ pub async fn create_account(
     let req = parse(&bytes)?;
     // Everything that can be refused is checked before the subject exists.
     check_request(&state, &req)?;
-    let subject = state.store.create_subject(&tenant, None, None, &[]).await?;
+    check_references(&state, &tenant, None, &req).await?;
+    // The account id is the subject's id and its `jumio` alias both, so the account is
+    // found by either rule of `resolve_subject`.
+    let id = Uuid::now_v7();
+    let subject = state
+        .store
+        .create_subject(&tenant, Some(id), None, &[(namespace(), id.to_string())])
+        .await?;
     Ok(axum::Json(
         open_execution(&state, &ctx, &tenant, &subject, req).await?,
     ))
@@ -268,27 +295,114 @@ fn check_request(state: &AppState, req: &AccountRequest) -> Result<(), JumioErro
             return Err(Error::invalid(name, format!("must be at most {max} characters")).into());
         }
     }
+    for (name, value) in [("userConsent", &req.user_consent), ("web", &req.web)] {
+        if value.as_ref().is_some_and(|v| !v.is_object()) {
+            return Err(Error::invalid(name, "must be an object").into());
+        }
+    }
     Ok(())
 }
 
-/// The credentials a request asks for: its own list when it gives one (which replaces the
-/// workflow's set), else its workflow's set. The key must be one Jumio describes either way;
-/// ID types are checked.
-fn requested(req: &AccountRequest) -> Result<Vec<(Category, Vec<String>)>, Error> {
+/// Checks the credentials a request references by id: each must be a document of this
+/// account (a new account has none), of a category that holds one.
+async fn check_references(
+    state: &AppState,
+    tenant: &TenantId,
+    subject: Option<&Subject>,
+    req: &AccountRequest,
+) -> Result<(), JumioError> {
+    let list = req
+        .workflow_definition
+        .credentials
+        .as_deref()
+        .unwrap_or(&[]);
+    for (i, c) in list.iter().enumerate() {
+        let Some(id) = c.id else { continue };
+        let field = format!("workflowDefinition.credentials[{i}].id");
+        if !matches!(
+            c.category,
+            Category::Id | Category::Selfie | Category::Document
+        ) {
+            return Err(Error::invalid(
+                field,
+                format!(
+                    "a {} credential cannot be referenced; only ID, SELFIE and DOCUMENT",
+                    c.category.wire_name()
+                ),
+            )
+            .into());
+        }
+        let found = match (subject, state.store.get_document(tenant, id).await) {
+            (Some(s), Ok(d)) => d.subject_id == s.id,
+            (_, Ok(_) | Err(Error::NotFound(_))) => false,
+            (_, Err(e)) => return Err(e.into()),
+        };
+        if !found {
+            return Err(Error::invalid(field, "is not a credential of this account").into());
+        }
+    }
+    Ok(())
+}
+
+/// A credential asked for: its category, its ID types, the existing credential it reuses.
+type Requested = (Category, Vec<String>, Option<Uuid>);
+
+/// The credentials a request asks for, each with the existing credential it reuses if it
+/// names one: its own list when it gives one (which replaces the workflow's set), else its
+/// workflow's set. The key must be one Jumio describes either way; types and countries are
+/// checked.
+fn requested(req: &AccountRequest) -> Result<Vec<Requested>, Error> {
     let set = mapping::workflow(req.workflow_definition.key).ok_or_else(|| {
         Error::invalid(
             "workflowDefinition.key",
             "is not a workflow Jumio describes",
         )
     })?;
-    let list: Vec<(Category, Vec<String>)> = match &req.workflow_definition.credentials {
-        Some(list) if list.len() > 10 => {
+    let given = req
+        .workflow_definition
+        .credentials
+        .as_deref()
+        .unwrap_or(&[]);
+    if given.len() > 10 {
+        return Err(Error::invalid(
+            "workflowDefinition.credentials",
+            "at most 10 credentials",
+        ));
+    }
+    for (i, c) in given.iter().enumerate() {
+        let at = |what: &str| format!("workflowDefinition.credentials[{i}].{what}");
+        let types = c.kind.as_ref().map_or(&[][..], |k| &k.values[..]);
+        let allowed: &[&str] = match c.category {
+            Category::Id => &["ID_CARD", "DRIVING_LICENSE", "PASSPORT", "VISA"],
+            Category::Facemap => &["IPROOV_STANDARD", "IPROOV_PREMIUM", "JUMIO_STANDARD"],
+            // DOCUMENT type codes (BS, UB, CC…) are not all published: kept as sent.
+            Category::Document | Category::Selfie | Category::Data => &[],
+        };
+        if let Some(bad) = types.iter().find(|t| match c.category {
+            Category::Document => t.is_empty() || t.chars().count() > 32,
+            _ => !allowed.contains(&t.as_str()),
+        }) {
+            let reason = if c.category == Category::Document {
+                format!("{bad:?} is not a document type code")
+            } else if allowed.is_empty() {
+                format!("a {} credential takes no type", c.category.wire_name())
+            } else {
+                format!("{bad:?} is not {}", allowed.join(", "))
+            };
+            return Err(Error::invalid(at("type.values"), reason));
+        }
+        let countries = c.country.as_ref().map_or(&[][..], |k| &k.values[..]);
+        if let Some(bad) = countries.iter().find(|v| mapping::country(v).is_none()) {
             return Err(Error::invalid(
-                "workflowDefinition.credentials",
-                "at most 10 credentials",
+                at("country.values"),
+                format!("{bad:?} is not an ISO 3166-1 alpha-3 country code"),
             ));
         }
-        Some(list) if !list.is_empty() => list
+    }
+    Ok(if given.is_empty() {
+        set.iter().map(|c| (*c, Vec::new(), None)).collect()
+    } else {
+        given
             .iter()
             .map(|c| {
                 let types = c
@@ -296,23 +410,10 @@ fn requested(req: &AccountRequest) -> Result<Vec<(Category, Vec<String>)>, Error
                     .as_ref()
                     .map(|k| k.values.clone())
                     .unwrap_or_default();
-                (c.category, types)
+                (c.category, types, c.id)
             })
-            .collect(),
-        _ => set.iter().map(|c| (*c, Vec::new())).collect(),
-    };
-    for (i, (category, id_types)) in list.iter().enumerate() {
-        if let Some(bad) = id_types
-            .iter()
-            .find(|t| *category == Category::Id && mapping::kind_of_id_type(t).is_none())
-        {
-            return Err(Error::invalid(
-                format!("workflowDefinition.credentials[{i}].type.values"),
-                format!("{bad:?} is not ID_CARD, DRIVING_LICENSE, PASSPORT or VISA"),
-            ));
-        }
-    }
-    Ok(list)
+            .collect()
+    })
 }
 
 /// Start a new workflow execution on an existing account.
@@ -337,6 +438,7 @@ pub async fn update_account(
     let subject = account(&state, &tenant, id).await?;
     let req = parse(&bytes)?;
     check_request(&state, &req)?;
+    check_references(&state, &tenant, Some(&subject), &req).await?;
     Ok(axum::Json(
         open_execution(&state, &ctx, &tenant, &subject, req).await?,
     ))
@@ -381,13 +483,14 @@ pub async fn delete_execution(
     Path((id, execution)): Path<(Uuid, Uuid)>,
 ) -> Result<(), JumioError> {
     let (_, process, record) = super::retrieval::execution(&state, &tenant, id, execution).await?;
-    let documents = record.credentials.iter().filter_map(|c| {
-        if c.has_document {
-            Some(c.id)
-        } else {
-            c.data_document
-        }
-    });
+    // A reused credential belongs to the execution that captured it, not to this one.
+    let documents = record
+        .credentials
+        .iter()
+        .filter(|c| !c.reused)
+        .flat_map(|c| [c.doc(), c.data_document])
+        .flatten()
+        .collect::<Vec<_>>();
     for id in documents {
         match state.store.delete_document(&tenant, id).await {
             Ok(()) | Err(Error::NotFound(_)) => {}

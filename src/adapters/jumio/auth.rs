@@ -27,9 +27,6 @@ use crate::state::AppState;
 /// Purpose of the stored `api.token`s.
 pub const API_TOKEN: &str = "jumio_api";
 
-/// Lifetime of an access token, as Jumio's: 60 minutes.
-pub const ACCESS_TTL_SECS: u64 = 3600;
-
 /// An access token's SHA-256, and whose it is until when.
 type Issued = HashMap<[u8; 32], (TenantId, DateTime<Utc>)>;
 
@@ -38,11 +35,11 @@ type Issued = HashMap<[u8; 32], (TenantId, DateTime<Utc>)>;
 pub struct AccessTokens(Mutex<Issued>);
 
 impl AccessTokens {
-    fn issue(&self, tenant: TenantId, now: DateTime<Utc>) -> String {
+    fn issue(&self, tenant: TenantId, now: DateTime<Utc>, ttl_secs: u64) -> String {
         let mut raw = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut raw);
         let token = format!("jat_{}", hex::encode(raw));
-        let expires = now + Duration::seconds(ACCESS_TTL_SECS as i64);
+        let expires = now + Duration::seconds(i64::try_from(ttl_secs).unwrap_or(i64::MAX / 2));
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         // Expired entries go whenever a new token is issued: the map stays the size of the
         // tokens alive.
@@ -234,9 +231,11 @@ pub async fn get_access_token(
             crate::error::Error::invalid("grant_type", "must be client_credentials").into(),
         );
     }
+    // Jumio's lifetime is 3600 s; configurable so that an expiry can be observed.
+    let ttl = state.config.adapters.jumio.access_token_ttl_secs;
     Ok(axum::Json(AccessToken {
-        access_token: tokens.issue(tenant, Utc::now()),
-        expires_in: ACCESS_TTL_SECS,
+        access_token: tokens.issue(tenant, Utc::now(), ttl),
+        expires_in: ttl,
         token_type: "Bearer",
     }))
 }
@@ -249,7 +248,7 @@ mod tests {
     fn access_tokens_open_their_tenant_until_they_expire() {
         let tokens = AccessTokens::default();
         let now = Utc::now();
-        let t = tokens.issue(TenantId::new("a").unwrap(), now);
+        let t = tokens.issue(TenantId::new("a").unwrap(), now, 3600);
         assert_eq!(tokens.tenant(&t, now).unwrap().as_str(), "a");
         assert!(tokens.tenant(&t, now + Duration::seconds(3601)).is_none());
         assert!(tokens.tenant("jat_other", now).is_none());

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::wire::{CapabilityResult, Category, Decision, Status};
 use crate::error::{Error, Result};
-use crate::model::{DocumentKind, FileSide, Process, ProcessStatus};
+use crate::model::{DocumentKind, FileSide, Process, ProcessStatus, StoredFile};
 
 /// The namespace of Jumio's processes, tokens and extras.
 pub const NAMESPACE: &str = "jumio";
@@ -51,8 +51,36 @@ const WORKFLOWS: &[(u32, &[Category])] = &[
     (10014, &[Category::Selfie, Category::Facemap]),
 ];
 
-/// Capabilities a workflow runs, beyond the document and face ones, that idbridge does not
-/// perform: reported `NOT_EXECUTED` so that no result reads as a pass of them.
+/// The capabilities Jumio's workflow descriptions list for a key ("Capabilities, in order of
+/// dependency"). Every one idbridge does not perform is reported `NOT_EXECUTED`.
+pub fn guide_capabilities(key: u32) -> &'static [&'static str] {
+    match key {
+        1 => &["usability", "extraction"],
+        2 | 10011 => &["usability", "imageChecks", "extraction", "dataChecks"],
+        3 => &[
+            "usability",
+            "imageChecks",
+            "extraction",
+            "dataChecks",
+            "liveness",
+            "similarity",
+        ],
+        5 | 20 => &["usability", "similarity"],
+        6 => &["usability", "liveness"],
+        9 | 16 | 10014 => &["usability", "authentication"],
+        32 | 10013 => &[
+            "usability",
+            "imageChecks",
+            "extraction",
+            "dataChecks",
+            "liveness",
+        ],
+        _ => &["usability"],
+    }
+}
+
+/// Capabilities a workflow runs, beyond those `guide_capabilities` lists, that idbridge does
+/// not perform: reported `NOT_EXECUTED` so that no result reads as a pass of them.
 pub fn unperformed(key: u32) -> &'static [&'static str] {
     match key {
         9 | 16 | 10014 => &["authentication"],
@@ -98,7 +126,10 @@ pub fn side_of(category: Category, classifier: &str) -> Result<FileSide> {
             Error::invalid(
                 "classifier",
                 if valid.is_empty() {
-                    format!("a {category:?} credential takes no parts through the API")
+                    format!(
+                        "a {} credential takes no parts through the API",
+                        category.wire_name()
+                    )
                 } else {
                     format!("must be one of {} for this credential", valid.join(", "))
                 },
@@ -117,9 +148,11 @@ pub fn classifier_of(side: FileSide) -> String {
     }
 }
 
-/// The side a retrieval classifier names (`FRONT`, `BACK`, `FACE`, `PAGE_<n>`).
+/// The side a retrieval classifier names (`FRONT`, `BACK`, `FACE`, `PAGE_<n>`, and
+/// `DOCUMENT` for a file that is no side of anything): the inverse of `classifier_of`.
 pub fn side_named(classifier: &str) -> Option<FileSide> {
     match classifier {
+        "DOCUMENT" => Some(FileSide::None),
         "FRONT" => Some(FileSide::Front),
         "BACK" => Some(FileSide::Back),
         "FACE" => Some(FileSide::Face),
@@ -129,6 +162,24 @@ pub fn side_named(classifier: &str) -> Option<FileSide> {
             .filter(|n| *n >= 1)
             .map(FileSide::Page),
     }
+}
+
+/// The file of document `doc` that stands for `side`, newest first. The one rule retrieval,
+/// finalize and processing share: a passport stored as pages (nCore, B2Core) has no
+/// FRONT/BACK, so page 1 (its data page) is the side Jumio calls FRONT and page 2 reads as
+/// BACK, as PassFort reads them.
+pub fn file_for(files: &[StoredFile], doc: Uuid, side: FileSide) -> Option<&StoredFile> {
+    let newest = |side: FileSide| {
+        files
+            .iter()
+            .filter(|f| f.document_id == Some(doc) && f.side == side)
+            .max_by_key(|f| f.created_at)
+    };
+    newest(side).or_else(|| match side {
+        FileSide::Front => newest(FileSide::Page(1)),
+        FileSide::Back => newest(FileSide::Page(2)),
+        _ => None,
+    })
 }
 
 /// Jumio's ID types and the canonical kinds.
@@ -191,6 +242,24 @@ pub struct StoredCredential {
     /// The canonical document the prepared data's `id` section became.
     #[serde(default)]
     pub data_document: Option<Uuid>,
+    /// The document now holding the parts, when the first one (whose id is the credential's)
+    /// was deleted through another API and a later part started a new one.
+    #[serde(default)]
+    pub document: Option<Uuid>,
+    /// The highest page number ever given (pages are never renumbered or reused).
+    #[serde(default)]
+    pub last_page: u16,
+    /// An existing credential the request referenced by id (workflow 5's ID "already on
+    /// file"): no API channel, its parts were captured before.
+    #[serde(default)]
+    pub reused: bool,
+}
+
+impl StoredCredential {
+    /// The canonical document holding this credential's parts (ID, SELFIE, DOCUMENT).
+    pub fn doc(&self) -> Option<Uuid> {
+        self.has_document.then(|| self.document.unwrap_or(self.id))
+    }
 }
 
 /// A workflow execution, as kept in the canonical process's data.
@@ -303,6 +372,16 @@ pub fn token_lifetime(text: Option<&str>) -> Result<chrono::Duration> {
     Ok(chrono::Duration::seconds(secs))
 }
 
+/// An ISO 3166-1 alpha-3 country code, upper case as Jumio writes them, of a country that
+/// exists (`ZZZ` and `XXXX` are refused).
+pub fn country(code: &str) -> Option<crate::model::CountryCode> {
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    celes::Country::from_alpha3(code).ok()?;
+    crate::model::CountryCode::new(code).ok()
+}
+
 /// Checks `customerInternalReference`: 1-100 characters, none of `< > " / ; ` % { } |`.
 pub fn customer_reference(text: &str) -> Result<()> {
     let n = text.chars().count();
@@ -310,6 +389,12 @@ pub fn customer_reference(text: &str) -> Result<()> {
         return Err(Error::invalid(
             "customerInternalReference",
             "must be 1 to 100 characters",
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(Error::invalid(
+            "customerInternalReference",
+            "must not be blank",
         ));
     }
     if let Some(c) = text
@@ -390,6 +475,72 @@ impl Urls {
 mod tests {
     use super::*;
 
+    fn file(doc: Uuid, side: FileSide, seconds: i64) -> StoredFile {
+        StoredFile {
+            id: Uuid::now_v7(),
+            tenant: crate::model::TenantId::new("t").unwrap(),
+            subject_id: Uuid::nil(),
+            document_id: Some(doc),
+            side,
+            name: None,
+            media_type: crate::media::MediaType::Png,
+            size: 1,
+            sha256: [0; 32],
+            width: Some(1000),
+            height: Some(700),
+            extras: Default::default(),
+            created_at: DateTime::from_timestamp(seconds, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_side_reads_its_newest_file_and_a_passport_page_stands_for_front_and_back() {
+        let (doc, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let pages = [
+            file(doc, FileSide::Page(1), 1),
+            file(doc, FileSide::Page(2), 2),
+            file(other, FileSide::Front, 3),
+        ];
+        assert_eq!(
+            file_for(&pages, doc, FileSide::Front).unwrap().id,
+            pages[0].id
+        );
+        assert_eq!(
+            file_for(&pages, doc, FileSide::Back).unwrap().id,
+            pages[1].id
+        );
+        assert!(file_for(&pages, doc, FileSide::Face).is_none());
+        assert!(file_for(&pages, doc, FileSide::None).is_none());
+        // A real FRONT wins over page 1; of two, the newest.
+        let mut sides = pages.to_vec();
+        sides.push(file(doc, FileSide::Front, 4));
+        sides.push(file(doc, FileSide::Front, 5));
+        assert_eq!(
+            file_for(&sides, doc, FileSide::Front).unwrap().id,
+            sides[4].id
+        );
+    }
+
+    #[test]
+    fn every_workflow_lists_usability_and_what_it_exists_for() {
+        for (key, _) in WORKFLOWS {
+            assert_eq!(guide_capabilities(*key)[0], "usability", "{key}");
+        }
+        for key in [3, 5, 20] {
+            assert!(guide_capabilities(key).contains(&"similarity"), "{key}");
+        }
+        assert!(guide_capabilities(2).contains(&"dataChecks"));
+        assert!(guide_capabilities(6).contains(&"liveness"));
+    }
+
+    #[test]
+    fn countries_are_existing_alpha_3_codes() {
+        assert!(country("FRA").is_some() && country("USA").is_some());
+        for bad in ["ZZZ", "XXXX", "fra", "FR", ""] {
+            assert!(country(bad).is_none(), "{bad}");
+        }
+    }
+
     #[test]
     fn token_lifetimes_are_read_and_bounded() {
         assert_eq!(token_lifetime(None).unwrap(), chrono::Duration::minutes(30));
@@ -422,7 +573,9 @@ mod tests {
     #[test]
     fn customer_references_follow_jumios_rules() {
         customer_reference("CUSTOMER_REFERENCE-1").unwrap();
-        for bad in ["", "a/b", "a;b", "x%y", "{a}", "a|b", "<a>", "\"q\"", "`"] {
+        for bad in [
+            "", "   ", "a/b", "a;b", "x%y", "{a}", "a|b", "<a>", "\"q\"", "`",
+        ] {
             assert!(customer_reference(bad).is_err(), "{bad}");
         }
         assert!(customer_reference(&"r".repeat(101)).is_err());
@@ -453,9 +606,12 @@ mod tests {
             FileSide::Back,
             FileSide::Face,
             FileSide::Page(3),
+            FileSide::None,
         ] {
             assert_eq!(side_named(&classifier_of(side)), Some(side));
         }
+        assert_eq!(side_named("DOCUMENT"), Some(FileSide::None));
+        assert_eq!(side_named("PAGE_0"), None);
         assert!(workflow(2).is_some() && workflow(4).is_none());
     }
 }

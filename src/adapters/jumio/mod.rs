@@ -1,14 +1,17 @@
 //! Jumio KYX (mounted at the root): the hosts Jumio splits its API over (auth, account, api,
 //! retrieval) served on one listener under their own paths, `/oauth2/token` and `/api/v1/…`.
 //! `auth` serves the token; `accounts` accounts and deletion; `parts` acquisition and
-//! finalize; `retrieval` status, details and images; `processing` the checks, callbacks
-//! and the expiry sweep. Every URL handed out is built from `server.public_base_url`.
+//! finalize; `data` prepared data and prefill (their body read by `personal`); `retrieval`
+//! status, details and images; `processing` the checks, callbacks and the expiry sweep.
+//! Every URL handed out is built from `server.public_base_url`.
 
 mod accounts;
 mod auth;
+mod data;
 mod error;
 pub(crate) mod mapping;
 mod parts;
+mod personal;
 mod processing;
 mod retrieval;
 pub(crate) mod wire;
@@ -133,12 +136,12 @@ pub fn api(config: &crate::config::Config) -> Api {
         ))
         .routes(routes!(retrieval::get_status))
         .routes(routes!(
-            parts::add_prepared_data,
-            parts::update_prepared_data,
-            parts::delete_prepared_data
+            data::add_prepared_data,
+            data::update_prepared_data,
+            data::delete_prepared_data
         ))
         .routes(routes!(parts::delete_all_parts))
-        .routes(routes!(parts::prefill))
+        .routes(routes!(data::prefill))
         .routes(routes!(retrieval::get_part_image))
         .layer(DefaultBodyLimit::max(config.server.json_body_limit))
         .merge(uploads)

@@ -1,12 +1,12 @@
 //! The acquisition calls, opened by a workflow execution's `api.token`: add, replace and
-//! delete parts; a DOCUMENT credential's pages; prepared data and prefill; finalize.
+//! delete parts; a DOCUMENT credential's pages; finalize. Prepared data and prefill are in
+//! `data`.
 
 use std::sync::Arc;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Extension, Multipart, State};
-use chrono::{NaiveDate, Utc};
-use serde::Deserialize;
+use chrono::Utc;
 use uuid::Uuid;
 
 use super::accounts::{Ctx, Path};
@@ -18,14 +18,14 @@ use crate::adapters::common;
 use crate::error::Error;
 use crate::media::MediaType;
 use crate::model::{
-    CountryCode, DocumentKind, DocumentPatch, FileSide, NewDocument, NewFile, PersonalData,
-    Process, ProcessStatus, StoredFile, TenantId,
+    Document, DocumentKind, FileSide, NewDocument, NewFile, Process, ProcessStatus, StoredFile,
+    TenantId,
 };
 use crate::state::AppState;
 use crate::store::PutRules;
 
 /// The open execution a token opens, with its record.
-async fn open(
+pub(super) async fn open(
     state: &AppState,
     token: &ApiToken,
     account: Uuid,
@@ -48,7 +48,7 @@ async fn open(
     Ok((process, record))
 }
 
-fn envelope(
+pub(super) fn envelope(
     ctx: &Ctx,
     token: &ApiToken,
     credential: &StoredCredential,
@@ -74,7 +74,7 @@ fn envelope(
 /// token). The write is a compare-and-set on the execution as read; a concurrent action
 /// makes it read again and retry, and an execution no longer `INITIATED` refuses the action
 /// (409) before any file is stored or deleted.
-async fn touch(
+pub(super) async fn touch(
     state: &AppState,
     token: &ApiToken,
     account: Uuid,
@@ -145,20 +145,115 @@ fn image_rules(pdf_allowed: bool) -> PutRules {
     }
 }
 
-/// The credential's stored files.
+/// The credential's stored files (none when it holds no document, or its document is gone).
 async fn files_of(
     state: &AppState,
     tenant: &TenantId,
     subject: Uuid,
     credential: &StoredCredential,
 ) -> Result<Vec<StoredFile>, JumioError> {
+    let Some(doc) = credential.doc() else {
+        return Ok(Vec::new());
+    };
     Ok(state
         .store
         .list_files(tenant, subject)
         .await?
         .into_iter()
-        .filter(|f| f.document_id == Some(credential.id))
+        .filter(|f| f.document_id == Some(doc))
         .collect())
+}
+
+/// The document with this id, or `None` when there is none or it is gone: another API may
+/// delete a credential's document, which then reads as a credential with no parts or data.
+pub(super) async fn document_of(
+    state: &AppState,
+    tenant: &TenantId,
+    id: Option<Uuid>,
+) -> Result<Option<Document>, Error> {
+    let Some(id) = id else { return Ok(None) };
+    match state.store.get_document(tenant, id).await {
+        Ok(d) => Ok(Some(d)),
+        Err(Error::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The extras idbridge writes on a credential's document.
+pub(super) fn extras(
+    credential: &StoredCredential,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
+    [(
+        mapping::NAMESPACE.to_owned(),
+        serde_json::json!({
+            "category": credential.category,
+            "idTypes": credential.id_types,
+            "credential": credential.id,
+        }),
+    )]
+    .into()
+}
+
+/// The document a new part of the credential goes to: its document, or, when another API
+/// deleted that one, a new document the credential records (`document`) from now on.
+async fn part_document(
+    state: &AppState,
+    token: &ApiToken,
+    credential: &StoredCredential,
+) -> Result<Uuid, JumioError> {
+    let tenant = &token.tenant;
+    if let Some(d) = document_of(state, tenant, credential.doc()).await? {
+        return Ok(d.id);
+    }
+    let new = NewDocument {
+        kind: Some(mapping::kind_for(credential.category, &credential.id_types)),
+        extras: extras(credential),
+        ..Default::default()
+    };
+    let doc = state
+        .store
+        .create_document(tenant, token.account, new.validate()?)
+        .await?;
+    repoint(state, token, credential.id, doc.id).await?;
+    Ok(doc.id)
+}
+
+/// Records that a credential's parts now live in document `doc`; if the execution refuses
+/// the action, the document goes again.
+async fn repoint(
+    state: &AppState,
+    token: &ApiToken,
+    credential: Uuid,
+    doc: Uuid,
+) -> Result<(), JumioError> {
+    let recorded = touch(state, token, token.account, token.execution, |r| {
+        for c in r.credentials.iter_mut().filter(|c| c.id == credential) {
+            c.document = Some(doc);
+        }
+    })
+    .await;
+    if let Err(e) = recorded {
+        let _ = state.store.delete_document(&token.tenant, doc).await;
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Refuses parts on a credential the execution reuses (captured before, no API channel).
+fn takes_parts(credential: &StoredCredential) -> Result<(), Error> {
+    if credential.reused {
+        return Err(Error::invalid(
+            "credentialId",
+            "this credential was captured before and is only referenced; it takes no parts",
+        ));
+    }
+    if credential.category == Category::Facemap {
+        return Err(Error::invalid(
+            "classifier",
+            "a FACEMAP credential takes no parts through the API",
+        ));
+    }
+    Ok(())
 }
 
 /// Stages every `file` part of a form for the credential's document, with `side` for each.
@@ -166,7 +261,7 @@ async fn stage_form(
     state: &AppState,
     tenant: &TenantId,
     subject: Uuid,
-    credential: &StoredCredential,
+    doc: Uuid,
     multipart: Result<Multipart, MultipartRejection>,
     mut side: impl FnMut(usize) -> Result<FileSide, Error>,
     pdf_allowed: bool,
@@ -183,7 +278,7 @@ async fn stage_form(
         }
         let new = NewFile {
             subject_id: subject,
-            document_id: Some(credential.id),
+            document_id: Some(doc),
             side: side(staged.len())?,
             name: field.file_name().map(str::to_owned),
             extras: Default::default(),
@@ -212,6 +307,7 @@ async fn put_part(
 ) -> Result<axum::Json<PartResponse>, JumioError> {
     let (_, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
+    takes_parts(&credential)?;
     if credential.category == Category::Document {
         return Err(Error::invalid(
             "classifier",
@@ -226,22 +322,27 @@ async fn put_part(
         );
     }
     let tenant = &token.tenant;
-    let existing: Vec<StoredFile> = files_of(state, tenant, account, &credential)
-        .await?
-        .into_iter()
-        .filter(|f| f.side == side)
-        .collect();
+    let files = files_of(state, tenant, account, &credential).await?;
+    // The part as retrieval and finalize read it: a passport's PAGE_1 is its FRONT, so a
+    // FRONT next to it would be a second one.
+    let mut existing: Vec<StoredFile> = files.iter().filter(|f| f.side == side).cloned().collect();
+    if existing.is_empty()
+        && let Some(doc) = credential.doc()
+    {
+        existing.extend(mapping::file_for(&files, doc, side).cloned());
+    }
     if !existing.is_empty() && !replace {
         return Err(Error::Conflict(format!(
             "the credential already has a {classifier} part; PUT replaces it"
         ))
         .into());
     }
+    let doc = part_document(state, token, &credential).await?;
     let mut staged = stage_form(
         state,
         tenant,
         account,
-        &credential,
+        doc,
         multipart,
         |i| {
             if i == 0 {
@@ -348,27 +449,30 @@ async fn add_pages(
 ) -> Result<axum::Json<PartResponse>, JumioError> {
     let (_, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
+    takes_parts(&credential)?;
     if credential.category != Category::Document {
         return Err(Error::invalid("classifier", "DOCUMENT is for DOCUMENT credentials").into());
     }
     let tenant = &token.tenant;
     let existing = files_of(state, tenant, account, &credential).await?;
     let count = existing.len();
-    // New pages follow the highest page number in use, so a deleted page's number is
-    // never given to another page.
+    // New pages follow the highest page number ever given (kept on the execution record,
+    // so deleting every page does not bring numbers back), and never one in use.
     let last = existing
         .iter()
         .filter_map(|f| match f.side {
             FileSide::Page(n) => Some(n),
             _ => None,
         })
+        .chain([credential.last_page])
         .max()
         .unwrap_or(0);
+    let doc = part_document(state, token, &credential).await?;
     let staged = stage_form(
         state,
         tenant,
         account,
-        &credential,
+        doc,
         multipart,
         |i| {
             if count + i + 1 > MAX_PAGES as usize {
@@ -397,7 +501,13 @@ async fn add_pages(
         )
         .into());
     }
-    touch(state, token, account, execution, |_| {}).await?;
+    let high = u16::try_from(usize::from(last) + staged.len()).unwrap_or(u16::MAX);
+    touch(state, token, account, execution, |r| {
+        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
+            c.last_page = c.last_page.max(high);
+        }
+    })
+    .await?;
     let stored = state.store.commit_files(tenant, staged, MAX_PAGES).await?;
     let part = stored.first().map_or(credential.id, |f| f.id);
     Ok(axum::Json(envelope(ctx, token, &credential, part)))
@@ -432,12 +542,7 @@ pub async fn delete_part(
         if credential.prepared_data.is_none() {
             return Err(Error::NotFound("part").into());
         }
-        touch(&state, &token, account, execution, |r| {
-            for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-                c.prepared_data = None;
-            }
-        })
-        .await?;
+        drop_prepared_data(&state, &token, &credential).await?;
         return Ok(axum::Json(envelope(
             &ctx,
             &token,
@@ -445,12 +550,14 @@ pub async fn delete_part(
             credential.id,
         )));
     }
+    takes_parts(&credential)?;
     let side = mapping::side_named(&classifier)
         .ok_or_else(|| Error::invalid("classifier", "is not a part classifier"))?;
-    let file = files_of(&state, tenant, account, &credential)
-        .await?
-        .into_iter()
-        .find(|f| f.side == side)
+    let files = files_of(&state, tenant, account, &credential).await?;
+    let file = credential
+        .doc()
+        .and_then(|doc| mapping::file_for(&files, doc, side))
+        .cloned()
         .ok_or(Error::NotFound("part"))?;
     touch(&state, &token, account, execution, |_| {}).await?;
     state.store.delete_file(tenant, file.id).await?;
@@ -480,6 +587,19 @@ pub async fn delete_all_parts(
 ) -> Result<axum::Json<PartResponse>, JumioError> {
     let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
+    if credential.category == Category::Data {
+        // A DATA credential's one part is its prepared data.
+        if credential.prepared_data.is_some() {
+            drop_prepared_data(&state, &token, &credential).await?;
+        }
+        return Ok(axum::Json(envelope(
+            &ctx,
+            &token,
+            &credential,
+            credential.id,
+        )));
+    }
+    takes_parts(&credential)?;
     touch(&state, &token, account, execution, |_| {}).await?;
     for f in files_of(&state, &token.tenant, account, &credential).await? {
         state.store.delete_file(&token.tenant, f.id).await?;
@@ -492,408 +612,43 @@ pub async fn delete_all_parts(
     )))
 }
 
-/// The personal-data body of prefill and PREPARED_DATA (the guide's fields). Formats are
-/// checked; the body is kept as sent.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)] // every field's type is checked; the body itself is kept as sent
-#[schema(example = json!({"firstName": "Elroy", "lastName": "Jetson", "dateOfBirth": "1990-12-23", "sex": "M", "nationality": "FRA", "id": {"idNumber": "X1234567", "expiryDate": "2031-12-23", "type": "PASSPORT"}}))]
-pub struct PersonalBody {
-    /// Title.
-    pub suffix: Option<String>,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Middle name.
-    pub middle_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// `M`, `F` or `X`.
-    pub sex: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub date_of_birth: Option<String>,
-    /// ISO 3166-1 alpha-3.
-    pub nationality: Option<String>,
-    /// E-mail address.
-    pub email: Option<String>,
-    /// Phone number.
-    pub phone_number: Option<String>,
-    /// Personal number.
-    pub personal_number: Option<String>,
-    /// Address, kept as sent.
-    #[schema(value_type = Option<Object>)]
-    pub address: Option<serde_json::Value>,
-    /// The identity document.
-    pub id: Option<IdDetails>,
-    /// Other sections (`kyc`, `bank`, `business`, …), kept as sent.
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub other: serde_json::Map<String, serde_json::Value>,
-}
-
-/// `id` of the personal-data body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[allow(dead_code)] // every field's type is checked; the body itself is kept as sent
-#[serde(rename_all = "camelCase")]
-pub struct IdDetails {
-    /// Document number.
-    pub id_number: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub expiry_date: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub issuing_date: Option<String>,
-    /// `PASSPORT`, `DRIVING_LICENSE`, `ID_CARD` or `VISA`.
-    #[serde(rename = "type")]
-    pub kind: Option<String>,
-    /// Sub-type, kept as sent.
-    pub sub_type: Option<String>,
-    /// Issuing country, ISO 3166-1 alpha-3.
-    pub issuing_country: Option<String>,
-}
-
-/// What a personal-data body says about the identity document and its holder.
-struct Declared {
-    kind: Option<DocumentKind>,
-    number: Option<String>,
-    expires_on: Option<NaiveDate>,
-    issued_on: Option<NaiveDate>,
-    issuing_country: Option<CountryCode>,
-    personal: PersonalData,
-}
-
-fn date(field: &str, v: Option<&str>) -> Result<Option<NaiveDate>, Error> {
-    v.map(|s| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| Error::invalid(field, "must be a date, YYYY-MM-DD"))
-    })
-    .transpose()
-}
-
-/// Parses and checks a personal-data body.
-fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| JumioError::Body(format!("invalid JSON body: {e}")))?;
-    if !value.is_object() {
-        return Err(JumioError::Body(
-            crate::adapters::common::NOT_AN_OBJECT.into(),
-        ));
-    }
-    let de = value.clone();
-    let body: PersonalBody = serde_path_to_error::deserialize(de)
-        .map_err(|e| Error::invalid(e.path().to_string(), e.inner().to_string()))?;
-    if let Some(s) = &body.sex
-        && !matches!(s.as_str(), "M" | "F" | "X")
-    {
-        return Err(Error::invalid("sex", "must be M, F or X").into());
-    }
-    let dob = date("dateOfBirth", body.date_of_birth.as_deref())?;
-    if dob.is_some_and(|d| d > Utc::now().date_naive()) {
-        return Err(Error::invalid("dateOfBirth", "is in the future").into());
-    }
-    let nationality = body
-        .nationality
-        .as_deref()
-        .map(|n| {
-            CountryCode::new(n)
-                .map_err(|_| Error::invalid("nationality", "must be an ISO 3166-1 alpha-3 code"))
-        })
-        .transpose()?;
-    let id = body.id.as_ref();
-    let kind = id
-        .and_then(|i| i.kind.as_deref())
-        .map(|t| {
-            mapping::kind_of_id_type(t).ok_or_else(|| {
-                Error::invalid(
-                    "id.type",
-                    "must be PASSPORT, DRIVING_LICENSE, ID_CARD or VISA",
-                )
-            })
-        })
-        .transpose()?;
-    let declared = Declared {
-        kind,
-        number: id
-            .and_then(|i| i.id_number.clone())
-            .filter(|n| !n.trim().is_empty()),
-        expires_on: date("id.expiryDate", id.and_then(|i| i.expiry_date.as_deref()))?,
-        issued_on: date("id.issuingDate", id.and_then(|i| i.issuing_date.as_deref()))?,
-        issuing_country: id
-            .and_then(|i| i.issuing_country.as_deref())
-            .map(|c| {
-                CountryCode::new(c).map_err(|_| {
-                    Error::invalid("id.issuingCountry", "must be an ISO 3166-1 alpha-3 code")
-                })
-            })
-            .transpose()?,
-        personal: PersonalData {
-            first_name: body.first_name.clone(),
-            middle_name: body.middle_name.clone(),
-            last_name: body.last_name.clone(),
-            date_of_birth: dob,
-            sex: body.sex.clone(),
-            nationality,
-        },
-    };
-    Ok((value, declared))
-}
-
-/// Writes what a body declares onto a credential's document.
-async fn declare(
+/// Deletes a DATA credential's prepared data and the document its `id` section became, so
+/// nothing of it stays visible through the other APIs or counts in later checks.
+pub(super) async fn drop_prepared_data(
     state: &AppState,
-    tenant: &TenantId,
-    document: Uuid,
-    patch: DocumentPatch,
+    token: &ApiToken,
+    credential: &StoredCredential,
 ) -> Result<(), JumioError> {
-    state
-        .store
-        .update_document(tenant, document, patch)
-        .await
-        .map_err(personal_field)?;
-    Ok(())
-}
-
-/// The canonical change a personal-data body makes to a document.
-fn patch_of(d: Declared) -> DocumentPatch {
-    DocumentPatch {
-        kind: d.kind,
-        number: d.number.map(Some),
-        expires_on: d.expires_on.map(Some),
-        issued_on: d.issued_on.map(Some),
-        issuing_country: d.issuing_country.map(Some),
-        personal: (!d.personal.is_empty()).then_some(d.personal),
-        ..Default::default()
-    }
-}
-
-/// Names a canonical field's error by the personal-data field it came from.
-fn personal_field(e: Error) -> Error {
-    match e {
-        Error::InvalidField { field, reason } => {
-            let name = match field.as_str() {
-                "number" => "id.idNumber",
-                "expires_on" => "id.expiryDate",
-                "issued_on" => "id.issuingDate",
-                "issuing_country" => "id.issuingCountry",
-                _ => field.as_str(),
-            };
-            Error::invalid(name, reason)
-        }
-        other => other,
-    }
-}
-
-/// Checks a patch against the document it would change, without writing.
-async fn check_patch(
-    state: &AppState,
-    tenant: &TenantId,
-    document: Uuid,
-    patch: &DocumentPatch,
-) -> Result<(), JumioError> {
-    let mut doc = state.store.get_document(tenant, document).await?;
-    patch.clone().apply(&mut doc).map_err(personal_field)?;
-    Ok(())
-}
-
-/// Add prepared data to a DATA credential (`POST …/parts/PREPARED_DATA`, JSON). An `id`
-/// section with a number becomes a canonical document, visible through the other APIs.
-#[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "addPreparedData", tag = "Acquisition",
-    request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
-    ),
-    security(("api_token" = [])),
-    responses(
-        (status = 200, description = "Stored", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-    ))]
-pub async fn add_prepared_data(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
-    super::accounts::Body(bytes): super::accounts::Body,
-) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (_, record) = open(&state, &token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
-    if credential.category != Category::Data {
-        return Err(Error::invalid("classifier", "PREPARED_DATA is for DATA credentials").into());
-    }
-    let (value, declared) = personal(&bytes)?;
-    let tenant = &token.tenant;
-    let has_number = declared.number.is_some();
-    let patch = patch_of(declared);
-    // Everything is checked before anything is written: a document that the `id` section
-    // would create is validated as a whole first.
-    let document = match (credential.data_document, has_number) {
-        (_, false) => None,
-        (Some(d), true) => {
-            check_patch(&state, tenant, d, &patch).await?;
-            Some((d, false))
-        }
-        (None, true) => {
-            let mut new = NewDocument {
-                kind: Some(patch.kind.unwrap_or(DocumentKind::IdCard)),
-                extras: [(
-                    mapping::NAMESPACE.to_owned(),
-                    serde_json::json!({ "category": "DATA", "credential": credential.id }),
-                )]
-                .into(),
-                ..Default::default()
-            };
-            new.number = patch.number.clone().flatten();
-            new.expires_on = patch.expires_on.flatten();
-            new.issued_on = patch.issued_on.flatten();
-            new.issuing_country = patch.issuing_country.clone().flatten();
-            new.personal = patch.personal.clone().unwrap_or_default();
-            let valid = new.validate().map_err(personal_field)?;
-            let doc = state.store.create_document(tenant, account, valid).await?;
-            Some((doc.id, true))
-        }
-    };
-    let recorded = touch(&state, &token, account, execution, |r| {
-        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-            c.prepared_data = Some(value.clone());
-            c.data_document = document.map(|(d, _)| d).or(c.data_document);
-        }
-    })
-    .await;
-    match (recorded, document) {
-        (Err(e), Some((d, true))) => {
-            // The action was refused: the document made for it goes too.
-            let _ = state.store.delete_document(tenant, d).await;
-            return Err(e);
-        }
-        (Err(e), _) => return Err(e),
-        (Ok(_), Some((d, false))) => declare(&state, tenant, d, patch).await?,
-        (Ok(_), _) => {}
-    }
-    Ok(axum::Json(envelope(
-        &ctx,
-        &token,
-        &credential,
-        credential.id,
-    )))
-}
-
-/// Replace prepared data: the same as adding it.
-#[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "updatePreparedData", tag = "Acquisition",
-    request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
-    ),
-    security(("api_token" = [])),
-    responses(
-        (status = 200, description = "Stored", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-    ))]
-pub async fn update_prepared_data(
-    state: State<AppState>,
-    ctx: Extension<Arc<Ctx>>,
-    token: ApiToken,
-    path: Path<(Uuid, Uuid, Uuid)>,
-    super::accounts::Body(bytes): super::accounts::Body,
-) -> Result<axum::Json<PartResponse>, JumioError> {
-    add_prepared_data(state, ctx, token, path, super::accounts::Body(bytes)).await
-}
-
-/// Delete prepared data.
-#[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "deletePreparedData", tag = "Acquisition",
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
-    ),
-    security(("api_token" = [])),
-    responses(
-        (status = 200, description = "Deleted", body = PartResponse),
-        (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "No prepared data", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-    ))]
-pub async fn delete_prepared_data(
-    state: State<AppState>,
-    ctx: Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential)): Path<(Uuid, Uuid, Uuid)>,
-) -> Result<axum::Json<PartResponse>, JumioError> {
-    delete_part(
-        state,
-        ctx,
-        token,
-        Path((account, execution, credential, "PREPARED_DATA".into())),
-    )
-    .await
-}
-
-/// Prefill an ID credential with what the customer already knows (the personal-data body):
-/// the credential's document takes the number, dates, type and holder.
-#[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/prefill", operation_id = "prefillCredential", tag = "Acquisition",
-    request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
-    ),
-    security(("api_token" = [])),
-    responses(
-        (status = 200, description = "Stored", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-    ))]
-pub async fn prefill(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
-    super::accounts::Body(bytes): super::accounts::Body,
-) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (_, record) = open(&state, &token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
-    if credential.category != Category::Id {
-        return Err(Error::invalid("credentialId", "prefill is for ID credentials").into());
-    }
-    let (value, declared) = personal(&bytes)?;
-    let patch = patch_of(declared);
-    check_patch(&state, &token.tenant, credential.id, &patch).await?;
-    touch(&state, &token, account, execution, |r| {
-        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-            c.prefill = Some(value.clone());
+    let id = credential.id;
+    touch(state, token, token.account, token.execution, |r| {
+        for c in r.credentials.iter_mut().filter(|c| c.id == id) {
+            c.prepared_data = None;
+            c.data_document = None;
         }
     })
     .await?;
-    declare(&state, &token.tenant, credential.id, patch).await?;
-    Ok(axum::Json(envelope(
-        &ctx,
-        &token,
-        &credential,
-        credential.id,
-    )))
+    if let Some(d) = credential.data_document {
+        match state.store.delete_document(&token.tenant, d).await {
+            Ok(()) | Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// What finalize requires of a credential, or why it is incomplete: an ID needs FRONT (and
 /// BACK unless it is a passport or visa), a SELFIE its FACE, a DOCUMENT a page, DATA its
-/// prepared data. FACEMAP cannot come through the API and is never required here.
+/// prepared data. FACEMAP cannot come through the API and is never required here. Sides
+/// are read as retrieval reads them (`mapping::file_for`); a document deleted through
+/// another API has no parts.
 pub fn missing(
     c: &StoredCredential,
     kind: Option<DocumentKind>,
     files: &[StoredFile],
 ) -> Option<&'static str> {
     let has = |side: FileSide| {
-        files
-            .iter()
-            .any(|f| f.document_id == Some(c.id) && f.side == side)
+        c.doc()
+            .is_some_and(|doc| mapping::file_for(files, doc, side).is_some())
     };
     match c.category {
         Category::Id if !has(FileSide::Front) => Some("FRONT"),
@@ -904,7 +659,11 @@ pub fn missing(
             Some("BACK")
         }
         Category::Selfie if !has(FileSide::Face) => Some("FACE"),
-        Category::Document if !files.iter().any(|f| f.document_id == Some(c.id)) => {
+        Category::Document
+            if !files
+                .iter()
+                .any(|f| c.doc().is_some() && f.document_id == c.doc()) =>
+        {
             Some("DOCUMENT")
         }
         Category::Data if c.prepared_data.is_none() => Some("PREPARED_DATA"),
@@ -934,16 +693,17 @@ pub async fn finalize(
     let (process, record) = open(&state, &token, account, execution).await?;
     let tenant = &token.tenant;
     let files = state.store.list_files(tenant, account).await?;
-    for c in &record.credentials {
-        let kind = if c.has_document {
-            Some(state.store.get_document(tenant, c.id).await?.kind)
-        } else {
-            None
-        };
+    // A reused credential was captured before and cannot take parts here: processing
+    // judges it as it is.
+    for c in record.credentials.iter().filter(|c| !c.reused) {
+        let kind = document_of(&state, tenant, c.doc()).await?.map(|d| d.kind);
         if let Some(part) = missing(c, kind, &files) {
             return Err(Error::invalid(
                 format!("credentials[{}].parts.{part}", c.id),
-                format!("the {:?} credential has no {part} part yet", c.category),
+                format!(
+                    "the {} credential has no {part} part yet",
+                    c.category.wire_name()
+                ),
             )
             .into());
         }

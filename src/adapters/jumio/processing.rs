@@ -2,16 +2,18 @@
 //! the sweep that announces expired executions.
 //!
 //! What is checked: that each credential's parts are all there and are what Jumio accepts
-//! (usability), that prepared data is complete and well formed, and that a document whose
-//! expiry is known has not expired (dataChecks). Image forensics, data extraction, liveness,
-//! similarity, authentication and screening are not performed: those capabilities are
-//! reported `NOT_EXECUTED`, and the overall decision says so.
+//! (`usability`), and idbridge's own `declaredDataChecks`: prepared data complete and well
+//! formed, and a declared (prefilled or prepared) document expiry not passed. Image
+//! forensics, data extraction, Jumio's `dataChecks` (which check extracted data), liveness,
+//! similarity, authentication and screening are not performed: every capability the guide
+//! lists for the workflow key that idbridge does not perform is reported `NOT_EXECUTED`,
+//! and the overall decision is then never `PASSED`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -26,6 +28,10 @@ use crate::state::AppState;
 
 /// The label of a capability idbridge does not perform.
 pub const NOT_PERFORMED: &str = "NOT_PERFORMED_BY_IDBRIDGE";
+
+/// idbridge's own check of the data the customer declared (prefill, prepared data); not
+/// Jumio's `dataChecks`, which checks data extracted from the images.
+pub const DECLARED_DATA_CHECKS: &str = "declaredDataChecks";
 
 fn decision(kind: &str, label: &str) -> Decision {
     Decision {
@@ -64,7 +70,7 @@ fn usability(
     if parts::missing(c, kind, files).is_some() {
         return decision("REJECTED", "MISSING_PAGE");
     }
-    let doc = if c.has_document { Some(c.id) } else { None };
+    let doc = c.doc();
     let acceptable = files
         .iter()
         .filter(|f| doc.is_some() && f.document_id == doc)
@@ -85,13 +91,22 @@ fn usability(
     }
 }
 
-/// Data checks: prepared data complete and well formed; a known expiry not passed.
-async fn data_checks(
+/// idbridge's checks of declared data: prepared data complete and well formed, a declared
+/// expiry not passed. Only the current data counts: the prepared data as it now stands, the
+/// ID credential's document as it now is (none when deleted through another API).
+async fn declared_data_checks(
     state: &AppState,
     tenant: &TenantId,
     c: &mapping::StoredCredential,
 ) -> Result<Option<CapabilityResult>, Error> {
     let today = Utc::now().date_naive();
+    let expired = |expiry: NaiveDate, data: serde_json::Value, d: Decision| {
+        if expiry < today {
+            result(c, decision("REJECTED", "DOCUMENT_EXPIRED"), Some(data))
+        } else {
+            result(c, d, Some(data))
+        }
+    };
     match c.category {
         Category::Data => {
             let Some(data) = &c.prepared_data else {
@@ -115,41 +130,37 @@ async fn data_checks(
                 decision("REJECTED", "MISSING_MANDATORY_DATAPOINTS")
             };
             let mut checked = json!({ "missing": missing });
-            if let Some(doc) = c.data_document {
-                let doc = state.store.get_document(tenant, doc).await?;
-                if let Some(expiry) = doc.expires_on {
-                    checked["expiryDate"] = json!(expiry.to_string());
-                    if expiry < today {
-                        return Ok(Some(result(
-                            c,
-                            decision("REJECTED", "DOCUMENT_EXPIRED"),
-                            Some(checked),
-                        )));
-                    }
+            // Checked as a date when the data arrived.
+            let expiry = data
+                .pointer("/id/expiryDate")
+                .and_then(|v| v.as_str())
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok());
+            Ok(Some(match expiry {
+                Some(e) => {
+                    checked["expiryDate"] = json!(e.to_string());
+                    expired(e, checked, d)
                 }
-            }
-            Ok(Some(result(c, d, Some(checked))))
+                None => result(c, d, Some(checked)),
+            }))
         }
         Category::Id => {
-            let doc = state.store.get_document(tenant, c.id).await?;
-            Ok(Some(match doc.expires_on {
-                None => result(
-                    c,
-                    decision("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED"),
-                    None,
-                ),
-                Some(expiry) => {
-                    let data = Some(json!({
-                        "type": mapping::id_type_of(doc.kind),
-                        "expiryDate": expiry.to_string(),
-                    }));
-                    if expiry < today {
-                        result(c, decision("REJECTED", "DOCUMENT_EXPIRED"), data)
-                    } else {
-                        result(c, decision("PASSED", "OK"), data)
+            let doc = parts::document_of(state, tenant, c.doc()).await?;
+            Ok(Some(
+                match doc.as_ref().and_then(|d| d.expires_on.map(|e| (d, e))) {
+                    None => result(
+                        c,
+                        decision("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED"),
+                        None,
+                    ),
+                    Some((doc, expiry)) => {
+                        let data = json!({
+                            "type": mapping::id_type_of(doc.kind),
+                            "expiryDate": expiry.to_string(),
+                        });
+                        expired(expiry, data, decision("PASSED", "OK"))
                     }
-                }
-            }))
+                },
+            ))
         }
         _ => Ok(None),
     }
@@ -168,11 +179,10 @@ async fn process(
         |name: &str, r: CapabilityResult| caps.entry(name.to_owned()).or_default().push(r);
     let has = |cat: Category| record.credentials.iter().any(|c| c.category == cat);
     for c in &record.credentials {
-        let kind = if c.has_document {
-            Some(state.store.get_document(tenant, c.id).await?.kind)
-        } else {
-            None
-        };
+        // A document deleted through another API reads as one with no parts.
+        let kind = parts::document_of(state, tenant, c.doc())
+            .await?
+            .map(|d| d.kind);
         if c.category != Category::Data {
             push("usability", result(c, usability(c, kind, &files), None));
         }
@@ -185,9 +195,18 @@ async fn process(
                 "extraction",
                 result(c, decision("NOT_EXECUTED", NOT_PERFORMED), None),
             );
+            // Jumio's dataChecks check extracted data; extraction did not run.
+            push(
+                "dataChecks",
+                result(
+                    c,
+                    decision("NOT_EXECUTED", "PRECONDITION_NOT_FULFILLED"),
+                    None,
+                ),
+            );
         }
-        if let Some(r) = data_checks(state, tenant, c).await? {
-            push("dataChecks", r);
+        if let Some(r) = declared_data_checks(state, tenant, c).await? {
+            push(DECLARED_DATA_CHECKS, r);
         }
         if matches!(c.category, Category::Selfie | Category::Facemap) {
             push(
@@ -202,7 +221,17 @@ async fn process(
             }
         }
     }
-    for name in mapping::unperformed(record.definition_key) {
+    // Every other capability the guide lists for the key (a workflow with fewer credentials
+    // than its description, say) and every further one it runs: not performed.
+    let key = record.definition_key;
+    let others = mapping::guide_capabilities(key)
+        .iter()
+        .chain(mapping::unperformed(key))
+        .filter(|n| **n != "usability");
+    for name in others {
+        if caps.contains_key(*name) {
+            continue;
+        }
         caps.entry((*name).to_owned())
             .or_default()
             .push(CapabilityResult {

@@ -8,6 +8,7 @@ use axum::extract::{Extension, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use utoipa::openapi::RefOr;
 use uuid::Uuid;
 
 use super::accounts::{Ctx, Path, account, namespace};
@@ -20,7 +21,7 @@ use super::wire::{
 };
 use crate::adapters::common::{self, download::Disposition};
 use crate::error::Error;
-use crate::model::{FileSide, Process, Subject, TenantId};
+use crate::model::{Process, Subject, TenantId};
 use crate::state::AppState;
 
 /// The account's workflow execution with this id, and its record; anything else (another
@@ -112,29 +113,27 @@ pub async fn get_details(
         .credentials
         .iter()
         .map(|c| {
-            let doc = if c.has_document {
-                Some(c.id)
-            } else {
-                c.data_document
-            };
+            let doc = c.doc();
             let mut mine: Vec<_> = files
                 .iter()
                 .filter(|f| doc.is_some() && f.document_id == doc)
                 .collect();
             mine.sort_by_key(|f| (f.side.position(), f.created_at));
+            let part = |classifier: String| PartRef {
+                href: ctx.urls.image(subject.id, c.id, &classifier),
+                classifier,
+            };
+            let mut parts: Vec<PartRef> = mine
+                .into_iter()
+                .map(|f| part(mapping::classifier_of(f.side)))
+                .collect();
+            if c.prepared_data.is_some() {
+                parts.push(part("PREPARED_DATA".into()));
+            }
             CredentialDetails {
                 id: c.id,
                 category: c.category,
-                parts: mine
-                    .into_iter()
-                    .map(|f| {
-                        let classifier = mapping::classifier_of(f.side);
-                        PartRef {
-                            href: ctx.urls.image(subject.id, c.id, &classifier),
-                            classifier,
-                        }
-                    })
-                    .collect(),
+                parts,
             }
         })
         .collect();
@@ -157,17 +156,56 @@ pub async fn get_details(
     }))
 }
 
+/// The part download's success answers: the file with the media type of its content, or
+/// (`PREPARED_DATA`) the JSON a DATA credential was given.
+pub struct PartResponses;
+
+impl utoipa::IntoResponses for PartResponses {
+    fn responses() -> std::collections::BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        use utoipa::openapi::schema::{Object, Schema};
+        let mut all = <common::download::FileResponses as utoipa::IntoResponses>::responses();
+        if let Some(RefOr::T(ok)) = all.get_mut("200") {
+            ok.content.insert(
+                "application/json".into(),
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(RefOr::T(Schema::Object(Object::new()))))
+                    .build(),
+            );
+        }
+        all
+    }
+}
+
+/// The credential with this id in any of the account's workflow executions.
+async fn credential_of(
+    state: &AppState,
+    tenant: &TenantId,
+    subject: Uuid,
+    id: Uuid,
+) -> Result<Option<mapping::StoredCredential>, Error> {
+    for p in state.store.list_processes(tenant, subject).await? {
+        if p.namespace != namespace() || p.kind != EXECUTION {
+            continue;
+        }
+        if let Ok(c) = Execution::from_process(&p)?.credential(id) {
+            return Ok(Some(c.clone()));
+        }
+    }
+    Ok(None)
+}
+
 /// Get the image of a part: any document of the account (a credential id is a document id),
-/// by classifier (`FRONT`, `BACK`, `FACE`, `PAGE_<n>`).
+/// by classifier (`FRONT`, `BACK`, `FACE`, `PAGE_<n>`, `DOCUMENT` for a file that is no
+/// side of anything); a DATA credential's `PREPARED_DATA` is its JSON.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/credentials/{credentialId}/parts/{classifier}", operation_id = "getPartImage", tag = "Retrieval",
     params(
         ("accountId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("classifier" = String, Path, description = "FRONT, BACK, FACE or PAGE_<n>"),
+        ("classifier" = String, Path, description = "FRONT, BACK, FACE, PAGE_<n>, DOCUMENT, or PREPARED_DATA (a DATA credential's JSON, as sent)"),
         ("User-Agent" = String, Header, description = "Required"),
     ),
     security(("access_token" = [])),
     responses(
-        common::download::FileResponses,
+        PartResponses,
         (status = 400, description = "Malformed id", body = ErrorBody),
         (status = 401, description = "No or expired access token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
@@ -181,29 +219,19 @@ pub async fn get_part_image(
     headers: HeaderMap,
 ) -> Result<Response, JumioError> {
     let subject = account(&state, &tenant, account_id).await?;
+    let stored = credential_of(&state, &tenant, subject.id, credential).await?;
+    if classifier == "PREPARED_DATA" {
+        let data = stored
+            .and_then(|c| c.prepared_data)
+            .ok_or(Error::NotFound("part"))?;
+        return Ok(axum::Json(data).into_response());
+    }
     let side = mapping::side_named(&classifier).ok_or(Error::NotFound("part"))?;
-    let files: Vec<_> = state
-        .store
-        .list_files(&tenant, subject.id)
-        .await?
-        .into_iter()
-        .filter(|f| f.document_id == Some(credential))
-        .collect();
-    let newest = |side: FileSide| {
-        files
-            .iter()
-            .filter(|f| f.side == side)
-            .max_by_key(|f| f.created_at)
-    };
-    // A passport stored as pages (nCore, B2Core) has no FRONT/BACK: page 1 is its data page,
-    // the side Jumio calls FRONT, and page 2 reads as BACK, as PassFort reads them.
-    let file = newest(side)
-        .or_else(|| match side {
-            FileSide::Front => newest(FileSide::Page(1)),
-            FileSide::Back => newest(FileSide::Page(2)),
-            _ => None,
-        })
-        .ok_or(Error::NotFound("part"))?;
+    // A Jumio credential whose document was deleted elsewhere keeps its id; its parts are
+    // in the document it moved to.
+    let doc = stored.and_then(|c| c.doc()).unwrap_or(credential);
+    let files = state.store.list_files(&tenant, subject.id).await?;
+    let file = mapping::file_for(&files, doc, side).ok_or(Error::NotFound("part"))?;
     Ok(common::download::serve(
         &state.store,
         &tenant,

@@ -52,9 +52,22 @@ pub enum Category {
     Data,
 }
 
+impl Category {
+    /// The name Jumio gives it on the wire (`ID`, `FACEMAP`…), for messages.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Category::Id => "ID",
+            Category::Selfie => "SELFIE",
+            Category::Document => "DOCUMENT",
+            Category::Facemap => "FACEMAP",
+            Category::Data => "DATA",
+        }
+    }
+}
+
 /// A country or type restriction of a requested credential.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Predefined {
     /// `DEFINED` or `RECOMMENDED`.
     pub predefined_type: Option<String>,
@@ -65,8 +78,11 @@ pub struct Predefined {
 
 /// A credential requested in `workflowDefinition.credentials`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestedCredential {
+    /// An existing credential of the account to use again (workflow 5's ID "already on
+    /// file"); it gets no API channel.
+    pub id: Option<Uuid>,
     /// Its category.
     pub category: Category,
     /// Countries allowed (ISO 3166-1 alpha-3).
@@ -78,7 +94,7 @@ pub struct RequestedCredential {
 
 /// `workflowDefinition`.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkflowDefinition {
     /// The workflow's key.
     pub key: u32,
