@@ -767,7 +767,9 @@ mod tests {
         // A side-less file is Jumio's `DOCUMENT` part both ways (it once was listed but not
         // readable).
         assert!(
-            !loss_lines("Jumio").iter().any(|l| l.contains("→ `DOCUMENT`")),
+            !loss_lines("Jumio")
+                .iter()
+                .any(|l| l.contains("→ `DOCUMENT`")),
             "{:#?}",
             loss_lines("Jumio")
         );

@@ -102,35 +102,7 @@ impl Store {
         patch: DocumentPatch,
     ) -> Result<Document> {
         let mut tx = db::write_tx(&self.inner.pool).await?;
-        let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND id = ?"
-        ))
-        .bind(tenant.as_str())
-        .bind(id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(Error::NotFound("document"))?;
-        let mut doc = document_from_row(tenant, &row)?;
-        patch.apply(&mut doc)?;
-        doc.updated_at = db::now();
-        sqlx::query(
-            "UPDATE documents SET kind = ?, category = ?, number = ?, issuing_country = ?, issuing_authority = ?, \
-             issued_on = ?, expires_on = ?, personal = ?, extras = ?, updated_at = ? WHERE tenant = ? AND id = ?",
-        )
-        .bind(doc.kind.as_str())
-        .bind(doc.category.as_str())
-        .bind(&doc.number)
-        .bind(doc.issuing_country.as_ref().map(CountryCode::as_str))
-        .bind(&doc.issuing_authority)
-        .bind(doc.issued_on.map(|d| d.to_string()))
-        .bind(doc.expires_on.map(|d| d.to_string()))
-        .bind(db::to_json(&doc.personal)?)
-        .bind(db::to_json(&doc.extras)?)
-        .bind(db::millis(doc.updated_at))
-        .bind(tenant.as_str())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
+        let doc = patch_document(&mut tx, tenant, id, None, patch).await?;
         tx.commit().await?;
         Ok(doc)
     }
@@ -165,6 +137,42 @@ impl Store {
 }
 
 /// Inserts a new document inside the caller's transaction, taking the tenant's next `seq`.
+/// Applies a patch to a document of this tenant (and of `owner`, when given) inside a
+/// transaction; another subject's document is `NotFound("document")`.
+pub(super) async fn patch_document(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tenant: &TenantId,
+    id: Uuid,
+    owner: Option<Uuid>,
+    patch: DocumentPatch,
+) -> Result<Document> {
+    let mut doc = fetch_document(&mut **tx, tenant, id)
+        .await?
+        .filter(|d| owner.is_none_or(|o| d.subject_id == o))
+        .ok_or(Error::NotFound("document"))?;
+    patch.apply(&mut doc)?;
+    doc.updated_at = db::now();
+    sqlx::query(
+        "UPDATE documents SET kind = ?, category = ?, number = ?, issuing_country = ?, issuing_authority = ?, \
+         issued_on = ?, expires_on = ?, personal = ?, extras = ?, updated_at = ? WHERE tenant = ? AND id = ?",
+    )
+    .bind(doc.kind.as_str())
+    .bind(doc.category.as_str())
+    .bind(&doc.number)
+    .bind(doc.issuing_country.as_ref().map(CountryCode::as_str))
+    .bind(&doc.issuing_authority)
+    .bind(doc.issued_on.map(|d| d.to_string()))
+    .bind(doc.expires_on.map(|d| d.to_string()))
+    .bind(db::to_json(&doc.personal)?)
+    .bind(db::to_json(&doc.extras)?)
+    .bind(db::millis(doc.updated_at))
+    .bind(tenant.as_str())
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(doc)
+}
+
 /// The document with this id in this tenant, read from the pool or inside a transaction.
 pub(super) async fn fetch_document<'e>(
     ex: impl sqlx::SqliteExecutor<'e>,
@@ -187,13 +195,7 @@ pub(super) async fn insert_document(
     subject_id: Uuid,
     new: ValidNewDocument,
 ) -> Result<Document> {
-    let owner: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
-            .bind(tenant.as_str())
-            .bind(subject_id.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-    owner.ok_or(Error::NotFound("subject"))?;
+    super::subjects::require_subject(tx, tenant, subject_id).await?;
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO counters (tenant, name, value) VALUES (?, 'document', 1) \
          ON CONFLICT (tenant, name) DO UPDATE SET value = counters.value + 1 RETURNING value",

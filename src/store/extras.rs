@@ -6,7 +6,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{Store, db};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Namespace, Subject, TenantId};
 
 /// What [`Store::search_subjects`] looks for. Subjects without data in the namespace match
@@ -199,7 +199,8 @@ impl<'a> Filter<'a> {
     }
 }
 
-async fn upsert(
+/// Writes the subject's data in a namespace, with its search text (the subject must exist).
+pub(super) async fn upsert(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     tenant: &TenantId,
     subject_id: Uuid,
@@ -207,13 +208,7 @@ async fn upsert(
     data: &Value,
     search: &str,
 ) -> Result<()> {
-    let owner: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
-            .bind(tenant.as_str())
-            .bind(subject_id.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-    owner.ok_or(Error::NotFound("subject"))?;
+    super::subjects::require_subject(tx, tenant, subject_id).await?;
     sqlx::query(
         "INSERT INTO subject_extras (tenant, subject_id, namespace, data, search, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, subject_id, namespace) \

@@ -243,13 +243,7 @@ async fn insert_process(
     tenant: &TenantId,
     new: NewProcess,
 ) -> Result<Process> {
-    let owner: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
-            .bind(tenant.as_str())
-            .bind(new.subject_id.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-    owner.ok_or(Error::NotFound("subject"))?;
+    super::subjects::require_subject(tx, tenant, new.subject_id).await?;
     let now = db::now();
     let p = Process {
         id: Uuid::now_v7(),

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{Store, db};
 use crate::error::{Error, Result};
 use crate::model::ValidNewDocument;
-use crate::model::{CountryCode, Document, DocumentPatch, FileSide, Namespace, TenantId};
+use crate::model::{Document, DocumentPatch, FileSide, Namespace, TenantId};
 
 /// One document of the new set.
 pub enum Target {
@@ -56,7 +56,15 @@ impl Store {
         data: SubjectData<'_>,
     ) -> Result<Vec<Document>> {
         let mut tx = db::write_tx(&self.inner.pool).await?;
-        upsert_data(&mut tx, tenant, subject_id, &data).await?;
+        super::extras::upsert(
+            &mut tx,
+            tenant,
+            subject_id,
+            data.namespace,
+            data.data,
+            data.search,
+        )
+        .await?;
         let kept: Vec<String> = documents
             .iter()
             .filter_map(|d| match &d.target {
@@ -86,7 +94,10 @@ impl Store {
         let mut out = Vec::with_capacity(documents.len());
         for d in documents {
             let mut doc = match d.target {
-                Target::Update(id, patch) => update(&mut tx, tenant, subject_id, id, patch).await?,
+                Target::Update(id, patch) => {
+                    super::documents::patch_document(&mut tx, tenant, id, Some(subject_id), patch)
+                        .await?
+                }
                 Target::Create(new) => {
                     super::documents::insert_document(&mut tx, tenant, subject_id, new).await?
                 }
@@ -119,69 +130,4 @@ impl Store {
         tx.commit().await?;
         Ok(out)
     }
-}
-
-/// Applies a patch to a document of the subject inside the transaction.
-async fn update(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    tenant: &TenantId,
-    subject_id: Uuid,
-    id: Uuid,
-    patch: DocumentPatch,
-) -> Result<Document> {
-    let mut doc = super::documents::fetch_document(&mut **tx, tenant, id)
-        .await?
-        .filter(|d| d.subject_id == subject_id)
-        .ok_or(Error::NotFound("document"))?;
-    patch.apply(&mut doc)?;
-    doc.updated_at = db::now();
-    sqlx::query(
-        "UPDATE documents SET kind = ?, category = ?, number = ?, issuing_country = ?, issuing_authority = ?, \
-         issued_on = ?, expires_on = ?, personal = ?, extras = ?, updated_at = ? WHERE tenant = ? AND id = ?",
-    )
-    .bind(doc.kind.as_str())
-    .bind(doc.category.as_str())
-    .bind(&doc.number)
-    .bind(doc.issuing_country.as_ref().map(CountryCode::as_str))
-    .bind(&doc.issuing_authority)
-    .bind(doc.issued_on.map(|d| d.to_string()))
-    .bind(doc.expires_on.map(|d| d.to_string()))
-    .bind(db::to_json(&doc.personal)?)
-    .bind(db::to_json(&doc.extras)?)
-    .bind(db::millis(doc.updated_at))
-    .bind(tenant.as_str())
-    .bind(id.to_string())
-    .execute(&mut **tx)
-    .await?;
-    Ok(doc)
-}
-
-/// Writes the subject's data in a namespace (the subject must exist).
-async fn upsert_data(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    tenant: &TenantId,
-    subject_id: Uuid,
-    d: &SubjectData<'_>,
-) -> Result<()> {
-    let owner: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
-            .bind(tenant.as_str())
-            .bind(subject_id.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-    owner.ok_or(Error::NotFound("subject"))?;
-    sqlx::query(
-        "INSERT INTO subject_extras (tenant, subject_id, namespace, data, search, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, subject_id, namespace) \
-         DO UPDATE SET data = excluded.data, search = excluded.search, updated_at = excluded.updated_at",
-    )
-    .bind(tenant.as_str())
-    .bind(subject_id.to_string())
-    .bind(d.namespace.as_str())
-    .bind(db::to_json(d.data)?)
-    .bind(d.search.to_lowercase())
-    .bind(db::millis(db::now()))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }

@@ -331,3 +331,19 @@ pub(super) async fn insert_subject(
     }
     Ok(subject)
 }
+
+/// `NotFound("subject")` unless the subject exists in this tenant, read inside a transaction
+/// (so what is written next cannot lose its owner before the commit).
+pub(super) async fn require_subject(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tenant: &TenantId,
+    subject_id: Uuid,
+) -> Result<()> {
+    let owner: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(subject_id.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    owner.map(|_| ()).ok_or(Error::NotFound("subject"))
+}
