@@ -874,7 +874,7 @@ async fn profiles_are_created_as_sent_with_a_role_that_suits_the_entity() {
                 "documents": [{"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT",
                                "images": [{"id": "ec1565b6-82c7-0577-8b3a-94462b67c97a"}]}]
             }}),
-            "documents[0].images[0].id",
+            "collected_data.documents",
         ),
     ] {
         let r = p.post("/profiles", PROFILES, body.clone()).await;
@@ -1736,7 +1736,8 @@ async fn a_document_takes_only_free_document_images_of_its_profile() {
             "images": images.iter().map(|i| json!({"id": i})).collect::<Vec<_>>()
         });
         let r = p.add_document(&id, body.clone()).await;
-        let field = format!("documents[0].images[{bad}].id");
+        // Named in the add-document body's own terms: it is one document, not a list.
+        let field = format!("images[{bad}].id");
         assert_invalid(&r, &field, &body.to_string());
         assert!(
             first_error(&r)["message"]
@@ -1751,17 +1752,41 @@ async fn a_document_takes_only_free_document_images_of_its_profile() {
         (
             json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": spare}],
                    "extracted_data": {"issuing_country": "GB"}}),
-            "documents[0].extracted_data.issuing_country",
+            "extracted_data.issuing_country",
         ),
         (
             json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": spare}],
                    "extracted_data": {"expiry": "01/01/2030"}}),
-            "documents[0].extracted_data.expiry",
+            "extracted_data.expiry",
         ),
         (
             json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": spare}],
                    "extracted_data": {"number": 42}}),
-            "documents[0].extracted_data.number",
+            "extracted_data.number",
+        ),
+        (
+            // A blank number would be dropped by the store: refused, not silently lost.
+            json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": spare}],
+                   "extracted_data": {"number": ""}}),
+            "extracted_data.number",
+        ),
+        (
+            json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": spare}],
+                   "extracted_data": []}),
+            "extracted_data",
+        ),
+        (
+            json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": "not-a-uuid"}]}),
+            "images[0].id",
+        ),
+        (
+            json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": spare}],
+                   "verification_result": {"all_passed": "yes"}}),
+            "verification_result.all_passed",
+        ),
+        (
+            json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": []}),
+            "images",
         ),
         (
             json!({"id": nobody, "category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": spare}]}),
@@ -1770,7 +1795,7 @@ async fn a_document_takes_only_free_document_images_of_its_profile() {
         (
             json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT",
                    "images": (0..11).map(|_| json!({"id": spare})).collect::<Vec<_>>()}),
-            "documents[0].images",
+            "images",
         ),
     ] {
         let r = p.add_document(&id, body.clone()).await;
@@ -1971,7 +1996,11 @@ async fn posting_collected_data_replaces_it_and_removes_unlisted_documents_keepi
             json!({"entity_type": "INDIVIDUAL", "documents": [{"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": new_front}], "extracted_data": {"mrz1": 1}}]}),
             "documents[0].extracted_data.mrz1",
         ),
-        (json!({"entity_type": "COMPANY"}), "role"),
+        // The role is not in this body: the field sent, `entity_type`, is named.
+        (
+            json!({"entity_type": "COMPANY"}),
+            "collected_data.entity_type",
+        ),
         (
             json!({"personal_details": {}}),
             "collected_data.entity_type",
@@ -2489,7 +2518,7 @@ async fn what_ncore_writes_appears_in_passfort() {
             json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": file_id}]}),
         )
         .await;
-    assert_invalid(&r, "documents[0].images[0].id", "an nCore document's image");
+    assert_invalid(&r, "images[0].id", "an nCore document's image");
 
     // A subject only nCore knows is a profile too.
     let (status, _) = p
@@ -3185,7 +3214,7 @@ async fn bad_input_names_its_field() {
         (
             json!({"role": "INDIVIDUAL_CUSTOMER", "collected_data": {"entity_type": "INDIVIDUAL",
                    "documents": [{"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": image}]}]}}),
-            "documents[0].images[0].id",
+            "collected_data.documents",
         ),
     ] {
         let r = p.post("/profiles", PROFILES, body.clone()).await;
@@ -3238,7 +3267,12 @@ async fn bad_input_names_its_field() {
         ),
         (
             json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": []}),
-            "documents[0].images",
+            "images",
+        ),
+        (
+            json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": image}],
+                   "extracted_data": {"expiry": "01/02/2030"}}),
+            "extracted_data.expiry",
         ),
     ] {
         let r = p.add_document(&id, body.clone()).await;
@@ -3321,4 +3355,226 @@ async fn an_unreadable_file_is_an_unknown_internal_error() {
         ),
         (&json!(401), &json!("internal error"), &json!({}))
     );
+}
+
+/// Sends `POST /4.0{path}` with a chunked body of `A`s that passes `limit` and then never
+/// ends (no final chunk), and returns the raw answer. The server must answer while the body
+/// is still open: a server that waited for the body's end would never answer (the timeout
+/// fails the test). Nothing is sent past the limit, so the server has read everything sent
+/// when it closes and the answer cannot be lost to a reset.
+async fn endless_chunked_body(p: &Passfort, path: &str, preamble: &str, limit: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(p.server.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let (mut read, mut write) = stream.into_split();
+    let head = format!(
+        "POST /4.0{path} HTTP/1.1\r\nhost: x\r\napikey: {KEY_A}\r\n\
+         content-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+    );
+    write.write_all(head.as_bytes()).await.unwrap();
+    let chunk = |data: &[u8]| [format!("{:x}\r\n", data.len()).as_bytes(), data, b"\r\n"].concat();
+    write.write_all(&chunk(preamble.as_bytes())).await.unwrap();
+    let mut sent = preamble.len();
+    let piece = vec![b'A'; 256 * 1024];
+    while sent <= limit {
+        let n = piece.len().min(limit + 1 - sent);
+        write.write_all(&chunk(&piece[..n])).await.unwrap();
+        sent += n;
+    }
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        read.read_to_end(&mut answer),
+    )
+    .await
+    .expect("no answer while the body was still open")
+    .unwrap();
+    drop(write);
+    String::from_utf8(answer).unwrap()
+}
+
+/// The JSON of a raw HTTP/1.1 answer with a `content-length`.
+fn raw_json(answer: &str) -> Value {
+    let (_, body) = answer.split_once("\r\n\r\n").expect("a complete answer");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"))
+}
+
+/// A body without `Content-Length` is refused the moment it passes the route's limit, even
+/// though it never ends, with PassFort's 413: on a JSON route and on an upload route.
+#[tokio::test]
+async fn a_chunked_body_that_never_ends_is_refused_once_past_the_limit() {
+    let p = Passfort::start().await;
+    let id = p.individual("Ada", "Lovelace").await;
+    let stored = p.files_stored().await;
+    let json_limit = p.server.config.server.json_body_limit;
+    let answer = endless_chunked_body(
+        &p,
+        "/profiles",
+        r#"{"role":"INDIVIDUAL_CUSTOMER","collected_data":{"entity_type":"INDIVIDUAL","customer_ref":""#,
+        json_limit,
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    // A limited operation: the refusal is counted and says so.
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("x-ratelimit-remaining"),
+        "{answer}"
+    );
+    let body = raw_json(&answer);
+    vendor_check(
+        "Error",
+        &body["errors"][0],
+        "a chunked POST /profiles past the limit",
+    );
+    assert_eq!(
+        body["errors"][0],
+        json!({"code": 201, "source": "API", "message": format!("body: the body is over {json_limit} bytes"),
+               "info": {"field": "body", "max_bytes": json_limit}})
+    );
+
+    // An upload route: the limit is the base64 of a 50 MB file with room for escapes.
+    let upload_limit = MAX_FILE.div_ceil(3) * 4 / 8 * 9 + 64 * 1024;
+    let preamble = format!(
+        "{{\"data\":\"{}",
+        B64.encode(crate::common::png_header(10, 10))
+    );
+    let answer = endless_chunked_body(
+        &p,
+        &format!("/profiles/{id}/files"),
+        &preamble,
+        upload_limit,
+    )
+    .await;
+    assert!(
+        answer.starts_with("HTTP/1.1 413"),
+        "{}",
+        &answer[..answer.len().min(300)]
+    );
+    let body = raw_json(&answer);
+    assert_eq!(
+        body["errors"][0]["info"],
+        json!({"field": "data", "max_bytes": MAX_FILE})
+    );
+    assert_eq!(body["errors"][0]["code"], 201);
+    assert_eq!(p.files_stored().await, stored, "a refused upload was kept");
+    assert_eq!(p.get("/profiles", PROFILES).await.body["count"], 1);
+}
+
+/// `POST /profiles` with documents in collected data gets one error saying documents come
+/// once the profile exists (their images need the profile), not an error about an image id;
+/// `documents: []` is no document and is accepted.
+#[tokio::test]
+async fn documents_on_a_new_profile_are_refused_as_too_early() {
+    let p = Passfort::start().await;
+    let body = json!({"role": "INDIVIDUAL_CUSTOMER", "collected_data": {"entity_type": "INDIVIDUAL",
+        "documents": [{"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT",
+                       "images": [{"id": uuid::Uuid::new_v4()}]}, {"category": "X"}]}});
+    let r = p.post("/profiles", PROFILES, body).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.body["errors"].as_array().map(Vec::len), Some(1));
+    let e = first_error(&r);
+    assert_eq!(
+        (&e["code"], &e["info"]),
+        (&json!(201), &json!({"field": "collected_data.documents"}))
+    );
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("added once the profile exists"),
+        "{e}"
+    );
+    assert_eq!(p.get("/profiles", PROFILES).await.body["count"], 0);
+    let r = p
+        .post(
+            "/profiles",
+            PROFILES,
+            json!({"role": "INDIVIDUAL_CUSTOMER", "collected_data": {"entity_type": "INDIVIDUAL", "documents": []}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["collected_data"]["documents"], json!([]));
+}
+
+/// A replace whose `entity_type` does not suit the stored role names `entity_type`, the
+/// field of its body, and the role it does not suit; a blank document number is refused
+/// in a replace too, and nothing changes.
+#[tokio::test]
+async fn a_replace_names_the_fields_of_its_own_body() {
+    let p = Passfort::start().await;
+    let id = p.individual("Ada", "Lovelace").await;
+    let image = p.add_image_id(&id, &png(1), "FRONT").await;
+    let path = format!("/profiles/{id}/collected_data");
+    let before = p.collected(&id).await;
+    let r = p
+        .call(
+            Method::POST,
+            &path,
+            COLLECTED,
+            Body::Json(json!({"entity_type": "COMPANY", "metadata": {"name": "Acme"}})),
+        )
+        .await;
+    assert_invalid(
+        &r,
+        "collected_data.entity_type",
+        "a company on an individual",
+    );
+    assert!(
+        first_error(&r)["message"]
+            .as_str()
+            .unwrap()
+            .contains("INDIVIDUAL_CUSTOMER"),
+        "{}",
+        r.body
+    );
+    let r = p
+        .call(
+            Method::POST,
+            &path,
+            COLLECTED,
+            Body::Json(json!({"entity_type": "INDIVIDUAL", "documents": [
+                {"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": image}],
+                 "extracted_data": {"number": ""}}]})),
+        )
+        .await;
+    assert_invalid(&r, "documents[0].extracted_data.number", "a blank number");
+    assert_eq!(
+        p.collected(&id).await,
+        before,
+        "a refused replace changed something"
+    );
+}
+
+/// A key in both places: the header is the one checked. A wrong header is refused even
+/// with a valid `?apikey=`, and a valid header is served whatever the query says.
+#[tokio::test]
+async fn the_apikey_header_wins_over_the_query_parameter() {
+    let p = Passfort::start().await;
+    let send = |header: &'static str, query: &'static str| {
+        p.server
+            .client
+            .get(p.server.url(&format!("/4.0/profiles?apikey={query}")))
+            .header("apikey", header)
+            .send()
+    };
+    let res = send("wrong-key-123", KEY_A).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0],
+        json!({"code": 204, "source": "API", "message": "the API key is not valid", "info": {}})
+    );
+    // Beta's valid key in the header, alpha's in the query: beta's profiles are listed.
+    p.individual("Ada", "Lovelace").await;
+    let res = send(KEY_B, KEY_A).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["count"], 0, "the query's tenant was served: {body}");
+    let res = send(KEY_A, "wrong-key-123").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["count"], 1, "{body}");
 }

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::fmt::Display;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams};
-use axum::http::StatusCode;
+use axum::http::header;
 use axum::http::request::Parts;
+use bytes::BytesMut;
+use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -78,27 +79,62 @@ pub struct BodyLimit {
     pub field: &'static str,
     /// The limit stated in the error.
     pub max_bytes: u64,
+    /// The most bytes the body itself may have (on upload routes, the base64 of a file at
+    /// `max_bytes` with room for escapes and the other fields).
+    pub body_bytes: usize,
 }
 
-/// Raw body extractor: 413 naming the route's limit past it.
+/// Raw body extractor: the body read into one buffer, refused with 413 naming the route's
+/// limit the moment it passes it.
 pub struct Body(pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = PassfortError;
 
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, PassfortError> {
-        let limit = req.extensions().get::<BodyLimit>().copied();
-        Bytes::from_request(req, state)
+    async fn from_request(req: axum::extract::Request, _: &S) -> Result<Self, PassfortError> {
+        let limit = req
+            .extensions()
+            .get::<BodyLimit>()
+            .copied()
+            .ok_or_else(|| Error::internal("a PassFort route without a body limit"))?;
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        read_limited(req.into_body().into_data_stream(), declared, limit)
             .await
-            .map(Body)
-            .map_err(|r: BytesRejection| match (r.status(), limit) {
-                (StatusCode::PAYLOAD_TOO_LARGE, Some(l)) => PassfortError::TooLarge(l),
-                (StatusCode::PAYLOAD_TOO_LARGE, None) => {
-                    Error::PayloadTooLarge { limit: None }.into()
-                }
-                _ => Error::invalid("body", r.body_text()).into(),
-            })
+            .map(|buf| Body(buf.freeze()))
     }
+}
+
+/// Reads a body into one buffer. axum's own `Bytes` extractor keeps every chunk and then
+/// copies them into a new buffer, holding the payload twice at the end; here each chunk is
+/// appended as it arrives to a buffer sized once from `Content-Length` (capped at the
+/// limit, so a false length cannot make us reserve more), and the body is refused as soon
+/// as it passes the limit: a declared length over it before anything is read, any body
+/// the moment what arrived does.
+async fn read_limited<B>(
+    mut body: B,
+    declared: Option<u64>,
+    limit: BodyLimit,
+) -> Result<BytesMut, PassfortError>
+where
+    B: Stream<Item = Result<Bytes, axum::Error>> + Unpin,
+{
+    let max = limit.body_bytes;
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(PassfortError::TooLarge(limit));
+    }
+    let mut buf = BytesMut::with_capacity(declared.map_or(0, |n| n as usize));
+    while let Some(piece) = body.next().await {
+        let piece = piece.map_err(|e| Error::invalid("body", format!("could not be read: {e}")))?;
+        if buf.len() + piece.len() > max {
+            return Err(PassfortError::TooLarge(limit));
+        }
+        buf.extend_from_slice(&piece);
+    }
+    Ok(buf)
 }
 
 /// The tenant whose key came in the `apikey` header or `?apikey=`.
@@ -185,6 +221,71 @@ fn join(prefix: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const LIMIT: BodyLimit = BodyLimit {
+        field: "data",
+        max_bytes: 50,
+        body_bytes: 1000,
+    };
+
+    /// An endless body of 64-byte pieces, counting the pieces taken from it.
+    fn endless(
+        taken: &std::sync::atomic::AtomicUsize,
+    ) -> impl Stream<Item = Result<Bytes, axum::Error>> + Unpin + '_ {
+        futures::stream::repeat_with(move || {
+            taken.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(Bytes::from_static(&[b'A'; 64]))
+        })
+    }
+
+    fn refused(r: Result<BytesMut, PassfortError>) -> serde_json::Value {
+        let e = r.expect_err("the body was accepted");
+        let (status, item) = e.to_body();
+        assert_eq!(status, axum::http::StatusCode::PAYLOAD_TOO_LARGE);
+        serde_json::to_value(item).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_body_that_never_ends_is_refused_once_past_the_limit() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let taken = AtomicUsize::new(0);
+        let e = refused(read_limited(endless(&taken), None, LIMIT).await);
+        assert_eq!(e["code"], 201);
+        assert_eq!(
+            e["info"],
+            serde_json::json!({"field": "data", "max_bytes": 50})
+        );
+        // 15 pieces make 960 bytes; the 16th passes 1000 and is the last one read.
+        assert_eq!(taken.load(Ordering::Relaxed), 16);
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_over_the_limit_is_refused_before_reading() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let taken = AtomicUsize::new(0);
+        let e = refused(read_limited(endless(&taken), Some(1001), LIMIT).await);
+        assert_eq!(e["info"]["field"], "data");
+        assert_eq!(taken.load(Ordering::Relaxed), 0);
+    }
+
+    #[tokio::test]
+    async fn a_declared_body_is_read_into_one_buffer_of_its_size() {
+        let pieces: Vec<Result<Bytes, axum::Error>> =
+            (0..10u8).map(|i| Ok(Bytes::from(vec![i; 100]))).collect();
+        let buf = read_limited(futures::stream::iter(pieces), Some(1000), LIMIT)
+            .await
+            .unwrap();
+        assert_eq!(buf.len(), 1000);
+        // Never grown: the pieces went into the one buffer sized from Content-Length, so
+        // the payload was never held twice.
+        assert_eq!(buf.capacity(), 1000);
+        assert_eq!(&buf[900..], &[9u8; 100][..]);
+        // Exactly at the limit is accepted; one byte more, even under a smaller declared
+        // length, is not.
+        let over: Vec<Result<Bytes, axum::Error>> =
+            vec![Ok(Bytes::from(vec![0; 1000])), Ok(Bytes::from_static(b"x"))];
+        refused(read_limited(futures::stream::iter(over), Some(10), LIMIT).await);
+    }
 
     #[test]
     fn serde_failures_name_their_field() {

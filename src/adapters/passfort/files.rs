@@ -1,6 +1,7 @@
 //! Files and document images: base64 (or `data:` URI) inside JSON. The body is held once,
-//! as the wire format forces, and `data` is decoded from it a window at a time into the
-//! store; reading a file back streams its base64 out the same way.
+//! as the wire format forces (read into one buffer by [`Body`]), `data` is located in it
+//! as a borrowed slice, and decoded from it a window at a time into the store; reading a
+//! file back streams its base64 out the same way.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -216,7 +217,7 @@ pub async fn list_document_images(
 /// Add a document image; without `data` (the seed's form), list them.
 #[utoipa::path(post, path = "/profiles/{profile_id}/document_images", operation_id = "addDocumentImage", tag = "Document images",
     params(("profile_id" = Uuid, Path, description = "The profile's id")),
-    request_body = CreateDocumentImage,
+    request_body(content = Option<CreateDocumentImage>, description = "The image to add; without a body (or with `{}`), the seed's list form: the profile's document images are returned"),
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The stored image (or, for a body without data, the list)", body = ImageOrList),

@@ -110,11 +110,23 @@ impl Stored {
     }
 }
 
-/// Collected data without its documents, and the documents parsed.
-type Split = (Map<String, Value>, Option<Vec<NewDocument>>);
+/// Collected data without its documents, and its `documents` as sent (absent or null:
+/// `None`).
+type Split = (Map<String, Value>, Option<Value>);
+
+/// Which body collected data came in, for naming the field to blame when its
+/// `entity_type` does not suit the profile's role.
+#[derive(Clone, Copy)]
+enum Source {
+    /// `POST /profiles`: the role is in the same body, and is the field to blame.
+    Create,
+    /// `POST …/collected_data`: the body is collected data alone; the role is the stored
+    /// one, so the field sent, `entity_type`, is to blame.
+    Replace,
+}
 
 /// Checks collected data: an object with a valid `entity_type` that suits the role.
-fn split_collected(mut data: Value, role: Role) -> Result<Split, PassfortError> {
+fn split_collected(mut data: Value, role: Role, source: Source) -> Result<Split, PassfortError> {
     let Value::Object(ref map) = data else {
         return Err(Error::invalid("collected_data", "must be an object").into());
     };
@@ -138,18 +150,24 @@ fn split_collected(mut data: Value, role: Role) -> Result<Split, PassfortError> 
         )
     );
     if !fits {
-        return Err(Error::invalid("role", "does not suit collected_data.entity_type").into());
+        let role_name = serde_json::to_value(role)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        return Err(match source {
+            Source::Create => Error::invalid("role", "does not suit collected_data.entity_type"),
+            Source::Replace => Error::invalid(
+                "collected_data.entity_type",
+                format!("does not suit the profile's role {role_name}"),
+            ),
+        }
+        .into());
     }
     super::schema::check(&data, entity == EntityType::Company)?;
     let Value::Object(ref mut map) = data else {
         return Err(Error::invalid("collected_data", "must be an object").into());
     };
-    let documents = match map.remove("documents") {
-        None | Some(Value::Null) => None,
-        Some(v) => {
-            Some(serde_path_to_error::deserialize(v).map_err(|e| serde_field("documents", e))?)
-        }
-    };
+    let documents = map.remove("documents").filter(|v| !v.is_null());
     Ok((std::mem::take(map), documents))
 }
 
@@ -245,18 +263,23 @@ pub async fn create_profile(
     limited(&limiter, &tenant, Limited::CreateProfile, async {
         let Body(bytes) = Body::from_request(req, &state).await?;
         let req: super::wire::CreateProfile = parse(&bytes)?;
-        let (collected, docs) = split_collected(req.collected_data, req.role)?;
+        let (collected, docs) = split_collected(req.collected_data, req.role, Source::Create)?;
+        // A document is made of document images, which a profile only has once it exists:
+        // say so, rather than blame the first image id (`documents: []`, as a client may
+        // send back what it read, is no document).
+        if docs.is_some_and(|d| d.as_array().is_none_or(|a| !a.is_empty())) {
+            return Err(Error::invalid(
+                "collected_data.documents",
+                "documents are added once the profile exists: POST …/document_images, then \
+                 POST …/collected_data/documents (or a replace of collected_data)",
+            )
+            .into());
+        }
         let stored = Stored {
             role: req.role,
             category: ProfileCategory::Applicant,
             collected,
         };
-        // A document needs one or more document images, which a profile only has once it
-        // exists: any document sent here is refused by the plan, before anything is written.
-        let plan = replace::plan(&[], &[], docs.unwrap_or_default(), Mode::Add)?;
-        if !plan.is_empty() {
-            return Err(Error::internal("a new profile's documents passed the plan").into());
-        }
         let subject = state
             .store
             .create_subject_with_data(
@@ -451,10 +474,16 @@ pub async fn update_collected_data(
         let ns = namespace();
         let mut stored =
             Stored::from_data(state.store.subject_data(&tenant, subject.id, &ns).await?);
-        let (map, docs) = split_collected(data, stored.role)?;
+        let (map, docs) = split_collected(data, stored.role, Source::Replace)?;
+        let docs: Vec<NewDocument> = match docs {
+            None => Vec::new(),
+            Some(v) => {
+                serde_path_to_error::deserialize(v).map_err(|e| serde_field("documents", e))?
+            }
+        };
         let current = state.store.list_documents(&tenant, subject.id).await?;
         let files = state.store.list_files(&tenant, subject.id).await?;
-        let plan = replace::plan(&current, &files, docs.unwrap_or_default(), Mode::Replace)?;
+        let plan = replace::plan(&current, &files, docs, Mode::Replace)?;
         stored.collected = map;
         // Everything was checked above; the documents, their images and the profile's data
         // are written in one transaction, so a failure leaves everything as it was.
@@ -518,7 +547,7 @@ pub async fn add_document(
         .await
         .map_err(|e| match e {
             Error::NotFound("file") => Error::invalid(
-                "documents[0].images",
+                "images",
                 "an image was used by another document meanwhile; nothing created",
             ),
             other => other,

@@ -222,6 +222,14 @@ pub fn extracted(mut data: Map<String, Value>) -> Result<Extracted> {
         }
     };
     let number = text("number")?;
+    // The store treats a blank number as none; taking one silently would drop what the
+    // client sent, so it is refused (leave `number` out when it is unknown).
+    if number.as_ref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(Error::invalid(
+            "extracted_data.number",
+            "must not be empty; leave it out when unknown",
+        ));
+    }
     let country = text("issuing_country")?;
     let issuer = text("issuer")?;
     let issued = text("issued")?;
@@ -344,11 +352,14 @@ mod tests {
             serde_json::json!({"expiry": "02/01/2030"}),
             serde_json::json!({"number": 5}),
             serde_json::json!({"issuing_country": "GB"}),
+            serde_json::json!({"number": ""}),
+            serde_json::json!({"number": "  "}),
         ] {
             let e = extracted(bad.as_object().unwrap().clone()).unwrap_err();
+            let key = bad.as_object().unwrap().keys().next().unwrap().clone();
             assert!(
-                matches!(e, Error::InvalidField { ref field, .. } if field.starts_with("extracted_data.")),
-                "{e:?}"
+                matches!(e, Error::InvalidField { ref field, .. } if *field == format!("extracted_data.{key}")),
+                "{bad}: {e:?}"
             );
         }
     }

@@ -17,7 +17,6 @@ pub(crate) mod wire;
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
@@ -70,11 +69,13 @@ pub fn api(config: &crate::config::Config) -> Api {
             files::add_document_image,
             files::list_document_images
         ))
-        .layer(DefaultBodyLimit::max(files::upload_body_limit()))
-        // A body too large for an upload route is a file too large.
+        // A body too large for an upload route is a file too large. The limit is enforced
+        // by the `Body` extractor as the body arrives (axum's `DefaultBodyLimit` only
+        // governs axum's own extractors, which no PassFort handler uses).
         .layer(axum::Extension(extract::BodyLimit {
             field: "data",
             max_bytes: mapping::MAX_FILE_SIZE,
+            body_bytes: files::upload_body_limit(),
         }));
     let (router, openapi) = OpenApiRouter::with_openapi(PassfortDoc::openapi())
         .routes(routes!(handlers::create_profile, handlers::list_profiles))
@@ -86,10 +87,10 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(handlers::add_document))
         .routes(routes!(files::get_file, files::post_file))
         .routes(routes!(files::get_document_image))
-        .layer(DefaultBodyLimit::max(config.server.json_body_limit))
         .layer(axum::Extension(extract::BodyLimit {
             field: "body",
             max_bytes: config.server.json_body_limit as u64,
+            body_bytes: config.server.json_body_limit,
         }))
         .merge(uploads)
         .split_for_parts();

@@ -29,12 +29,23 @@ pub enum Mode {
     /// `POST …/collected_data`: the set is replaced, so any document image of the profile
     /// may be listed (once).
     Replace,
-    /// `POST …/collected_data/documents`: the other documents stay, so only free images.
+    /// `POST …/collected_data/documents`: the other documents stay, so only free images;
+    /// the body is the one document, so its fields are named without `documents[i]`.
     Add,
 }
 
+/// A field of a document under `root`: `documents[i].<field>` in a replace, the field
+/// itself in the add-document body, which is one document.
+fn under(root: &str, field: &str) -> String {
+    if root.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{root}.{field}")
+    }
+}
+
 /// Names a canonical field's error by the `extracted_data` field it came from.
-fn extracted_field(i: usize, e: Error) -> Error {
+fn extracted_field(root: &str, e: Error) -> Error {
     match e {
         Error::InvalidField { field, reason } => {
             let name = match field.as_str() {
@@ -43,14 +54,15 @@ fn extracted_field(i: usize, e: Error) -> Error {
                 "issuing_authority" => "issuer",
                 other => other,
             };
-            Error::invalid(format!("documents[{i}].extracted_data.{name}"), reason)
+            Error::invalid(under(root, &format!("extracted_data.{name}")), reason)
         }
         other => other,
     }
 }
 
 /// Checks every document against what the profile has (`current` documents, `files`) and
-/// returns the new set; nothing is written.
+/// returns the new set; nothing is written. Errors name fields relative to the body sent:
+/// `documents[i].…` in a replace, the document's own fields (`images[0].id`) when adding one.
 pub fn plan(
     current: &[Document],
     files: &[StoredFile],
@@ -62,7 +74,11 @@ pub fn plan(
     let mut taken = HashSet::new();
     let by_id: BTreeMap<Uuid, &StoredFile> = files.iter().map(|f| (f.id, f)).collect();
     for (i, d) in docs.into_iter().enumerate() {
-        let at = |field: &str| format!("documents[{i}].{field}");
+        let root = match mode {
+            Mode::Replace => format!("documents[{i}]"),
+            Mode::Add => String::new(),
+        };
+        let at = |field: &str| under(&root, field);
         // Checked in the order a reader of the error expects: which document, its data,
         // then its images.
         let existing = match d.id {
@@ -77,7 +93,7 @@ pub fn plan(
                     })?,
             ),
         };
-        super::schema::check_document(&d, i)?;
+        super::schema::check_document(&d, &root)?;
         let ex = mapping::extracted(d.extracted_data.unwrap_or_default()).map_err(|e| match e {
             Error::InvalidField { field, reason } => Error::invalid(at(&field), reason),
             other => other,
@@ -155,7 +171,7 @@ pub fn plan(
                 patch
                     .clone()
                     .apply(&mut existing.clone())
-                    .map_err(|e| extracted_field(i, e))?;
+                    .map_err(|e| extracted_field(&root, e))?;
                 Target::Update(existing.id, patch)
             }
             None => {
@@ -170,7 +186,7 @@ pub fn plan(
                     extras: [(NAMESPACE.to_owned(), extras)].into(),
                     ..Default::default()
                 };
-                Target::Create(new.validate().map_err(|e| extracted_field(i, e))?)
+                Target::Create(new.validate().map_err(|e| extracted_field(&root, e))?)
             }
         };
         out.push(Replacement {

@@ -228,8 +228,9 @@ static DOCUMENT: LazyLock<Validator> = LazyLock::new(|| {
 });
 
 /// Checks a document's `extracted_data` and `verification_result` against PassFort's
-/// DocumentData and DocumentResult; the first problem is named as `documents[i].<path>`.
-pub fn check_document(d: &super::wire::NewDocument, i: usize) -> Result<(), Error> {
+/// DocumentData and DocumentResult; the first problem is named as `<root>.<path>` (`root`
+/// empty: the path alone).
+pub fn check_document(d: &super::wire::NewDocument, root: &str) -> Result<(), Error> {
     let mut value = serde_json::Map::new();
     if let Some(e) = &d.extracted_data {
         value.insert("extracted_data".into(), Value::Object(e.clone()));
@@ -237,7 +238,7 @@ pub fn check_document(d: &super::wire::NewDocument, i: usize) -> Result<(), Erro
     if let Some(v) = d.verification_result.as_ref().filter(|v| !v.is_null()) {
         value.insert("verification_result".into(), v.clone());
     }
-    first_error(&DOCUMENT, &Value::Object(value), &format!("documents[{i}]"))
+    first_error(&DOCUMENT, &Value::Object(value), root)
 }
 
 fn first_error(validator: &Validator, data: &Value, root: &str) -> Result<(), Error> {
@@ -251,6 +252,7 @@ fn first_error(validator: &Validator, data: &Value, root: &str) -> Result<(), Er
                 .filter(|s| !s.is_empty())
                 .collect();
             let field = std::iter::once(root)
+                .filter(|r| !r.is_empty())
                 .chain(path)
                 .collect::<Vec<_>>()
                 .join(".");
@@ -324,7 +326,7 @@ mod tests {
             serde_json::from_value(d).unwrap()
         };
         check_document(&doc(json!({"extracted_data": {"mrz1": "P<GBR", "kept": 1},
-            "verification_result": {"all_passed": true, "field_checks": [{"field": "FIELD_DOB", "result": "CHECK_VALID"}]}})), 0)
+            "verification_result": {"all_passed": true, "field_checks": [{"field": "FIELD_DOB", "result": "CHECK_VALID"}]}})), "documents[0]")
         .unwrap();
         for (extra, field) in [
             (
@@ -340,8 +342,19 @@ mod tests {
                 "documents[2].verification_result",
             ),
         ] {
-            match check_document(&doc(extra.clone()), 2) {
+            match check_document(&doc(extra.clone()), "documents[2]") {
                 Err(Error::InvalidField { field: f, .. }) => assert_eq!(f, field, "{extra}"),
+                other => panic!("{extra}: {other:?}"),
+            }
+            // Alone (the add-document body), the path has no `documents[i]` root.
+            match check_document(&doc(extra.clone()), "") {
+                Err(Error::InvalidField { field: f, .. }) => {
+                    assert_eq!(
+                        Some(f.as_str()),
+                        field.strip_prefix("documents[2]."),
+                        "{extra}"
+                    )
+                }
                 other => panic!("{extra}: {other:?}"),
             }
         }
