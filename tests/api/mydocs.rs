@@ -4,6 +4,7 @@
 //! checked against the mydocs OpenAPI document.
 
 mod bodies;
+mod contract;
 mod uploads;
 
 use crate::common::{ADMIN_A, ADMIN_B, Contract, TestServer, tenant};
@@ -2436,7 +2437,7 @@ async fn type_and_path_texts_over_256_bytes_are_400_naming_the_field() {
     let m = Mydocs::start().await;
     let a = m.client(ADMIN_A).await;
     let path = m.upload_ok(&a.token, "p.png", png(1)).await;
-    // Values that would be valid once trimmed, padded past 256 bytes.
+    // Values padded past 256 bytes (a padded type id is refused anyway: digits only).
     let long_type = format!("1{}", " ".repeat(300));
     let long_path = format!("{path}{}", " ".repeat(300));
     assert!(long_type.len() > 256 && long_path.len() > 256);
@@ -2493,14 +2494,25 @@ async fn type_and_path_texts_over_256_bytes_are_400_naming_the_field() {
         .await
         .unwrap();
     assert_eq!(f.document_id, None);
-    // Exactly 256 bytes is still accepted (and trimmed).
-    let type_256 = format!("1{}", " ".repeat(255));
+    // A type id is digits only, as the OpenAPI document's integer says: padding is refused
+    // at any length. A path of exactly 256 bytes is still accepted (and trimmed).
+    let (status, err) = m
+        .add(
+            &a.token,
+            Body::Form(Form::new().text("typeID", "1 ").text("file", path.clone())),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(
+        err["errors"]["typeID"][0],
+        "must be an integer document type id"
+    );
     let path_256 = format!("{path}{}", " ".repeat(256 - path.len()));
-    assert_eq!((type_256.len(), path_256.len()), (256, 256));
+    assert_eq!(path_256.len(), 256);
     let doc = m
         .add_ok(
             &a.token,
-            Body::Form(Form::new().text("typeID", type_256).text("file", path_256)),
+            Body::Form(Form::new().text("typeID", "1").text("file", path_256)),
         )
         .await;
     m.assert_document(&doc, 1, "Passport", "new", &["page1"]);

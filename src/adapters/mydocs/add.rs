@@ -72,7 +72,8 @@ fn file_error(e: Error) -> MydocsError {
 }
 
 /// A file of this client without a document yet, streamed in and staged; `mark` is the
-/// extras of an upload.
+/// extras of an upload. Every file arrives here (form part, upload, data URI), so the name
+/// rule is checked here once, before the first byte is read.
 pub(super) async fn stage<S>(
     state: &AppState,
     client: &Client,
@@ -83,6 +84,9 @@ pub(super) async fn stage<S>(
 where
     S: futures::Stream<Item = Result<Bytes, Error>> + Send + Unpin,
 {
+    if let Some(name) = &name {
+        mapping::check_file_name(name)?;
+    }
     let new = NewFile {
         subject_id: client.subject_id,
         document_id: None,
@@ -97,11 +101,18 @@ where
         .map_err(file_error)
 }
 
-/// Reads a `typeID` given as text (form field, JSON string) or a JSON number.
+/// Reads a `typeID` given as text (form field, JSON string): ASCII digits only, exactly
+/// what the OpenAPI document's pattern `^[0-9]+$` allows (no sign, no spaces), so the
+/// document and the server agree on every input.
 fn type_id(text: &str) -> Result<u32, Error> {
-    text.trim()
-        .parse()
-        .map_err(|_| Error::invalid("typeID", "must be an integer document type id"))
+    Some(text)
+        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(bad_type_id)
+}
+
+fn bad_type_id() -> Error {
+    Error::invalid("typeID", "must be an integer document type id")
 }
 
 /// Remembers the type; the two spellings may both be sent, but must agree.
@@ -260,28 +271,43 @@ async fn from_form(
 
 /// The JSON body, borrowed from the request bytes: `file` stays raw so an inline file is
 /// decoded straight from the body, never copied whole.
+/// A key sent as `null` is kept (as the raw `null`) and refused like any other wrong type:
+/// the OpenAPI document does not declare these fields nullable, and `{"typeID": null,
+/// "typeId": 1}` must not pass where the document says it is invalid.
 #[derive(Deserialize)]
 struct AddJson<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, default, deserialize_with = "present")]
     file: Option<&'a RawValue>,
-    #[serde(rename = "typeID", borrow)]
+    #[serde(rename = "typeID", borrow, default, deserialize_with = "present")]
     type_upper: Option<&'a RawValue>,
-    #[serde(rename = "typeId", borrow)]
+    #[serde(rename = "typeId", borrow, default, deserialize_with = "present")]
     type_lower: Option<&'a RawValue>,
 }
 
-/// A JSON `typeID`: a number or a numeric string.
+/// A key that is present, whatever its value (`null` included); a missing one is `None`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+    <&RawValue>::deserialize(d).map(Some)
+}
+
+/// A JSON `typeID`: a numeric string, or a number that JSON Schema calls an integer (`5`,
+/// but also `5.0` and `5e0`) from 0 to `u32::MAX`, as the OpenAPI document declares.
 fn json_type_id(raw: &RawValue) -> Result<u32, Error> {
     let text = raw.get();
     if text.len() > SMALL_TEXT {
-        return Err(Error::invalid(
-            "typeID",
-            "must be an integer document type id",
-        ));
+        return Err(bad_type_id());
     }
-    match serde_json::from_str::<String>(text) {
-        Ok(s) => type_id(&s),
-        Err(_) => type_id(text),
+    if text.starts_with('"') {
+        let s: String = serde_json::from_str(text).map_err(|_| bad_type_id())?;
+        return type_id(&s);
+    }
+    let n: serde_json::Number = serde_json::from_str(text).map_err(|_| bad_type_id())?;
+    if let Some(i) = n.as_u64() {
+        return u32::try_from(i).map_err(|_| bad_type_id());
+    }
+    match n.as_f64() {
+        // Exact: every integer up to u32::MAX is exactly an f64.
+        Some(f) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => Ok(f as u32),
+        _ => Err(bad_type_id()),
     }
 }
 

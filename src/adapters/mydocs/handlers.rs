@@ -132,6 +132,23 @@ struct ListQuery {
 
 const STATUSES: [&str; 3] = ["new", "incomplete", "expired"];
 
+/// Largest page; the OpenAPI document declares `limit` as 1 to this.
+const MAX_LIMIT: u64 = 100;
+
+/// Largest `offset`: the top of the `int32` the OpenAPI document declares. No client has
+/// that many documents, and a bound that is exact in every JSON Schema tool (unlike
+/// `i64::MAX`, which a float `maximum` rounds up) keeps document and server in agreement.
+const MAX_OFFSET: u64 = i32::MAX as u64;
+
+/// A query number: ASCII digits only (no sign, no spaces), as the OpenAPI document's
+/// `integer` with `minimum` allows; `None` for anything else, or one past `u64`.
+fn digits(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
 fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
     let mut q = ListQuery {
         limit: 10,
@@ -145,16 +162,19 @@ fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
         let v = value.trim();
         match key.as_str() {
             "limit" => {
-                q.limit = v
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=100).contains(n))
-                    .ok_or_else(|| Error::invalid("limit", "must be an integer from 1 to 100"))?
+                q.limit = digits(&value)
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| {
+                        Error::invalid("limit", format!("must be an integer from 1 to {MAX_LIMIT}"))
+                    })? as usize
             }
             "offset" => {
-                q.offset = v
-                    .parse()
-                    .map_err(|_| Error::invalid("offset", "must be a non-negative integer"))?
+                q.offset = digits(&value).filter(|n| *n <= MAX_OFFSET).ok_or_else(|| {
+                    Error::invalid(
+                        "offset",
+                        format!("must be an integer from 0 to {MAX_OFFSET}"),
+                    )
+                })? as usize
             }
             "sort_by" => {
                 q.sort_by = match v {
@@ -212,8 +232,8 @@ fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
 /// Get a list of documents.
 #[utoipa::path(get, path = "/documents", operation_id = "getDocuments", tag = "Documents",
     params(
-        ("limit" = Option<u32>, Query, description = "Page size, 1-100 (default 10)"),
-        ("offset" = Option<u32>, Query, description = "Documents to skip (default 0)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1-100 (default 10); anything else is a 400 naming `limit`"),
+        ("offset" = Option<i32>, Query, minimum = 0, maximum = 2147483647, description = "Documents to skip, 0-2147483647 (default 0); anything else is a 400 naming `offset`"),
         ("sort_by" = Option<String>, Query, description = "createTime (default), updateTime or id"),
         ("sort_order" = Option<String>, Query, description = "desc (default) or asc"),
         ("filter[typeId]" = Option<String>, Query, description = "Only these type ids (comma-separated)"),

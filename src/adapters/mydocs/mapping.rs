@@ -14,6 +14,12 @@ use crate::model::{Document, DocumentKind, FileSide, StoredFile};
 /// Largest file a client may submit: 20 MiB.
 pub const MAX_FILE_SIZE: u64 = 20 * 1024 * 1024;
 
+/// Longest file name kept, in bytes (UTF-8). A name is echoed in every list and in the
+/// download's `Content-Disposition` (twice, once percent-encoded: up to 9 bytes per byte of
+/// name); 255 bytes, the common file-system limit, keeps that header under 3 KiB, inside the
+/// 4–8 KiB header buffers of the proxies in front of a client.
+pub const MAX_FILE_NAME_BYTES: usize = 255;
+
 /// What a client may submit, judged by content.
 pub const ALLOWED: [MediaType; 3] = [MediaType::Pdf, MediaType::Jpeg, MediaType::Png];
 
@@ -221,6 +227,17 @@ pub fn side_of(kind: DocumentKind, index: usize) -> FileSide {
         K::FaceImage if index == 0 => FileSide::Face,
         _ => page,
     }
+}
+
+/// Checks a file name as a client sent it (multipart `filename`) before any byte is stored.
+pub fn check_file_name(name: &str) -> Result<()> {
+    if name.len() > MAX_FILE_NAME_BYTES {
+        return Err(Error::invalid(
+            "file",
+            format!("the file name must be at most {MAX_FILE_NAME_BYTES} bytes"),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks content against the allowed types.

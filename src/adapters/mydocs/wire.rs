@@ -4,7 +4,11 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+};
+use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 /// A document the current client submitted.
@@ -155,18 +159,94 @@ pub struct UploadedFile {
     pub create_time: String,
 }
 
-/// Body of `POST /documents` as JSON.
-#[derive(Debug, ToSchema)]
+/// Body of `POST /documents` as JSON: `file` (a path from `POST /files` or a
+/// `data:<type>;base64,…` URI, or a non-empty array of them for a document with several
+/// files, up to the type's `maxFiles`) and the type, as `typeID` or `typeId` (one is
+/// required; both must agree), an integer or a string of digits. The schema is written by
+/// hand because a derived one cannot say "one of two keys" or "integer or digit string";
+/// it must be exactly what [`super::add`] accepts, since CI fuzzes the server against it.
+#[derive(Debug)]
 #[allow(dead_code)] // documents the body; parsing is hand-written for zero-copy
-pub struct AddDocumentJson {
-    /// The path from `POST /files`, or a `data:<type>;base64,…` URI; an array of them for a
-    /// document with several files (up to the type's `maxFiles`).
-    #[schema(value_type = String, example = "uploads/0192f7a4-5c1e-7d3a-9b1f-2a4c6e8d0f12")]
-    pub file: String,
-    /// The document type's id (`typeId` is accepted too).
-    #[schema(rename = "typeID", example = 1)]
-    pub type_id: u32,
+pub struct AddDocumentJson;
+
+impl AddDocumentJson {
+    const PATH_EXAMPLE: &'static str = "uploads/0192f7a4-5c1e-7d3a-9b1f-2a4c6e8d0f12";
+
+    fn file() -> Schema {
+        let one = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "A path from `POST /files`, or a `data:<type>;base64,…` URI",
+                ))
+                .build()
+        };
+        Schema::OneOf(
+            OneOfBuilder::new()
+                .item(one())
+                .item(
+                    ArrayBuilder::new()
+                        .items(one())
+                        .min_items(Some(1))
+                        .description(Some(
+                            "Several files, in order (up to the type's `maxFiles`)",
+                        ))
+                        .build(),
+                )
+                .description(Some("The file, or the files, of the document"))
+                .examples([serde_json::json!(Self::PATH_EXAMPLE)])
+                .build(),
+        )
+    }
+
+    fn type_id(name: &str) -> Schema {
+        Schema::OneOf(
+            OneOfBuilder::new()
+                .item(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(0))
+                        .maximum(Some(u32::MAX)),
+                )
+                .item(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .pattern(Some("^[0-9]+$")),
+                )
+                .description(Some(format!(
+                    "The document type's id, a number or a string of digits (`typeID` or \
+                     `typeId`: one is required, both must agree); {name}"
+                )))
+                .examples([serde_json::json!(1)])
+                .build(),
+        )
+    }
 }
+
+impl PartialSchema for AddDocumentJson {
+    fn schema() -> RefOr<Schema> {
+        let keys = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("file", Self::file())
+            .property("typeID", Self::type_id("B2Core's documented spelling"))
+            .property("typeId", Self::type_id("the spelling of B2Core's examples"))
+            .required("file");
+        let type_required = AnyOfBuilder::new()
+            .item(ObjectBuilder::new().required("typeID"))
+            .item(ObjectBuilder::new().required("typeId"));
+        Schema::AllOf(
+            AllOfBuilder::new()
+                .item(keys)
+                .item(type_required)
+                .description(Some("Body of `POST /documents` as JSON."))
+                .examples([serde_json::json!({"file": Self::PATH_EXAMPLE, "typeID": 1})])
+                .build(),
+        )
+        .into()
+    }
+}
+
+impl ToSchema for AddDocumentJson {}
 
 /// Body of `POST /documents` as a form.
 #[derive(Debug, ToSchema)]
