@@ -49,6 +49,8 @@ pub struct Ctx {
     pub urls: Urls,
     /// HTTP client for callbacks (10 s timeout, no redirects).
     pub http: reqwest::Client,
+    /// One writer at a time per workflow execution (see `lock`).
+    pub locks: super::lock::ExecutionLocks,
 }
 
 pub(super) fn namespace() -> Namespace {
@@ -457,10 +459,21 @@ pub async fn update_account(
     ))]
 pub async fn delete_account(
     State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
     Access(tenant): Access,
     Path(id): Path<Uuid>,
 ) -> Result<(), JumioError> {
     let subject = account(&state, &tenant, id).await?;
+    // Every execution of the account is held, so no call on one of them writes a part or a
+    // document between the deletion and its own end.
+    let executions = state
+        .store
+        .list_processes(&tenant, subject.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.namespace == namespace() && p.kind == EXECUTION)
+        .map(|p| p.id);
+    let _held = ctx.locks.lock_all(executions).await;
     state.store.delete_subject(&tenant, subject.id).await?;
     Ok(())
 }
@@ -479,9 +492,13 @@ pub async fn delete_account(
     ))]
 pub async fn delete_execution(
     State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
     Access(tenant): Access,
     Path((id, execution)): Path<(Uuid, Uuid)>,
 ) -> Result<(), JumioError> {
+    // Held from the read of the record: a document a concurrent call creates for one of
+    // its credentials is either in the record read here or never created.
+    let _held = ctx.locks.lock(execution).await;
     let (_, process, record) = super::retrieval::execution(&state, &tenant, id, execution).await?;
     // A reused credential belongs to the execution that captured it, not to this one.
     let documents = record

@@ -43,6 +43,9 @@ pub async fn add_prepared_data(
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
     super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
+    // Held to the last write: whether the credential already has a data document is
+    // decided from what every earlier call wrote, so one credential never gets two.
+    let _held = ctx.locks.lock(token.execution).await;
     let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category != Category::Data {
@@ -181,6 +184,8 @@ pub async fn prefill(
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
     super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
+    // Held to the last write, as for parts: a prefill may start the credential's document.
+    let _held = ctx.locks.lock(token.execution).await;
     let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category != Category::Id || credential.reused {
