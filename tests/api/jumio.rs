@@ -3408,3 +3408,48 @@ async fn concurrent_sides_after_an_elsewhere_delete_share_one_new_document() {
     delete_execution(&j, &access, &e).await;
     assert!(documents_of(&j, &e.account).await.is_empty());
 }
+
+/// Creates an nCore identification of this type on the account; answers its id.
+async fn ncore_identification(j: &Jumio, user: &str, kind: &str) -> String {
+    let res = j
+        .server
+        .client
+        .post(j.server.url(&format!("/v1/users/{user}/identifications")))
+        .header("apikey", NCORE_KEY_A)
+        .json(&json!({"type": kind, "number": "N-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let ident: Value = res.json().await.unwrap();
+    ident["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_reused_credential_must_be_of_its_category() {
+    let j = Jumio::start().await;
+    let access = j.access(CLIENT_A).await;
+    let first = j.open(&access, key_only(2)).await;
+    let id = first.cred("ID");
+    let statement = ncore_identification(&j, &first.account, "BANK_STATEMENT").await;
+    let passport = ncore_identification(&j, &first.account, "PASSPORT").await;
+    let res = j
+        .reopen(&access, &first.account, guide_workflow_5(&statement))
+        .await;
+    assert_eq!(
+        field(&res, 400),
+        "workflowDefinition.credentials[0].category"
+    );
+    let mut body = guide_workflow_5(&id);
+    body["workflowDefinition"]["credentials"] = json!([{"id": passport, "category": "SELFIE"}]);
+    let res = j.reopen(&access, &first.account, body).await;
+    assert_eq!(
+        field(&res, 400),
+        "workflowDefinition.credentials[0].category"
+    );
+    // An identity document fits an ID credential.
+    let (status, body) = j
+        .reopen(&access, &first.account, guide_workflow_5(&passport))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

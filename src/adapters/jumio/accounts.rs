@@ -335,12 +335,27 @@ async fn check_references(
             .into());
         }
         let found = match (subject, state.store.get_document(tenant, id).await) {
-            (Some(s), Ok(d)) => d.subject_id == s.id,
-            (_, Ok(_) | Err(Error::NotFound(_))) => false,
+            (Some(s), Ok(d)) if d.subject_id == s.id => d,
+            (_, Ok(_) | Err(Error::NotFound(_))) => {
+                return Err(Error::invalid(field, "is not a credential of this account").into());
+            }
             (_, Err(e)) => return Err(e.into()),
         };
-        if !found {
-            return Err(Error::invalid(field, "is not a credential of this account").into());
+        // The reused document is judged as a credential of the category named: a bank
+        // statement is no ID, a passport no selfie.
+        if !mapping::fits(c.category, found.kind) {
+            return Err(Error::invalid(
+                format!("workflowDefinition.credentials[{i}].category"),
+                format!(
+                    "the credential {id} is a {} document, not a {} credential",
+                    serde_json::to_value(found.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    c.category.wire_name()
+                ),
+            )
+            .into());
         }
     }
     Ok(())

@@ -182,6 +182,20 @@ pub fn file_for(files: &[StoredFile], doc: Uuid, side: FileSide) -> Option<&Stor
     })
 }
 
+/// Whether a stored document of this kind can be the credential of this category that a
+/// workflow reuses: an ID credential is an identity document, a SELFIE a face image, a
+/// DOCUMENT anything else (a statement, a bill, a certificate).
+pub fn fits(category: Category, kind: DocumentKind) -> bool {
+    use Category as C;
+    let identity = id_type_of(kind) != "UNSUPPORTED";
+    match category {
+        C::Id => identity,
+        C::Selfie => kind == DocumentKind::FaceImage,
+        C::Document => !identity && kind != DocumentKind::FaceImage,
+        C::Facemap | C::Data => false,
+    }
+}
+
 /// Jumio's ID types and the canonical kinds.
 pub(crate) const ID_TYPES: [(&str, DocumentKind); 4] = [
     ("ID_CARD", DocumentKind::IdCard),
