@@ -3199,6 +3199,22 @@ async fn a_callback_receiver_that_never_answers_delays_nothing() {
 // ---------------------------------------------------------------------------------------
 // Concurrent calls on one workflow execution: each decides from what the others wrote
 
+/// Creates an nCore identification of this type on the account; answers its id.
+async fn ncore_identification(j: &Jumio, user: &str, kind: &str) -> String {
+    let res = j
+        .server
+        .client
+        .post(j.server.url(&format!("/v1/users/{user}/identifications")))
+        .header("apikey", NCORE_KEY_A)
+        .json(&json!({"type": kind, "number": "N-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let ident: Value = res.json().await.unwrap();
+    ident["id"].as_str().unwrap().to_owned()
+}
+
 /// The account's identifications as nCore lists them.
 async fn ncore_identifications(j: &Jumio, user: &str) -> Vec<Value> {
     let res = j
@@ -3409,22 +3425,6 @@ async fn concurrent_sides_after_an_elsewhere_delete_share_one_new_document() {
     assert!(documents_of(&j, &e.account).await.is_empty());
 }
 
-/// Creates an nCore identification of this type on the account; answers its id.
-async fn ncore_identification(j: &Jumio, user: &str, kind: &str) -> String {
-    let res = j
-        .server
-        .client
-        .post(j.server.url(&format!("/v1/users/{user}/identifications")))
-        .header("apikey", NCORE_KEY_A)
-        .json(&json!({"type": kind, "number": "N-1"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let ident: Value = res.json().await.unwrap();
-    ident["id"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test]
 async fn a_reused_credential_must_be_of_its_category() {
     let j = Jumio::start().await;
@@ -3452,4 +3452,26 @@ async fn a_reused_credential_must_be_of_its_category() {
         .reopen(&access, &first.account, guide_workflow_5(&passport))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_passport_stored_as_pages_lists_front_and_back() {
+    let j = Jumio::start().await;
+    let access = j.access(CLIENT_A).await;
+    let mut body = key_only(2);
+    body["workflowDefinition"]["credentials"] =
+        json!([{"category": "ID", "type": {"values": ["PASSPORT"]}}]);
+    let e = j.open(&access, body).await;
+    let id = e.cred("ID");
+    ncore_file(&j, &e.account, &id, "PASSPORT_PAGE1", png(1000, 700, 61)).await;
+    ncore_file(&j, &e.account, &id, "PASSPORT_PAGE2", png(1000, 700, 62)).await;
+    // As POST FRONT and GET …/FRONT read them.
+    assert_eq!(listed(&j, &access, &e, &id).await, ["FRONT", "BACK"]);
+    error(
+        &j.part(&e, Method::POST, &id, "FRONT", vec![png(1000, 700, 63)])
+            .await,
+        409,
+    );
+    let (status, _) = j.image(&access, &e.image(&id, "BACK")).await;
+    assert_eq!(status, StatusCode::OK);
 }
