@@ -29,12 +29,13 @@ use crate::state::AppState;
     ),
     security(("api_token" = [])),
     responses(
-        (status = 200, description = "Stored", body = PartResponse),
+        (status = 200, description = "Stored; a second POST replaces the data, as PUT does (keys read back sorted)", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
         (status = 401, description = "No or expired api.token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn add_prepared_data(
     State(state): State<AppState>,
@@ -119,6 +120,7 @@ pub async fn add_prepared_data(
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn update_prepared_data(
     state: State<AppState>,
@@ -176,6 +178,7 @@ pub async fn delete_prepared_data(
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn prefill(
     State(state): State<AppState>,
