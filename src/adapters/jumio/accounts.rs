@@ -49,6 +49,8 @@ pub struct Ctx {
     pub urls: Urls,
     /// HTTP client for callbacks (10 s timeout, no redirects).
     pub http: reqwest::Client,
+    /// One writer at a time per workflow execution (see `lock`).
+    pub locks: super::lock::ExecutionLocks,
 }
 
 pub(super) fn namespace() -> Namespace {
@@ -333,12 +335,27 @@ async fn check_references(
             .into());
         }
         let found = match (subject, state.store.get_document(tenant, id).await) {
-            (Some(s), Ok(d)) => d.subject_id == s.id,
-            (_, Ok(_) | Err(Error::NotFound(_))) => false,
+            (Some(s), Ok(d)) if d.subject_id == s.id => d,
+            (_, Ok(_) | Err(Error::NotFound(_))) => {
+                return Err(Error::invalid(field, "is not a credential of this account").into());
+            }
             (_, Err(e)) => return Err(e.into()),
         };
-        if !found {
-            return Err(Error::invalid(field, "is not a credential of this account").into());
+        // The reused document is judged as a credential of the category named: a bank
+        // statement is no ID, a passport no selfie.
+        if !mapping::fits(c.category, found.kind) {
+            return Err(Error::invalid(
+                format!("workflowDefinition.credentials[{i}].category"),
+                format!(
+                    "the credential {id} is a {} document, not a {} credential",
+                    serde_json::to_value(found.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    c.category.wire_name()
+                ),
+            )
+            .into());
         }
     }
     Ok(())
@@ -457,10 +474,21 @@ pub async fn update_account(
     ))]
 pub async fn delete_account(
     State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
     Access(tenant): Access,
     Path(id): Path<Uuid>,
 ) -> Result<(), JumioError> {
     let subject = account(&state, &tenant, id).await?;
+    // Every execution of the account is held, so no call on one of them writes a part or a
+    // document between the deletion and its own end.
+    let executions = state
+        .store
+        .list_processes(&tenant, subject.id)
+        .await?
+        .into_iter()
+        .filter(|p| p.namespace == namespace() && p.kind == EXECUTION)
+        .map(|p| p.id);
+    let _held = ctx.locks.lock_all(executions).await;
     state.store.delete_subject(&tenant, subject.id).await?;
     Ok(())
 }
@@ -479,9 +507,13 @@ pub async fn delete_account(
     ))]
 pub async fn delete_execution(
     State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
     Access(tenant): Access,
     Path((id, execution)): Path<(Uuid, Uuid)>,
 ) -> Result<(), JumioError> {
+    // Held from the read of the record: a document a concurrent call creates for one of
+    // its credentials is either in the record read here or never created.
+    let _held = ctx.locks.lock(execution).await;
     let (_, process, record) = super::retrieval::execution(&state, &tenant, id, execution).await?;
     // A reused credential belongs to the execution that captured it, not to this one.
     let documents = record

@@ -29,12 +29,13 @@ use crate::state::AppState;
     ),
     security(("api_token" = [])),
     responses(
-        (status = 200, description = "Stored", body = PartResponse),
+        (status = 200, description = "Stored; a second POST replaces the data, as PUT does (keys read back sorted)", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
         (status = 401, description = "No or expired api.token", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn add_prepared_data(
     State(state): State<AppState>,
@@ -43,6 +44,9 @@ pub async fn add_prepared_data(
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
     super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
+    // Held to the last write: whether the credential already has a data document is
+    // decided from what every earlier call wrote, so one credential never gets two.
+    let _held = ctx.locks.lock(token.execution).await;
     let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category != Category::Data {
@@ -116,6 +120,7 @@ pub async fn add_prepared_data(
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn update_prepared_data(
     state: State<AppState>,
@@ -173,6 +178,7 @@ pub async fn delete_prepared_data(
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn prefill(
     State(state): State<AppState>,
@@ -181,6 +187,8 @@ pub async fn prefill(
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
     super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
+    // Held to the last write, as for parts: a prefill may start the credential's document.
+    let _held = ctx.locks.lock(token.execution).await;
     let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category != Category::Id || credential.reused {

@@ -182,6 +182,48 @@ pub fn file_for(files: &[StoredFile], doc: Uuid, side: FileSide) -> Option<&Stor
     })
 }
 
+/// The parts of a credential's document as retrieval serves them, each file under the
+/// classifier that reads it: one file per classifier (the newest, as `file_for` picks), and
+/// for an ID credential the one side rule of `file_for`, so that a passport stored as pages
+/// elsewhere lists `FRONT` (and `BACK`), as every acquisition call reads it.
+pub fn parts_of(files: &[StoredFile], doc: Uuid, category: Category) -> Vec<(String, &StoredFile)> {
+    let mut mine: Vec<&StoredFile> = files
+        .iter()
+        .filter(|f| f.document_id == Some(doc))
+        .collect();
+    mine.sort_by_key(|f| (f.side.position(), f.created_at));
+    let mut parts: Vec<(String, &StoredFile)> = Vec::new();
+    if category == Category::Id {
+        for side in [FileSide::Front, FileSide::Back] {
+            if let Some(f) = file_for(files, doc, side) {
+                parts.push((classifier_of(side), f));
+            }
+        }
+    }
+    for f in mine {
+        // Listed already as a side, or an older file of a side: only the newest is served.
+        let served = file_for(files, doc, f.side).is_some_and(|n| n.id == f.id);
+        if served && !parts.iter().any(|(_, p)| p.id == f.id) {
+            parts.push((classifier_of(f.side), f));
+        }
+    }
+    parts
+}
+
+/// Whether a stored document of this kind can be the credential of this category that a
+/// workflow reuses: an ID credential is an identity document, a SELFIE a face image, a
+/// DOCUMENT anything else (a statement, a bill, a certificate).
+pub fn fits(category: Category, kind: DocumentKind) -> bool {
+    use Category as C;
+    let identity = id_type_of(kind) != "UNSUPPORTED";
+    match category {
+        C::Id => identity,
+        C::Selfie => kind == DocumentKind::FaceImage,
+        C::Document => !identity && kind != DocumentKind::FaceImage,
+        C::Facemap | C::Data => false,
+    }
+}
+
 /// Jumio's ID types and the canonical kinds.
 pub(crate) const ID_TYPES: [(&str, DocumentKind); 4] = [
     ("ID_CARD", DocumentKind::IdCard),

@@ -9,6 +9,7 @@ mod accounts;
 mod auth;
 mod data;
 mod error;
+mod lock;
 pub(crate) mod mapping;
 mod parts;
 mod personal;
@@ -114,6 +115,7 @@ pub fn api(config: &crate::config::Config) -> Api {
             api: format!("{base}/api/v1"),
         },
         http,
+        locks: lock::ExecutionLocks::default(),
     });
     let tokens = Arc::new(auth::AccessTokens::default());
     // Pages of a DOCUMENT credential arrive several at once: each at the part limit.

@@ -305,6 +305,9 @@ async fn put_part(
     multipart: Result<Multipart, MultipartRejection>,
     replace: bool,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
+    // Held to the last write: the exists-check and the document a part goes to are decided
+    // from what every earlier call on this execution wrote.
+    let _held = ctx.locks.lock(token.execution).await;
     let (_, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     takes_parts(&credential)?;
@@ -447,6 +450,9 @@ async fn add_pages(
     (account, execution, credential_id, _): (Uuid, Uuid, Uuid, String),
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
+    // Held to the last write: page numbers, the page limit and "a PDF only alone" are
+    // decided from every page stored before.
+    let _held = ctx.locks.lock(token.execution).await;
     let (_, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     takes_parts(&credential)?;
@@ -535,6 +541,7 @@ pub async fn delete_part(
     token: ApiToken,
     Path((account, execution, credential_id, classifier)): Path<(Uuid, Uuid, Uuid, String)>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
+    let _held = ctx.locks.lock(token.execution).await;
     let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     let tenant = &token.tenant;
@@ -585,6 +592,7 @@ pub async fn delete_all_parts(
     token: ApiToken,
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
+    let _held = ctx.locks.lock(token.execution).await;
     let (_, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category == Category::Data {
@@ -690,6 +698,8 @@ pub async fn finalize(
     token: ApiToken,
     Path((account, execution)): Path<(Uuid, Uuid)>,
 ) -> Result<axum::Json<FinalizeResponse>, JumioError> {
+    // No part may arrive or go between the check of required parts and the transition.
+    let _held = ctx.locks.lock(token.execution).await;
     let (process, record) = open(&state, &token, account, execution).await?;
     let tenant = &token.tenant;
     let files = state.store.list_files(tenant, account).await?;

@@ -113,19 +113,17 @@ pub async fn get_details(
         .credentials
         .iter()
         .map(|c| {
-            let doc = c.doc();
-            let mut mine: Vec<_> = files
-                .iter()
-                .filter(|f| doc.is_some() && f.document_id == doc)
-                .collect();
-            mine.sort_by_key(|f| (f.side.position(), f.created_at));
             let part = |classifier: String| PartRef {
                 href: ctx.urls.image(subject.id, c.id, &classifier),
                 classifier,
             };
-            let mut parts: Vec<PartRef> = mine
+            // Read as the acquisition calls and the image path read them (`file_for`).
+            let mut parts: Vec<PartRef> = c
+                .doc()
+                .map(|doc| mapping::parts_of(&files, doc, c.category))
+                .unwrap_or_default()
                 .into_iter()
-                .map(|f| part(mapping::classifier_of(f.side)))
+                .map(|(classifier, _)| part(classifier))
                 .collect();
             if c.prepared_data.is_some() {
                 parts.push(part("PREPARED_DATA".into()));
