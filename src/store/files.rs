@@ -291,20 +291,7 @@ impl Store {
                     staged.push(s);
                 }
                 Attach::Existing(id) => {
-                    let moved = sqlx::query(
-                        "UPDATE files SET document_id = ?, side = ? \
-                         WHERE tenant = ? AND id = ? AND subject_id = ? AND document_id IS NULL",
-                    )
-                    .bind(doc.id.to_string())
-                    .bind(side.to_text())
-                    .bind(tenant.as_str())
-                    .bind(id.to_string())
-                    .bind(subject_id.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-                    if moved.rows_affected() == 0 {
-                        return Err(Error::NotFound("file"));
-                    }
+                    attach_loose(&mut tx, tenant, subject_id, id, doc.id, side).await?;
                     existing.push(id);
                 }
             }
@@ -465,6 +452,33 @@ pub enum Attach {
 }
 
 /// Inserts a staged file's metadata row inside the caller's transaction.
+/// Attaches a file of the subject that has no document to `document_id` at `side`; a file
+/// that is not the subject's, or already has a document, is `NotFound("file")`.
+pub(super) async fn attach_loose(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tenant: &TenantId,
+    subject_id: Uuid,
+    file: Uuid,
+    document_id: Uuid,
+    side: FileSide,
+) -> Result<()> {
+    let moved = sqlx::query(
+        "UPDATE files SET document_id = ?, side = ? \
+         WHERE tenant = ? AND id = ? AND subject_id = ? AND document_id IS NULL",
+    )
+    .bind(document_id.to_string())
+    .bind(side.to_text())
+    .bind(tenant.as_str())
+    .bind(file.to_string())
+    .bind(subject_id.to_string())
+    .execute(&mut **tx)
+    .await?;
+    if moved.rows_affected() == 0 {
+        return Err(Error::NotFound("file"));
+    }
+    Ok(())
+}
+
 pub(super) async fn insert_file(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     s: &StagedFile,

@@ -10,7 +10,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Store, db};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::ValidNewDocument;
 use crate::model::{Document, DocumentPatch, FileSide, Namespace, TenantId};
 
@@ -103,20 +103,8 @@ impl Store {
                 }
             };
             for (file, side) in &d.files {
-                let moved = sqlx::query(
-                    "UPDATE files SET document_id = ?, side = ? \
-                     WHERE tenant = ? AND id = ? AND subject_id = ? AND document_id IS NULL",
-                )
-                .bind(doc.id.to_string())
-                .bind(side.to_text())
-                .bind(tenant.as_str())
-                .bind(file.to_string())
-                .bind(subject_id.to_string())
-                .execute(&mut *tx)
-                .await?;
-                if moved.rows_affected() == 0 {
-                    return Err(Error::NotFound("file"));
-                }
+                super::files::attach_loose(&mut tx, tenant, subject_id, *file, doc.id, *side)
+                    .await?;
             }
             doc.file_count = d.files.len() as u32;
             sqlx::query("UPDATE documents SET file_count = ? WHERE tenant = ? AND id = ?")
