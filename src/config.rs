@@ -12,6 +12,13 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod access;
+
+pub use access::{BackofficeUser, MasstackConfig, SignInLimits, TlsConfig};
+
+/// The longest lifetime any token may be given, in seconds (a century).
+const CENTURY_SECS: u64 = 100 * 365 * 24 * 60 * 60;
+
 /// The default configuration file, relative to the working directory.
 pub const DEFAULT_FILE: &str = "config/idbridge.toml";
 
@@ -72,6 +79,10 @@ pub struct ServerConfig {
     pub shutdown_grace_secs: u64,
     /// Largest JSON request body, in bytes.
     pub json_body_limit: usize,
+    /// The HTTPS listener, when HTTPS is served.
+    pub tls: Option<TlsConfig>,
+    /// Bounds on failed sign-ins.
+    pub sign_in_limits: SignInLimits,
 }
 
 impl Default for ServerConfig {
@@ -82,6 +93,8 @@ impl Default for ServerConfig {
             request_timeout_secs: 300,
             shutdown_grace_secs: 30,
             json_body_limit: 1024 * 1024,
+            tls: None,
+            sign_in_limits: SignInLimits::default(),
         }
     }
 }
@@ -149,9 +162,16 @@ pub struct TenantConfig {
     /// MasStack organisations this tenant owns.
     #[serde(default)]
     pub masstack_orgs: Vec<String>,
-    /// Jumio OAuth2 client credentials.
+    /// Jumio OAuth2 client credentials and HTTP Basic API credentials.
     #[serde(default)]
     pub jumio: Option<JumioClient>,
+    /// Host names B2Core clients of this tenant sign in at (the broker's own B2Core host).
+    /// A sign-in on a host no tenant lists looks among the tenants that list none.
+    #[serde(default)]
+    pub b2core_hosts: Vec<String>,
+    /// B2Core back-office users.
+    #[serde(default)]
+    pub b2core_backoffice: Vec<BackofficeUser>,
 }
 
 /// Jumio OAuth2 client credentials.
@@ -162,6 +182,24 @@ pub struct JumioClient {
     pub client_id: String,
     /// The client secret.
     pub client_secret: Option<Secret>,
+    /// The API token for HTTP Basic (Jumio's "API token"); the client id when unset, since
+    /// Jumio builds both credentials from one API token and secret.
+    #[serde(default)]
+    pub api_token: Option<String>,
+    /// The API secret for HTTP Basic; the client secret when unset.
+    #[serde(default)]
+    pub api_secret: Option<Secret>,
+}
+
+impl JumioClient {
+    /// The HTTP Basic user and password: the API token and secret, or the client id and
+    /// secret when those are not set apart.
+    pub fn basic(&self) -> (&str, Option<&Secret>) {
+        (
+            self.api_token.as_deref().unwrap_or(&self.client_id),
+            self.api_secret.as_ref().or(self.client_secret.as_ref()),
+        )
+    }
 }
 
 /// One admin key.
@@ -214,6 +252,20 @@ pub struct MydocsConfig {
     /// How often expired uploads of every client are deleted, in seconds.
     #[serde(default = "default_upload_sweep_secs")]
     pub upload_sweep_interval_secs: u64,
+    /// Lifetime of an access token from sign-in, in seconds.
+    #[serde(default = "default_access_ttl_secs")]
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a refresh token from sign-in, in seconds.
+    #[serde(default = "default_refresh_ttl_secs")]
+    pub refresh_token_ttl_secs: u64,
+}
+
+fn default_access_ttl_secs() -> u64 {
+    60 * 60
+}
+
+fn default_refresh_ttl_secs() -> u64 {
+    7 * 24 * 60 * 60
 }
 
 fn default_upload_ttl_secs() -> u64 {
@@ -327,8 +379,8 @@ pub struct AdaptersConfig {
     pub ncore: AdapterConfig,
     /// B2Core "my documents".
     pub mydocs: MydocsConfig,
-    /// MasStack identity-document identifications.
-    pub masstack: AdapterConfig,
+    /// MasStack identity-document identifications and its AuthN token endpoint.
+    pub masstack: MasstackConfig,
     /// PassFort 4.0 profiles.
     pub passfort: PassfortConfig,
     /// Jumio KYX.
@@ -347,8 +399,10 @@ impl Default for AdaptersConfig {
                 upload_ttl_secs: default_upload_ttl_secs(),
                 max_pending_uploads: default_max_pending_uploads(),
                 upload_sweep_interval_secs: default_upload_sweep_secs(),
+                access_token_ttl_secs: default_access_ttl_secs(),
+                refresh_token_ttl_secs: default_refresh_ttl_secs(),
             },
-            masstack: AdapterConfig::at("/v1"),
+            masstack: MasstackConfig::default(),
             passfort: PassfortConfig {
                 enabled: true,
                 prefix: "/4.0".into(),
@@ -399,6 +453,8 @@ impl Config {
         let mut tenant_ids = HashSet::new();
         let mut keys = HashSet::new();
         let mut orgs = HashSet::new();
+        let mut b2core_hosts = HashSet::new();
+        let mut backoffice = HashSet::new();
         for (i, t) in self.tenants.iter().enumerate() {
             crate::model::TenantId::new(&t.id).map_err(|_| {
                 ConfigError(format!(
@@ -444,6 +500,34 @@ impl Config {
                     "tenants[{i}].jumio.client_secret is required"
                 )));
             }
+            if let Some(j) = &t.jumio
+                && (j.api_secret.as_ref().is_some_and(|s| s.expose().is_empty())
+                    || j.api_token.as_ref().is_some_and(String::is_empty))
+            {
+                return Err(ConfigError(format!(
+                    "tenants[{i}].jumio.api_token and api_secret must not be empty"
+                )));
+            }
+            for host in &t.b2core_hosts {
+                if !b2core_hosts.insert(host.to_ascii_lowercase()) {
+                    return Err(ConfigError(format!(
+                        "tenants[{i}].b2core_hosts: host {host:?} is listed twice"
+                    )));
+                }
+            }
+            for (j, u) in t.b2core_backoffice.iter().enumerate() {
+                let at = format!("tenants[{i}].b2core_backoffice[{j}]");
+                if !u.email.contains('@') || !backoffice.insert(u.email.to_ascii_lowercase()) {
+                    return Err(ConfigError(format!(
+                        "{at}.email: must be an email address, used once"
+                    )));
+                }
+                if !crate::auth::password::is_hash(u.password_hash.expose()) {
+                    return Err(ConfigError(format!(
+                        "{at}.password_hash: not an argon2id hash (make one with `idbridge hash-password`)"
+                    )));
+                }
+            }
         }
         for (i, a) in self.admin_keys.iter().enumerate() {
             if !tenant_ids.contains(a.tenant.as_str()) {
@@ -477,6 +561,7 @@ impl Config {
                     .into(),
             ));
         }
+        self.validate_access()?;
         if let Some(types) = &self.adapters.mydocs.document_types {
             check_document_types(types)?;
         }
@@ -509,15 +594,78 @@ impl Config {
         Ok(())
     }
 
+    /// Checks the HTTPS listener, the sign-in bounds and the token lifetimes.
+    fn validate_access(&self) -> Result<(), ConfigError> {
+        if let Some(tls) = &self.server.tls {
+            if tls.reload_check_secs == 0 {
+                return Err(ConfigError(
+                    "server.tls.reload_check_secs must be at least 1".into(),
+                ));
+            }
+            if tls.listen == self.server.listen {
+                return Err(ConfigError(
+                    "server.tls.listen must differ from server.listen".into(),
+                ));
+            }
+        }
+        let l = &self.server.sign_in_limits;
+        if l.failures_per_account == 0
+            || l.failures_per_address == 0
+            || !(1..=CENTURY_SECS).contains(&l.window_secs)
+        {
+            return Err(ConfigError(format!(
+                "server.sign_in_limits: every bound must be at least 1 (window_secs at most {CENTURY_SECS})"
+            )));
+        }
+        let m = &self.adapters.masstack;
+        if !m.token_path.starts_with('/') || m.token_path.contains(['?', '#', '{']) {
+            return Err(ConfigError(
+                "adapters.masstack.token_path must be a plain path starting with /".into(),
+            ));
+        }
+        let d = &self.adapters.mydocs;
+        let ttls = [
+            (
+                "adapters.masstack.access_token_ttl_secs",
+                m.access_token_ttl_secs,
+            ),
+            (
+                "adapters.mydocs.access_token_ttl_secs",
+                d.access_token_ttl_secs,
+            ),
+            (
+                "adapters.mydocs.refresh_token_ttl_secs",
+                d.refresh_token_ttl_secs,
+            ),
+        ];
+        for (key, secs) in ttls {
+            if !(60..=CENTURY_SECS).contains(&secs) {
+                return Err(ConfigError(format!(
+                    "{key} must be between 60 and {CENTURY_SECS}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether any configured key is a demo key.
     pub fn demo_keys_active(&self) -> bool {
         let tenant_keys = self.tenants.iter().flat_map(|t| {
-            let jumio = t.jumio.iter().flat_map(|j| j.client_secret.iter());
+            let jumio = t
+                .jumio
+                .iter()
+                .flat_map(|j| j.client_secret.iter().chain(j.api_secret.iter()));
             t.api_keys.iter().chain(&t.masstack_keys).chain(jumio)
         });
-        tenant_keys
-            .chain(self.admin_keys.iter().map(|a| &a.key))
-            .any(|k| k.expose().starts_with(DEMO_KEY_PREFIX))
+        let demo_users = self
+            .tenants
+            .iter()
+            .flat_map(|t| &t.b2core_backoffice)
+            .any(|u| u.email.starts_with(DEMO_KEY_PREFIX));
+        demo_users
+            || tenant_keys
+                .chain(self.admin_keys.iter().map(|a| &a.key))
+                .any(|k| k.expose().starts_with(DEMO_KEY_PREFIX))
     }
 }
 
@@ -558,7 +706,7 @@ fn first_line(e: &figment::Error) -> String {
 }
 
 /// Whether `path` lies inside `dir`, comparing absolute, normalised forms.
-fn is_within(path: &Path, dir: &Path) -> bool {
+pub fn is_within(path: &Path, dir: &Path) -> bool {
     let abs = |p: &Path| -> PathBuf {
         let p = if p.is_absolute() {
             p.to_path_buf()

@@ -37,6 +37,13 @@ pub enum Error {
     /// Credentials are valid but do not open this resource.
     #[error("forbidden")]
     Forbidden,
+    /// Too many failed sign-ins for this account or from this address: refused, whatever
+    /// the credentials, until the window ends.
+    #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
+    TooManyAttempts {
+        /// Seconds until attempts are taken again.
+        retry_after_secs: u64,
+    },
     /// A body or file is larger than allowed.
     #[error("payload too large{}", .limit.map(|l| format!(": the limit is {l} bytes")).unwrap_or_default())]
     PayloadTooLarge {

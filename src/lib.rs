@@ -7,6 +7,7 @@
 
 pub mod adapters;
 pub mod auth;
+pub mod certs;
 pub mod config;
 pub mod conform;
 pub mod contract;

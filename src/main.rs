@@ -1,4 +1,5 @@
-//! The `idbridge` command: `serve`, `openapi`, `conform`, `vocabulary`.
+//! The `idbridge` command: `serve`, `openapi`, `conform`, `certs`, `hash-password`,
+//! `vocabulary`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -51,6 +52,21 @@ enum Command {
         #[arg(long = "openapi")]
         openapi: Vec<String>,
     },
+    /// Make a local CA and a server certificate for vendor host names (for `[server.tls]`).
+    Certs {
+        /// A DNS name or IP address the certificate is for (repeatable; default: loopback
+        /// and every vendor host idbridge speaks for).
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+        /// Folder for the files; must be outside the data directory.
+        #[arg(long, default_value = "certs")]
+        out: PathBuf,
+        /// Configuration file (its data directory is kept apart from the certificates).
+        #[arg(long, env = "IDBRIDGE_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Hash a password read from standard input, for `b2core_backoffice` users.
+    HashPassword,
     /// Print docs/vocabulary.md: canonical kinds and sides against every vendor's names.
     Vocabulary {
         /// Configuration file whose mydocs type table to use (default: the built-in table,
@@ -140,6 +156,43 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Certs { hosts, out, config } => {
+            let config = Config::load(config.as_deref())?;
+            if idbridge::config::is_within(&out, &config.storage.data_dir) {
+                anyhow::bail!(
+                    "--out {} is inside storage.data_dir: keep private keys apart from the data",
+                    out.display()
+                );
+            }
+            let hosts = if hosts.is_empty() {
+                idbridge::certs::default_hosts()
+            } else {
+                hosts
+            };
+            let issued = idbridge::certs::issue(&out, &hosts)?;
+            println!(
+                "{} {}\nwrote {} and {} for {}\n",
+                if issued.ca_reused {
+                    "reused CA"
+                } else {
+                    "made CA"
+                },
+                issued.ca_cert.display(),
+                issued.server_cert.display(),
+                issued.server_key.display(),
+                hosts.join(", ")
+            );
+            print!("{}", idbridge::certs::instructions(&issued));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::HashPassword => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            idbridge::auth::password::check_new(&password)?;
+            println!("{}", idbridge::auth::password::hash(password).await?);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Vocabulary { config } => {
             // Without --config the built-in tables, so the output does not depend on a

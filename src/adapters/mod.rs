@@ -37,7 +37,7 @@ fn apis(config: &Config) -> Vec<(Api, AdapterConfig)> {
     vec![
         (admin::api(config), config.adapters.admin.clone()),
         (ncore::api(config), config.adapters.ncore.clone()),
-        (masstack::api(config), config.adapters.masstack.clone()),
+        (masstack::api(config), config.adapters.masstack.mount()),
         (mydocs::api(config), config.adapters.mydocs.mount()),
         (passfort::api(config), config.adapters.passfort.mount()),
         (jumio::api(config), config.adapters.jumio.mount()),

@@ -2,13 +2,14 @@
 //! shutdown ([`serve`]), and [`run`] is what `idbridge serve` does, one log line per phase.
 
 pub mod metrics;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, HeaderName};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Json};
@@ -19,6 +20,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -98,12 +100,38 @@ async fn not_found() -> impl IntoResponse {
     )
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and lets
-/// in-flight requests finish for at most `grace`; connections still open after that are
-/// closed. Each connection runs as a task of its own set, so the deadline can really end them.
+/// Longest a client may take over its TLS handshake before the connection is dropped.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serves `app` over plain HTTP on `listener` until `shutdown` resolves, then stops
+/// accepting and lets in-flight requests finish for at most `grace`; connections still open
+/// after that are closed. Each connection runs as a task of its own set, so the deadline can
+/// really end them.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
+    serve_with(listener, app, None, shutdown, grace).await
+}
+
+/// As [`serve`], over HTTPS: every connection first completes a TLS handshake with
+/// `acceptor` (HTTP/2 or HTTP/1.1, as ALPN settles).
+pub async fn serve_tls(
+    listener: TcpListener,
+    app: Router,
+    acceptor: TlsAcceptor,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> std::io::Result<()> {
+    serve_with(listener, app, Some(acceptor), shutdown, grace).await
+}
+
+async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
@@ -114,13 +142,43 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
+                Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    let service = TowerToHyperService::new(app.clone());
-                    let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                    let conn = graceful.watch(conn);
+                    // Handlers that bound failed sign-ins per address read the peer from here.
+                    let app = app.clone();
+                    let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+                        app,
+                        move |mut req: Request<_>| {
+                            req.extensions_mut().insert(ConnectInfo(peer));
+                            req
+                        },
+                    ));
+                    let builder = builder.clone();
+                    let watcher = graceful.watcher();
+                    let tls = tls.clone();
                     connections.spawn(async move {
-                        if let Err(e) = conn.await {
+                        let result = match tls {
+                            None => {
+                                let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                                watcher.watch(conn).await
+                            }
+                            Some(acceptor) => {
+                                let stream = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                                    Ok(Ok(s)) => s,
+                                    Ok(Err(e)) => {
+                                        tracing::debug!(error = %e, "TLS handshake failed");
+                                        return;
+                                    }
+                                    Err(_) => {
+                                        tracing::debug!("TLS handshake timed out");
+                                        return;
+                                    }
+                                };
+                                let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                                watcher.watch(conn).await
+                            }
+                        };
+                        if let Err(e) = result {
                             tracing::debug!(error = %e, "connection closed with an error");
                         }
                     });
@@ -190,7 +248,8 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-/// `idbridge serve`: open the store, bind, serve until SIGINT or SIGTERM.
+/// `idbridge serve`: open the store, bind (HTTP, and HTTPS when configured), serve until
+/// SIGINT or SIGTERM; one signal drains both listeners.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     if config.demo_keys_active() {
         tracing::warn!(
@@ -199,15 +258,43 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let store = open_store(&config).await?;
     let listener = TcpListener::bind(config.server.listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, "listening");
+    tracing::info!(addr = %listener.local_addr()?, "listening (http)");
+    let secure = match &config.server.tls {
+        Some(tls) => {
+            let certs = Arc::new(tls::CertStore::load(tls)?);
+            let acceptor = tls::acceptor(certs.clone())?;
+            let listener = TcpListener::bind(tls.listen).await?;
+            tracing::info!(addr = %listener.local_addr()?, cert = %tls.cert.display(), "listening (https)");
+            tls::spawn_reloader(certs, Duration::from_secs(tls.reload_check_secs));
+            Some((listener, acceptor))
+        }
+        None => None,
+    };
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
-    serve(
-        listener,
-        app(Arc::new(config), store),
-        shutdown_signal(),
-        grace,
-    )
-    .await?;
+    let app = app(Arc::new(config), store);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }
+    };
+    let mut servers = JoinSet::new();
+    servers.spawn(serve(listener, app.clone(), until_stopped(), grace));
+    if let Some((listener, acceptor)) = secure {
+        servers.spawn(serve_tls(listener, app, acceptor, until_stopped(), grace));
+    }
+    tokio::select! {
+        () = shutdown_signal() => {}
+        Some(ended) = servers.join_next() => {
+            // A listener never ends on its own: report why it did, and stop the other.
+            tracing::error!(?ended, "a listener stopped unexpectedly");
+        }
+    }
+    let _ = stop.send(true);
+    while let Some(ended) = servers.join_next().await {
+        ended??;
+    }
     tracing::info!("stopped");
     Ok(())
 }

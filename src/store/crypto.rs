@@ -130,6 +130,45 @@ impl MasterKey {
     }
 }
 
+impl MasterKey {
+    /// Seals a small secret (a private key) for storage, bound to `context`.
+    pub fn seal_secret(&self, secret: &[u8], context: &[u8]) -> Result<Vec<u8>> {
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let mut sealed = secret.to_vec();
+        let tag = self
+            .0
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(context),
+                &mut sealed,
+            )
+            .map_err(|_| Error::internal("secret seal failed"))?;
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        out.extend_from_slice(tag.as_ref());
+        Ok(out)
+    }
+
+    /// Opens a secret sealed by [`MasterKey::seal_secret`] with the same context.
+    pub fn open_secret(&self, sealed: &[u8], context: &[u8]) -> Result<Vec<u8>> {
+        if sealed.len() < 12 + TAG {
+            return Err(Error::internal("sealed secret too short"));
+        }
+        let (nonce, body) = sealed.split_at(12);
+        let nonce =
+            Nonce::try_assume_unique_for_key(nonce).map_err(|_| Error::internal("bad nonce"))?;
+        let mut buf = body.to_vec();
+        let plain = self
+            .0
+            .open_in_place(nonce, Aad::from(context), &mut buf)
+            .map_err(|_| {
+                Error::internal("secret unseal failed (wrong master key or altered record)")
+            })?;
+        Ok(plain.to_vec())
+    }
+}
+
 fn aes_key(raw: &[u8]) -> Result<LessSafeKey> {
     UnboundKey::new(&AES_256_GCM, raw)
         .map(LessSafeKey::new)

@@ -6,6 +6,7 @@
 //! here atomically, inside one statement or transaction, never by a check-then-act above.
 //! Every lookup takes the tenant and filters on it.
 
+mod accounts;
 mod blobs;
 pub mod crypto;
 mod db;
@@ -16,7 +17,10 @@ mod idempotency;
 mod lookup;
 mod processes;
 pub mod replace;
+mod sessions;
+mod signing;
 mod subjects;
+mod throttle;
 mod tokens;
 mod uploads;
 
@@ -25,6 +29,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
+pub use accounts::{ClientAccount, ServiceAccount};
 pub use blobs::Blobs;
 pub use crypto::{KeySource, MasterKey};
 pub use extras::{SubjectDataPage, SubjectSearch};
@@ -32,6 +37,8 @@ pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
 pub use idempotency::Claim;
 pub use lookup::{ProcessPage, number_key};
 pub use processes::Anchor;
+pub use sessions::{Holder, SessionKind, SessionTokens, TenantTokenOwner};
+pub use signing::SigningKey;
 pub use subjects::SubjectPage;
 pub use tokens::{CLIENT_TOKEN, MintedToken, TokenOwner};
 

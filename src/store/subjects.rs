@@ -259,6 +259,7 @@ impl Store {
             "documents",
             "processes",
             "tokens",
+            "client_accounts",
             "aliases",
             "subject_extras",
         ] {

@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use base64::Engine as _;
-use idbridge::config::{AdminKeyConfig, Config, JumioClient, Secret, ServerConfig, TenantConfig};
+use idbridge::config::{
+    AdminKeyConfig, BackofficeUser, Config, JumioClient, Secret, ServerConfig, TenantConfig,
+};
 use idbridge::contract::{Contracts, Observed, is_json, pointer_escape};
 use idbridge::model::TenantId;
 use idbridge::store::{MasterKey, Store, StoreOptions};
@@ -25,6 +27,11 @@ use tokio::task::JoinHandle;
 pub const ADMIN_A: &str = "test-admin-key-alpha";
 /// Admin key of tenant `beta`.
 pub const ADMIN_B: &str = "test-admin-key-beta";
+
+/// Password of every tenant's back-office user `backoffice@<tenant>.test`.
+pub const BACKOFFICE_PASSWORD: &str = "test-backoffice-password";
+/// Its argon2id hash, as configured.
+const BACKOFFICE_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$iyPu2GymrPhVfPxteH4mKg$WQsToQoixE+QayJni/1ZojiCUZHc6esq3KyKhFU5X5Y";
 
 /// The test master key (fixed, so a test can reopen a store).
 pub fn master_key() -> MasterKey {
@@ -41,7 +48,15 @@ pub fn test_config(dir: &Path) -> Config {
         jumio: Some(JumioClient {
             client_id: format!("test-jumio-{id}"),
             client_secret: Some(Secret::new(format!("test-jumio-secret-{id}"))),
+            // alpha has Basic credentials of its own; beta's are its client id and secret.
+            api_token: (id == "alpha").then(|| format!("test-jumio-api-{id}")),
+            api_secret: (id == "alpha").then(|| Secret::new(format!("test-jumio-api-secret-{id}"))),
         }),
+        b2core_hosts: Vec::new(),
+        b2core_backoffice: vec![BackofficeUser {
+            email: format!("backoffice@{id}.test"),
+            password_hash: Secret::new(BACKOFFICE_PASSWORD_HASH),
+        }],
     };
     let mut c = Config {
         tenants: vec![tenant("alpha"), tenant("beta")],

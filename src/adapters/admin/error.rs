@@ -93,6 +93,12 @@ impl AdminError {
                     None,
                 ),
                 Error::Forbidden => body(StatusCode::FORBIDDEN, "forbidden", e.to_string(), None),
+                Error::TooManyAttempts { .. } => body(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too_many_attempts",
+                    e.to_string(),
+                    None,
+                ),
                 Error::PayloadTooLarge { .. } => body(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload_too_large",

@@ -11,6 +11,20 @@ pub fn log_internal(vendor: &'static str, e: &crate::error::Error) {
     tracing::error!(vendor, error = %e.chain(), "internal error");
 }
 
+/// Adds `Retry-After` to the answer of a refused sign-in (the core's `TooManyAttempts`).
+pub fn retry_after(
+    mut response: axum::response::Response,
+    e: Option<&crate::error::Error>,
+) -> axum::response::Response {
+    if let Some(crate::error::Error::TooManyAttempts { retry_after_secs }) = e {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(*retry_after_secs),
+        );
+    }
+    response
+}
+
 /// Whether a JSON body is an object, as every vendor's request bodies are. Checked before
 /// serde reads a struct from it: serde also reads a struct from an array, field by field in
 /// declaration order, so `["INDIVIDUAL_CUSTOMER", {…}]` would otherwise create a profile.

@@ -74,6 +74,7 @@ impl JumioError {
                 ),
                 Error::Unauthorized => body(S::UNAUTHORIZED, e.to_string(), None),
                 Error::Forbidden => body(S::FORBIDDEN, e.to_string(), None),
+                Error::TooManyAttempts { .. } => body(S::TOO_MANY_REQUESTS, e.to_string(), None),
                 Error::PayloadTooLarge { .. } => {
                     body(S::PAYLOAD_TOO_LARGE, e.to_string(), Some("file".into()))
                 }
@@ -106,7 +107,11 @@ impl IntoResponse for JumioError {
     fn into_response(self) -> Response {
         let b = self.to_body();
         let status = StatusCode::from_u16(b.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(b)).into_response()
+        let core = match &self {
+            JumioError::Core(e) => Some(e),
+            _ => None,
+        };
+        super::super::common::retry_after((status, axum::Json(b)).into_response(), core)
     }
 }
 

@@ -116,6 +116,12 @@ fn core_answer(e: &Error) -> Answer {
         Error::Unauthorized => bare(S::UNAUTHORIZED),
         // MasStack's 401 covers AuthN and AuthZ ("AuthN and AuthZ validations have fail").
         Error::Forbidden => bare(S::UNAUTHORIZED),
+        Error::TooManyAttempts { .. } => with_body(
+            S::TOO_MANY_REQUESTS,
+            "TOO_MANY_ATTEMPTS",
+            e.to_string(),
+            None,
+        ),
         Error::PayloadTooLarge { .. } => with_body(
             S::PAYLOAD_TOO_LARGE,
             "PAYLOAD_TOO_LARGE",
@@ -181,7 +187,11 @@ impl IntoResponse for MasstackError {
                 HeaderValue::from_static("Bearer realm=\"masstack\""),
             );
         }
-        response
+        let core = match &self {
+            MasstackError::Core(e) => Some(e),
+            _ => None,
+        };
+        super::super::common::retry_after(response, core)
     }
 }
 

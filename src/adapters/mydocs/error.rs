@@ -79,6 +79,7 @@ fn core(e: &Error) -> (StatusCode, ErrorBody) {
         }
         Error::Unauthorized => plain(S::UNAUTHORIZED, e.to_string()),
         Error::Forbidden => plain(S::FORBIDDEN, e.to_string()),
+        Error::TooManyAttempts { .. } => plain(S::TOO_MANY_REQUESTS, e.to_string()),
         Error::PayloadTooLarge { .. } => plain(S::PAYLOAD_TOO_LARGE, e.to_string()),
         Error::UnsupportedMediaType(_) => plain(S::UNSUPPORTED_MEDIA_TYPE, e.to_string()),
         Error::Internal(_) => {
@@ -135,7 +136,11 @@ impl IntoResponse for MydocsError {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
-        response
+        let core = match &self {
+            MydocsError::Core(e) => Some(e),
+            _ => None,
+        };
+        super::super::common::retry_after(response, core)
     }
 }
 

@@ -86,6 +86,13 @@ fn core_body(e: &Error) -> ErrorBody {
         ),
         Error::Unauthorized => body(S::UNAUTHORIZED, "UNAUTHORIZED", e.to_string(), None),
         Error::Forbidden => body(S::FORBIDDEN, "FORBIDDEN", e.to_string(), None),
+        // nCore's catalogue: 429 "Request Attempt Exceed".
+        Error::TooManyAttempts { .. } => body(
+            S::TOO_MANY_REQUESTS,
+            "REQUEST_ATTEMPT_EXCEED",
+            e.to_string(),
+            None,
+        ),
         Error::PayloadTooLarge { .. } => body(
             S::PAYLOAD_TOO_LARGE,
             "PAYLOAD_TOO_LARGE",
@@ -163,7 +170,11 @@ impl IntoResponse for NcoreError {
     fn into_response(self) -> Response {
         let b = self.to_body();
         let status = StatusCode::from_u16(b.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(b)).into_response()
+        let core = match &self {
+            NcoreError::Core(e) => Some(e),
+            _ => None,
+        };
+        super::super::common::retry_after((status, axum::Json(b)).into_response(), core)
     }
 }
 

@@ -94,8 +94,9 @@ fn core(e: &Error) -> (StatusCode, ErrorItem) {
             json!({ "field": "data" }),
         ),
         // No PassFort operation can conflict (conflicts come from processes and aliases,
-        // which this API never touches): one reaching here is a bug, answered as internal.
-        Error::Internal(_) | Error::Conflict(_) => {
+        // which this API never touches) or sign in (its key is a configured one): either
+        // reaching here is a bug, answered as internal.
+        Error::Internal(_) | Error::Conflict(_) | Error::TooManyAttempts { .. } => {
             super::super::common::log_internal("passfort", e);
             (
                 S::INTERNAL_SERVER_ERROR,

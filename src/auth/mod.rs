@@ -1,8 +1,13 @@
-//! Resolving presented secrets to tenants.
+//! Resolving presented secrets to tenants. Submodules: `password` (argon2id hashes),
+//! `keys` (RSA keys and RS256 JWTs), `throttle` (the bound on failed sign-ins).
 //!
 //! Configured keys are kept only as SHA-256 digests. A presented key is hashed and compared
 //! with every digest in constant time, without stopping at a match, so neither the time taken
 //! nor the order of keys says anything about how close a guess was.
+
+pub mod keys;
+pub mod password;
+pub mod throttle;
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -85,6 +90,27 @@ impl Keyring {
     }
 }
 
+/// Whether two secrets are equal, compared in constant time (over their SHA-256 digests, so
+/// the time does not depend on where they differ or on their lengths).
+pub fn same_secret(a: &str, b: &str) -> bool {
+    bool::from(digest(a).ct_eq(&digest(b)))
+}
+
+/// Reads HTTP Basic credentials (`user:password`) from an `Authorization` header value.
+pub fn basic(header: &str) -> Option<(String, String)> {
+    use base64::Engine as _;
+    let (scheme, encoded) = header.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
 /// Reads a bearer token from an `Authorization` header value (scheme case-insensitive).
 pub fn bearer(header: &str) -> Option<&str> {
     let (scheme, token) = header.split_once(' ')?;
@@ -104,6 +130,8 @@ mod tests {
             masstack_keys: vec![],
             masstack_orgs: vec![],
             jumio: None,
+            b2core_hosts: vec![],
+            b2core_backoffice: vec![],
         };
         let config = Config {
             tenants: vec![tenant("a", "key-of-a-123"), tenant("b", "key-of-b-123")],
@@ -138,6 +166,24 @@ mod tests {
         assert!(r.tenant_for(KeyKind::Api, "key-of-a-12").is_none());
         assert!(r.tenant_for(KeyKind::Api, "").is_none());
         assert!(!format!("{r:?}").contains("key-of"));
+    }
+
+    #[test]
+    fn basic_credentials_are_parsed() {
+        assert_eq!(
+            basic("Basic dXNlcjpwYXNzOndvcmQ="),
+            Some(("user".into(), "pass:word".into()))
+        );
+        assert_eq!(
+            basic("basic  dXNlcjo= "),
+            Some(("user".into(), String::new()))
+        );
+        assert_eq!(basic("Basic bm9jb2xvbg=="), None, "no colon");
+        assert_eq!(basic("Basic !!!"), None);
+        assert_eq!(basic("Bearer dXNlcjpwYXNz"), None);
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
     }
 
     #[test]

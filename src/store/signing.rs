@@ -1,0 +1,89 @@
+//! Keys idbridge signs its own tokens with (MasStack access tokens are JWTs). One key per
+//! purpose, made by whichever node first needs it and then shared by all: the private key is
+//! stored sealed by the master key, so a copy of the database alone cannot sign.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{Store, db};
+use crate::error::{Error, Result};
+
+/// A signing key as stored: its id (a JWT `kid`) and both halves, PEM.
+#[derive(Clone)]
+pub struct SigningKey {
+    /// The key id.
+    pub id: Uuid,
+    /// The private key, PEM.
+    pub private_pem: String,
+    /// The public key, PEM.
+    pub public_pem: String,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn context(id: &str) -> Vec<u8> {
+    format!("signing-key:{id}").into_bytes()
+}
+
+impl Store {
+    /// The signing key of `purpose`, made with `generate` (private PEM, public PEM) the first
+    /// time. When two nodes make one at once, the first stored wins and both use it.
+    pub async fn signing_key(
+        &self,
+        purpose: &str,
+        generate: impl FnOnce() -> Result<(String, String)>,
+    ) -> Result<SigningKey> {
+        if let Some(key) = self.read_signing_key(purpose).await? {
+            return Ok(key);
+        }
+        let (private_pem, public_pem) = generate()?;
+        let id = Uuid::now_v7().to_string();
+        let sealed = self
+            .inner
+            .master
+            .seal_secret(private_pem.as_bytes(), &context(&id))?;
+        sqlx::query(
+            "INSERT INTO signing_keys (id, purpose, private_key, public_key, created_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (purpose) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(purpose)
+        .bind(B64.encode(sealed))
+        .bind(&public_pem)
+        .bind(db::millis(db::now()))
+        .execute(&self.inner.pool)
+        .await?;
+        self.read_signing_key(purpose)
+            .await?
+            .ok_or_else(|| Error::internal("signing key vanished after it was stored"))
+    }
+
+    async fn read_signing_key(&self, purpose: &str) -> Result<Option<SigningKey>> {
+        let Some(row) =
+            sqlx::query("SELECT id, private_key, public_key FROM signing_keys WHERE purpose = ?")
+                .bind(purpose)
+                .fetch_optional(&self.inner.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let id: String = row.try_get("id")?;
+        let sealed = B64
+            .decode(row.try_get::<String, _>("private_key")?)
+            .map_err(Error::internal)?;
+        let private = self.inner.master.open_secret(&sealed, &context(&id))?;
+        Ok(Some(SigningKey {
+            id: db::uuid(&id)?,
+            private_pem: String::from_utf8(private).map_err(Error::internal)?,
+            public_pem: row.try_get("public_key")?,
+        }))
+    }
+}
