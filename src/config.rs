@@ -602,7 +602,7 @@ impl Config {
                     "server.tls.reload_check_secs must be at least 1".into(),
                 ));
             }
-            if tls.listen == self.server.listen {
+            if tls.listen == self.server.listen && tls.listen.port() != 0 {
                 return Err(ConfigError(
                     "server.tls.listen must differ from server.listen".into(),
                 ));

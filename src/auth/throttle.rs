@@ -16,8 +16,12 @@ use crate::store::Store;
 
 /// The client's address, as the connection gives it (behind a proxy: the proxy's).
 pub fn peer(parts: &Parts) -> Option<IpAddr> {
-    parts
-        .extensions
+    peer_in(&parts.extensions)
+}
+
+/// [`peer`], from a request's extensions.
+pub fn peer_in(extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
 }

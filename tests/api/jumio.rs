@@ -9,6 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+mod auth;
+
 use crate::common::{Contract, TestServer, tenant};
 use idbridge::config::Config;
 use idbridge::model::DocumentKind;
@@ -1456,23 +1458,25 @@ async fn tokens_open_only_what_they_are_for() {
         .await,
         404,
     );
-    // The access token does not open acquisition; the api.token opens nothing else.
-    let access_on_a = Exec {
-        token: access.clone(),
+    // Another tenant's access token finds none of A's acquisition (its own tenant's access
+    // token opens it: see `an_access_token_opens_its_tenants_credential_calls`); the
+    // api.token opens nothing else.
+    let beta_on_a = Exec {
+        token: j.access(CLIENT_B).await,
         ..a.clone()
     };
     error(
         &j.part(
-            &access_on_a,
+            &beta_on_a,
             Method::POST,
             &a.cred("ID"),
             "FRONT",
             vec![png(900, 600, 1)],
         )
         .await,
-        401,
+        404,
     );
-    error(&j.finalize(&access_on_a).await, 401);
+    error(&j.finalize(&beta_on_a).await, 404);
     error(&j.create(&a.token, key_only(2)).await, 401);
     error(&j.reopen(&a.token, &a.account, key_only(2)).await, 401);
     error(&j.status(&a.token, &a).await, 401);

@@ -20,7 +20,7 @@ use idbridge::model::TenantId;
 use idbridge::store::{MasterKey, Store, StoreOptions};
 use serde_json::Value;
 use tempfile::TempDir;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Admin key of tenant `alpha` in the test configuration.
@@ -111,24 +111,30 @@ pub fn png_header(width: u32, height: u32) -> Vec<u8> {
     v
 }
 
-/// The real app, served on 127.0.0.1 on an ephemeral port. Every response it sends goes
-/// through [`ContractChecker`]; a response that breaks the served OpenAPI documents fails the
-/// test when the server is stopped or dropped.
+/// The real app, served on 127.0.0.1 on an ephemeral port (and over HTTPS on another when
+/// the configuration has `[server.tls]`). Every response it sends goes through
+/// [`ContractChecker`]; a response that breaks the served OpenAPI documents fails the test
+/// when the server is stopped or dropped.
 pub struct TestServer {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
+    /// The HTTPS listener's port, when HTTPS is served.
+    pub tls_port: Option<u16>,
     /// A client for it.
     pub client: reqwest::Client,
     /// The store behind it.
     pub store: Store,
     /// Its configuration.
     pub config: Arc<Config>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    stop: Option<watch::Sender<bool>>,
+    tasks: Vec<JoinHandle<std::io::Result<()>>>,
     checker: Arc<ContractChecker>,
     /// The data directory (removed on drop).
     pub dir: TempDir,
 }
+
+/// In `server.public_base_url`, stands for the HTTPS port, known only once it is bound.
+pub const TLS_PORT: &str = "{tls_port}";
 
 impl TestServer {
     /// Starts a server with the test configuration.
@@ -150,39 +156,95 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = test_config(dir.path());
         adjust(&mut config);
+        Self::launch(dir, config, documents).await
+    }
+
+    /// Stops the server and starts it again over the same data directory and configuration
+    /// (on new ports), as a restart of the process would.
+    pub async fn restart(mut self) -> TestServer {
+        self.request_shutdown();
+        for task in std::mem::take(&mut self.tasks) {
+            task.await.unwrap().unwrap();
+        }
+        self.checker.assert_none();
+        let mut config = (*self.config).clone();
+        if config.server.public_base_url == self.base {
+            config.server.public_base_url = ServerConfig::default().public_base_url;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        // The old server's directory moves into the new one's place.
+        let old = std::mem::replace(&mut self.dir, dir);
+        Self::launch(old, config, |_| {}).await
+    }
+
+    async fn launch(
+        dir: TempDir,
+        mut config: Config,
+        documents: impl FnOnce(&mut Vec<(String, Value)>),
+    ) -> TestServer {
         let store = idbridge::server::open_store(&config).await.unwrap();
         let listener = tokio::net::TcpListener::bind(config.server.listen)
             .await
             .unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let secure = match &config.server.tls {
+            Some(tls) => {
+                let certs = Arc::new(idbridge::server::tls::CertStore::load(tls).unwrap());
+                let acceptor = idbridge::server::tls::acceptor(certs).unwrap();
+                let listener = tokio::net::TcpListener::bind(tls.listen).await.unwrap();
+                Some((listener, acceptor))
+            }
+            None => None,
+        };
+        let tls_port = secure.as_ref().map(|(l, _)| l.local_addr().unwrap().port());
         // URLs the server hands out (download links, Jumio's api.parts) must reach this
-        // server, whose port is only known now.
+        // server, whose ports are only known now.
         if config.server.public_base_url == ServerConfig::default().public_base_url {
             config.server.public_base_url = base.clone();
+        }
+        if let Some(port) = tls_port {
+            config.server.public_base_url = config
+                .server
+                .public_base_url
+                .replace(TLS_PORT, &port.to_string());
         }
         let config = Arc::new(config);
         let mut docs = served_documents(&config);
         documents(&mut docs);
         let checker = ContractChecker::new(docs);
         let app = checker.layer(idbridge::server::app(config.clone(), store.clone()));
-        let (stop, stopped) = oneshot::channel::<()>();
-        let grace = Duration::from_secs(config.server.shutdown_grace_secs);
-        let task = tokio::spawn(idbridge::server::serve(
-            listener,
-            app,
+        let (stop, stopped) = watch::channel(false);
+        let until_stopped = move || {
+            let mut stopped = stopped.clone();
             async move {
-                let _ = stopped.await;
-            },
+                let _ = stopped.wait_for(|s| *s).await;
+            }
+        };
+        let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+        let mut tasks = vec![tokio::spawn(idbridge::server::serve(
+            listener,
+            app.clone(),
+            until_stopped(),
             grace,
-        ));
+        ))];
+        if let Some((listener, acceptor)) = secure {
+            tasks.push(tokio::spawn(idbridge::server::serve_tls(
+                listener,
+                app,
+                acceptor,
+                until_stopped(),
+                grace,
+            )));
+        }
         let client = reqwest::Client::new();
         let server = TestServer {
             base,
+            tls_port,
             client,
             store,
             config,
             stop: Some(stop),
-            task: Some(task),
+            tasks,
             checker,
             dir,
         };
@@ -210,7 +272,7 @@ impl TestServer {
     /// Asks the server to shut down (as SIGTERM would) without waiting.
     pub fn request_shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(true);
         }
     }
 
@@ -218,7 +280,13 @@ impl TestServer {
     /// contract.
     pub async fn stop(mut self) -> std::io::Result<()> {
         self.request_shutdown();
-        let result = self.task.take().unwrap().await.unwrap();
+        let mut result = Ok(());
+        for task in std::mem::take(&mut self.tasks) {
+            let ended = task.await.unwrap();
+            if result.is_ok() {
+                result = ended;
+            }
+        }
         self.checker.assert_none();
         result
     }
@@ -418,4 +486,31 @@ impl Contract {
             "{method} {path_template} {status}: body does not match the contract: {errors:?}\n{body}"
         );
     }
+}
+
+/// Serves HTTPS too, with a certificate from `idbridge certs` for loopback and every vendor
+/// host, made in `certs` (which must outlive the server). Returns the CA to trust.
+pub fn with_tls(config: &mut Config, certs: &Path) -> std::path::PathBuf {
+    let issued = idbridge::certs::issue(certs, &idbridge::certs::default_hosts()).unwrap();
+    config.server.tls = Some(idbridge::config::TlsConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        cert: issued.server_cert,
+        key: issued.server_key,
+        reload_check_secs: 1,
+    });
+    issued.ca_cert
+}
+
+/// A client as a vendor SDK is: it trusts only `ca`, and resolves `hosts` to 127.0.0.1 (the
+/// port comes from each URL).
+pub fn sdk_client(ca: &Path, hosts: &[&str]) -> reqwest::Client {
+    let ca = reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap();
+    let mut builder = reqwest::Client::builder()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(ca)
+        .https_only(true);
+    for host in hosts {
+        builder = builder.resolve(host, "127.0.0.1:0".parse().unwrap());
+    }
+    builder.build().unwrap()
 }

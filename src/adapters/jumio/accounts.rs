@@ -253,11 +253,12 @@ async fn open_execution(
 #[utoipa::path(post, path = "/api/v1/accounts", operation_id = "createAccount", tag = "Accounts",
     request_body = AccountRequest,
     params(("User-Agent" = String, Header, description = "Required")),
-    security(("access_token" = [])),
+    security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The account and its workflow execution, with each credential's api.token and part URLs", body = AccountResponse),
         (status = 400, description = "Invalid input (named in `field`)", body = ErrorBody),
-        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
+        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
@@ -437,11 +438,12 @@ fn requested(req: &AccountRequest) -> Result<Vec<Requested>, Error> {
 #[utoipa::path(put, path = "/api/v1/accounts/{accountId}", operation_id = "updateAccount", tag = "Accounts",
     request_body = AccountRequest,
     params(("accountId" = Uuid, Path, description = "The account"), ("User-Agent" = String, Header, description = "Required")),
-    security(("access_token" = [])),
+    security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The new workflow execution", body = AccountResponse),
         (status = 400, description = "Invalid input (named in `field`)", body = ErrorBody),
-        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
+        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such account", body = ErrorBody),
     ))]
@@ -464,11 +466,12 @@ pub async fn update_account(
 /// Delete an account: everything stored for it, through every API, unrecoverably.
 #[utoipa::path(delete, path = "/api/v1/accounts/{accountId}", operation_id = "deleteAccount", tag = "Retrieval",
     params(("accountId" = Uuid, Path, description = "The account"), ("User-Agent" = String, Header, description = "Required")),
-    security(("access_token" = [])),
+    security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "Deleted; no body"),
         (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
+        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such account", body = ErrorBody),
     ))]
@@ -497,11 +500,12 @@ pub async fn delete_account(
 /// its record; its api.token stops working.
 #[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "deleteWorkflowExecution", tag = "Retrieval",
     params(("accountId" = Uuid, Path, description = "The account"), ("workflowExecutionId" = Uuid, Path, description = "The workflow execution"), ("User-Agent" = String, Header, description = "Required")),
-    security(("access_token" = [])),
+    security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "Deleted; no body"),
         (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
+        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
     ))]

@@ -1,25 +1,26 @@
-//! Jumio's two tokens and its header rule. The access token (OAuth2 client credentials,
-//! 60 minutes) opens account and retrieval calls for its tenant; it is kept in memory as a
-//! SHA-256, so a restart asks clients to fetch a new one, as an expiry would. The `api.token`
-//! of a workflow execution opens only that execution's parts and finalize; it is a stored
-//! token (`jumio_api` purpose) bound to the account and the execution. Every call needs a
-//! `User-Agent`.
+//! How Jumio clients authenticate, and what each way opens.
+//! - **HTTP Basic** with the tenant's API token and secret (the guide: "either HTTP Basic
+//!   Authentication or OAuth2"), on account and retrieval calls.
+//! - **OAuth2 access tokens** (client credentials, 60 minutes) from `POST /oauth2/token`, on
+//!   account and retrieval calls, and (an idbridge leniency: a Jumio employee's demo sends
+//!   one) on a workflow execution's credential calls, for executions of the token's tenant.
+//!   They are stored hashed in the store (`jumio_access`), so they survive a restart and
+//!   work on every node.
+//! - The **`api.token`** of a workflow execution opens only that execution's credential calls
+//!   and finalize; a stored token (`jumio_api`) bound to the account and the execution.
+//!
+//! Every call needs a `User-Agent`. Wrong client credentials or Basic passwords count against
+//! the sign-in bounds (per client id and per address); past them, 429.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use axum::extract::{Extension, FromRequestParts, State};
+use axum::extract::{FromRequestParts, RawPathParams, State};
 use axum::http::header;
 use axum::http::request::Parts;
-use base64::Engine as _;
-use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use chrono::{Duration, Utc};
 use uuid::Uuid;
 
 use super::error::JumioError;
 use super::wire::AccessToken;
+use crate::auth::throttle::{Attempt, peer, peer_in};
 use crate::config::Config;
 use crate::model::TenantId;
 use crate::state::AppState;
@@ -27,39 +28,15 @@ use crate::state::AppState;
 /// Purpose of the stored `api.token`s.
 pub const API_TOKEN: &str = "jumio_api";
 
-/// An access token's SHA-256, and whose it is until when.
-type Issued = HashMap<[u8; 32], (TenantId, DateTime<Utc>)>;
+/// Purpose of the stored OAuth2 access tokens.
+pub const ACCESS_TOKEN: &str = "jumio_access";
 
-/// Access tokens handed out.
-#[derive(Default)]
-pub struct AccessTokens(Mutex<Issued>);
-
-impl AccessTokens {
-    fn issue(&self, tenant: TenantId, now: DateTime<Utc>, ttl_secs: u64) -> String {
-        let mut raw = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut raw);
-        let token = format!("jat_{}", hex::encode(raw));
-        let expires = now + Duration::seconds(i64::try_from(ttl_secs).unwrap_or(i64::MAX / 2));
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        // Expired entries go whenever a new token is issued: the map stays the size of the
-        // tokens alive.
-        map.retain(|_, (_, exp)| *exp > now);
-        map.insert(Sha256::digest(token.as_bytes()).into(), (tenant, expires));
-        token
-    }
-
-    fn tenant(&self, token: &str, now: DateTime<Utc>) -> Option<TenantId> {
-        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        map.get(&digest)
-            .filter(|(_, exp)| *exp > now)
-            .map(|(t, _)| t.clone())
-    }
-}
+/// The sign-in flow failed client credentials and Basic passwords count against.
+const FLOW: &str = "jumio";
 
 /// Refuses a call without `User-Agent` (Jumio: 403 for missing headers).
-fn user_agent(parts: &Parts) -> Result<(), JumioError> {
-    match parts.headers.get(header::USER_AGENT) {
+fn user_agent(headers: &axum::http::HeaderMap) -> Result<(), JumioError> {
+    match headers.get(header::USER_AGENT) {
         Some(v) if !v.as_bytes().iter().all(u8::is_ascii_whitespace) => Ok(()),
         _ => Err(JumioError::Forbidden(
             "send a User-Agent header, e.g. User-Agent: YourCompany YourApp/v1.0",
@@ -67,43 +44,101 @@ fn user_agent(parts: &Parts) -> Result<(), JumioError> {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<&str> {
+fn authorization(parts: &Parts) -> Option<&str> {
     parts
         .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(crate::auth::bearer)
 }
 
-/// A call made with an access token: its tenant.
+/// Which configured pair a Basic user and password are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pair {
+    /// The OAuth2 client id and secret.
+    Client,
+    /// The API token and secret (HTTP Basic on API calls).
+    Api,
+}
+
+/// The tenant whose Jumio pair this is. Every tenant's pair is compared, in constant time,
+/// without stopping at a match.
+fn tenant_of(config: &Config, pair: Pair, user: &str, password: &str) -> Option<TenantId> {
+    let mut found = None;
+    for t in &config.tenants {
+        let Some(j) = &t.jumio else { continue };
+        let (id, secret) = match pair {
+            Pair::Client => (j.client_id.as_str(), j.client_secret.as_ref()),
+            Pair::Api => j.basic(),
+        };
+        let Some(secret) = secret else { continue };
+        let matches = crate::auth::same_secret(id, user)
+            & crate::auth::same_secret(secret.expose(), password);
+        if matches {
+            found = TenantId::new(&t.id).ok();
+        }
+    }
+    found
+}
+
+/// Checks a Basic user and password against one kind of pair, within the sign-in bounds.
+async fn check_pair(
+    state: &AppState,
+    peer: Option<std::net::IpAddr>,
+    pair: Pair,
+    user: &str,
+    password: &str,
+) -> Result<TenantId, JumioError> {
+    let limits = &state.config.server.sign_in_limits;
+    let attempt = Attempt::new(FLOW, user, peer);
+    attempt.check(&state.store, limits).await?;
+    match tenant_of(&state.config, pair, user, password) {
+        Some(tenant) => {
+            attempt.succeeded(&state.store).await?;
+            Ok(tenant)
+        }
+        None => {
+            attempt.failed(&state.store, limits).await?;
+            Err(JumioError::Unauthorized("unknown API token or secret"))
+        }
+    }
+}
+
+/// A call made with an access token or HTTP Basic API credentials: its tenant.
 pub struct Access(pub TenantId);
 
 impl FromRequestParts<AppState> for Access {
     type Rejection = JumioError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, JumioError> {
-        user_agent(parts)?;
-        let Extension(tokens) = Extension::<Arc<AccessTokens>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| crate::error::Error::internal("access tokens are not installed"))?;
-        let token = bearer(parts).ok_or(JumioError::Unauthorized(
-            "send an access token from POST /oauth2/token as Authorization: Bearer",
+        user_agent(&parts.headers)?;
+        let header = authorization(parts).ok_or(JumioError::Unauthorized(
+            "send an access token from POST /oauth2/token as Authorization: Bearer, or the API token and secret as HTTP Basic",
         ))?;
-        tokens
-            .tenant(token, Utc::now())
-            .map(Access)
+        if let Some((user, password)) = crate::auth::basic(header) {
+            return check_pair(state, peer(parts), Pair::Api, &user, &password)
+                .await
+                .map(Access);
+        }
+        let token = crate::auth::bearer(header).ok_or(JumioError::Unauthorized(
+            "send an access token as Authorization: Bearer, or HTTP Basic credentials",
+        ))?;
+        state
+            .store
+            .resolve_tenant_token(ACCESS_TOKEN, token, Utc::now())
+            .await?
+            .map(|owner| Access(owner.tenant))
             .ok_or(JumioError::Unauthorized(
                 "the access token is unknown or expired",
             ))
     }
 }
 
-/// A call made with a workflow execution's `api.token`: what it opens, and the token itself
-/// (part answers echo it).
+/// A call on a workflow execution's credentials: its `api.token`, or an access token of the
+/// execution's tenant. What it opens, and the token itself (part answers echo it).
 pub struct ApiToken {
     /// The tenant.
     pub tenant: TenantId,
-    /// The account (subject) it was minted for.
+    /// The account (subject) it opens.
     pub account: Uuid,
     /// The workflow execution it opens.
     pub execution: Uuid,
@@ -115,25 +150,52 @@ impl FromRequestParts<AppState> for ApiToken {
     type Rejection = JumioError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, JumioError> {
-        user_agent(parts)?;
-        let token = bearer(parts).ok_or(JumioError::Unauthorized(
-            "send the api.token of the workflow execution as Authorization: Bearer",
-        ))?;
+        user_agent(&parts.headers)?;
+        let token = authorization(parts)
+            .and_then(crate::auth::bearer)
+            .ok_or(JumioError::Unauthorized(
+                "send the api.token of the workflow execution (or an access token) as Authorization: Bearer",
+            ))?
+            .to_owned();
+        let now = Utc::now();
+        if let Some(owner) = state.store.resolve_token(API_TOKEN, &token, now).await? {
+            let execution = owner.process_id.ok_or_else(|| {
+                crate::error::Error::internal("an api.token without its workflow execution")
+            })?;
+            return Ok(ApiToken {
+                tenant: owner.tenant,
+                account: owner.subject_id,
+                execution,
+                token,
+            });
+        }
         let owner = state
             .store
-            .resolve_token(API_TOKEN, token, Utc::now())
+            .resolve_tenant_token(ACCESS_TOKEN, &token, now)
             .await?
             .ok_or(JumioError::Unauthorized(
                 "the api.token is unknown or expired",
             ))?;
-        let execution = owner.process_id.ok_or_else(|| {
-            crate::error::Error::internal("an api.token without its workflow execution")
-        })?;
+        // An access token opens any execution of its tenant: the one the path names, once it
+        // is known to be the tenant's (another tenant's answers as one that does not exist).
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| crate::error::Error::NotFound("workflow execution"))?;
+        let id = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| *k == name)
+                .and_then(|(_, v)| Uuid::parse_str(v).ok())
+        };
+        let (Some(account), Some(execution)) = (id("accountId"), id("workflowExecutionId")) else {
+            return Err(crate::error::Error::NotFound("workflow execution").into());
+        };
+        super::retrieval::execution(state, &owner.tenant, account, execution).await?;
         Ok(ApiToken {
             tenant: owner.tenant,
-            account: owner.subject_id,
+            account,
             execution,
-            token: token.to_owned(),
+            token,
         })
     }
 }
@@ -148,22 +210,6 @@ impl ApiToken {
             Err(crate::error::Error::NotFound("workflow execution").into())
         }
     }
-}
-
-/// The tenant whose Jumio client id and secret these are (compared in constant time).
-fn client_tenant(config: &Config, id: &str, secret: &str) -> Option<TenantId> {
-    let digest = |s: &str| -> [u8; 32] { Sha256::digest(s.as_bytes()).into() };
-    let (id_d, secret_d) = (digest(id), digest(secret));
-    let mut found = None;
-    for t in &config.tenants {
-        let Some(j) = &t.jumio else { continue };
-        let Some(s) = &j.client_secret else { continue };
-        let matches = digest(&j.client_id).ct_eq(&id_d) & digest(s.expose()).ct_eq(&secret_d);
-        if bool::from(matches) {
-            found = TenantId::new(&t.id).ok();
-        }
-    }
-    found
 }
 
 /// Body of `POST /oauth2/token`.
@@ -184,42 +230,28 @@ pub struct TokenRequest {
         (status = 400, description = "grant_type is not client_credentials", body = super::wire::ErrorBody),
         (status = 401, description = "Unknown client id or secret", body = super::wire::ErrorBody),
         (status = 403, description = "No User-Agent", body = super::wire::ErrorBody),
+        (status = 429, description = "Too many failed attempts for this client id or from this address; Retry-After says when to try again", body = super::wire::ErrorBody),
     ))]
 pub async fn get_access_token(
     State(state): State<AppState>,
-    Extension(tokens): Extension<Arc<AccessTokens>>,
-    parts: axum::http::HeaderMap,
+    headers: axum::http::HeaderMap,
+    extensions: axum::http::Extensions,
     body: axum::body::Bytes,
 ) -> Result<axum::Json<AccessToken>, JumioError> {
-    if parts
-        .get(header::USER_AGENT)
-        .is_none_or(|v| v.as_bytes().iter().all(u8::is_ascii_whitespace))
-    {
-        return Err(JumioError::Forbidden(
-            "send a User-Agent header, e.g. User-Agent: YourCompany YourApp/v1.0",
-        ));
-    }
-    let basic = parts
+    user_agent(&headers)?;
+    let (id, secret) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Basic ")
-                .or_else(|| v.strip_prefix("basic "))
-        })
-        .and_then(|b| {
-            base64::engine::general_purpose::STANDARD
-                .decode(b.trim())
-                .ok()
-        })
-        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(crate::auth::basic)
         .ok_or(JumioError::Unauthorized(
             "send the client id and secret as HTTP Basic authorization",
         ))?;
-    let (id, secret) = basic.split_once(':').ok_or(JumioError::Unauthorized(
-        "send the client id and secret as HTTP Basic authorization",
-    ))?;
-    let tenant = client_tenant(&state.config, id, secret)
-        .ok_or(JumioError::Unauthorized("unknown client id or secret"))?;
+    let tenant = check_pair(&state, peer_in(&extensions), Pair::Client, &id, &secret)
+        .await
+        .map_err(|e| match e {
+            JumioError::Unauthorized(_) => JumioError::Unauthorized("unknown client id or secret"),
+            other => other,
+        })?;
     let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
         .map_err(|e| JumioError::Body(format!("invalid form body: {e}")))?;
     let grant = form
@@ -233,24 +265,18 @@ pub async fn get_access_token(
     }
     // Jumio's lifetime is 3600 s; configurable so that an expiry can be observed.
     let ttl = state.config.adapters.jumio.access_token_ttl_secs;
+    let minted = state
+        .store
+        .mint_tenant_token(
+            &tenant,
+            ACCESS_TOKEN,
+            &id,
+            Duration::seconds(i64::try_from(ttl).unwrap_or(i64::MAX / 4_000_000)),
+        )
+        .await?;
     Ok(axum::Json(AccessToken {
-        access_token: tokens.issue(tenant, Utc::now(), ttl),
+        access_token: minted.token,
         expires_in: ttl,
         token_type: "Bearer",
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn access_tokens_open_their_tenant_until_they_expire() {
-        let tokens = AccessTokens::default();
-        let now = Utc::now();
-        let t = tokens.issue(TenantId::new("a").unwrap(), now, 3600);
-        assert_eq!(tokens.tenant(&t, now).unwrap().as_str(), "a");
-        assert!(tokens.tenant(&t, now + Duration::seconds(3601)).is_none());
-        assert!(tokens.tenant("jat_other", now).is_none());
-    }
 }

@@ -27,7 +27,7 @@ use crate::state::AppState;
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = [])),
+    security(("api_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Stored; a second POST replaces the data, as PUT does (keys read back sorted)", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
@@ -112,7 +112,7 @@ pub async fn add_prepared_data(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = [])),
+    security(("api_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Stored", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
@@ -138,7 +138,7 @@ pub async fn update_prepared_data(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = [])),
+    security(("api_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Deleted", body = PartResponse),
         (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
@@ -170,7 +170,7 @@ pub async fn delete_prepared_data(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = [])),
+    security(("api_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Stored", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),

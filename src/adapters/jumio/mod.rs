@@ -40,7 +40,7 @@ use crate::state::AppState;
     ),
     modifiers(&Tokens),
     tags(
-        (name = "Authorization", description = "OAuth2 client credentials"),
+        (name = "Authorization", description = "OAuth2 client credentials; HTTP Basic is accepted on account and retrieval calls"),
         (name = "Accounts", description = "Accounts and workflow executions"),
         (name = "Acquisition", description = "Parts, data and finalize, with a workflow execution's api.token"),
         (name = "Retrieval", description = "Status, details, images and deletion"),
@@ -63,11 +63,22 @@ impl utoipa::Modify for Tokens {
         };
         components.add_security_scheme(
             "access_token",
-            bearer("An access token from POST /oauth2/token"),
+            bearer("An access token from POST /oauth2/token. Also opens the credential calls of any workflow execution of its tenant (an idbridge leniency)"),
         );
         components.add_security_scheme(
             "api_token",
             bearer("The api.token of a workflow execution, from account create or update"),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "The API token as user and the API secret as password (Jumio's HTTP Basic authentication)",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -117,7 +128,6 @@ pub fn api(config: &crate::config::Config) -> Api {
         http,
         locks: lock::ExecutionLocks::default(),
     });
-    let tokens = Arc::new(auth::AccessTokens::default());
     // Pages of a DOCUMENT credential arrive several at once: each at the part limit.
     let part_limit = (mapping::MAX_PAGES as u64 * mapping::MAX_PART_SIZE) as usize + (1 << 20);
     let uploads = OpenApiRouter::new()
@@ -159,8 +169,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     let router = router
         .method_not_allowed_fallback(error::method_not_allowed)
         .merge(fallbacks)
-        .layer(axum::Extension(ctx.clone()))
-        .layer(axum::Extension(tokens));
+        .layer(axum::Extension(ctx.clone()));
     let enabled = config.adapters.jumio.enabled;
     Api {
         name: "jumio",

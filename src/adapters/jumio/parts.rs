@@ -378,7 +378,7 @@ async fn put_part(
         ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE)"),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = [])),
+    security(("api_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Stored", body = PartResponse),
         (status = 400, description = "A classifier this credential does not take, an image too small or too large", body = ErrorBody),
@@ -410,7 +410,7 @@ pub async fn add_part(
         ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE)"),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = [])),
+    security(("api_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Replaced", body = PartResponse),
         (status = 400, description = "A classifier this credential does not take, an image too small or too large", body = ErrorBody),
@@ -526,7 +526,7 @@ async fn add_pages(
         ("classifier" = String, Path, description = "FRONT, BACK, FACE, PAGE_<n>, PREPARED_DATA"),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = [])),
+    security(("api_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Deleted", body = PartResponse),
         (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
@@ -577,7 +577,7 @@ pub async fn delete_part(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = [])),
+    security(("api_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Deleted (also when there was nothing)", body = PartResponse),
         (status = 400, description = "Malformed id", body = ErrorBody),
@@ -683,7 +683,7 @@ pub fn missing(
 /// wait for it.
 #[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "finalize", tag = "Acquisition",
     params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
-    security(("api_token" = [])),
+    security(("api_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "ACQUIRED; processing started", body = FinalizeResponse),
         (status = 400, description = "A required part is missing (named in `field`)", body = ErrorBody),

@@ -67,11 +67,12 @@ pub(super) fn reference(ctx: &Ctx, p: &Process, e: &Execution) -> (IdHref, Execu
 /// Get a workflow execution's status.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/status", operation_id = "getStatus", tag = "Retrieval",
     params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
-    security(("access_token" = [])),
+    security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "INITIATED, ACQUIRED, PROCESSED, SESSION_EXPIRED or TOKEN_EXPIRED", body = StatusResponse),
         (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
+        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
     ))]
@@ -93,11 +94,12 @@ pub async fn get_status(
 /// capabilities idbridge ran and the decision.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "getDetails", tag = "Retrieval",
     params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
-    security(("access_token" = [])),
+    security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The details", body = DetailsResponse),
         (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
+        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
     ))]
@@ -201,11 +203,12 @@ async fn credential_of(
         ("classifier" = String, Path, description = "FRONT, BACK, FACE, PAGE_<n>, DOCUMENT, or PREPARED_DATA (a DATA credential's JSON, as sent)"),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("access_token" = [])),
+    security(("access_token" = []), ("basic" = [])),
     responses(
         PartResponses,
         (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token", body = ErrorBody),
+        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
+        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
         (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No such account, credential or part", body = ErrorBody),
         (status = 416, description = "Range outside the file"),
