@@ -96,6 +96,18 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     bool::from(digest(a).ct_eq(&digest(b)))
 }
 
+/// An email as sign-in compares it: trimmed and lower case. `None` for what cannot be an
+/// address (no `@` between two non-empty parts, spaces, over 254 bytes).
+pub fn normalize_email(text: &str) -> Option<String> {
+    let email = text.trim().to_lowercase();
+    let (local, domain) = email.rsplit_once('@')?;
+    let ok = !local.is_empty()
+        && !domain.is_empty()
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then_some(email)
+}
+
 /// Reads HTTP Basic credentials (`user:password`) from an `Authorization` header value.
 pub fn basic(header: &str) -> Option<(String, String)> {
     use base64::Engine as _;
@@ -181,6 +193,13 @@ mod tests {
         assert_eq!(basic("Basic bm9jb2xvbg=="), None, "no colon");
         assert_eq!(basic("Basic !!!"), None);
         assert_eq!(basic("Bearer dXNlcjpwYXNz"), None);
+        assert_eq!(
+            normalize_email(" Ann@Example.COM "),
+            Some("ann@example.com".into())
+        );
+        assert_eq!(normalize_email("no-at"), None);
+        assert_eq!(normalize_email("@example.com"), None);
+        assert_eq!(normalize_email("a b@example.com"), None);
         assert!(same_secret("abc", "abc"));
         assert!(!same_secret("abc", "abd"));
         assert!(!same_secret("abc", "abcd"));

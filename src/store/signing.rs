@@ -34,39 +34,8 @@ fn context(id: &str) -> Vec<u8> {
 }
 
 impl Store {
-    /// The signing key of `purpose`, made with `generate` (private PEM, public PEM) the first
-    /// time. When two nodes make one at once, the first stored wins and both use it.
-    pub async fn signing_key(
-        &self,
-        purpose: &str,
-        generate: impl FnOnce() -> Result<(String, String)>,
-    ) -> Result<SigningKey> {
-        if let Some(key) = self.read_signing_key(purpose).await? {
-            return Ok(key);
-        }
-        let (private_pem, public_pem) = generate()?;
-        let id = Uuid::now_v7().to_string();
-        let sealed = self
-            .inner
-            .master
-            .seal_secret(private_pem.as_bytes(), &context(&id))?;
-        sqlx::query(
-            "INSERT INTO signing_keys (id, purpose, private_key, public_key, created_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (purpose) DO NOTHING",
-        )
-        .bind(&id)
-        .bind(purpose)
-        .bind(B64.encode(sealed))
-        .bind(&public_pem)
-        .bind(db::millis(db::now()))
-        .execute(&self.inner.pool)
-        .await?;
-        self.read_signing_key(purpose)
-            .await?
-            .ok_or_else(|| Error::internal("signing key vanished after it was stored"))
-    }
-
-    async fn read_signing_key(&self, purpose: &str) -> Result<Option<SigningKey>> {
+    /// The signing key of `purpose`, if one was made.
+    pub async fn signing_key(&self, purpose: &str) -> Result<Option<SigningKey>> {
         let Some(row) =
             sqlx::query("SELECT id, private_key, public_key FROM signing_keys WHERE purpose = ?")
                 .bind(purpose)
@@ -85,5 +54,34 @@ impl Store {
             private_pem: String::from_utf8(private).map_err(Error::internal)?,
             public_pem: row.try_get("public_key")?,
         }))
+    }
+
+    /// Stores a new signing key of `purpose` (PEM halves) unless one exists, and returns the
+    /// one that is stored: when two nodes make one at once, the first stored wins for both.
+    pub async fn add_signing_key(
+        &self,
+        purpose: &str,
+        private_pem: &str,
+        public_pem: &str,
+    ) -> Result<SigningKey> {
+        let id = Uuid::now_v7().to_string();
+        let sealed = self
+            .inner
+            .master
+            .seal_secret(private_pem.as_bytes(), &context(&id))?;
+        sqlx::query(
+            "INSERT INTO signing_keys (id, purpose, private_key, public_key, created_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (purpose) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(purpose)
+        .bind(B64.encode(sealed))
+        .bind(public_pem)
+        .bind(db::millis(db::now()))
+        .execute(&self.inner.pool)
+        .await?;
+        self.signing_key(purpose)
+            .await?
+            .ok_or_else(|| Error::internal("signing key vanished after it was stored"))
     }
 }

@@ -258,6 +258,7 @@ async fn detail(
     let documents = store.list_documents(tenant, subject_id).await?;
     let mut files = store.list_files(tenant, subject_id).await?;
     let processes = store.list_processes(tenant, subject_id).await?;
+    let accounts = store.client_accounts_of(tenant, subject_id).await?;
     let now = Utc::now();
     let documents = documents
         .into_iter()
@@ -278,6 +279,10 @@ async fn detail(
         processes: processes
             .into_iter()
             .map(|p| mapping::process_view(p, now))
+            .collect(),
+        client_accounts: accounts
+            .into_iter()
+            .map(super::credentials::client_account_view)
             .collect(),
     })
 }

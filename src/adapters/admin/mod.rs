@@ -2,6 +2,7 @@
 //! a view of everything stored for a subject across every vendor API.
 //! Authenticated with `Authorization: Bearer <admin key>`; each key administers one tenant.
 
+mod credentials;
 mod error;
 mod handlers;
 mod mapping;
@@ -19,10 +20,13 @@ use super::Api;
     info(
         title = "idbridge admin API",
         version = "1",
-        description = "Manage subjects, link vendor ids to them, mint client tokens, and see everything stored for a subject across the five vendor APIs."
+        description = "Manage subjects, link vendor ids to them, mint client tokens, give subjects sign-in accounts, make service accounts, and see everything stored for a subject across the five vendor APIs."
     ),
     modifiers(&AdminKey),
-    tags((name = "subjects", description = "Subjects and what they own"))
+    tags(
+        (name = "subjects", description = "Subjects and what they own"),
+        (name = "credentials", description = "Sign-in accounts of subjects (B2Core) and service accounts of the tenant (MasStack)"),
+    )
 )]
 struct AdminDoc;
 
@@ -51,6 +55,13 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(handlers::get_subject, handlers::delete_subject))
         .routes(routes!(handlers::link_alias))
         .routes(routes!(handlers::mint_client_token))
+        .routes(routes!(credentials::create_client_account))
+        .routes(routes!(credentials::reset_password))
+        .routes(routes!(
+            credentials::create_service_account,
+            credentials::list_service_accounts
+        ))
+        .routes(routes!(credentials::revoke_service_account))
         .split_for_parts();
     let router = router
         .fallback(error::no_route)

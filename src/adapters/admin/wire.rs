@@ -178,6 +178,8 @@ pub struct SubjectDetail {
     pub files: Vec<FileView>,
     /// Vendor processes.
     pub processes: Vec<ProcessView>,
+    /// Sign-in accounts (B2Core clients).
+    pub client_accounts: Vec<ClientAccountView>,
 }
 
 /// Body of `POST /subjects/{subject_id}/client-tokens`.
@@ -199,6 +201,95 @@ pub struct ClientToken {
     pub token_type: &'static str,
     /// When it stops working.
     pub expires_at: DateTime<Utc>,
+}
+
+/// Body of `POST /subjects/{subject_id}/client-accounts`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateClientAccount {
+    /// The sign-in email (unique in the tenant; compared without regard to case).
+    #[schema(example = "client@example.com")]
+    pub email: String,
+    /// The password, 8 to 128 characters; only its argon2id hash is kept.
+    #[schema(min_length = 8, max_length = 128)]
+    pub password: String,
+}
+
+/// Body of `PUT /subjects/{subject_id}/client-accounts/{account_id}/password`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPassword {
+    /// The new password, 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
+    pub password: String,
+}
+
+/// A subject's sign-in account (what a B2Core client signs in with).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientAccountView {
+    /// The account's id.
+    pub id: Uuid,
+    /// Its integer id: B2Core's `clientId` (`filter[clientId]` in the back office).
+    pub client_id: i64,
+    /// The subject it signs in as.
+    pub subject_id: Uuid,
+    /// The sign-in email, lower case.
+    pub email: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Body of `POST /service-accounts`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceAccount {
+    /// A label for operators, up to 200 characters.
+    pub label: Option<String>,
+}
+
+/// A new MasStack service account: the JSON file its client loads. The private key is shown
+/// only here; idbridge keeps only the public key.
+// No `Debug` derive: the private key must not reach a log by accident.
+#[derive(Serialize, ToSchema)]
+pub struct ServiceAccountFile {
+    /// Always `service_account`.
+    #[serde(rename = "type")]
+    #[schema(example = "service_account")]
+    pub kind: &'static str,
+    /// The key id: the assertion header's `kid`.
+    pub private_key_id: Uuid,
+    /// The RSA private key, PEM (PKCS#1, as MasStack's files carry it).
+    pub private_key: String,
+    /// The assertion's `iss`.
+    pub client_email: String,
+    /// The account's id (the access token's `cid`).
+    pub client_id: Uuid,
+    /// Where assertions are traded for access tokens; also the assertion's `aud`.
+    pub token_uri: String,
+    /// The operator's label.
+    pub label: Option<String>,
+}
+
+/// A service account as listed (no key material).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceAccountView {
+    /// Its id, which is also its key id.
+    pub id: Uuid,
+    /// The email it signs as.
+    pub client_email: String,
+    /// The operator's label.
+    pub label: Option<String>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The tenant's service accounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceAccountList {
+    /// Oldest first.
+    pub items: Vec<ServiceAccountView>,
 }
 
 /// The admin API's error body.

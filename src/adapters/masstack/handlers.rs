@@ -43,7 +43,8 @@ impl<S: Send + Sync> FromRequest<S> for Body {
     }
 }
 
-/// The tenant whose MasStack key came as `Authorization: Bearer <key>`.
+/// The tenant whose access token (from the AuthN token endpoint) or configured MasStack key
+/// came as `Authorization: Bearer`.
 pub struct MasstackTenant(pub TenantId);
 
 impl FromRequestParts<AppState> for MasstackTenant {
@@ -58,10 +59,20 @@ impl FromRequestParts<AppState> for MasstackTenant {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(crate::auth::bearer)
-            .ok_or(MasstackError::Unauthorized)?;
-        state
-            .keys
-            .tenant_for(KeyKind::Masstack, key)
+            .ok_or(MasstackError::Unauthorized)?
+            .to_owned();
+        let key = key.as_str();
+        if let Some(tenant) = state.keys.tenant_for(KeyKind::Masstack, key) {
+            return Ok(MasstackTenant(tenant));
+        }
+        let axum::Extension(authn) =
+            axum::Extension::<std::sync::Arc<super::authn::Authn>>::from_request_parts(
+                parts, state,
+            )
+            .await
+            .map_err(|_| Error::internal("MasStack AuthN is not installed"))?;
+        super::authn::tenant_of(state, &authn, key)
+            .await?
             .map(MasstackTenant)
             .ok_or(MasstackError::Unauthorized)
     }

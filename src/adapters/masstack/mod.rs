@@ -10,6 +10,7 @@
 //! paths in its own error shape.
 
 mod actor;
+mod authn;
 mod duration;
 mod error;
 mod handlers;
@@ -21,7 +22,7 @@ pub(crate) mod wire;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -38,6 +39,7 @@ use super::Api;
     tags(
         (name = "Identification with identity document Admin", description = "Identity-document identifications: create, list, close"),
         (name = "Identification with identity document", description = "An identification's metadata"),
+        (name = "AuthN", description = "MasStack AuthN's token endpoint: a service account's signed assertion for an access token"),
     )
 )]
 struct MasstackDoc;
@@ -49,7 +51,15 @@ impl utoipa::Modify for BearerKey {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from the AuthN token endpoint (a service account's JWT-bearer grant), or a MasStack key configured for the tenant",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -69,13 +79,42 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(handlers::close_identity_document_identification))
         .layer(DefaultBodyLimit::max(config.server.json_body_limit))
         .split_for_parts();
-    let openapi = MasstackDoc::openapi().nest("/orgs", paths);
-    let router = Router::new().nest(
-        "/orgs",
-        router
-            .fallback(error::no_route)
-            .method_not_allowed_fallback(error::method_not_allowed),
-    );
+    let mut openapi = MasstackDoc::openapi().nest("/orgs", paths);
+    // The token endpoint's path is configurable: its document entry moves with it.
+    let (token, token_doc) = OpenApiRouter::new()
+        .routes(routes!(authn::oauth2_token))
+        .layer(DefaultBodyLimit::max(config.server.json_body_limit))
+        .split_for_parts();
+    let token_path = &config.adapters.masstack.token_path;
+    for (path, item) in token_doc.paths.paths {
+        let path = path.replacen("/oauth2/token", token_path, 1);
+        openapi.paths.paths.insert(path, item);
+    }
+    if let (Some(components), Some(token_components)) =
+        (openapi.components.as_mut(), token_doc.components)
+    {
+        components.schemas.extend(token_components.schemas);
+    }
+    let token = if token_path == "/oauth2/token" {
+        token
+    } else {
+        Router::new().route(
+            token_path,
+            axum::routing::post(authn::oauth2_token)
+                .layer(DefaultBodyLimit::max(config.server.json_body_limit)),
+        )
+    };
+    let router = Router::new()
+        .nest(
+            "/orgs",
+            router
+                .fallback(error::no_route)
+                .method_not_allowed_fallback(error::method_not_allowed),
+        )
+        .merge(token)
+        .layer(axum::Extension(std::sync::Arc::new(authn::Authn::new(
+            config,
+        ))));
     Api {
         name: "masstack",
         router,

@@ -337,3 +337,39 @@ pub struct ErrorsResponse {
     /// The errors, at least one.
     pub errors: Vec<ErrorDetail>,
 }
+
+/// Body of the AuthN token request (a form).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the form; it is read as pairs
+pub struct TokenRequest {
+    /// `urn:ietf:params:oauth:grant-type:jwt-bearer`.
+    #[schema(pattern = "^urn:ietf:params:oauth:grant-type:jwt-bearer$")]
+    pub grant_type: String,
+    /// The service account's signed assertion (RS256 JWT, `kid` = `private_key_id`).
+    pub assertion: String,
+    /// Scopes asked for; echoed in the access token's `scope` claim.
+    pub scope: Option<String>,
+}
+
+/// An access token from AuthN.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The access token, a JWT: send it as `Authorization: Bearer`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(value_type = String, example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until it expires.
+    pub expires_in: u64,
+}
+
+/// An AuthN refusal, in OAuth2's shape (RFC 6749 §5.2).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`,
+    /// `slow_down` or `server_error`.
+    #[schema(value_type = String, example = "invalid_grant")]
+    pub error: &'static str,
+    /// What is wrong, for a person.
+    pub error_description: String,
+}
