@@ -31,6 +31,8 @@ pub enum MydocsError {
     UnsupportedBody(&'static str),
     /// No, unknown or expired bearer token.
     Unauthorized,
+    /// A sign-in with a wrong email or password.
+    WrongCredentials,
     /// No such route.
     NoRoute,
     /// The route exists, the method does not.
@@ -116,6 +118,9 @@ impl MydocsError {
                 S::UNAUTHORIZED,
                 "send a valid access token as Authorization: Bearer <token>".into(),
             ),
+            MydocsError::WrongCredentials => {
+                plain(S::UNAUTHORIZED, "wrong email or password".into())
+            }
             MydocsError::NoRoute => plain(S::NOT_FOUND, "no such resource".into()),
             MydocsError::MethodNotAllowed => plain(
                 S::METHOD_NOT_ALLOWED,

@@ -121,7 +121,7 @@ enum SortBy {
 
 /// The list's query, read by hand so that an unknown `filter[…]` is named in the error.
 #[derive(Debug)]
-struct ListQuery {
+pub(super) struct ListQuery {
     limit: usize,
     offset: usize,
     sort_by: SortBy,
@@ -149,7 +149,7 @@ fn digits(text: &str) -> Option<u64> {
     text.parse().ok()
 }
 
-fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
+pub(super) fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Error> {
     let mut q = ListQuery {
         limit: 10,
         offset: 0,
@@ -252,6 +252,16 @@ pub async fn get_documents(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<axum::Json<DocumentList>, MydocsError> {
     let q = list_query(pairs)?;
+    Ok(axum::Json(list_page(&state, &ctx, &client, q).await?))
+}
+
+/// One page of a client's documents, filtered, sorted and counted as `q` asks.
+pub(super) async fn list_page(
+    state: &AppState,
+    ctx: &Ctx,
+    client: &Client,
+    q: ListQuery,
+) -> Result<DocumentList, MydocsError> {
     let docs = state
         .store
         .list_documents(&client.tenant, client.subject_id)
@@ -296,7 +306,7 @@ pub async fn get_documents(
             mapping::document(d, mine, &ctx.types, &ctx.base, today)
         })
         .collect();
-    Ok(axum::Json(DocumentList { total, data }))
+    Ok(DocumentList { total, data })
 }
 
 /// Get document details.

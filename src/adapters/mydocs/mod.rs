@@ -5,10 +5,12 @@
 //! `uploads` the expiring, capped uploads a JSON document names by path.
 
 mod add;
+mod backoffice;
 mod body;
 mod error;
 mod handlers;
 pub(crate) mod mapping;
+mod signin;
 mod uploads;
 pub(crate) mod wire;
 
@@ -27,6 +29,9 @@ use crate::state::AppState;
 /// Where the API lives under the mount prefix; its OpenAPI paths are written under the first.
 const ROOTS: [&str; 2] = ["/api/v2/my", "/v2/my"];
 
+/// Where the Back Office's sign-in and document reads live under the mount prefix.
+const BACKOFFICE_ROOT: &str = "/api/v2";
+
 /// The longest upload lifetime honoured (a longer one is as good as "never expires").
 const CENTURY_SECS: u64 = 100 * 365 * 24 * 60 * 60;
 
@@ -38,7 +43,11 @@ const CENTURY_SECS: u64 = 100 * 365 * 24 * 60 * 60;
         description = "B2Core's Front Office documents API as idbridge serves it: the documents the current client submitted for verification. Every path is also served without the leading /api. See docs/compat/mydocs.md for what is served and every choice made where B2Core's documentation is silent."
     ),
     modifiers(&BearerToken),
-    tags((name = "Documents", description = "Documents submitted by the current client"))
+    tags(
+        (name = "Documents", description = "Documents submitted by the current client"),
+        (name = "Authentication", description = "Client sign-in: wizard, sign-in, refresh, sign-out"),
+        (name = "Back Office", description = "Back-office sign-in and the back office's view of a client's documents"),
+    )
 )]
 struct MydocsDoc;
 
@@ -53,7 +62,18 @@ impl utoipa::Modify for BearerToken {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .description(Some(
-                        "A client token, minted by the admin API (POST /admin/v1/subjects/{id}/client-tokens)",
+                        "A client's access token from POST /api/v2/my/signin, or a client token minted by the admin API (POST /admin/v1/subjects/{id}/client-tokens)",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "backoffice",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A back-office user's access token from POST /api/v2/signin",
                     ))
                     .build(),
             ),
@@ -73,6 +93,12 @@ pub fn api(config: &crate::config::Config) -> Api {
     let upload = OpenApiRouter::new()
         .routes(routes!(uploads::upload_file))
         .layer(DefaultBodyLimit::max(uploads::body_limit()));
+    let sign_in = OpenApiRouter::new()
+        .routes(routes!(signin::signin_wizard, signin::signin_wizard_post))
+        .routes(routes!(signin::signin))
+        .routes(routes!(signin::refresh))
+        .routes(routes!(signin::signout))
+        .layer(DefaultBodyLimit::max(signin::BODY_LIMIT));
     let (router, mut openapi) = OpenApiRouter::with_openapi(MydocsDoc::openapi())
         .routes(routes!(handlers::get_document_types))
         .routes(routes!(handlers::get_document, handlers::delete_document))
@@ -80,11 +106,31 @@ pub fn api(config: &crate::config::Config) -> Api {
         .layer(DefaultBodyLimit::max(config.server.json_body_limit))
         .merge(documents)
         .merge(upload)
+        .merge(sign_in)
         .split_for_parts();
     openapi.paths.paths = std::mem::take(&mut openapi.paths.paths)
         .into_iter()
         .map(|(path, item)| (format!("{}{path}", ROOTS[0]), item))
         .collect();
+    // The Back Office lives under `/api/v2` beside the Front Office's `/api/v2/my`.
+    let (backoffice, backoffice_doc) = OpenApiRouter::new()
+        .routes(routes!(signin::backoffice_signin))
+        .routes(routes!(signin::backoffice_refresh))
+        .routes(routes!(signin::backoffice_signout))
+        .layer(DefaultBodyLimit::max(signin::BODY_LIMIT))
+        .routes(routes!(backoffice::get_documents))
+        .routes(routes!(backoffice::get_document))
+        .split_for_parts();
+    for (path, item) in backoffice_doc.paths.paths {
+        openapi
+            .paths
+            .paths
+            .insert(format!("{BACKOFFICE_ROOT}{path}"), item);
+    }
+    if let (Some(components), Some(more)) = (openapi.components.as_mut(), backoffice_doc.components)
+    {
+        components.schemas.extend(more.schemas);
+    }
     let base = format!(
         "{}{}{}",
         config.server.public_base_url.trim_end_matches('/'),
@@ -103,12 +149,16 @@ pub fn api(config: &crate::config::Config) -> Api {
     let inner = router
         .fallback(error::no_route)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(axum::Extension(ctx));
+        .layer(axum::Extension(ctx.clone()));
+    let ctx_bo = ctx;
     // Each root nests its own copy, so the not-found fallback covers only these paths and
     // the API can share the empty prefix with others.
-    let router = ROOTS.iter().fold(Router::<AppState>::new(), |r, root| {
-        r.nest(root, inner.clone())
-    });
+    let router = ROOTS
+        .iter()
+        .fold(Router::<AppState>::new(), |r, root| {
+            r.nest(root, inner.clone())
+        })
+        .nest(BACKOFFICE_ROOT, backoffice.layer(axum::Extension(ctx_bo)));
     Api {
         name: "mydocs",
         router,

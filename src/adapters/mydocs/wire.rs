@@ -294,3 +294,119 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub errors: BTreeMap<String, Vec<String>>,
 }
+
+/// What the sign-in form needs (`/signin/wizard`): B2Core's wizard step, final at once since
+/// idbridge asks for nothing besides email and password.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SigninWizard {
+    /// 202: the final wizard step (B2Core's "HTTP code" of the step, in the body).
+    #[schema(example = 202)]
+    pub code: u16,
+    /// What the form shows.
+    pub data: WizardData,
+    /// `true`: the wizard is initialised.
+    pub done: bool,
+    /// The sign-in session to send as `uuid` with `POST /signin`.
+    pub uuid: Uuid,
+    /// `login`: the next step is the sign-in.
+    #[schema(example = "login")]
+    pub workflow: &'static str,
+}
+
+/// The sign-in form's settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WizardData {
+    /// Whether the form shows a reCAPTCHA: never, here.
+    pub recaptcha: Recaptcha,
+}
+
+/// reCAPTCHA on the sign-in form.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Recaptcha {
+    /// Always `false`.
+    pub enabled: bool,
+}
+
+/// Body of `POST /api/v2/my/signin` (JSON; B2Core's curl examples send it unlabelled, which is
+/// read as JSON too; a urlencoded form with the same fields is accepted).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; it is read field by field
+pub struct SigninRequest {
+    /// The `uuid` from `/signin/wizard`.
+    pub uuid: Uuid,
+    /// The client's email.
+    pub email: String,
+    /// The client's password.
+    pub password: String,
+    /// Base64 of a JSON object with at least a `user_agent` string (B2Core's device
+    /// fingerprint).
+    pub device_fingerprint: String,
+}
+
+/// Body of `POST /api/v2/signin` (the back office).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; it is read field by field
+pub struct BackofficeSigninRequest {
+    /// The back-office user's email.
+    pub email: String,
+    /// The password.
+    pub password: String,
+}
+
+/// Body of `POST …/refresh`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the body; it is read field by field
+pub struct RefreshRequest {
+    /// The refresh token (`refresh_token` is read too).
+    #[serde(rename = "refreshToken")]
+    pub refresh_token: String,
+}
+
+/// A token with its times.
+// No `Debug` derive: the token must not reach a log by accident.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    /// Send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When it was issued.
+    #[schema(example = "2026-01-01T00:00:00+00:00")]
+    pub created_at: String,
+    /// When it stops working.
+    #[schema(example = "2026-01-01T01:00:00+00:00")]
+    pub expires_at: String,
+}
+
+/// What a sign-in (or a refresh) answers: B2Core's back-office token pair.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPair {
+    /// Always `false`: idbridge asks for no second factor.
+    #[serde(rename = "2faRequired")]
+    pub two_fa_required: bool,
+    /// Opens the API.
+    pub access_token: TokenInfo,
+    /// Trades for a new pair at `…/refresh`, once.
+    pub refresh_token: TokenInfo,
+}
+
+/// A page of documents as the back office lists them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BackofficeDocumentList {
+    /// How many documents match, over all pages.
+    pub total: usize,
+    /// This page.
+    pub data: Vec<BackofficeDocument>,
+}
+
+/// A document as the back office sees it: the client's view plus whose it is.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackofficeDocument {
+    /// The client (account number) the document belongs to; null when its subject has no
+    /// sign-in account.
+    pub client_id: Option<i64>,
+    /// The document.
+    #[serde(flatten)]
+    pub document: Document,
+}
