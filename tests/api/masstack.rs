@@ -2,6 +2,8 @@
 //! it. Every JSON body is checked against the MasStack OpenAPI document; documented bodiless
 //! answers are checked to be empty.
 
+mod authn;
+
 use std::time::{Duration, Instant};
 
 use crate::common::{Contract, TestServer};

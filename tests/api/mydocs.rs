@@ -5,6 +5,7 @@
 
 mod bodies;
 mod contract;
+mod signin;
 mod uploads;
 
 use crate::common::{ADMIN_A, ADMIN_B, Contract, TestServer, tenant};
