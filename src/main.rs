@@ -51,6 +51,10 @@ enum Command {
         /// a URL such as `http://host/openapi/ncore.json` (repeatable).
         #[arg(long = "openapi")]
         openapi: Vec<String>,
+        /// A CA certificate (PEM) to trust for an `https://` base URL, such as the one
+        /// `idbridge certs` made.
+        #[arg(long)]
+        ca_cert: Option<PathBuf>,
     },
     /// Make a local CA and a server certificate for vendor host names (for `[server.tls]`).
     Certs {
@@ -135,6 +139,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             vars,
             root,
             openapi,
+            ca_cert,
         } => {
             let contracts = if openapi.is_empty() {
                 None
@@ -149,6 +154,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 suite,
                 vars: vars.into_iter().collect::<BTreeMap<_, _>>(),
                 contracts,
+                ca_cert,
             };
             let report = idbridge::conform::run(&opts, &mut std::io::stdout()).await?;
             Ok(if report.failed == 0 {

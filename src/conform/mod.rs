@@ -32,6 +32,9 @@ pub struct Options {
     /// The APIs' OpenAPI documents: when given, a response that breaks its API's document
     /// fails its step, whatever the case expected.
     pub contracts: Option<std::sync::Arc<Contracts>>,
+    /// A CA certificate (PEM) to trust for `https://` base URLs, besides the system's roots
+    /// (e.g. the CA `idbridge certs` made).
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// Outcome of a run.
@@ -59,11 +62,17 @@ pub async fn run(opts: &Options, out: &mut (dyn Write + Send)) -> anyhow::Result
         }
     }
     // Redirects stay visible to the cases: vendors answer some calls with 302 + Location.
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(REQUEST_TIMEOUT)
-        .build()
-        .context("building the HTTP client")?;
+        .timeout(REQUEST_TIMEOUT);
+    if let Some(path) = &opts.ca_cert {
+        let pem =
+            std::fs::read(path).with_context(|| format!("reading --ca-cert {}", path.display()))?;
+        let ca = reqwest::Certificate::from_pem(&pem)
+            .with_context(|| format!("--ca-cert {} is not a PEM certificate", path.display()))?;
+        builder = builder.add_root_certificate(ca);
+    }
+    let client = builder.build().context("building the HTTP client")?;
 
     let mut report = Report::default();
     for (suite, dir) in &suites {

@@ -78,10 +78,28 @@ impl Scope<'_> {
                 }
                 "int" => return Ok(self.int(arg)?.to_string()),
                 "digits" => return random_digits(arg),
+                "jwt_bearer" => return self.jwt_bearer(arg),
                 _ => {}
             }
         }
         self.var(expr.trim()).map(str::to_owned)
+    }
+
+    /// `${jwt_bearer:sa}`: a service-account assertion (RS256, one hour, fresh `jti`) built
+    /// from the variables `sa_private_key_id`, `sa_private_key`, `sa_client_email` and
+    /// `sa_token_uri` (the fields of a service-account file, captured under a prefix).
+    fn jwt_bearer(&self, prefix: &str) -> Result<String, String> {
+        let get = |field: &str| self.var(&format!("{prefix}_{field}"));
+        let now = chrono::Utc::now().timestamp();
+        let claims = serde_json::json!({
+            "iss": get("client_email")?,
+            "aud": get("token_uri")?,
+            "iat": now,
+            "exp": now + 3600,
+            "jti": uuid::Uuid::new_v4().to_string(),
+        });
+        crate::auth::keys::sign_rs256(&claims, get("private_key_id")?, get("private_key")?)
+            .map_err(|e| format!("jwt_bearer:{prefix}: {e}"))
     }
 
     fn var(&self, name: &str) -> Result<&str, String> {

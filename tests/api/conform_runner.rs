@@ -277,6 +277,7 @@ fn options(base_url: String, root: &Path, suite: Option<&str>) -> Options {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
         contracts: None,
+        ca_cert: None,
     }
 }
 

@@ -8,6 +8,26 @@ use base64::Engine as _;
 #[tokio::test]
 async fn the_conformance_kit_passes_against_idbridge() {
     let s = TestServer::start().await;
+    let base = s.base.clone();
+    run_kit(&s, base, None).await;
+}
+
+/// The whole kit again over HTTPS, as an SDK that trusts only idbridge's CA reaches it: every
+/// URL the server hands out (Jumio's parts, download links, the token URL) is an https one.
+#[tokio::test]
+async fn the_conformance_kit_passes_over_https() {
+    let certs = tempfile::tempdir().unwrap();
+    let mut ca = None;
+    let s = TestServer::start_with(|c| {
+        ca = Some(crate::common::with_tls(c, certs.path()));
+        c.server.public_base_url = format!("https://localhost:{}", crate::common::TLS_PORT);
+    })
+    .await;
+    let base = format!("https://localhost:{}", s.tls_port.unwrap());
+    run_kit(&s, base, ca).await;
+}
+
+async fn run_kit(s: &TestServer, base_url: String, ca_cert: Option<std::path::PathBuf>) {
     // The mydocs suite acts as one B2Core client: a subject with a client token.
     let alpha = crate::common::tenant("alpha");
     let client = s
@@ -31,7 +51,8 @@ async fn the_conformance_kit_passes_against_idbridge() {
     let contracts = idbridge::contract::Contracts::new(crate::common::served_documents(&s.config));
     let opts = idbridge::conform::Options {
         contracts: Some(std::sync::Arc::new(contracts)),
-        base_url: s.base.clone(),
+        base_url,
+        ca_cert,
         root: root.clone(),
         suite: None,
         vars: BTreeMap::from([
@@ -43,11 +64,25 @@ async fn the_conformance_kit_passes_against_idbridge() {
             ),
             ("org".to_owned(), "org-alpha".to_owned()),
             ("client_token".to_owned(), token.token),
-            // The Jumio suite's HTTP Basic credentials: alpha's Jumio client id and secret.
+            // The Jumio suite's HTTP Basic credentials: alpha's Jumio client id and secret
+            // (for the token), and its API token and secret (for Basic on API calls).
             (
                 "jumio_basic".to_owned(),
                 base64::engine::general_purpose::STANDARD
                     .encode("test-jumio-alpha:test-jumio-secret-alpha"),
+            ),
+            (
+                "jumio_api_basic".to_owned(),
+                base64::engine::general_purpose::STANDARD
+                    .encode("test-jumio-api-alpha:test-jumio-api-secret-alpha"),
+            ),
+            (
+                "backoffice_email".to_owned(),
+                "backoffice@alpha.test".to_owned(),
+            ),
+            (
+                "backoffice_password".to_owned(),
+                crate::common::BACKOFFICE_PASSWORD.to_owned(),
             ),
         ]),
     };
