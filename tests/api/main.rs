@@ -17,3 +17,4 @@ mod openapi;
 mod passfort;
 mod server;
 mod store;
+mod tls;

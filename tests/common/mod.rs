@@ -190,7 +190,11 @@ impl TestServer {
         let secure = match &config.server.tls {
             Some(tls) => {
                 let certs = Arc::new(idbridge::server::tls::CertStore::load(tls).unwrap());
-                let acceptor = idbridge::server::tls::acceptor(certs).unwrap();
+                let acceptor = idbridge::server::tls::acceptor(certs.clone()).unwrap();
+                idbridge::server::tls::spawn_reloader(
+                    certs,
+                    Duration::from_secs(tls.reload_check_secs),
+                );
                 let listener = tokio::net::TcpListener::bind(tls.listen).await.unwrap();
                 Some((listener, acceptor))
             }
@@ -488,10 +492,16 @@ impl Contract {
     }
 }
 
-/// Serves HTTPS too, with a certificate from `idbridge certs` for loopback and every vendor
-/// host, made in `certs` (which must outlive the server). Returns the CA to trust.
+/// A B2Core broker's own host name, in every test certificate.
+pub const BROKER_HOST: &str = "my.broker.test";
+
+/// Serves HTTPS too, with a certificate from `idbridge certs` for loopback, every vendor host
+/// and [`BROKER_HOST`], made in `certs` (which must outlive the server). Returns the CA to
+/// trust.
 pub fn with_tls(config: &mut Config, certs: &Path) -> std::path::PathBuf {
-    let issued = idbridge::certs::issue(certs, &idbridge::certs::default_hosts()).unwrap();
+    let mut hosts = idbridge::certs::default_hosts();
+    hosts.push(BROKER_HOST.to_owned());
+    let issued = idbridge::certs::issue(certs, &hosts).unwrap();
     config.server.tls = Some(idbridge::config::TlsConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         cert: issued.server_cert,

@@ -148,8 +148,16 @@ fn check_fingerprint(text: &str) -> Result<(), Error> {
     }
 }
 
-/// The host a request came to, without its port, lower case.
-fn host(headers: &HeaderMap) -> Option<String> {
+/// The host a request came to, without its port, lower case: HTTP/2's `:authority` (the
+/// URI's), else HTTP/1.1's `Host` header.
+fn host(uri: &axum::http::Uri, headers: &HeaderMap) -> Option<String> {
+    if let Some(host) = uri.host() {
+        return Some(
+            host.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_ascii_lowercase(),
+        );
+    }
     let value = headers.get(header::HOST)?.to_str().ok()?;
     let host = match value.strip_prefix('[') {
         Some(v6) => v6.split(']').next()?,
@@ -160,8 +168,8 @@ fn host(headers: &HeaderMap) -> Option<String> {
 
 /// The tenants whose clients may sign in at this host: the one listing it in
 /// `b2core_hosts`, or, on a host none lists, every tenant that lists none.
-fn tenants_at(config: &Config, headers: &HeaderMap) -> Vec<TenantId> {
-    let host = host(headers);
+fn tenants_at(config: &Config, uri: &axum::http::Uri, headers: &HeaderMap) -> Vec<TenantId> {
+    let host = host(uri, headers);
     let claimed = |t: &crate::config::TenantConfig| {
         host.as_deref()
             .is_some_and(|h| t.b2core_hosts.iter().any(|c| c.eq_ignore_ascii_case(h)))
@@ -228,6 +236,7 @@ pub async fn signin_wizard_post(
     ))]
 pub async fn signin(
     State(state): State<AppState>,
+    uri: axum::http::Uri,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     Body(body): Body,
@@ -249,7 +258,7 @@ pub async fn signin(
     let limits = &state.config.server.sign_in_limits;
     let attempt = Attempt::new("b2core-client", &email, peer_in(&extensions));
     attempt.check(&state.store, limits).await?;
-    let tenants = tenants_at(&state.config, &headers);
+    let tenants = tenants_at(&state.config, &uri, &headers);
     let candidates: Vec<_> = state
         .store
         .client_accounts_by_email(&email)
