@@ -138,3 +138,159 @@ fn serve_starts_answers_and_exits_cleanly_on_sigterm() {
     assert!(status.success(), "exit {status:?}: {rest:?}");
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn certs_makes_a_ca_once_and_keeps_private_keys_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "certs",
+        "--out",
+        "tls",
+        "--host",
+        "account.amer-1.jumio.ai",
+        "--host",
+        "127.0.0.1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("made CA"), "{text}");
+    for how in [
+        "curl --cacert",
+        "REQUESTS_CA_BUNDLE=",
+        "NODE_EXTRA_CA_CERTS=",
+        "SSL_CERT_FILE=",
+    ] {
+        assert!(text.contains(how), "no {how} in {text}");
+    }
+    for key in ["ca.key", "server.key"] {
+        let mode = std::fs::metadata(dir.path().join("tls").join(key))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{key}");
+    }
+    let ca = std::fs::read(dir.path().join("tls/ca.pem")).unwrap();
+    // A second run for more names keeps the CA, so clients need not trust a new one.
+    let out = run(&["certs", "--out", "tls", "--host", "documents.masstack.com"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("reused CA")
+    );
+    assert_eq!(std::fs::read(dir.path().join("tls/ca.pem")).unwrap(), ca);
+    // Inside the data directory (./data by default) is refused: keys stay apart from data.
+    let out = run(&["certs", "--out", "data/tls"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("storage.data_dir"));
+    assert!(!dir.path().join("data/tls").exists());
+}
+
+#[test]
+fn hash_password_prints_an_argon2id_hash_that_configuration_accepts() {
+    let mut child = Command::new(BIN)
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"a good long password\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let hash = String::from_utf8(out.stdout).unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(idbridge::auth::password::is_hash(hash.trim()));
+    assert!(!hash.contains("a good long password"));
+}
+
+/// `serve` with `[server.tls]`: both listeners answer, and SIGHUP loads a renewed
+/// certificate (the file watcher is set to an hour, so only the signal can have done it).
+#[cfg(unix)]
+#[tokio::test]
+async fn serve_reloads_its_certificate_on_sighup() {
+    let dir = tempfile::tempdir().unwrap();
+    let issued =
+        idbridge::certs::issue(&dir.path().join("tls"), &["localhost".to_owned()]).unwrap();
+    std::fs::create_dir(dir.path().join("config")).unwrap();
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/idbridge.toml"))
+            .unwrap();
+    let tls = format!(
+        "\n[server.tls]\nlisten = \"127.0.0.1:0\"\ncert = \"{}\"\nkey = \"{}\"\nreload_check_secs = 3600\n",
+        issued.server_cert.display(),
+        issued.server_key.display()
+    );
+    // The [server] table must hold the tls sub-table: append it after the server keys.
+    let config = shipped.replacen("\n[storage]", &format!("{tls}\n[storage]"), 1);
+    std::fs::write(dir.path().join("config/idbridge.toml"), config).unwrap();
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .env("IDBRIDGE_SERVER__LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut https = None;
+    while https.is_none() {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if line.contains("listening (https)") {
+            let at = line.find("addr=").unwrap();
+            https = Some(line[at + 5..].split_whitespace().next().unwrap().to_owned());
+        }
+    }
+    let port = https.unwrap().rsplit(':').next().unwrap().to_owned();
+    let client = crate::common::sdk_client(&issued.ca_cert, &["renewed.example.test"]);
+    let url = format!("https://renewed.example.test:{port}/healthz");
+    assert!(client.get(&url).send().await.is_err());
+    idbridge::certs::issue(
+        &dir.path().join("tls"),
+        &["localhost".to_owned(), "renewed.example.test".to_owned()],
+    )
+    .unwrap();
+    let hup = Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Ok(res) = client.get(&url).send().await {
+            assert_eq!(res.status(), 200);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "SIGHUP did not reload the certificate"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    assert!(child.wait().unwrap().success(), "{rest:?}");
+    assert!(
+        rest.iter()
+            .any(|l| l.contains("certificate reloaded (SIGHUP)")),
+        "{rest:?}"
+    );
+}
