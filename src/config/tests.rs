@@ -215,3 +215,83 @@ fn a_mydocs_type_table_is_loaded_and_checked() {
         Ok(())
     });
 }
+
+#[test]
+fn sign_in_settings_are_loaded_and_checked() {
+    const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$mMMlf1EWwN9xf5RtM0JpNw$ofF7V34DV3lRaW5dSXQvs/yu+eGJcYxNABIeB3cYWkw";
+    Jail::expect_with(|jail| {
+        let tenant_extra = format!(
+            "b2core_hosts = [\"my.broker.example\"]\nb2core_backoffice = [{{ email = \"ops@acme.example\", password_hash = \"{HASH}\" }}]\n"
+        );
+        let file = FILE.replacen(
+            "\n[[admin_keys]]",
+            &format!("\n{tenant_extra}\n[[admin_keys]]"),
+            1,
+        ) + "\n[server.tls]\nlisten = \"127.0.0.1:9443\"\ncert = \"tls/server.pem\"\nkey = \"tls/server.key\"\n\
+               \n[server.sign_in_limits]\nfailures_per_account = 3\n\
+               \n[adapters.masstack]\ntoken_path = \"/authn/token\"\n";
+        write_config(jail, &file);
+        let c = Config::load(None).unwrap();
+        let tls = c.server.tls.as_ref().unwrap();
+        assert_eq!(tls.listen.port(), 9443);
+        assert_eq!(tls.reload_check_secs, 10, "the default");
+        assert_eq!(c.server.sign_in_limits.failures_per_account, 3);
+        assert_eq!(c.server.sign_in_limits.failures_per_address, 50);
+        assert_eq!(c.adapters.masstack.token_path, "/authn/token");
+        assert_eq!(
+            c.adapters.masstack.prefix, "/v1",
+            "the rest keeps its default"
+        );
+        assert_eq!(c.tenants[0].b2core_hosts, ["my.broker.example"]);
+        assert_eq!(c.tenants[0].b2core_backoffice[0].email, "ops@acme.example");
+        assert!(
+            !format!("{c:?}").contains(HASH),
+            "the hash stays out of Debug output"
+        );
+        Ok(())
+    });
+    for (bad, key) in [
+        ("password_hash = \"plain-text\"", "password_hash"),
+        (
+            "password_hash = \"$2b$12$abcdefghijklmnopqrstuuOZ7GSt0rJ8bmtxKGy1YoGcJ9c1CB5Gm\"",
+            "password_hash",
+        ),
+    ] {
+        Jail::expect_with(|jail| {
+            let extra =
+                format!("b2core_backoffice = [{{ email = \"ops@acme.example\", {bad} }}]\n");
+            let e = load_err(
+                jail,
+                &FILE.replacen("\n[[admin_keys]]", &format!("\n{extra}\n[[admin_keys]]"), 1),
+            );
+            assert!(e.contains(key), "{e}");
+            Ok(())
+        });
+    }
+    Jail::expect_with(|jail| {
+        let e = load_err(
+            jail,
+            &format!("{FILE}\n[adapters.masstack]\ntoken_path = \"oauth2/token\"\n"),
+        );
+        assert!(e.contains("adapters.masstack.token_path"), "{e}");
+        Ok(())
+    });
+    Jail::expect_with(|jail| {
+        let e = load_err(
+            jail,
+            &format!("{FILE}\n[server.sign_in_limits]\nwindow_secs = 0\n"),
+        );
+        assert!(e.contains("server.sign_in_limits"), "{e}");
+        Ok(())
+    });
+    Jail::expect_with(|jail| {
+        let e = load_err(
+            jail,
+            &format!(
+                "{FILE}\n[server.tls]\nlisten = \"127.0.0.1:9001\"\ncert = \"a\"\nkey = \"b\"\n"
+            ),
+        );
+        assert!(e.contains("server.tls.listen"), "{e}");
+        Ok(())
+    });
+}
