@@ -22,8 +22,8 @@ CREATE INDEX tenant_tokens_expiry ON tenant_tokens (expires_at);
 ALTER TABLE tokens ADD COLUMN session TEXT;
 CREATE INDEX tokens_session ON tokens (session);
 
--- Sign-in accounts of subjects (B2Core clients): an email and an argon2id password hash.
--- `number` is the account's per-tenant integer id (B2Core's clientId).
+-- Sign-in accounts of subjects (B2Core clients): an email and an argon2id password hash, at
+-- most one per subject. `number` is the account's per-tenant integer id (B2Core's clientId).
 CREATE TABLE client_accounts (
     tenant         TEXT   NOT NULL,
     id             TEXT   NOT NULL,
@@ -36,10 +36,10 @@ CREATE TABLE client_accounts (
     PRIMARY KEY (tenant, id),
     UNIQUE (tenant, email),
     UNIQUE (tenant, number),
+    UNIQUE (tenant, subject_id),
     FOREIGN KEY (tenant, subject_id) REFERENCES subjects (tenant, id)
 );
 CREATE INDEX client_accounts_email ON client_accounts (email);
-CREATE INDEX client_accounts_subject ON client_accounts (tenant, subject_id);
 
 -- Machine accounts that sign JWT assertions (MasStack service accounts). Only the public key
 -- is kept; the private key is handed out once, at creation.

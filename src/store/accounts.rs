@@ -93,8 +93,9 @@ fn service_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ServiceAccount> {
 }
 
 impl Store {
-    /// Creates a sign-in account for a subject of this tenant, with the next account number.
-    /// An email already used in this tenant is a conflict; nothing is stored then.
+    /// Creates the sign-in account of a subject of this tenant, with the next account number.
+    /// A subject has at most one (a B2Core client is one account, one `clientId`); a second
+    /// one, or an email already used in this tenant, is a conflict and nothing is stored.
     pub async fn create_client_account(
         &self,
         tenant: &TenantId,
@@ -104,6 +105,17 @@ impl Store {
     ) -> Result<ClientAccount> {
         let mut tx = db::write_tx(&self.inner.pool).await?;
         super::subjects::require_subject(&mut tx, tenant, subject_id).await?;
+        let has_one: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM client_accounts WHERE tenant = ? AND subject_id = ?")
+                .bind(tenant.as_str())
+                .bind(subject_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        if has_one.is_some() {
+            return Err(Error::Conflict(
+                "this subject has a sign-in account already (one client, one account)".into(),
+            ));
+        }
         let taken: Option<i64> =
             sqlx::query_scalar("SELECT 1 FROM client_accounts WHERE tenant = ? AND email = ?")
                 .bind(tenant.as_str())

@@ -40,6 +40,7 @@ pub use processes::Anchor;
 pub use sessions::{Holder, SessionKind, SessionTokens, TenantTokenOwner};
 pub use signing::SigningKey;
 pub use subjects::SubjectPage;
+pub use throttle::Counted;
 pub use tokens::{CLIENT_TOKEN, MintedToken, TokenOwner};
 
 use crate::error::Result;

@@ -1957,8 +1957,8 @@ impl Table<'_> {
         );
     }
 
-    /// Jumio: the access token opens the whole tenant (accounts and retrieval), the api.token
-    /// one execution (its parts and finalize).
+    /// Jumio: the access token opens the whole tenant (accounts, retrieval and credential
+    /// calls), the api.token one execution (its parts and finalize).
     fn jumio(&mut self) {
         let (a, v) = (self.attacker, self.victim);
         let access = || (Cred::Bearer(a.keys.access.clone()), "Jumio access token");
@@ -2083,16 +2083,19 @@ impl Table<'_> {
                 Body::Empty,
                 not_found,
             );
-            // Part URLs take the api.token, never the access token.
-            self.push(
-                Api::Jumio,
-                Method::POST,
-                J_PART,
-                url.clone(),
-                access(),
-                file(),
-                Expect::Refused(401, None),
-            );
+            // An access token opens the credential calls of its own tenant's executions (an
+            // idbridge leniency, like its retrieval calls): another tenant's is not found.
+            if self.cross_tenant() {
+                self.push(
+                    Api::Jumio,
+                    Method::POST,
+                    J_PART,
+                    url.clone(),
+                    access(),
+                    file(),
+                    not_found,
+                );
+            }
         }
         self.push(
             Api::Jumio,

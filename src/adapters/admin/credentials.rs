@@ -49,7 +49,7 @@ fn service_account_view(a: ServiceAccount) -> ServiceAccountView {
         (status = 400, description = "Invalid email or password", body = ErrorBody),
         (status = 401, description = "No or wrong admin key", body = ErrorBody),
         (status = 404, description = "No such subject in this tenant", body = ErrorBody),
-        (status = 409, description = "The email has an account in this tenant", body = ErrorBody),
+        (status = 409, description = "The email has an account in this tenant, or the subject has one already", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Body is not JSON", body = ErrorBody),
     ))]

@@ -80,7 +80,9 @@ fn tenant_of(config: &Config, pair: Pair, user: &str, password: &str) -> Option<
     found
 }
 
-/// Checks a Basic user and password against one kind of pair, within the sign-in bounds.
+/// Checks a Basic user and password against one kind of pair, within the sign-in bounds. The
+/// check is instant, so only failures are counted (a success on every API call costs no
+/// write); a right pair is refused while its client id or address is past the bound.
 async fn check_pair(
     state: &AppState,
     peer: Option<std::net::IpAddr>,
@@ -90,10 +92,9 @@ async fn check_pair(
 ) -> Result<TenantId, JumioError> {
     let limits = &state.config.server.sign_in_limits;
     let attempt = Attempt::new(FLOW, user, peer);
-    attempt.check(&state.store, limits).await?;
     match tenant_of(&state.config, pair, user, password) {
         Some(tenant) => {
-            attempt.succeeded(&state.store).await?;
+            attempt.check(&state.store, limits).await?;
             Ok(tenant)
         }
         None => {

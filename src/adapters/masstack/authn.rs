@@ -17,6 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -261,32 +262,32 @@ pub async fn oauth2_token(
                 "assertion is required",
             )
         })?;
-    let header = jsonwebtoken::decode_header(assertion).map_err(|_| {
+    let header = assertion_header(assertion).ok_or_else(|| {
         Refusal::new(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "assertion is not a JWT",
         )
     })?;
-    if header.alg != Algorithm::RS256 {
-        return Err(Refusal::grant("the assertion must be signed with RS256"));
-    }
     let kid = header
         .kid
         .ok_or_else(|| Refusal::grant("the assertion header has no kid (the private_key_id)"))?;
+    // One spelling per account: a key id that is a UUID is counted in its canonical form.
+    let account_key = Uuid::parse_str(&kid).map_or_else(|_| kid.clone(), |u| u.to_string());
     let limits = &state.config.server.sign_in_limits;
-    let attempt = Attempt::new(FLOW, &kid, peer_in(&extensions));
-    attempt.check(&state.store, limits).await?;
-    let outcome = check_assertion(&state, &authn, &kid, assertion).await;
-    match &outcome {
-        Ok(_) => attempt.succeeded(&state.store).await?,
-        Err(r) if r.status != StatusCode::INTERNAL_SERVER_ERROR => {
-            attempt.failed(&state.store, limits).await?
-        }
-        Err(_) => {}
+    let attempt = Attempt::new(FLOW, &account_key, peer_in(&extensions));
+    attempt.charge(&state.store, limits).await?;
+    if header.alg != "RS256" {
+        return Err(Refusal::grant("the assertion must be signed with RS256"));
     }
-    let (account, claims) = outcome?;
-    let token = issue(&state, &authn, &account, claims.scope).await?;
+    let (account, claims) = check_assertion(&state, &authn, &kid, assertion).await?;
+    attempt.succeeded(&state.store, limits).await?;
+    // The form's scope (RFC 7521 §4.1) wins over one inside the assertion.
+    let scope = field("scope")
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+        .or(claims.scope);
+    let token = issue(&state, &authn, &account, scope).await?;
     let mut response = axum::Json(TokenResponse {
         access_token: token,
         token_type: "Bearer",
@@ -297,6 +298,29 @@ pub async fn oauth2_token(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// The header of a compact JWT, read whatever its `alg` (so that `none` or an algorithm
+/// unknown here is an `invalid_grant`, not a malformed request).
+#[derive(Deserialize)]
+struct AssertionHeader {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+}
+
+fn assertion_header(assertion: &str) -> Option<AssertionHeader> {
+    use base64::Engine as _;
+    let mut parts = assertion.split('.');
+    let (Some(head), Some(_), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(head.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// The form's pairs; a body that is not a urlencoded form is `invalid_request`.

@@ -257,7 +257,7 @@ pub async fn signin(
     let email = crate::auth::normalize_email(&email).unwrap_or_default();
     let limits = &state.config.server.sign_in_limits;
     let attempt = Attempt::new("b2core-client", &email, peer_in(&extensions));
-    attempt.check(&state.store, limits).await?;
+    attempt.charge(&state.store, limits).await?;
     let tenants = tenants_at(&state.config, &uri, &headers);
     let candidates: Vec<_> = state
         .store
@@ -277,17 +277,14 @@ pub async fn signin(
             matched.push(account);
         }
     }
-    let account = match <[_; 1]>::try_from(matched) {
-        Ok([account]) => account,
-        Err(_) => {
-            attempt.failed(&state.store, limits).await?;
-            return Err(MydocsError::WrongCredentials);
-        }
+    // The attempt is already counted: a wrong one needs nothing more.
+    let Ok([account]) = <[_; 1]>::try_from(matched) else {
+        return Err(MydocsError::WrongCredentials);
     };
     if !state.store.close_signin(uuid).await? {
         return Err(Error::invalid("uuid", "this sign-in session was used meanwhile").into());
     }
-    attempt.succeeded(&state.store).await?;
+    attempt.succeeded(&state.store, limits).await?;
     let tokens = state
         .store
         .start_session(
@@ -391,7 +388,7 @@ pub async fn backoffice_signin(
     let email = crate::auth::normalize_email(&email).unwrap_or_default();
     let limits = &state.config.server.sign_in_limits;
     let attempt = Attempt::new("b2core-backoffice", &email, peer_in(&extensions));
-    attempt.check(&state.store, limits).await?;
+    attempt.charge(&state.store, limits).await?;
     let user = state.config.tenants.iter().find_map(|t| {
         t.b2core_backoffice
             .iter()
@@ -400,12 +397,11 @@ pub async fn backoffice_signin(
     });
     let hash = user.as_ref().map(|(_, h)| h.clone());
     if !password::verify(password, hash).await? {
-        attempt.failed(&state.store, limits).await?;
         return Err(MydocsError::WrongCredentials);
     }
     let (tenant, _) = user.ok_or_else(|| Error::internal("a password matched no user"))?;
     let tenant = TenantId::new(tenant).map_err(Error::internal)?;
-    attempt.succeeded(&state.store).await?;
+    attempt.succeeded(&state.store, limits).await?;
     // The principal names the user without its email: a digest is enough to tell users apart.
     let principal = format!(
         "backoffice:{}",

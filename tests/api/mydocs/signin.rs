@@ -1,1 +1,1861 @@
 //! B2Core sign-in and the back office, as their clients use them.
+//!
+//! Front Office: a B2Core client opens the sign-in wizard (`uuid`), signs in with the email and
+//! password of the client account the admin API gave its subject, and uses the access token on
+//! the my-documents endpoints; it refreshes (the old pair dies) and signs out (the session
+//! dies). Failed sign-ins are bounded per account and per address (429 with `Retry-After`). An
+//! admin password reset ends the subject's sessions, not its admin-minted tokens. Tenants that
+//! list `b2core_hosts` own the sign-ins on those hosts.
+//!
+//! Back Office: a back-office user of the tenant's configuration signs in and reads a client's
+//! documents by `filter[clientId]` (the client account's number) and any document of the
+//! tenant by id; its tokens and the clients' are not interchangeable, and tenants do not see
+//! each other's clients or documents.
+//!
+//! Also: only argon2id hashes of passwords and SHA-256 digests of tokens reach the database
+//! file; the admin API's client-account errors; and races (one uuid, one refresh token, a
+//! burst of guesses sent together). Time passing (expired wizard sessions and tokens) is
+//! simulated by moving expiries in the database, never by waiting.
+//!
+//! Two tests expose server bugs and fail until they are fixed; each marks the failing
+//! assertion with `// BUG:`.
+
+use std::sync::LazyLock;
+
+use super::*;
+use crate::common::BACKOFFICE_PASSWORD;
+
+const WIZARD: &str = "/api/v2/my/signin/wizard";
+const SIGNIN: &str = "/api/v2/my/signin";
+const REFRESH: &str = "/api/v2/my/refresh";
+const SIGNOUT: &str = "/api/v2/my/signout";
+const BO_SIGNIN: &str = "/api/v2/signin";
+const BO_REFRESH: &str = "/api/v2/refresh";
+const BO_SIGNOUT: &str = "/api/v2/signout";
+const BO_LIST: &str = "/api/v2/documents";
+const BO_ONE: &str = "/api/v2/documents/{documentId}";
+
+const BO_ALPHA: &str = "backoffice@alpha.test";
+const BO_BETA: &str = "backoffice@beta.test";
+
+const UA: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+/// The admin API's contract (built once: it renders every served document).
+static ADMIN: LazyLock<Contract> = LazyLock::new(|| Contract::of("admin"));
+
+/// What every wrong email or password answers, whichever was wrong.
+fn wrong_credentials() -> Value {
+    json!({"code": 401, "message": "wrong email or password"})
+}
+
+/// B2Core's device fingerprint: base64 of a JSON object with a `user_agent`.
+fn fingerprint() -> String {
+    b64(
+        json!({"user_agent": UA, "language": "en-GB", "screen_resolution": "1920x1080"})
+            .to_string()
+            .as_bytes(),
+    )
+}
+
+fn signin_body(uuid: &str, email: &str, password: &str) -> Value {
+    json!({"uuid": uuid, "email": email, "password": password, "device_fingerprint": fingerprint()})
+}
+
+/// A subject's client account, as the admin API made it.
+struct Account {
+    tenant: TenantId,
+    subject: Uuid,
+    id: Uuid,
+    client_id: i64,
+    email: String,
+    password: String,
+}
+
+/// A token pair from a sign-in or a refresh.
+struct Pair {
+    access: String,
+    refresh: String,
+}
+
+/// An admin API call with `key`, checked against the admin contract.
+async fn admin(
+    m: &Mydocs,
+    key: &str,
+    method: Method,
+    path: &str,
+    template: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = m
+        .server
+        .client
+        .request(method.clone(), m.server.url(&format!("/admin/v1{path}")))
+        .bearer_auth(key);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    let value: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{method} {path} {status}: not JSON ({e}): {text:?}"));
+    ADMIN.check(method.as_str(), template, status.as_u16(), &value);
+    (status, value)
+}
+
+/// `POST /subjects/{id}/client-accounts` for an existing subject; the answer as sent.
+async fn create_account(
+    m: &Mydocs,
+    key: &str,
+    subject: Uuid,
+    email: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    admin(
+        m,
+        key,
+        Method::POST,
+        &format!("/subjects/{subject}/client-accounts"),
+        "/subjects/{subject_id}/client-accounts",
+        Some(json!({"email": email, "password": password})),
+    )
+    .await
+}
+
+/// Gives `subject` a client account that must be created; checks the admin view of it.
+async fn account_of(m: &Mydocs, key: &str, subject: Uuid, email: &str, password: &str) -> Account {
+    let (status, view) = create_account(m, key, subject, email, password).await;
+    assert_eq!(status, StatusCode::CREATED, "{view}");
+    let keys: Vec<&str> = view
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["client_id", "created_at", "email", "id", "subject_id"],
+        "{view}"
+    );
+    assert_eq!(view["subject_id"], subject.to_string(), "{view}");
+    assert_eq!(view["email"], email.trim().to_lowercase(), "{view}");
+    chrono::DateTime::parse_from_rfc3339(view["created_at"].as_str().unwrap()).unwrap();
+    let client_id = view["client_id"].as_i64().unwrap();
+    assert!(client_id >= 1, "{view}");
+    Account {
+        tenant: tenant(if key == ADMIN_A { "alpha" } else { "beta" }),
+        subject,
+        id: view["id"].as_str().unwrap().parse().unwrap(),
+        client_id,
+        email: email.to_owned(),
+        password: password.to_owned(),
+    }
+}
+
+/// A new subject with a client account.
+async fn account(m: &Mydocs, key: &str, email: &str, password: &str) -> Account {
+    let (status, subject) = admin(
+        m,
+        key,
+        Method::POST,
+        "/subjects",
+        "/subjects",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{subject}");
+    let subject = subject["id"].as_str().unwrap().parse().unwrap();
+    account_of(m, key, subject, email, password).await
+}
+
+/// `GET /signin/wizard` under `root`: B2Core's answer, exactly; returns the uuid.
+async fn wizard_at(m: &Mydocs, method: Method, root: &str) -> String {
+    let (status, body) = m
+        .send(
+            None,
+            method,
+            &format!("{root}/signin/wizard"),
+            WIZARD,
+            Body::None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let uuid = body["uuid"].as_str().unwrap_or_else(|| panic!("{body}"));
+    Uuid::parse_str(uuid).unwrap();
+    assert_eq!(
+        body,
+        json!({"code": 202, "data": {"recaptcha": {"enabled": false}}, "done": true,
+               "uuid": uuid, "workflow": "login"})
+    );
+    uuid.to_owned()
+}
+
+async fn wizard(m: &Mydocs) -> String {
+    wizard_at(m, Method::GET, API).await
+}
+
+/// `POST /api/v2/my/signin` with `body`.
+async fn signin(m: &Mydocs, body: Body) -> (StatusCode, Value) {
+    m.send(None, Method::POST, SIGNIN, SIGNIN, body).await
+}
+
+/// A whole sign-in (wizard, then JSON) with these credentials.
+async fn sign_in(m: &Mydocs, email: &str, password: &str) -> (StatusCode, Value) {
+    let uuid = wizard(m).await;
+    signin(m, Body::Json(signin_body(&uuid, email, password))).await
+}
+
+/// A sign-in that must succeed.
+async fn signed_in(m: &Mydocs, email: &str, password: &str) -> Pair {
+    let (status, body) = sign_in(m, email, password).await;
+    assert_eq!(status, StatusCode::OK, "{email}: {body}");
+    pair(m, &body)
+}
+
+/// The sign-in of a client account, which must succeed.
+async fn signed_in_as(m: &Mydocs, a: &Account) -> Pair {
+    signed_in(m, &a.email, &a.password).await
+}
+
+/// Checks a token pair in B2Core's shape: the times ISO-8601 with `+00:00`, each token living
+/// as long as configured.
+fn pair(m: &Mydocs, body: &Value) -> Pair {
+    let keys: Vec<&str> = body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["2faRequired", "accessToken", "refreshToken"],
+        "{body}"
+    );
+    assert_eq!(body["2faRequired"], false, "{body}");
+    let cfg = &m.server.config.adapters.mydocs;
+    let mut tokens = Vec::new();
+    for (key, ttl) in [
+        ("accessToken", cfg.access_token_ttl_secs),
+        ("refreshToken", cfg.refresh_token_ttl_secs),
+    ] {
+        let info = &body[key];
+        let keys: Vec<&str> = info
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["createdAt", "expiresAt", "token"], "{body}");
+        assert_time(&info["createdAt"]);
+        assert_time(&info["expiresAt"]);
+        let at = |k: &str| chrono::DateTime::parse_from_rfc3339(info[k].as_str().unwrap()).unwrap();
+        let created = at("createdAt");
+        assert!(
+            (created.to_utc() - chrono::Utc::now()).num_seconds().abs() < 60,
+            "{body}"
+        );
+        assert_eq!(
+            (at("expiresAt") - created).num_seconds(),
+            ttl as i64,
+            "{key} lives {ttl} s: {body}"
+        );
+        let token = info["token"].as_str().unwrap();
+        assert!(token.len() >= 32, "{body}");
+        tokens.push(token.to_owned());
+    }
+    assert_ne!(tokens[0], tokens[1], "{body}");
+    Pair {
+        refresh: tokens.pop().unwrap(),
+        access: tokens.pop().unwrap(),
+    }
+}
+
+/// `POST` of a refresh body to `path` (the client's or the back office's refresh).
+async fn refresh(m: &Mydocs, path: &str, body: Value) -> (StatusCode, Value) {
+    m.send(None, Method::POST, path, path, Body::Json(body))
+        .await
+}
+
+/// A refresh that must succeed.
+async fn refreshed(m: &Mydocs, path: &str, token: &str) -> Pair {
+    let (status, body) = refresh(m, path, json!({"refreshToken": token})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    pair(m, &body)
+}
+
+/// `POST` to a sign-out `path` with an optional bearer token: 204 with no body (`Null`), or
+/// an error in B2Core's shape.
+async fn signout(m: &Mydocs, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+    let res = m.raw(token, Method::POST, path, Body::None, None).await;
+    let status = res.status();
+    let bytes = res.bytes().await.unwrap();
+    if status == StatusCode::NO_CONTENT {
+        assert!(bytes.is_empty(), "a 204 with a body: {bytes:?}");
+        return (status, Value::Null);
+    }
+    let value: Value = serde_json::from_slice(&bytes).unwrap();
+    m.contract.check("POST", path, status.as_u16(), &value);
+    assert_error(&value, status, None);
+    (status, value)
+}
+
+/// Asserts that a client token opens nothing (401 on the list).
+async fn assert_dead(m: &Mydocs, token: &str, what: &str) {
+    let (status, body) = m.list(token, "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {body}");
+}
+
+async fn bo_signin(m: &Mydocs, email: &str, password: &str) -> (StatusCode, Value) {
+    m.send(
+        None,
+        Method::POST,
+        BO_SIGNIN,
+        BO_SIGNIN,
+        Body::Json(json!({"email": email, "password": password})),
+    )
+    .await
+}
+
+async fn bo_signed_in(m: &Mydocs, email: &str) -> Pair {
+    let (status, body) = bo_signin(m, email, BACKOFFICE_PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    pair(m, &body)
+}
+
+/// `GET /api/v2/documents{query}` with a back-office (or any) token.
+async fn bo_list(m: &Mydocs, token: &str, query: &str) -> (StatusCode, Value) {
+    m.send(
+        Some(token),
+        Method::GET,
+        &format!("{BO_LIST}{query}"),
+        BO_LIST,
+        Body::None,
+    )
+    .await
+}
+
+async fn bo_get(m: &Mydocs, token: &str, id: impl std::fmt::Display) -> (StatusCode, Value) {
+    m.send(
+        Some(token),
+        Method::GET,
+        &format!("{BO_LIST}/{id}"),
+        BO_ONE,
+        Body::None,
+    )
+    .await
+}
+
+/// A document as the back office must show it: the client's own view plus `clientId`.
+fn with_client_id(doc: &Value, client_id: Option<i64>) -> Value {
+    let mut v = doc.clone();
+    v.as_object_mut()
+        .unwrap()
+        .insert("clientId".into(), json!(client_id));
+    v
+}
+
+/// The client's own view of its document `id` (which must be found).
+async fn own_view(m: &Mydocs, token: &str, id: i64) -> Value {
+    let (status, doc) = m.get(token, id).await;
+    assert_eq!(status, StatusCode::OK, "{doc}");
+    doc
+}
+
+/// A sign-in answered with 429: its body and its `Retry-After` (checked to be in
+/// `1..=window`).
+async fn throttled(m: &Mydocs, body: Value) -> Value {
+    let res = m
+        .raw(None, Method::POST, SIGNIN, Body::Json(body), None)
+        .await;
+    assert_throttled(m, res, SIGNIN).await
+}
+
+async fn assert_throttled(m: &Mydocs, res: reqwest::Response, template: &str) -> Value {
+    let status = res.status();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    m.contract.check("POST", template, 429, &body);
+    assert_error(&body, status, None);
+    let window = m.server.config.server.sign_in_limits.window_secs;
+    let secs: u64 = retry
+        .unwrap_or_else(|| panic!("a 429 without Retry-After: {body}"))
+        .parse()
+        .unwrap();
+    assert!((1..=window).contains(&secs), "Retry-After {secs}");
+    body
+}
+
+/// The store's database, opened beside the server (to move expiries into the past).
+async fn database(m: &Mydocs) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        m.server.dir.path().join("idbridge.db").display()
+    ))
+    .await
+    .unwrap()
+}
+
+fn a_second_ago() -> i64 {
+    chrono::Utc::now().timestamp_millis() - 1000
+}
+
+/// Makes a (client, subject-held) token expired, as time passing would.
+async fn expire_token(m: &Mydocs, token: &str) {
+    let done = sqlx::query("UPDATE tokens SET expires_at = ? WHERE hash = ?")
+        .bind(a_second_ago())
+        .bind(sha(token.as_bytes()))
+        .execute(&database(m).await)
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 1, "the token is stored by its digest");
+}
+
+// ---------------------------------------------------------------------------------------
+// The Front Office flow
+
+#[tokio::test]
+async fn a_client_signs_in_uses_its_documents_refreshes_and_signs_out() {
+    let m = Mydocs::start().await;
+    let a = account(
+        &m,
+        ADMIN_A,
+        "Client.One@Example.COM",
+        "correct horse battery",
+    )
+    .await;
+    assert_eq!(a.client_id, 1, "the tenant's first client");
+
+    // Sign in as B2Core's page does, with the email typed in another case.
+    let uuid = wizard(&m).await;
+    let (status, body) = signin(
+        &m,
+        Body::Json(signin_body(&uuid, "client.one@example.com", &a.password)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = pair(&m, &body);
+
+    // The access token opens every my-documents endpoint, for this subject.
+    let (status, types) = m.types(&first.access, API).await;
+    assert_eq!(
+        (status, types["total"].as_u64()),
+        (StatusCode::OK, Some(10))
+    );
+    let (status, page) = m.list(&first.access, "").await;
+    assert_eq!(
+        (status, page),
+        (StatusCode::OK, json!({"total": 0, "data": []}))
+    );
+    let doc = m
+        .add_ok(&first.access, typed("1", vec![("passport.png", png(7))]))
+        .await;
+    m.assert_document(&doc, 1, "Passport", "new", &["page1"]);
+    let id = doc["id"].as_i64().unwrap();
+    assert_eq!(m.ids(&first.access, "").await, (1, vec![id]));
+    assert_eq!(own_view(&m, &first.access, id).await, doc);
+    let url = doc["downloadUrl"].as_str().unwrap();
+    assert_eq!(sha(&m.fetch(&first.access, url).await), sha(&png(7)));
+    let (status, alt) = m
+        .send(
+            Some(&first.access),
+            Method::GET,
+            &format!("{ALT}/documents"),
+            LIST,
+            Body::None,
+        )
+        .await;
+    assert_eq!((status, alt["total"].as_u64()), (StatusCode::OK, Some(1)));
+    let path = m.upload_ok(&first.access, "bill.png", png(8)).await;
+    let bill = m
+        .add_ok(
+            &first.access,
+            Body::Json(json!({"file": path, "typeID": 5})),
+        )
+        .await;
+    m.assert_document(&bill, 5, "Utility bill", "new", &["page1"]);
+    // It is the subject's document: the admin-minted view and the store agree.
+    let stored = m
+        .server
+        .store
+        .get_document_by_seq(&a.tenant, id)
+        .await
+        .unwrap();
+    assert_eq!(stored.subject_id, a.subject);
+
+    // Refresh: a new pair; the old access and refresh tokens die with it.
+    let second = refreshed(&m, REFRESH, &first.refresh).await;
+    assert_ne!(second.access, first.access);
+    assert_ne!(second.refresh, first.refresh);
+    assert_dead(&m, &first.access, "the refreshed access token").await;
+    let (status, err) = refresh(&m, REFRESH, json!({"refreshToken": first.refresh})).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a used refresh token: {err}"
+    );
+    assert_eq!(
+        m.ids(&second.access, "").await,
+        (2, vec![bill["id"].as_i64().unwrap(), id])
+    );
+    let (status, _) = m.delete(&second.access, API, bill["id"].clone()).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // B2Core's snake_case spelling, at the other root.
+    let (status, body) = m
+        .send(
+            None,
+            Method::POST,
+            &format!("{ALT}/refresh"),
+            REFRESH,
+            Body::Json(json!({"refresh_token": second.refresh})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let third = pair(&m, &body);
+    assert_dead(&m, &second.access, "the refreshed access token").await;
+    assert_eq!(m.ids(&third.access, "").await, (1, vec![id]));
+
+    // Sign out: the session's two tokens die; signing out again is refused.
+    assert_eq!(
+        signout(&m, SIGNOUT, Some(&third.access)).await,
+        (StatusCode::NO_CONTENT, Value::Null)
+    );
+    assert_dead(&m, &third.access, "a signed-out access token").await;
+    let (status, err) = refresh(&m, REFRESH, json!({"refreshToken": third.refresh})).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a signed-out refresh token: {err}"
+    );
+    let (status, _) = signout(&m, SIGNOUT, Some(&third.access)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The document stays; a new sign-in (at the other root) sees it.
+    let uuid = wizard_at(&m, Method::POST, ALT).await;
+    let (status, body) = m
+        .send(
+            None,
+            Method::POST,
+            &format!("{ALT}/signin"),
+            SIGNIN,
+            Body::Json(signin_body(&uuid, &a.email, &a.password)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let again = pair(&m, &body);
+    assert_eq!(m.ids(&again.access, "").await, (1, vec![id]));
+    assert_eq!(
+        signout(&m, &format!("{ALT}/signout"), Some(&again.access)).await,
+        (StatusCode::NO_CONTENT, Value::Null)
+    );
+    assert_dead(&m, &again.access, "signed out at /v2/my").await;
+}
+
+#[tokio::test]
+async fn the_sign_in_body_is_read_as_curl_and_forms_send_it() {
+    let m = Mydocs::start().await;
+    let a = account(&m, ADMIN_A, "curl@example.com", "curl-password-1").await;
+    let minted = m.client(ADMIN_A).await;
+    m.add_ok(&minted.token, typed("1", vec![("other.png", png(1))]))
+        .await;
+    let doc = {
+        let p = signed_in_as(&m, &a).await;
+        m.add_ok(&p.access, typed("1", vec![("mine.png", png(2))]))
+            .await
+    };
+    let mine = doc["id"].as_i64().unwrap();
+
+    let json_bytes = |uuid: &str| {
+        signin_body(uuid, &a.email, &a.password)
+            .to_string()
+            .into_bytes()
+    };
+    let mut bodies: Vec<(&str, Box<dyn Fn(&str) -> Body>)> = vec![
+        // `curl --data-raw '{…}'` with no -H: labelled as a form, but a JSON object.
+        (
+            "JSON labelled as a form",
+            Box::new(move |u| Body::Raw("application/x-www-form-urlencoded", json_bytes(u))),
+        ),
+        (
+            "JSON with no Content-Type",
+            Box::new(move |u| Body::Bare(json_bytes(u))),
+        ),
+        (
+            "JSON with a charset",
+            Box::new(move |u| Body::Raw("application/json; charset=utf-8", json_bytes(u))),
+        ),
+    ];
+    let (email, password) = (a.email.clone(), a.password.clone());
+    bodies.push((
+        "a real urlencoded form",
+        Box::new(move |u| {
+            let fp = fingerprint();
+            let encoded = serde_urlencoded::to_string([
+                ("uuid", u),
+                ("email", email.as_str()),
+                ("password", password.as_str()),
+                ("device_fingerprint", fp.as_str()),
+            ])
+            .unwrap();
+            Body::Raw("application/x-www-form-urlencoded", encoded.into_bytes())
+        }),
+    ));
+    for (what, body) in &bodies {
+        let uuid = wizard(&m).await;
+        let (status, answer) = signin(&m, body(&uuid)).await;
+        assert_eq!(status, StatusCode::OK, "{what}: {answer}");
+        let p = pair(&m, &answer);
+        // The token opens this client's documents, not another subject's.
+        assert_eq!(m.ids(&p.access, "").await, (1, vec![mine]), "{what}");
+        // And its uuid is used up, however the body was sent.
+        let (status, err) = signin(&m, body(&uuid)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {err}");
+        assert_error(&err, status, Some("uuid"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The wizard's uuid
+
+#[tokio::test]
+async fn a_wizard_uuid_signs_in_once_and_only_while_open() {
+    let m = Mydocs::start().await;
+    let a = account(&m, ADMIN_A, "once@example.com", "once-password").await;
+    let uuid = wizard_at(&m, Method::POST, API).await;
+    assert_ne!(uuid, wizard(&m).await, "each wizard opens its own session");
+
+    // A wrong password does not use the uuid up; the right one does.
+    let (status, err) = signin(
+        &m,
+        Body::Json(signin_body(&uuid, &a.email, "not-it-at-all")),
+    )
+    .await;
+    assert_eq!(
+        (status, err),
+        (StatusCode::UNAUTHORIZED, wrong_credentials())
+    );
+    let (status, body) = signin(&m, Body::Json(signin_body(&uuid, &a.email, &a.password))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    pair(&m, &body);
+    let (status, err) = signin(&m, Body::Json(signin_body(&uuid, &a.email, &a.password))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a used uuid: {err}");
+    assert_error(&err, status, Some("uuid"));
+    assert_eq!(err["errors"].as_object().unwrap().len(), 1, "{err}");
+
+    // Unknown and malformed uuids.
+    for bad in [
+        Uuid::new_v4().to_string(),
+        "not-a-uuid".to_owned(),
+        "42".to_owned(),
+    ] {
+        let (status, err) = signin(&m, Body::Json(signin_body(&bad, &a.email, &a.password))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {err}");
+        assert_error(&err, status, Some("uuid"));
+    }
+
+    // Fifteen minutes later (the expiry moved into the past), the uuid is closed.
+    let late = wizard(&m).await;
+    let moved = sqlx::query("UPDATE signin_sessions SET expires_at = ? WHERE id = ?")
+        .bind(a_second_ago())
+        .bind(&late)
+        .execute(&database(&m).await)
+        .await
+        .unwrap();
+    assert_eq!(moved.rows_affected(), 1);
+    let (status, err) = signin(&m, Body::Json(signin_body(&late, &a.email, &a.password))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an expired uuid: {err}");
+    assert_error(&err, status, Some("uuid"));
+}
+
+#[tokio::test]
+async fn a_wizard_expires_fifteen_minutes_after_it_opens() {
+    let m = Mydocs::start().await;
+    let before = chrono::Utc::now().timestamp_millis();
+    let uuid = wizard(&m).await;
+    let after = chrono::Utc::now().timestamp_millis();
+    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM signin_sessions WHERE id = ?")
+        .bind(&uuid)
+        .fetch_one(&database(&m).await)
+        .await
+        .unwrap();
+    let fifteen = 15 * 60 * 1000;
+    assert!(
+        (before + fifteen..=after + fifteen).contains(&expires),
+        "{before} {expires} {after}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_sign_ins_with_one_uuid_let_one_in() {
+    let m = Mydocs::start().await;
+    let a = account(&m, ADMIN_A, "race@example.com", "race-password").await;
+    let uuid = wizard(&m).await;
+    let results = futures::future::join_all(
+        (0..4).map(|_| signin(&m, Body::Json(signin_body(&uuid, &a.email, &a.password)))),
+    )
+    .await;
+    let ok: Vec<_> = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::OK)
+        .collect();
+    assert_eq!(ok.len(), 1, "{results:?}");
+    for (status, body) in &results {
+        if *status != StatusCode::OK {
+            assert_eq!(*status, StatusCode::BAD_REQUEST, "{body}");
+            assert_error(body, *status, Some("uuid"));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Bad input and wrong credentials
+
+#[tokio::test]
+async fn each_missing_or_blank_field_is_named() {
+    let m = Mydocs::start().await;
+    let a = account(&m, ADMIN_A, "fields@example.com", "fields-password").await;
+    let uuid = wizard(&m).await;
+    let full = signin_body(&uuid, &a.email, &a.password);
+    for field in ["uuid", "email", "password", "device_fingerprint"] {
+        for (what, value) in [
+            ("missing", None),
+            ("blank", Some(json!(""))),
+            ("null", Some(Value::Null)),
+        ] {
+            let mut body = full.clone();
+            match value {
+                None => {
+                    body.as_object_mut().unwrap().remove(field);
+                }
+                Some(v) => body[field] = v,
+            }
+            let (status, err) = signin(&m, Body::Json(body)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{what} {field}: {err}");
+            assert_error(&err, status, Some(field));
+            assert_eq!(
+                err["errors"].as_object().unwrap().len(),
+                1,
+                "{what} {field}: {err}"
+            );
+        }
+        let mut body = full.clone();
+        body[field] = json!(12345678);
+        let (status, err) = signin(&m, Body::Json(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "numeric {field}: {err}");
+        assert_error(&err, status, Some(field));
+    }
+    // An empty body names the first field; a broken JSON object is a 400 too.
+    let (status, err) = signin(&m, Body::Raw("application/json", Vec::new())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_error(&err, status, Some("uuid"));
+    let (status, err) = signin(&m, Body::Raw("application/json", b"{\"uuid\": ".to_vec())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_error(&err, status, None);
+    // A body over the limit is refused whole.
+    let mut huge = full.clone();
+    huge["padding"] = json!("x".repeat(20 * 1024));
+    let (status, err) = signin(&m, Body::Json(huge)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{err}");
+    // None of that used the uuid up.
+    let (status, body) = signin(&m, Body::Json(full)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_malformed_device_fingerprint_is_400() {
+    let m = Mydocs::start().await;
+    let a = account(&m, ADMIN_A, "fp@example.com", "fingerprint-pw").await;
+    let uuid = wizard(&m).await;
+    let cases = [
+        ("not base64", "not base64 at all!!".to_owned()),
+        ("base64 of text", b64(b"Mozilla/5.0 plain text")),
+        ("base64 of broken JSON", b64(b"{\"user_agent\": ")),
+        (
+            "no user_agent",
+            b64(json!({"language": "en"}).to_string().as_bytes()),
+        ),
+        (
+            "empty user_agent",
+            b64(json!({"user_agent": ""}).to_string().as_bytes()),
+        ),
+        (
+            "blank user_agent",
+            b64(json!({"user_agent": "   "}).to_string().as_bytes()),
+        ),
+        (
+            "numeric user_agent",
+            b64(json!({"user_agent": 5}).to_string().as_bytes()),
+        ),
+        (
+            "null user_agent",
+            b64(json!({"user_agent": null}).to_string().as_bytes()),
+        ),
+        (
+            "an array",
+            b64(json!(["user_agent", UA]).to_string().as_bytes()),
+        ),
+        ("a JSON string", b64(json!(UA).to_string().as_bytes())),
+        ("the JSON itself", json!({"user_agent": UA}).to_string()),
+    ];
+    for (what, fp) in cases {
+        let mut body = signin_body(&uuid, &a.email, &a.password);
+        body["device_fingerprint"] = json!(fp);
+        let (status, err) = signin(&m, Body::Json(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {err}");
+        assert_error(&err, status, Some("device_fingerprint"));
+        assert_eq!(err["errors"].as_object().unwrap().len(), 1, "{what}: {err}");
+    }
+    let (status, body) = signin(&m, Body::Json(signin_body(&uuid, &a.email, &a.password))).await;
+    assert_eq!(status, StatusCode::OK, "the uuid is still open: {body}");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_answer_alike() {
+    let m = Mydocs::start().await;
+    let a = account(&m, ADMIN_A, "alike@example.com", "alike-password").await;
+    let b = account(&m, ADMIN_A, "other@example.com", "other-password").await;
+    let uuid = wizard(&m).await;
+    for (email, password) in [
+        (a.email.as_str(), "alike-password-2"),
+        (a.email.as_str(), "ALIKE-PASSWORD"),
+        (a.email.as_str(), b.password.as_str()),
+        ("nobody@example.com", a.password.as_str()),
+        ("not an email", a.password.as_str()),
+        ("alike@example.org", a.password.as_str()),
+    ] {
+        let (status, err) = signin(&m, Body::Json(signin_body(&uuid, email, password))).await;
+        assert_eq!(
+            (status, err),
+            (StatusCode::UNAUTHORIZED, wrong_credentials()),
+            "{email} / {password}"
+        );
+    }
+    // Emails are compared without regard to case or surrounding space.
+    let (status, body) = signin(
+        &m,
+        Body::Json(signin_body(&uuid, "  ALIKE@Example.Com ", &a.password)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+// ---------------------------------------------------------------------------------------
+// The bound on failed sign-ins
+
+#[tokio::test]
+async fn failed_sign_ins_of_an_account_are_bounded() {
+    let m = Mydocs::start_with(|c| c.server.sign_in_limits.failures_per_account = 3).await;
+    let a = account(&m, ADMIN_A, "alice@example.com", "alice-password").await;
+    let b = account(&m, ADMIN_A, "bob@example.com", "bob-password").await;
+    let uuid = wizard(&m).await;
+    // Three failures, under spellings of one email: they count together.
+    for email in [
+        "alice@example.com",
+        "ALICE@example.com",
+        " Alice@Example.com",
+    ] {
+        let (status, err) = signin(&m, Body::Json(signin_body(&uuid, email, "guess-guess"))).await;
+        assert_eq!(
+            (status, err),
+            (StatusCode::UNAUTHORIZED, wrong_credentials())
+        );
+    }
+    // Now even the right password waits.
+    throttled(&m, signin_body(&uuid, &a.email, &a.password)).await;
+    throttled(&m, signin_body(&uuid, &a.email, "guess-guess")).await;
+    // Another account is let in, with the same uuid (a 429 does not use it up).
+    let (status, body) = signin(&m, Body::Json(signin_body(&uuid, &b.email, &b.password))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The back office's sign-in is not held up either.
+    bo_signed_in(&m, BO_ALPHA).await;
+}
+
+#[tokio::test]
+async fn a_successful_sign_in_clears_the_accounts_failures() {
+    let m = Mydocs::start_with(|c| c.server.sign_in_limits.failures_per_account = 3).await;
+    let a = account(&m, ADMIN_A, "carol@example.com", "carol-password").await;
+    let uuid = wizard(&m).await;
+    for round in 0..2 {
+        for _ in 0..2 {
+            let (status, err) =
+                signin(&m, Body::Json(signin_body(&uuid, &a.email, "nope-nope"))).await;
+            assert_eq!(
+                (status, err),
+                (StatusCode::UNAUTHORIZED, wrong_credentials()),
+                "round {round}"
+            );
+        }
+        signed_in_as(&m, &a).await;
+    }
+    for _ in 0..3 {
+        let (status, _) = signin(&m, Body::Json(signin_body(&uuid, &a.email, "nope-nope"))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    throttled(&m, signin_body(&uuid, &a.email, &a.password)).await;
+}
+
+#[tokio::test]
+async fn failed_sign_ins_from_an_address_are_bounded() {
+    let m = Mydocs::start_with(|c| {
+        c.server.sign_in_limits.failures_per_account = 100;
+        c.server.sign_in_limits.failures_per_address = 4;
+    })
+    .await;
+    let a = account(&m, ADMIN_A, "dave@example.com", "dave-password").await;
+    let uuid = wizard(&m).await;
+    for i in 1..=3 {
+        let (status, err) = signin(
+            &m,
+            Body::Json(signin_body(
+                &uuid,
+                &format!("guess{i}@example.com"),
+                "whatever-1",
+            )),
+        )
+        .await;
+        assert_eq!(
+            (status, err),
+            (StatusCode::UNAUTHORIZED, wrong_credentials())
+        );
+    }
+    // Three failures from this address: still under the bound. A success does not clear
+    // the address's count.
+    signed_in_as(&m, &a).await;
+    let (status, _) = signin(
+        &m,
+        Body::Json(signin_body(&uuid, "guess4@example.com", "whatever-1")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Four: every account is refused from here, the right password too.
+    throttled(&m, signin_body(&uuid, &a.email, &a.password)).await;
+    throttled(&m, signin_body(&uuid, "fresh@example.com", "whatever-1")).await;
+}
+
+#[tokio::test]
+async fn failed_back_office_sign_ins_are_bounded() {
+    let m = Mydocs::start_with(|c| c.server.sign_in_limits.failures_per_account = 2).await;
+    for _ in 0..2 {
+        let (status, err) = bo_signin(&m, BO_ALPHA, "not-the-password").await;
+        assert_eq!(
+            (status, err),
+            (StatusCode::UNAUTHORIZED, wrong_credentials())
+        );
+    }
+    let res = m
+        .raw(
+            None,
+            Method::POST,
+            BO_SIGNIN,
+            Body::Json(json!({"email": BO_ALPHA, "password": BACKOFFICE_PASSWORD})),
+            None,
+        )
+        .await;
+    assert_throttled(&m, res, BO_SIGNIN).await;
+    // Another tenant's back-office user is not held up.
+    bo_signed_in(&m, BO_BETA).await;
+}
+
+/// The bound holds under concurrency too: guesses sent together must not all be checked
+/// because none of them has been counted yet.
+#[tokio::test]
+async fn concurrent_wrong_guesses_do_not_pass_the_bound() {
+    let m = Mydocs::start_with(|c| c.server.sign_in_limits.failures_per_account = 3).await;
+    let a = account(&m, ADMIN_A, "uma@example.com", "uma-password").await;
+    let uuid = wizard(&m).await;
+    let results = futures::future::join_all((0..12).map(|i| {
+        signin(
+            &m,
+            Body::Json(signin_body(&uuid, &a.email, &format!("guess-number-{i}"))),
+        )
+    }))
+    .await;
+    for (status, body) in &results {
+        match *status {
+            StatusCode::UNAUTHORIZED => assert_eq!(body, &wrong_credentials()),
+            StatusCode::TOO_MANY_REQUESTS => assert_error(body, *status, None),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    let checked = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+        .count();
+    // BUG: src/auth/throttle.rs + src/adapters/mydocs/signin.rs: `Attempt::check` reads the
+    // count, the password is verified (argon2, slow), and only then `Attempt::failed` counts
+    // it; concurrent guesses all pass the check before any is counted. Observed: all 12
+    // guesses answered 401 (each one a password check); expected: at most 3, the rest 429.
+    assert!(
+        checked <= 3,
+        "{checked} of 12 concurrent guesses had their password checked (bound: 3)"
+    );
+    // Afterwards the account is held, right password or not.
+    throttled(&m, signin_body(&uuid, &a.email, &a.password)).await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Sessions: refresh, sign-out, password reset, expiry
+
+#[tokio::test]
+async fn refresh_and_sign_out_refuse_what_is_not_theirs() {
+    let m = Mydocs::start().await;
+    let minted = m.client(ADMIN_A).await;
+    let a = account_of(
+        &m,
+        ADMIN_A,
+        minted.subject,
+        "eve@example.com",
+        "eve-password",
+    )
+    .await;
+    let p = signed_in_as(&m, &a).await;
+    let bo = bo_signed_in(&m, BO_ALPHA).await;
+
+    // A refresh needs a refresh token in the body.
+    for body in [
+        json!({}),
+        json!({"refreshToken": ""}),
+        json!({"token": p.refresh}),
+    ] {
+        let (status, err) = refresh(&m, REFRESH, body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {err}");
+        assert_error(&err, status, Some("refreshToken"));
+    }
+    // Only a live client refresh token is one.
+    for (what, token) in [
+        ("unknown", "idb_client_refresh_0000"),
+        ("an access token", p.access.as_str()),
+        ("an admin-minted token", minted.token.as_str()),
+        ("a back-office refresh token", bo.refresh.as_str()),
+    ] {
+        let (status, err) = refresh(&m, REFRESH, json!({"refreshToken": token})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {err}");
+    }
+    // A refresh token opens no documents.
+    assert_dead(&m, &p.refresh, "a refresh token as bearer").await;
+
+    // Sign-out needs the access token of a session.
+    for (what, token) in [
+        ("no token", None),
+        ("unknown", Some("idb_client_0000")),
+        ("the refresh token", Some(p.refresh.as_str())),
+        (
+            "an admin-minted token (no session)",
+            Some(minted.token.as_str()),
+        ),
+        ("a back-office token", Some(bo.access.as_str())),
+    ] {
+        let (status, err) = signout(&m, SIGNOUT, token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {err}");
+    }
+    // Nothing of that ended anything.
+    assert_eq!(m.ids(&p.access, "").await.0, 0);
+    assert_eq!(m.ids(&minted.token, "").await.0, 0);
+    let (status, _) = bo_list(
+        &m,
+        &bo.access,
+        &format!("?filter[clientId]={}", a.client_id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // Signing out one session leaves the subject's other session and minted token alone.
+    let other = signed_in_as(&m, &a).await;
+    assert_eq!(
+        signout(&m, SIGNOUT, Some(&p.access)).await,
+        (StatusCode::NO_CONTENT, Value::Null)
+    );
+    assert_dead(&m, &p.access, "signed out").await;
+    assert_eq!(m.ids(&other.access, "").await.0, 0);
+    assert_eq!(m.ids(&minted.token, "").await.0, 0);
+    refreshed(&m, REFRESH, &other.refresh).await;
+}
+
+#[tokio::test]
+async fn concurrent_refreshes_of_one_token_give_one_pair() {
+    let m = Mydocs::start().await;
+    let a = account(&m, ADMIN_A, "twice@example.com", "twice-password").await;
+    let p = signed_in_as(&m, &a).await;
+    let results = futures::future::join_all(
+        (0..4).map(|_| refresh(&m, REFRESH, json!({"refreshToken": p.refresh}))),
+    )
+    .await;
+    let ok: Vec<_> = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::OK)
+        .collect();
+    assert_eq!(ok.len(), 1, "{results:?}");
+    for (status, _) in &results {
+        assert!(
+            [StatusCode::OK, StatusCode::UNAUTHORIZED].contains(status),
+            "{results:?}"
+        );
+    }
+    let fresh = pair(&m, &ok[0].1);
+    assert_eq!(m.ids(&fresh.access, "").await.0, 0);
+}
+
+#[tokio::test]
+async fn tokens_live_as_configured_and_expired_ones_are_refused() {
+    let m = Mydocs::start_with(|c| {
+        c.adapters.mydocs.access_token_ttl_secs = 120;
+        c.adapters.mydocs.refresh_token_ttl_secs = 600;
+    })
+    .await;
+    let a = account(&m, ADMIN_A, "frank@example.com", "frank-password").await;
+    // `pair` checks the lifetimes against the configuration.
+    let p = signed_in_as(&m, &a).await;
+    expire_token(&m, &p.access).await;
+    assert_dead(&m, &p.access, "an expired access token").await;
+    let (status, _) = signout(&m, SIGNOUT, Some(&p.access)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "signing out with an expired token"
+    );
+    // The refresh token outlives it and brings a new pair.
+    let q = refreshed(&m, REFRESH, &p.refresh).await;
+    assert_eq!(m.ids(&q.access, "").await.0, 0);
+    expire_token(&m, &q.refresh).await;
+    let (status, err) = refresh(&m, REFRESH, json!({"refreshToken": q.refresh})).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "an expired refresh token: {err}"
+    );
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_sign_ins_but_not_minted_tokens() {
+    let m = Mydocs::start().await;
+    let minted = m.client(ADMIN_A).await;
+    let a = account_of(
+        &m,
+        ADMIN_A,
+        minted.subject,
+        "grace@example.com",
+        "old-password",
+    )
+    .await;
+    let bystander = account(&m, ADMIN_A, "henry@example.com", "henry-password").await;
+    let one = signed_in_as(&m, &a).await;
+    let two = signed_in_as(&m, &a).await;
+    let theirs = signed_in_as(&m, &bystander).await;
+    let doc = m
+        .add_ok(&one.access, typed("1", vec![("p.png", png(3))]))
+        .await;
+    let id = doc["id"].as_i64().unwrap();
+
+    let template = "/subjects/{subject_id}/client-accounts/{account_id}/password";
+    let path = format!("/subjects/{}/client-accounts/{}/password", a.subject, a.id);
+    let (status, view) = admin(
+        &m,
+        ADMIN_A,
+        Method::PUT,
+        &path,
+        template,
+        Some(json!({"password": "new-password"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["id"], a.id.to_string());
+    assert_eq!(view["client_id"], a.client_id);
+    assert_eq!(view["email"], a.email);
+    assert_eq!(view["subject_id"], a.subject.to_string());
+
+    // Every session of the subject is over, access and refresh tokens alike.
+    for p in [&one, &two] {
+        assert_dead(&m, &p.access, "a session from before the reset").await;
+        let (status, err) = refresh(&m, REFRESH, json!({"refreshToken": p.refresh})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{err}");
+    }
+    // The admin-minted token and another subject's session still work.
+    assert_eq!(m.ids(&minted.token, "").await, (1, vec![id]));
+    assert_eq!(m.ids(&theirs.access, "").await.0, 0);
+    // The old password is refused, the new one signs in.
+    let (status, err) = sign_in(&m, &a.email, "old-password").await;
+    assert_eq!(
+        (status, err),
+        (StatusCode::UNAUTHORIZED, wrong_credentials())
+    );
+    let new = signed_in(&m, &a.email, "new-password").await;
+    assert_eq!(m.ids(&new.access, "").await, (1, vec![id]));
+
+    // Refusals: a short password, another subject's account, another tenant's key.
+    let (status, err) = admin(
+        &m,
+        ADMIN_A,
+        Method::PUT,
+        &path,
+        template,
+        Some(json!({"password": "short"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_eq!(err["error"]["field"], "password", "{err}");
+    let wrong_subject = format!(
+        "/subjects/{}/client-accounts/{}/password",
+        bystander.subject, a.id
+    );
+    for (key, path) in [(ADMIN_A, &wrong_subject), (ADMIN_B, &path)] {
+        let (status, err) = admin(
+            &m,
+            key,
+            Method::PUT,
+            path,
+            template,
+            Some(json!({"password": "another-password"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {err}");
+        assert_eq!(err["error"]["code"], "not_found", "{err}");
+    }
+    // None of the refusals changed the password or ended the new session.
+    assert_eq!(m.ids(&new.access, "").await.0, 1);
+    signed_in(&m, &a.email, "new-password").await;
+}
+
+#[tokio::test]
+async fn deleting_the_subject_ends_its_sign_in() {
+    let m = Mydocs::start().await;
+    let a = account(&m, ADMIN_A, "ida@example.com", "ida-password").await;
+    let p = signed_in_as(&m, &a).await;
+    let res = m
+        .server
+        .client
+        .delete(m.server.url(&format!("/admin/v1/subjects/{}", a.subject)))
+        .bearer_auth(ADMIN_A)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_dead(&m, &p.access, "the deleted subject's token").await;
+    let (status, err) = refresh(&m, REFRESH, json!({"refreshToken": p.refresh})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{err}");
+    let (status, err) = sign_in(&m, &a.email, &a.password).await;
+    assert_eq!(
+        (status, err),
+        (StatusCode::UNAUTHORIZED, wrong_credentials())
+    );
+    let bo = bo_signed_in(&m, BO_ALPHA).await;
+    let (status, err) = bo_list(
+        &m,
+        &bo.access,
+        &format!("?filter[clientId]={}", a.client_id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
+    // The email is free again.
+    let again = account(&m, ADMIN_A, &a.email, "ida-password-2").await;
+    assert_eq!(again.client_id, a.client_id + 1, "numbers are not reused");
+    signed_in_as(&m, &again).await;
+}
+
+// ---------------------------------------------------------------------------------------
+// The Back Office
+
+#[tokio::test]
+async fn the_back_office_reads_a_clients_documents_by_client_id() {
+    let m = Mydocs::start().await;
+    let one = account(&m, ADMIN_A, "jane@example.com", "jane-password").await;
+    let two = account(&m, ADMIN_A, "kate@example.com", "kate-password").await;
+    assert_eq!((one.client_id, two.client_id), (1, 2));
+    let (p1, p2) = (signed_in_as(&m, &one).await, signed_in_as(&m, &two).await);
+    // A subject with no client account (a minted token only).
+    let anonymous = m.client(ADMIN_A).await;
+    let d1 = m
+        .add_ok(&p1.access, typed("1", vec![("passport.png", png(1))]))
+        .await;
+    let d2 = m
+        .add_ok(&p2.access, typed("2", vec![("id.png", png(2))]))
+        .await;
+    let d3 = m
+        .add_ok(
+            &p1.access,
+            typed("5", vec![("bill.png", png(3)), ("bill2.png", png(4))]),
+        )
+        .await;
+    let d4 = m
+        .add_ok(&anonymous.token, typed("1", vec![("anon.png", png(5))]))
+        .await;
+    let id = |d: &Value| d["id"].as_i64().unwrap();
+
+    let (status, body) = bo_signin(&m, "BackOffice@Alpha.TEST", BACKOFFICE_PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let bo = pair(&m, &body);
+
+    // Client 1's documents, newest first, each the client's own view plus its clientId.
+    let (status, page) = bo_list(&m, &bo.access, "?filter[clientId]=1").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let expected = json!({"total": 2, "data": [
+        with_client_id(&own_view(&m, &p1.access, id(&d3)).await, Some(1)),
+        with_client_id(&own_view(&m, &p1.access, id(&d1)).await, Some(1)),
+    ]});
+    assert_eq!(page, expected);
+    let (status, page) = bo_list(&m, &bo.access, "?filter[clientId]=2").await;
+    assert_eq!(
+        (status, page),
+        (
+            StatusCode::OK,
+            json!({"total": 1, "data": [with_client_id(&d2, Some(2))]})
+        )
+    );
+    // The client's list parameters work the same.
+    for (query, total, ids) in [
+        ("&limit=1", 2, vec![id(&d3)]),
+        ("&limit=1&offset=1", 2, vec![id(&d1)]),
+        ("&sort_order=asc", 2, vec![id(&d1), id(&d3)]),
+        ("&sort_by=id&sort_order=desc", 2, vec![id(&d3), id(&d1)]),
+        ("&filter[typeId]=5", 1, vec![id(&d3)]),
+        ("&filter[typeId]=2", 0, vec![]),
+    ] {
+        let (status, page) = bo_list(&m, &bo.access, &format!("?filter[clientId]=1{query}")).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {page}");
+        let got: Vec<i64> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                assert_eq!(d["clientId"], 1, "{query}: {d}");
+                d["id"].as_i64().unwrap()
+            })
+            .collect();
+        assert_eq!(
+            (page["total"].as_u64(), &got),
+            (Some(total), &ids),
+            "{query}"
+        );
+        // The client's own list with the same parameters agrees.
+        let own = m.ids(&p1.access, &format!("?{}", &query[1..])).await;
+        assert_eq!(own, (total, ids), "{query}");
+    }
+
+    // One document by id: whoever's it is, with its clientId (null without an account).
+    for (doc, token, client_id) in [
+        (&d1, &p1.access, Some(1)),
+        (&d2, &p2.access, Some(2)),
+        (&d3, &p1.access, Some(1)),
+        (&d4, &anonymous.token, None),
+    ] {
+        let (status, got) = bo_get(&m, &bo.access, id(doc)).await;
+        assert_eq!(status, StatusCode::OK, "{got}");
+        assert_eq!(
+            got,
+            with_client_id(&own_view(&m, token, id(doc)).await, client_id)
+        );
+    }
+
+    // filter[clientId] is required, one positive integer.
+    for query in [
+        "",
+        "?limit=5",
+        "?filter[clientId]=",
+        "?filter[clientId]=abc",
+        "?filter[clientId]=0",
+        "?filter[clientId]=-1",
+        "?filter[clientId]=1.5",
+        "?filter[clientId]=1&filter[clientId]=2",
+        "?filter%5BclientId%5D=x",
+    ] {
+        let (status, err) = bo_list(&m, &bo.access, query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query:?}: {err}");
+        assert_error(&err, status, Some("filter[clientId]"));
+    }
+    // Percent-encoded brackets are the same parameter.
+    let (status, page) = bo_list(&m, &bo.access, "?filter%5BclientId%5D=2").await;
+    assert_eq!((status, page["total"].as_u64()), (StatusCode::OK, Some(1)));
+    // Other parameters are checked as the client's are.
+    let (status, err) = bo_list(&m, &bo.access, "?filter[clientId]=1&limit=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_error(&err, status, Some("limit"));
+    // Unknown clients and documents.
+    for client in ["3", "99", "9223372036854775807"] {
+        let (status, err) = bo_list(&m, &bo.access, &format!("?filter[clientId]={client}")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{client}: {err}");
+    }
+    let (status, err) = bo_get(&m, &bo.access, 999).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
+    let (status, err) = bo_get(&m, &bo.access, "abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+}
+
+#[tokio::test]
+async fn back_office_and_client_tokens_do_not_mix_and_tenants_do_not_see_each_other() {
+    let m = Mydocs::start().await;
+    let alpha1 = account(&m, ADMIN_A, "leo@example.com", "leo-password").await;
+    let alpha2 = account(&m, ADMIN_A, "mia@example.com", "mia-password").await;
+    let beta1 = account(&m, ADMIN_B, "ned@example.com", "ned-password").await;
+    assert_eq!(
+        (alpha2.client_id, beta1.client_id),
+        (2, 1),
+        "numbers are per tenant"
+    );
+    let (pa, pb) = (
+        signed_in_as(&m, &alpha1).await,
+        signed_in_as(&m, &beta1).await,
+    );
+    let a_docs = [
+        m.add_ok(&pa.access, typed("1", vec![("a1.png", png(1))]))
+            .await,
+        m.add_ok(&pa.access, typed("1", vec![("a2.png", png(2))]))
+            .await,
+    ];
+    let b_doc = m
+        .add_ok(&pb.access, typed("1", vec![("b1.png", png(3))]))
+        .await;
+    let (bo_a, bo_b) = (
+        bo_signed_in(&m, BO_ALPHA).await,
+        bo_signed_in(&m, BO_BETA).await,
+    );
+
+    // Each back office sees its own tenant's client 1 and nothing of the other tenant.
+    let (status, page) = bo_list(&m, &bo_b.access, "?filter[clientId]=1").await;
+    assert_eq!(
+        (status, page),
+        (
+            StatusCode::OK,
+            json!({"total": 1, "data": [with_client_id(&b_doc, Some(1))]})
+        )
+    );
+    let (status, page) = bo_list(&m, &bo_a.access, "?filter[clientId]=1").await;
+    assert_eq!(
+        (status, page["total"].as_u64()),
+        (StatusCode::OK, Some(2)),
+        "{page}"
+    );
+    let (status, err) = bo_list(&m, &bo_b.access, "?filter[clientId]=2").await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "alpha's client 2 from beta: {err}"
+    );
+    assert_eq!(a_docs[1]["id"], 2);
+    let (status, err) = bo_get(&m, &bo_b.access, 2).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "alpha's document 2 from beta: {err}"
+    );
+    let (status, got) = bo_get(&m, &bo_a.access, 2).await;
+    assert_eq!(
+        (status, got),
+        (StatusCode::OK, with_client_id(&a_docs[1], Some(1)))
+    );
+
+    // Client tokens (signed in or minted) are no back-office tokens...
+    let minted = m.client(ADMIN_A).await;
+    for (what, token) in [
+        ("a client access token", pa.access.as_str()),
+        ("a client refresh token", pa.refresh.as_str()),
+        ("an admin-minted client token", minted.token.as_str()),
+        ("a back-office refresh token", bo_a.refresh.as_str()),
+        ("the admin key", ADMIN_A),
+    ] {
+        let (status, err) = bo_list(&m, token, "?filter[clientId]=1").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {err}");
+        let (status, err) = bo_get(&m, token, 1).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {err}");
+        let (status, err) = signout(&m, BO_SIGNOUT, Some(token)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{what}: {err}");
+    }
+    let res = m
+        .raw(
+            None,
+            Method::GET,
+            &format!("{BO_LIST}?filter[clientId]=1"),
+            Body::None,
+            None,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // ...and a back-office token is no client token.
+    assert_dead(&m, &bo_a.access, "a back-office token on the client's list").await;
+    let (status, err) = m
+        .add(&bo_a.access, typed("1", vec![("x.png", png(9))]))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{err}");
+    let (status, err) = refresh(&m, REFRESH, json!({"refreshToken": bo_a.refresh})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{err}");
+    let (status, err) = refresh(&m, BO_REFRESH, json!({"refreshToken": pa.refresh})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{err}");
+    // All the refusals above ended nothing.
+    assert_eq!(m.ids(&pa.access, "").await.0, 2);
+    let (status, _) = bo_list(&m, &bo_a.access, "?filter[clientId]=1").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_back_office_signs_in_refreshes_and_signs_out() {
+    let m = Mydocs::start().await;
+    let c = account(&m, ADMIN_A, "olga@example.com", "olga-password").await;
+    let q = format!("?filter[clientId]={}", c.client_id);
+
+    // Wrong credentials and missing fields.
+    for (email, password) in [
+        (BO_ALPHA, "wrong-password"),
+        ("nobody@alpha.test", BACKOFFICE_PASSWORD),
+        (c.email.as_str(), c.password.as_str()),
+    ] {
+        let (status, err) = bo_signin(&m, email, password).await;
+        assert_eq!(
+            (status, err),
+            (StatusCode::UNAUTHORIZED, wrong_credentials()),
+            "{email}"
+        );
+    }
+    for (body, field) in [
+        (json!({"password": BACKOFFICE_PASSWORD}), "email"),
+        (json!({"email": BO_ALPHA}), "password"),
+        (json!({"email": BO_ALPHA, "password": ""}), "password"),
+    ] {
+        let (status, err) = m
+            .send(None, Method::POST, BO_SIGNIN, BO_SIGNIN, Body::Json(body))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+        assert_error(&err, status, Some(field));
+    }
+
+    let first = bo_signed_in(&m, BO_ALPHA).await;
+    let (status, page) = bo_list(&m, &first.access, &q).await;
+    assert_eq!(
+        (status, page),
+        (StatusCode::OK, json!({"total": 0, "data": []}))
+    );
+    let second = refreshed(&m, BO_REFRESH, &first.refresh).await;
+    let (status, _) = bo_list(&m, &first.access, &q).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the refreshed access token"
+    );
+    let (status, _) = refresh(&m, BO_REFRESH, json!({"refreshToken": first.refresh})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a used refresh token");
+    let (status, err) = refresh(&m, BO_REFRESH, json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_error(&err, status, Some("refreshToken"));
+    let (status, _) = bo_list(&m, &second.access, &q).await;
+    assert_eq!(status, StatusCode::OK);
+    // B2Core's snake_case spelling.
+    let (status, body) = refresh(&m, BO_REFRESH, json!({"refresh_token": second.refresh})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let third = pair(&m, &body);
+
+    // A client's sign-out does not take a back-office token; the back office's does.
+    let (status, _) = signout(&m, SIGNOUT, Some(&third.access)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        signout(&m, BO_SIGNOUT, Some(&third.access)).await,
+        (StatusCode::NO_CONTENT, Value::Null)
+    );
+    let (status, _) = bo_list(&m, &third.access, &q).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a signed-out token");
+    let (status, _) = refresh(&m, BO_REFRESH, json!({"refreshToken": third.refresh})).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a signed-out refresh token"
+    );
+    let (status, _) = signout(&m, BO_SIGNOUT, Some(&third.access)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "signed out twice");
+    let (status, _) = signout(&m, BO_SIGNOUT, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// A subject may be given a second client account; the back office then reaches its
+/// documents by either clientId, and must say the same clientId for one document wherever
+/// it shows it.
+#[tokio::test]
+async fn a_document_has_one_client_id_in_the_list_and_the_details() {
+    let m = Mydocs::start().await;
+    let first = account(&m, ADMIN_A, "vic@example.com", "vic-password").await;
+    // One client, one account: a second account for the subject is refused, nothing stored.
+    let (status, refused) = create_account(
+        &m,
+        ADMIN_A,
+        first.subject,
+        "vic.work@example.com",
+        "vic-work-pw",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let (status, _) = sign_in(&m, "vic.work@example.com", "vic-work-pw").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let p = signed_in_as(&m, &first).await;
+    let doc = m
+        .add_ok(&p.access, typed("1", vec![("x.png", png(1))]))
+        .await;
+    let id = doc["id"].as_i64().unwrap();
+    let bo = bo_signed_in(&m, BO_ALPHA).await;
+    let (status, details) = bo_get(&m, &bo.access, id).await;
+    assert_eq!(status, StatusCode::OK, "{details}");
+    assert_eq!(details["clientId"], first.client_id);
+    let (status, page) = bo_list(
+        &m,
+        &bo.access,
+        &format!("?filter[clientId]={}", first.client_id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1, "the subject's document: {page}");
+    assert_eq!(page["data"][0], details, "the list and the details agree");
+    // The number the refused account would have taken is nobody's.
+    let (status, _) = bo_list(
+        &m,
+        &bo.access,
+        &format!("?filter[clientId]={}", first.client_id + 1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+// ---------------------------------------------------------------------------------------
+// Tenants, hosts and shared emails
+
+/// A sign-in on `host` (the `Host` header), with a fresh wizard uuid.
+async fn sign_in_at(m: &Mydocs, host: &str, email: &str, password: &str) -> (StatusCode, Value) {
+    let uuid = wizard(m).await;
+    let res = m
+        .server
+        .client
+        .post(m.server.url(SIGNIN))
+        .header("host", host)
+        .json(&signin_body(&uuid, email, password))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    m.contract.check("POST", SIGNIN, status.as_u16(), &body);
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_sign_in_on_a_tenants_host_finds_only_that_tenants_accounts() {
+    let m = Mydocs::start_with(|c| {
+        c.tenants[0].b2core_hosts = vec!["broker-a.example".into()];
+    })
+    .await;
+    assert_eq!(m.server.config.tenants[0].id, "alpha");
+    let email = "same@example.com";
+    let (in_alpha, in_beta) = (m.client(ADMIN_A).await, m.client(ADMIN_B).await);
+    account_of(&m, ADMIN_A, in_alpha.subject, email, "alpha-password").await;
+    account_of(&m, ADMIN_B, in_beta.subject, email, "beta-password").await;
+    // Alpha's client has two documents, beta's one: the lists tell the subjects apart.
+    for i in 1..=2 {
+        m.add_ok(&in_alpha.token, typed("1", vec![("a.png", png(i))]))
+            .await;
+    }
+    m.add_ok(&in_beta.token, typed("1", vec![("b.png", png(9))]))
+        .await;
+    let alpha_list = m.ids(&in_alpha.token, "").await;
+    let beta_list = m.ids(&in_beta.token, "").await;
+    let plain_host = m.server.base.trim_start_matches("http://").to_owned();
+
+    for (host, password, opens) in [
+        ("broker-a.example", "alpha-password", Some(&alpha_list)),
+        ("BROKER-A.Example:8443", "alpha-password", Some(&alpha_list)),
+        ("broker-a.example", "beta-password", None),
+        ("other.example", "beta-password", Some(&beta_list)),
+        ("other.example", "alpha-password", None),
+        (plain_host.as_str(), "beta-password", Some(&beta_list)),
+        (plain_host.as_str(), "alpha-password", None),
+    ] {
+        let (status, body) = sign_in_at(&m, host, email, password).await;
+        match opens {
+            Some(list) => {
+                assert_eq!(status, StatusCode::OK, "{host} {password}: {body}");
+                let p = pair(&m, &body);
+                assert_eq!(&m.ids(&p.access, "").await, list, "{host} {password}");
+            }
+            None => assert_eq!(
+                (status, body),
+                (StatusCode::UNAUTHORIZED, wrong_credentials()),
+                "{host} {password}"
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_tenants_may_give_one_email_an_account_each() {
+    let m = Mydocs::start().await;
+    let email = "shared@example.com";
+    let a = account(&m, ADMIN_A, email, "password-of-alpha").await;
+    let b = account(&m, ADMIN_B, "Shared@Example.com", "password-of-beta").await;
+    let (pa, pb) = (signed_in_as(&m, &a).await, signed_in_as(&m, &b).await);
+    m.add_ok(&pa.access, typed("1", vec![("a.png", png(1))]))
+        .await;
+    let doc = m
+        .add_ok(&pb.access, typed("2", vec![("b.png", png(2))]))
+        .await;
+    // Each password opened its own tenant's subject.
+    let in_beta = m
+        .server
+        .store
+        .get_document_by_seq(&b.tenant, doc["id"].as_i64().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(in_beta.subject_id, b.subject);
+    assert_eq!(m.ids(&pa.access, "").await.0, 1);
+    assert_eq!(m.ids(&pb.access, "").await.0, 1);
+    let (status, page) = m.list(&pb.access, "").await;
+    assert_eq!(
+        (status, page["data"][0]["typeId"].as_u64()),
+        (StatusCode::OK, Some(2))
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Secrets at rest
+
+#[tokio::test]
+async fn passwords_and_tokens_never_reach_the_database_in_clear() {
+    let m = Mydocs::start().await;
+    let password = "Pa55word-that-must-not-be-stored";
+    let a = account(&m, ADMIN_A, "quinn@example.com", password).await;
+    let first = signed_in_as(&m, &a).await;
+    let second = refreshed(&m, REFRESH, &first.refresh).await;
+    let reset = "An0ther-password-never-stored";
+    let (status, _) = admin(
+        &m,
+        ADMIN_A,
+        Method::PUT,
+        &format!("/subjects/{}/client-accounts/{}/password", a.subject, a.id),
+        "/subjects/{subject_id}/client-accounts/{account_id}/password",
+        Some(json!({"password": reset})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let third = signed_in(&m, &a.email, reset).await;
+    let bo = bo_signed_in(&m, BO_ALPHA).await;
+    let bo2 = refreshed(&m, BO_REFRESH, &bo.refresh).await;
+
+    let dir = m.server.dir.path();
+    let mut bytes = std::fs::read(dir.join("idbridge.db")).unwrap();
+    bytes.extend(std::fs::read(dir.join("idbridge.db-wal")).unwrap_or_default());
+    let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    // The scan sees what is stored: the account's email and a token's digest are there.
+    assert!(
+        contains("quinn@example.com"),
+        "the email is not in the files read"
+    );
+    assert!(
+        contains(&sha(third.access.as_bytes())),
+        "no token digest in the files read"
+    );
+    let secrets = [
+        ("the password", password),
+        ("the reset password", reset),
+        ("the back-office password", BACKOFFICE_PASSWORD),
+        ("an access token", first.access.as_str()),
+        ("a refresh token", first.refresh.as_str()),
+        ("a refreshed access token", second.access.as_str()),
+        ("a refreshed refresh token", second.refresh.as_str()),
+        ("a later access token", third.access.as_str()),
+        ("a later refresh token", third.refresh.as_str()),
+        ("a back-office access token", bo.access.as_str()),
+        ("a back-office refresh token", bo.refresh.as_str()),
+        ("a refreshed back-office token", bo2.access.as_str()),
+        (
+            "a refreshed back-office refresh token",
+            bo2.refresh.as_str(),
+        ),
+    ];
+    for (what, secret) in secrets {
+        assert!(!contains(secret), "{what} is stored in clear");
+    }
+    // The password is kept as an argon2id hash.
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM client_accounts WHERE id = ?")
+        .bind(a.id.to_string())
+        .fetch_one(&database(&m).await)
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+}
+
+// ---------------------------------------------------------------------------------------
+// The admin API's client accounts
+
+#[tokio::test]
+async fn client_accounts_are_refused_when_taken_malformed_or_for_no_subject() {
+    let m = Mydocs::start().await;
+    let first = account(&m, ADMIN_A, "Rita@Example.com", "rita-password").await;
+    assert_eq!(first.client_id, 1);
+    let (status, subject) = admin(
+        &m,
+        ADMIN_A,
+        Method::POST,
+        "/subjects",
+        "/subjects",
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let other: Uuid = subject["id"].as_str().unwrap().parse().unwrap();
+
+    // The email is taken in this tenant, whatever its case, by this or another subject.
+    for (subject, email) in [
+        (first.subject, "rita@example.com"),
+        (other, "RITA@EXAMPLE.COM"),
+        (other, " rita@example.com "),
+    ] {
+        let (status, err) = create_account(&m, ADMIN_A, subject, email, "another-password").await;
+        assert_eq!(status, StatusCode::CONFLICT, "{email}: {err}");
+        assert_eq!(err["error"]["code"], "conflict", "{err}");
+    }
+    // Passwords of 8 to 128 characters; an email address.
+    let too_long = "p".repeat(129);
+    for (email, password, field) in [
+        ("sam@example.com", "short7c", "password"),
+        ("sam@example.com", "", "password"),
+        ("sam@example.com", "        ", "password"),
+        ("sam@example.com", too_long.as_str(), "password"),
+        ("not-an-email", "long-enough", "email"),
+        ("", "long-enough", "email"),
+        ("sam@", "long-enough", "email"),
+    ] {
+        let (status, err) = create_account(&m, ADMIN_A, other, email, password).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{email} {password:?}: {err}"
+        );
+        assert_eq!(err["error"]["field"], field, "{email}: {err}");
+    }
+    // No such subject in this tenant.
+    for (key, subject) in [(ADMIN_A, Uuid::new_v4()), (ADMIN_B, other)] {
+        let (status, err) =
+            create_account(&m, key, subject, "sam@example.com", "long-enough").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{subject}: {err}");
+        assert_eq!(err["error"]["code"], "not_found", "{err}");
+    }
+
+    // None of it stored an account or took a number; the bounds themselves are accepted.
+    let eight = account_of(&m, ADMIN_A, other, "sam@example.com", "exactly8").await;
+    assert_eq!(eight.client_id, 2);
+    let long = account(&m, ADMIN_A, "tom@example.com", &"q".repeat(128)).await;
+    assert_eq!(long.client_id, 3);
+    signed_in_as(&m, &long).await;
+    // Beta numbers its own clients and may use alpha's email.
+    let beta = account(&m, ADMIN_B, "rita@example.com", "beta-rita-password").await;
+    assert_eq!(beta.client_id, 1);
+
+    // The subject's detail lists its accounts.
+    let (status, detail) = admin(
+        &m,
+        ADMIN_A,
+        Method::GET,
+        &format!("/subjects/{}", first.subject),
+        "/subjects/{subject_id}",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    let accounts = detail["client_accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 1, "{detail}");
+    assert_eq!(accounts[0]["id"], first.id.to_string());
+    assert_eq!(accounts[0]["client_id"], 1);
+    assert_eq!(accounts[0]["email"], "rita@example.com");
+    assert_eq!(accounts[0]["subject_id"], first.subject.to_string());
+}
