@@ -1238,9 +1238,8 @@ async fn an_unsecured_assertion_is_invalid_grant() {
     let g = m.trade(&raw_jwt(&header, &sa.claims(), "")).await;
     assert_eq!(g.status, StatusCode::BAD_REQUEST, "{}", g.body);
     assert!(g.body.get("access_token").is_none(), "{}", g.body);
-    // BUG: answered `invalid_request` ("assertion is not a JWT"): jsonwebtoken cannot parse a
-    // header whose alg it does not know, and the endpoint takes that for "not a JWT" instead
-    // of "alg other than RS256" (invalid_grant).
+    // It is a JWT with another alg, not a malformed request: the header is read whatever
+    // its alg names (jsonwebtoken alone cannot parse one it does not know).
     g.invalid_grant();
 }
 
@@ -1275,9 +1274,8 @@ async fn the_account_bound_holds_however_the_kid_is_spelled() {
     for spelled in &spellings {
         let forged = rs256(thief.key(), Some(spelled), &sa.claims());
         let g = m.trade(&forged).await;
-        // BUG: the failures are counted under the kid as sent, not under the account it
-        // names, so another spelling of the same UUID starts a fresh count: guessing goes on
-        // (400 invalid_grant) past the account's bound.
+        // Counted under the account the kid names, whatever its spelling: another spelling of
+        // the same UUID must not start a fresh count.
         assert_eq!(
             (g.status, g.body["error"].as_str()),
             (StatusCode::TOO_MANY_REQUESTS, Some("slow_down")),
@@ -1329,8 +1327,8 @@ async fn concurrent_forgeries_stay_within_the_account_bound() {
             }
         }
     }
-    // BUG: the bound is checked before the assertion and the failure recorded after it, so
-    // forgeries sent at once are all checked: more than three guesses get an answer.
+    // Each attempt is charged before its assertion is checked, so forgeries sent at once
+    // cannot all be checked: no more than the bound get an answer.
     assert!(
         checked <= 3,
         "{checked} of 20 concurrent forgeries were checked"

@@ -16,9 +16,6 @@
 //! file; the admin API's client-account errors; and races (one uuid, one refresh token, a
 //! burst of guesses sent together). Time passing (expired wizard sessions and tokens) is
 //! simulated by moving expiries in the database, never by waiting.
-//!
-//! Two tests expose server bugs and fail until they are fixed; each marks the failing
-//! assertion with `// BUG:`.
 
 use std::sync::LazyLock;
 
@@ -983,10 +980,8 @@ async fn concurrent_wrong_guesses_do_not_pass_the_bound() {
         .iter()
         .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
         .count();
-    // BUG: src/auth/throttle.rs + src/adapters/mydocs/signin.rs: `Attempt::check` reads the
-    // count, the password is verified (argon2, slow), and only then `Attempt::failed` counts
-    // it; concurrent guesses all pass the check before any is counted. Observed: all 12
-    // guesses answered 401 (each one a password check); expected: at most 3, the rest 429.
+    // Each attempt is charged before its password is checked (argon2 is slow, so guesses
+    // sent together would otherwise all be checked before any is counted).
     assert!(
         checked <= 3,
         "{checked} of 12 concurrent guesses had their password checked (bound: 3)"
