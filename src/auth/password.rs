@@ -2,6 +2,8 @@
 //! two passes). Hashing and checking run on the blocking pool: each takes tens of
 //! milliseconds of CPU, which must not stall the request tasks.
 
+use std::sync::LazyLock;
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2};
@@ -13,8 +15,16 @@ use crate::error::{Error, Result};
 const NOBODY: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$bm9ib2R5LW5vYm9keQ$0kkG7uXbsqQm1tH0lD3HcTzI3pHNzrqwmZrvbiTVYDk";
 
+/// Hashes run at once, at most: each holds 19 MiB and a core for tens of milliseconds, so a
+/// burst of sign-ins waits its turn instead of taking the machine's memory.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::sync::Semaphore::new(cores * 2)
+});
+
 /// Hashes a password: a PHC string (`$argon2id$…`) with a fresh salt.
 pub async fn hash(password: String) -> Result<String> {
+    let _turn = HASHING.acquire().await.map_err(Error::internal)?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -29,6 +39,7 @@ pub async fn hash(password: String) -> Result<String> {
 /// Whether `password` matches `hash` (a PHC string). `None` checks against a hash nothing
 /// matches, at the same cost. A malformed stored hash matches nothing.
 pub async fn verify(password: String, hash: Option<String>) -> Result<bool> {
+    let _turn = HASHING.acquire().await.map_err(Error::internal)?;
     tokio::task::spawn_blocking(move || {
         let hash = hash.as_deref().unwrap_or(NOBODY);
         let Ok(parsed) = PasswordHash::new(hash) else {

@@ -294,3 +294,201 @@ async fn serve_reloads_its_certificate_on_sighup() {
         "{rest:?}"
     );
 }
+
+/// Every sign-in flow run against the real binary at `debug` log level: no password, token,
+/// client secret, assertion or private key appears in what it logs.
+#[tokio::test]
+async fn secrets_of_the_sign_in_flows_never_reach_the_log() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("config")).unwrap();
+    let shipped =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/idbridge.toml"))
+            .unwrap();
+    std::fs::write(dir.path().join("config/idbridge.toml"), shipped).unwrap();
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .env("IDBRIDGE_SERVER__LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "debug")
+        .current_dir(dir.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        log.push(line.clone());
+        if line.contains("listening (http)") {
+            let at = line.find("addr=").unwrap();
+            break line[at + 5..].split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let base = format!("http://{addr}");
+    let c = reqwest::Client::new();
+    let admin = "demo-admin-key";
+    let password = "Tr0ub4dor&3-horse-battery";
+    let mut secrets: Vec<String> = vec![
+        password.into(),
+        "demo-jumio-secret".into(),
+        "demo-backoffice-password".into(),
+        admin.into(),
+    ];
+    let subject: serde_json::Value = c
+        .post(format!("{base}/admin/v1/subjects"))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res = c
+        .post(format!(
+            "{base}/admin/v1/subjects/{}/client-accounts",
+            subject["id"].as_str().unwrap()
+        ))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({"email": "log-test@example.com", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let wizard: serde_json::Value = c
+        .get(format!("{base}/api/v2/my/signin/wizard"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fingerprint =
+        base64::engine::general_purpose::STANDARD.encode(br#"{"user_agent":"log-test"}"#);
+    for attempt in ["a wrong password", password] {
+        let pair: serde_json::Value = c
+            .post(format!("{base}/api/v2/my/signin"))
+            .json(
+                &serde_json::json!({"uuid": wizard["uuid"], "email": "log-test@example.com",
+                "password": attempt, "device_fingerprint": fingerprint}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for token in ["accessToken", "refreshToken"] {
+            if let Some(t) = pair[token]["token"].as_str() {
+                secrets.push(t.to_owned());
+            }
+        }
+    }
+    assert_eq!(secrets.len(), 6, "the sign-in gave a pair");
+    let backoffice: serde_json::Value = c
+        .post(format!("{base}/api/v2/signin"))
+        .json(&serde_json::json!({"email": "demo-backoffice@example.com", "password": "demo-backoffice-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    secrets.push(
+        backoffice["accessToken"]["token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let jumio = c
+        .post(format!("{base}/api/v1/accounts"))
+        .header("user-agent", "log-test/1.0")
+        .basic_auth("demo-jumio-client", Some("demo-jumio-secret"))
+        .json(&serde_json::json!({"customerInternalReference": "LOG", "workflowDefinition": {"key": 2}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(jumio.status(), 200);
+    let file: serde_json::Value = c
+        .post(format!("{base}/admin/v1/service-accounts"))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let private_key = file["private_key"].as_str().unwrap();
+    secrets.extend(
+        private_key
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::to_owned),
+    );
+    let now = chrono::Utc::now().timestamp();
+    let claims = serde_json::json!({"iss": file["client_email"], "aud": file["token_uri"],
+        "iat": now, "exp": now + 3600});
+    let assertion = idbridge::auth::keys::sign_rs256(
+        &claims,
+        file["private_key_id"].as_str().unwrap(),
+        private_key,
+    )
+    .unwrap();
+    let token: serde_json::Value = c
+        .post(
+            file["token_uri"]
+                .as_str()
+                .unwrap()
+                .replace("http://127.0.0.1:8080", &base),
+        )
+        .form(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", assertion.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let access = token["access_token"].as_str().expect("an access token");
+    // Each JWT's signature is what must stay secret-free in the log.
+    secrets.push(assertion.rsplit('.').next().unwrap().to_owned());
+    secrets.push(access.rsplit('.').next().unwrap().to_owned());
+    let identification = c
+        .post(format!(
+            "{base}/v1/orgs/demo-org/identifications/identity_document"
+        ))
+        .bearer_auth(access)
+        .json(&serde_json::json!({"identity_document": {"document_number": "12345678Z", "document_type": "NIF"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(identification.status(), 200);
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    log.extend(lines.map(Result::unwrap));
+    assert!(child.wait().unwrap().success());
+    let log = log.join("\n");
+    assert!(
+        log.contains("/api/v2/my/signin"),
+        "requests are logged: {log}"
+    );
+    for secret in &secrets {
+        assert!(
+            !log.contains(secret.as_str()),
+            "a secret ({} chars) is in the log",
+            secret.len()
+        );
+    }
+    assert!(
+        !log.contains("12345678Z"),
+        "a document number is in the log"
+    );
+}
