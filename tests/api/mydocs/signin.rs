@@ -22,6 +22,9 @@ use std::sync::LazyLock;
 use super::*;
 use crate::common::BACKOFFICE_PASSWORD;
 
+/// Builds a sign-in body around a wizard uuid.
+type MakeBody<'a> = Box<dyn Fn(&str) -> Body + 'a>;
+
 const WIZARD: &str = "/api/v2/my/signin/wizard";
 const SIGNIN: &str = "/api/v2/my/signin";
 const REFRESH: &str = "/api/v2/my/refresh";
@@ -569,7 +572,7 @@ async fn the_sign_in_body_is_read_as_curl_and_forms_send_it() {
             .to_string()
             .into_bytes()
     };
-    let mut bodies: Vec<(&str, Box<dyn Fn(&str) -> Body>)> = vec![
+    let mut bodies: Vec<(&str, MakeBody<'_>)> = vec![
         // `curl --data-raw '{…}'` with no -H: labelled as a form, but a JSON object.
         (
             "JSON labelled as a form",
