@@ -5,6 +5,81 @@ use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_idbridge");
 
+/// `idbridge serve` in a fresh folder holding the shipped configuration (with `tls` put into
+/// its `[server]` table, when given), on an ephemeral port, logging at `log_level`.
+struct Serve {
+    child: std::process::Child,
+    lines: std::io::Lines<BufReader<std::process::ChildStderr>>,
+    /// Every line read so far.
+    seen: Vec<String>,
+    dir: tempfile::TempDir,
+}
+
+impl Serve {
+    fn start(log_level: &str, tls: Option<&str>) -> Serve {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("config")).unwrap();
+        let shipped =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/idbridge.toml"))
+                .unwrap();
+        let config = match tls {
+            // The [server] table must hold the tls sub-table: before [storage] is inside it.
+            Some(tls) => shipped.replacen("\n[storage]", &format!("{tls}\n[storage]"), 1),
+            None => shipped,
+        };
+        std::fs::write(dir.path().join("config/idbridge.toml"), config).unwrap();
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .env("IDBRIDGE_SERVER__LISTEN", "127.0.0.1:0")
+            .env("RUST_LOG", log_level)
+            .current_dir(dir.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        Serve {
+            child,
+            lines,
+            seen: Vec::new(),
+            dir,
+        }
+    }
+
+    /// Reads the log up to the line containing `marker`; the `addr=` it names.
+    fn addr(&mut self, marker: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .next()
+                .expect("serve exited before listening")
+                .unwrap();
+            self.seen.push(line.clone());
+            if line.contains(marker) {
+                let at = line.find("addr=").unwrap();
+                return line[at + 5..].split_whitespace().next().unwrap().to_owned();
+            }
+        }
+    }
+
+    /// Sends `signal` (e.g. `-HUP`).
+    fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
+    /// SIGTERM, then the rest of the log; panics unless the process exits with success.
+    fn stop(mut self) -> Vec<String> {
+        self.signal("-TERM");
+        let rest: Vec<String> = self.lines.map(Result::unwrap).collect();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "exit {status:?}: {rest:?}");
+        rest
+    }
+}
+
 #[test]
 fn a_bad_configuration_stops_start_up_with_one_line_naming_the_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -83,32 +158,9 @@ fn openapi_writes_the_committed_documents() {
 
 #[test]
 fn serve_starts_answers_and_exits_cleanly_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("config")).unwrap();
-    let shipped =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/idbridge.toml"))
-            .unwrap();
-    std::fs::write(dir.path().join("config/idbridge.toml"), shipped).unwrap();
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .env("IDBRIDGE_SERVER__LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "info")
-        .current_dir(dir.path())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut seen = Vec::new();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        seen.push(line.clone());
-        if let Some(at) = line.find("addr=") {
-            break line[at + 5..].split_whitespace().next().unwrap().to_owned();
-        }
-    };
+    let mut serve = Serve::start("info", None);
+    let addr = serve.addr("addr=");
+    let seen = &serve.seen;
     assert!(
         seen.iter().any(|l| l.contains("DEMO KEYS ARE ACTIVE")),
         "{seen:?}"
@@ -118,7 +170,7 @@ fn serve_starts_answers_and_exits_cleanly_on_sigterm() {
             .any(|l| l.contains("master key: created key file")),
         "{seen:?}"
     );
-    assert!(dir.path().join("idbridge-master.key").exists());
+    assert!(serve.dir.path().join("idbridge-master.key").exists());
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
     std::io::Write::write_all(
         &mut stream,
@@ -128,14 +180,7 @@ fn serve_starts_answers_and_exits_cleanly_on_sigterm() {
     let mut answer = String::new();
     std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let rest: Vec<String> = lines.map(Result::unwrap).collect();
-    let status = child.wait().unwrap();
-    assert!(status.success(), "exit {status:?}: {rest:?}");
+    let rest = serve.stop();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
 
@@ -221,55 +266,25 @@ fn hash_password_prints_an_argon2id_hash_that_configuration_accepts() {
 #[cfg(unix)]
 #[tokio::test]
 async fn serve_reloads_its_certificate_on_sighup() {
-    let dir = tempfile::tempdir().unwrap();
-    let issued =
-        idbridge::certs::issue(&dir.path().join("tls"), &["localhost".to_owned()]).unwrap();
-    std::fs::create_dir(dir.path().join("config")).unwrap();
-    let shipped =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/idbridge.toml"))
-            .unwrap();
+    let certs = tempfile::tempdir().unwrap();
+    let issued = idbridge::certs::issue(certs.path(), &["localhost".to_owned()]).unwrap();
     let tls = format!(
         "\n[server.tls]\nlisten = \"127.0.0.1:0\"\ncert = \"{}\"\nkey = \"{}\"\nreload_check_secs = 3600\n",
         issued.server_cert.display(),
         issued.server_key.display()
     );
-    // The [server] table must hold the tls sub-table: append it after the server keys.
-    let config = shipped.replacen("\n[storage]", &format!("{tls}\n[storage]"), 1);
-    std::fs::write(dir.path().join("config/idbridge.toml"), config).unwrap();
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .env("IDBRIDGE_SERVER__LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "info")
-        .current_dir(dir.path())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut https = None;
-    while https.is_none() {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        if line.contains("listening (https)") {
-            let at = line.find("addr=").unwrap();
-            https = Some(line[at + 5..].split_whitespace().next().unwrap().to_owned());
-        }
-    }
-    let port = https.unwrap().rsplit(':').next().unwrap().to_owned();
+    let mut serve = Serve::start("info", Some(&tls));
+    let https = serve.addr("listening (https)");
+    let port = https.rsplit(':').next().unwrap().to_owned();
     let client = crate::common::sdk_client(&issued.ca_cert, &["renewed.example.test"]);
     let url = format!("https://renewed.example.test:{port}/healthz");
     assert!(client.get(&url).send().await.is_err());
     idbridge::certs::issue(
-        &dir.path().join("tls"),
+        certs.path(),
         &["localhost".to_owned(), "renewed.example.test".to_owned()],
     )
     .unwrap();
-    let hup = Command::new("kill")
-        .args(["-HUP", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(hup.success());
+    serve.signal("-HUP");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         if let Ok(res) = client.get(&url).send().await {
@@ -282,12 +297,7 @@ async fn serve_reloads_its_certificate_on_sighup() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let rest: Vec<String> = lines.map(Result::unwrap).collect();
-    assert!(child.wait().unwrap().success(), "{rest:?}");
+    let rest = serve.stop();
     assert!(
         rest.iter()
             .any(|l| l.contains("certificate reloaded (SIGHUP)")),
@@ -300,33 +310,8 @@ async fn serve_reloads_its_certificate_on_sighup() {
 #[tokio::test]
 async fn secrets_of_the_sign_in_flows_never_reach_the_log() {
     use base64::Engine as _;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("config")).unwrap();
-    let shipped =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/idbridge.toml"))
-            .unwrap();
-    std::fs::write(dir.path().join("config/idbridge.toml"), shipped).unwrap();
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .env("IDBRIDGE_SERVER__LISTEN", "127.0.0.1:0")
-        .env("RUST_LOG", "debug")
-        .current_dir(dir.path())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut log = Vec::new();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        log.push(line.clone());
-        if line.contains("listening (http)") {
-            let at = line.find("addr=").unwrap();
-            break line[at + 5..].split_whitespace().next().unwrap().to_owned();
-        }
-    };
+    let mut serve = Serve::start("debug", None);
+    let addr = serve.addr("listening (http)");
     let base = format!("http://{addr}");
     let c = reqwest::Client::new();
     let admin = "demo-admin-key";
@@ -469,12 +454,8 @@ async fn secrets_of_the_sign_in_flows_never_reach_the_log() {
         .await
         .unwrap();
     assert_eq!(identification.status(), 200);
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    log.extend(lines.map(Result::unwrap));
-    assert!(child.wait().unwrap().success());
+    let mut log = serve.seen.clone();
+    log.extend(serve.stop());
     let log = log.join("\n");
     assert!(
         log.contains("/api/v2/my/signin"),
