@@ -772,8 +772,10 @@ mod tests {
         // B2Core's sample types that are only the closest kind read in, and are written back
         // as the type named for the kind.
         assert!(
-            loss_lines("B2Core mydocs").iter().any(|l| l.contains("`5` Tax Invoice")
-                && l.contains("→ `tax_document`, which is written back as `21` Tax document")),
+            loss_lines("B2Core mydocs")
+                .iter()
+                .any(|l| l.contains("`5` Tax Invoice")
+                    && l.contains("→ `tax_document`, which is written back as `21` Tax document")),
             "{:#?}",
             loss_lines("B2Core mydocs")
         );

@@ -125,7 +125,10 @@ pub(super) fn check(types: &[DocumentTypeConfig]) -> Result<(), ConfigError> {
         if DocumentKind::parse(&t.kind).is_err() {
             return Err(at(i, "kind: not a canonical document kind"));
         }
-        if t.category.as_deref().is_some_and(|c| Category::parse(c).is_err()) {
+        if t.category
+            .as_deref()
+            .is_some_and(|c| Category::parse(c).is_err())
+        {
             return Err(at(i, "category: not a canonical category"));
         }
         if t.name.trim().is_empty() || t.group.trim().is_empty() {
@@ -178,7 +181,11 @@ mod tests {
 
     #[test]
     fn groups_without_an_id_get_the_smallest_free_ones_in_order() {
-        let none = [entry(1, "A", None), entry(2, "B", None), entry(3, "A", None)];
+        let none = [
+            entry(1, "A", None),
+            entry(2, "B", None),
+            entry(3, "A", None),
+        ];
         assert_eq!(DocumentTypeConfig::group_ids(&none), [1, 2, 1]);
         // B2Core's sample: groups 2 to 6. A group named once keeps its id on every entry.
         let mixed = [
@@ -215,6 +222,11 @@ mod tests {
         let mut b = entry(2, "A", None);
         a.default_for_kind = true;
         b.default_for_kind = true;
-        assert!(check(&[a, b]).unwrap_err().0.contains("[1].default_for_kind"));
+        assert!(
+            check(&[a, b])
+                .unwrap_err()
+                .0
+                .contains("[1].default_for_kind")
+        );
     }
 }

@@ -216,7 +216,10 @@ fn a_mydocs_type_table_is_loaded_and_checked() {
             (t.description.as_deref(), t.category.as_deref()),
             (Some("Tax Invoice "), Some("proof_of_address"))
         );
-        assert_eq!((t.group_id, t.priority, t.default_for_kind), (Some(3), Some(4), true));
+        assert_eq!(
+            (t.group_id, t.priority, t.default_for_kind),
+            (Some(3), Some(4), true)
+        );
         assert_eq!((types[1].group_id, types[1].priority), (None, None));
         let bad = sample.replace("proof_of_address", "address");
         let e = load_err(jail, &(bad + &entry(6, "other")));

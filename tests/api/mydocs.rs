@@ -821,7 +821,13 @@ async fn an_inline_data_uri_becomes_a_document() {
             })),
         )
         .await;
-    m.assert_document(&card, 2, "National ID / Passport", "new", &["front", "back"]);
+    m.assert_document(
+        &card,
+        2,
+        "National ID / Passport",
+        "new",
+        &["front", "back"],
+    );
     assert_eq!(card["files"][0]["mimeType"], "application/pdf");
     assert_eq!(card["files"][1]["id"], upload_id(&path).to_string());
     for (i, bytes) in [&scan, &back].into_iter().enumerate() {
@@ -1752,7 +1758,13 @@ async fn documents_from_ncore_appear_here_and_ours_appear_there() {
     )
     .await;
     let (_, list) = m.list(&a.token, "").await;
-    m.assert_document(&list["data"][0], 2, "National ID / Passport", "expired", &[]);
+    m.assert_document(
+        &list["data"][0],
+        2,
+        "National ID / Passport",
+        "expired",
+        &[],
+    );
     assert_eq!(list["data"][0]["expiryDate"], "2020-01-31");
 
     // mydocs -> nCore: a card with front and back shows there with nCore's types and bytes.
@@ -1843,7 +1855,13 @@ async fn deleting_removes_the_document_and_its_files_everywhere() {
             ),
         )
         .await;
-    m.assert_document(&card, 2, "National ID / Passport", "new", &["front", "back"]);
+    m.assert_document(
+        &card,
+        2,
+        "National ID / Passport",
+        "new",
+        &["front", "back"],
+    );
     let other = m
         .add_ok(&a.token, typed("22", vec![("o.pdf", pdf(500))]))
         .await;

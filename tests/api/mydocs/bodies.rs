@@ -76,7 +76,10 @@ async fn the_seeds_placeholder_file_is_400_naming_what_is_accepted_and_stores_no
         let body = SEED_BODY.replace("\"typeId\": 1", &format!("\"typeId\": {type_id}"));
         let labelled = [
             Body::Raw("application/json", body.clone().into_bytes()),
-            Body::Raw("application/x-www-form-urlencoded", body.clone().into_bytes()),
+            Body::Raw(
+                "application/x-www-form-urlencoded",
+                body.clone().into_bytes(),
+            ),
             Body::Raw("text/plain", body.clone().into_bytes()),
             Body::Bare(body.clone().into_bytes()),
         ];

@@ -131,6 +131,7 @@ async fn the_built_in_table_serves_b2cores_captured_types_as_captured() {
 async fn every_type_stores_its_closest_kind_and_reads_back_as_itself() {
     let m = Mydocs::start().await;
     let a = m.client(ADMIN_A).await;
+    #[rustfmt::skip]
     let want = [
         (1, "Passport", "passport", "proof_of_identity", "page1"),
         (2, "National ID / Passport", "id_card", "proof_of_identity", "front"),
@@ -158,12 +159,19 @@ async fn every_type_stores_its_closest_kind_and_reads_back_as_itself() {
     let mut added = Vec::new();
     for (id, name, kind, category, side) in want {
         let doc = m
-            .add_ok(&a.token, typed(&id.to_string(), vec![("f.png", png(id as u8))]))
+            .add_ok(
+                &a.token,
+                typed(&id.to_string(), vec![("f.png", png(id as u8))]),
+            )
             .await;
         m.assert_document(&doc, id, name, "new", &[side]);
         let (_, details) = m.get(&a.token, doc["id"].as_i64().unwrap()).await;
         m.assert_document(&details, id, name, "new", &[side]);
-        added.push((doc["id"].as_i64().unwrap(), kind.to_owned(), category.to_owned()));
+        added.push((
+            doc["id"].as_i64().unwrap(),
+            kind.to_owned(),
+            category.to_owned(),
+        ));
     }
     let mut stored = canonical(&m, ADMIN_A, a.subject).await;
     stored.sort();
@@ -190,7 +198,11 @@ async fn documents_stored_elsewhere_show_the_type_named_for_their_kind() {
         ("COMMERCIAL_LICENSE", 16, "Commercial licence"),
         ("INCORPORATION_CERT", 17, "Certificate of incorporation"),
         ("INCUMBENCY_CERT", 18, "Certificate of incumbency"),
-        ("MEMORANDUM_ARTICLES", 19, "Memorandum and articles of association"),
+        (
+            "MEMORANDUM_ARTICLES",
+            19,
+            "Memorandum and articles of association",
+        ),
         ("BANK_STATEMENT", 20, "Bank statement"),
         ("ADDITIONAL", 22, "Other"),
     ];

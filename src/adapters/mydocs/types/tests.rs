@@ -26,6 +26,7 @@ fn the_samples_types_store_their_closest_kinds() {
     use Category as C;
     use DocumentKind as K;
     let types = Types::from_config(None);
+    #[rustfmt::skip]
     let want = [
         (1, "Passport", K::Passport, C::ProofOfIdentity),
         (2, "National ID / Passport", K::IdCard, C::ProofOfIdentity),
@@ -39,7 +40,10 @@ fn the_samples_types_store_their_closest_kinds() {
     ];
     for (id, name, kind, category) in want {
         let t = types.by_id(id).unwrap();
-        assert_eq!((t.name.as_str(), t.kind, t.category), (name, kind, category));
+        assert_eq!(
+            (t.name.as_str(), t.kind, t.category),
+            (name, kind, category)
+        );
         assert_eq!(t.max_files, 3);
     }
     // The sample's groups, ids and priorities (B2Core's `GET /api/v2/documents/types`).
@@ -90,16 +94,28 @@ fn a_kind_without_a_type_shows_other_never_the_first_entry() {
     let unchecked = [entry(5, "passport"), entry(6, "id_card")];
     let types = Types::from_config(Some(&unchecked));
     let other = types.of_kind(DocumentKind::Visa);
-    assert_eq!((other.id, other.kind, other.name.as_str()), (7, DocumentKind::Other, "Other"));
+    assert_eq!(
+        (other.id, other.kind, other.name.as_str()),
+        (7, DocumentKind::Other, "Other")
+    );
 }
 
 #[test]
 fn a_kind_shows_its_default_type_else_its_first() {
     let mut second = entry(3, "bank_statement");
     let table = |second: DocumentTypeConfig| {
-        Types::from_config(Some(&[entry(1, "other"), entry(2, "bank_statement"), second]))
+        Types::from_config(Some(&[
+            entry(1, "other"),
+            entry(2, "bank_statement"),
+            second,
+        ]))
     };
-    assert_eq!(table(second.clone()).of_kind(DocumentKind::BankStatement).id, 2);
+    assert_eq!(
+        table(second.clone())
+            .of_kind(DocumentKind::BankStatement)
+            .id,
+        2
+    );
     second.default_for_kind = true;
     assert_eq!(table(second).of_kind(DocumentKind::BankStatement).id, 3);
 }
