@@ -13,8 +13,10 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 mod access;
+mod document_types;
 
 pub use access::{BackofficeUser, MasstackConfig, SignInLimits, TlsConfig};
+pub use document_types::DocumentTypeConfig;
 
 /// The longest lifetime any token may be given, in seconds (a century).
 const CENTURY_SECS: u64 = 100 * 365 * 24 * 60 * 60;
@@ -346,29 +348,6 @@ impl JumioConfig {
     }
 }
 
-/// One B2Core document type: the integer `typeID` a client sends, and what it means.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DocumentTypeConfig {
-    /// The `typeID`.
-    pub id: u32,
-    /// Its display name.
-    pub name: String,
-    /// The canonical kind it stores (`passport`, `id_card`, … as in docs/vocabulary.md).
-    /// Several types may share a kind: a document added here keeps the type its client
-    /// chose; one stored through another API shows the first type of its kind.
-    pub kind: String,
-    /// The group it is listed under, e.g. "Proof of identity".
-    pub group: String,
-    /// Most files one document of this type holds.
-    #[serde(default = "default_max_files")]
-    pub max_files: u32,
-}
-
-fn default_max_files() -> u32 {
-    3
-}
-
 /// Every adapter's switch and mount point.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -563,7 +542,7 @@ impl Config {
         }
         self.validate_access()?;
         if let Some(types) = &self.adapters.mydocs.document_types {
-            check_document_types(types)?;
+            document_types::check(types)?;
         }
         if self.adapters.mydocs.upload_sweep_interval_secs == 0 {
             return Err(ConfigError(
@@ -667,34 +646,6 @@ impl Config {
                 .chain(self.admin_keys.iter().map(|a| &a.key))
                 .any(|k| k.expose().starts_with(DEMO_KEY_PREFIX))
     }
-}
-
-/// A document-type table must be usable: unique ids, known kinds, 1-10 files, and an entry
-/// of kind `other` for documents whose kind has no type of its own.
-fn check_document_types(types: &[DocumentTypeConfig]) -> Result<(), ConfigError> {
-    let at =
-        |i: usize, what: &str| ConfigError(format!("adapters.mydocs.document_types[{i}].{what}"));
-    let mut ids = HashSet::new();
-    for (i, t) in types.iter().enumerate() {
-        if !ids.insert(t.id) {
-            return Err(at(i, "id: the id is used twice"));
-        }
-        if crate::model::DocumentKind::parse(&t.kind).is_err() {
-            return Err(at(i, "kind: not a canonical document kind"));
-        }
-        if t.name.trim().is_empty() || t.group.trim().is_empty() {
-            return Err(at(i, "name and group must not be empty"));
-        }
-        if !(1..=10).contains(&t.max_files) {
-            return Err(at(i, "max_files: must be between 1 and 10"));
-        }
-    }
-    if !types.iter().any(|t| t.kind == "other") {
-        return Err(ConfigError(
-            "adapters.mydocs.document_types: one type must have kind \"other\"".into(),
-        ));
-    }
-    Ok(())
 }
 
 fn first_line(e: &figment::Error) -> String {

@@ -199,6 +199,34 @@ fn a_mydocs_type_table_is_loaded_and_checked() {
         assert!(e.contains("document_types[0].kind"), "{e}");
         let e = load_err(jail, &entry(5, "passport"));
         assert!(e.contains("\"other\""), "{e}");
+        // The optional fields of B2Core's Document Type shape: one of the sample's entries.
+        let sample = "[[adapters.mydocs.document_types]]\nid = 5\nname = \"Tax Invoice\"\n\
+                      description = \"Tax Invoice \"\nkind = \"tax_document\"\n\
+                      category = \"proof_of_address\"\ngroup = \"Proof of address\"\n\
+                      group_id = 3\npriority = 4\ndefault_for_kind = true\n";
+        write_config(jail, &(sample.to_owned() + &entry(6, "other")));
+        let types = Config::load(None)
+            .unwrap()
+            .adapters
+            .mydocs
+            .document_types
+            .unwrap();
+        let t = &types[0];
+        assert_eq!(
+            (t.description.as_deref(), t.category.as_deref()),
+            (Some("Tax Invoice "), Some("proof_of_address"))
+        );
+        assert_eq!(
+            (t.group_id, t.priority, t.default_for_kind),
+            (Some(3), Some(4), true)
+        );
+        assert_eq!((types[1].group_id, types[1].priority), (None, None));
+        let bad = sample.replace("proof_of_address", "address");
+        let e = load_err(jail, &(bad + &entry(6, "other")));
+        assert!(e.contains("document_types[0].category"), "{e}");
+        let clash = entry(6, "other").replace("\"G\"", "\"Proof of address\"\ngroup_id = 4");
+        let e = load_err(jail, &(sample.to_owned() + &clash));
+        assert!(e.contains("document_types[1].group_id"), "{e}");
         // Unused uploads: 24 hours, 20 per client, swept every 10 minutes by default.
         write_config(jail, "");
         let m = Config::load(None).unwrap().adapters.mydocs;

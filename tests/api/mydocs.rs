@@ -6,6 +6,7 @@
 mod bodies;
 mod contract;
 mod signin;
+mod types;
 mod uploads;
 
 use crate::common::{ADMIN_A, ADMIN_B, Contract, TestServer, tenant};
@@ -506,224 +507,6 @@ fn upload_id(path: &str) -> Uuid {
 }
 
 // ---------------------------------------------------------------------------------------
-// Document types
-
-#[tokio::test]
-async fn document_types_are_served_in_b2core_shape_at_both_roots() {
-    let m = Mydocs::start().await;
-    let a = m.client(ADMIN_A).await;
-    let (status, types) = m.types(&a.token, API).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(types["total"], 10);
-    let data = types["data"].as_array().unwrap();
-    let table: Vec<(u64, &str)> = data
-        .iter()
-        .map(|t| (t["id"].as_u64().unwrap(), t["name"].as_str().unwrap()))
-        .collect();
-    assert_eq!(
-        table,
-        [
-            (1, "Passport"),
-            (2, "National ID card"),
-            (3, "Driving licence"),
-            (4, "Residence permit"),
-            (5, "Utility bill"),
-            (6, "Bank statement"),
-            (7, "Selfie with proof of identity"),
-            (8, "Tax document"),
-            (9, "Visa"),
-            (10, "Other"),
-        ]
-    );
-    for (i, t) in data.iter().enumerate() {
-        assert_eq!(t["maxFiles"], 3, "{t}");
-        assert_eq!(t["enabled"], true, "{t}");
-        assert_eq!(t["priority"], i as u64 + 1, "{t}");
-        assert_eq!(t["group"]["type"], "one", "{t}");
-        assert!(
-            t["description"].is_string() && t["example"].is_string(),
-            "{t}"
-        );
-        assert!(t["resources"].is_array(), "{t}");
-    }
-    assert_eq!(
-        data[0]["group"],
-        json!({"id": 1, "name": "Proof of identity", "description": "Proof of identity",
-               "enabled": true, "priority": 1, "resources": [], "type": "one"})
-    );
-    assert_eq!(data[4]["group"]["name"], "Proof of address");
-    assert_eq!(data[4]["group"]["id"], 2);
-    assert_eq!(data[6]["group"]["name"], "Selfie with proof of identity");
-    assert_eq!(data[9]["group"]["name"], "Other");
-    let (status, again) = m.types(&a.token, ALT).await;
-    assert_eq!((status, &again), (StatusCode::OK, &types));
-}
-
-#[tokio::test]
-async fn a_configured_type_table_replaces_the_default() {
-    let m = Mydocs::start_with(|c| {
-        let t = |id, name: &str, kind: &str, group: &str, max_files| DocumentTypeConfig {
-            id,
-            name: name.into(),
-            kind: kind.into(),
-            group: group.into(),
-            max_files,
-        };
-        c.adapters.mydocs.document_types = Some(vec![
-            t(101, "Passport", "passport", "Identity", 1),
-            t(102, "ID card", "id_card", "Identity", 2),
-            t(199, "Misc", "other", "Everything else", 1),
-        ]);
-    })
-    .await;
-    let a = m.client(ADMIN_A).await;
-    let (status, types) = m.types(&a.token, API).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(types["total"], 3);
-    let summary: Vec<(u64, &str, u64, u64, &str)> = types["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["id"].as_u64().unwrap(),
-                t["name"].as_str().unwrap(),
-                t["maxFiles"].as_u64().unwrap(),
-                t["group"]["id"].as_u64().unwrap(),
-                t["group"]["name"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        summary,
-        [
-            (101, "Passport", 1, 1, "Identity"),
-            (102, "ID card", 2, 1, "Identity"),
-            (199, "Misc", 1, 2, "Everything else"),
-        ]
-    );
-
-    // The default ids are gone.
-    let (status, err) = m.add(&a.token, typed("1", vec![("p.png", png(1))])).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_error(&err, status, Some("typeID"));
-    // The configured maxFiles holds, and a refused document leaves nothing behind.
-    let (status, err) = m
-        .add(
-            &a.token,
-            typed("101", vec![("1.png", png(1)), ("2.png", png(2))]),
-        )
-        .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
-    assert_eq!(m.files_stored().await, 0);
-    let card = m
-        .add_ok(
-            &a.token,
-            typed("102", vec![("f.png", png(1)), ("b.png", png(2))]),
-        )
-        .await;
-    m.assert_document(&card, 102, "ID card", "new", &["front", "back"]);
-
-    // Documents stored elsewhere show with the configured ids; a kind with no type of its
-    // own shows as the `other` type.
-    let user = a.subject.to_string();
-    for body in [
-        json!({"type": "PASSPORT", "number": "P-1"}),
-        json!({"type": "VISA", "number": "V-1"}),
-    ] {
-        let (status, _) = m
-            .ncore(
-                Method::POST,
-                &format!("/users/{user}/identifications"),
-                NCORE_LIST,
-                Some(body),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK);
-    }
-    let (_, list) = m.list(&a.token, "?sort_order=asc").await;
-    let data = list["data"].as_array().unwrap();
-    assert_eq!(data.len(), 3);
-    m.assert_document(&data[1], 101, "Passport", "incomplete", &[]);
-    assert_eq!(data[1]["number"], "P-1");
-    m.assert_document(&data[2], 199, "Misc", "incomplete", &[]);
-    assert_eq!(data[2]["number"], "V-1");
-    assert_eq!(m.ids(&a.token, "?filter[typeId]=199").await.0, 1);
-}
-
-/// Two configured types of one canonical kind: each document keeps the `typeID` its client
-/// chose, in the Document and in `filter[typeId]`; a document stored through another API
-/// shows the first type of its kind.
-#[tokio::test]
-async fn two_types_of_one_kind_each_keep_their_own_id() {
-    let m = Mydocs::start_with(|c| {
-        let t = |id, name: &str, kind: &str| DocumentTypeConfig {
-            id,
-            name: name.into(),
-            kind: kind.into(),
-            group: "Proof of identity".into(),
-            max_files: 3,
-        };
-        c.adapters.mydocs.document_types = Some(vec![
-            t(1, "Passport", "passport"),
-            t(2, "National ID / Passport", "passport"),
-            t(3, "Other", "other"),
-        ]);
-    })
-    .await;
-    let a = m.client(ADMIN_A).await;
-    let second = m
-        .add_ok(&a.token, typed("2", vec![("p.png", png(1))]))
-        .await;
-    m.assert_document(&second, 2, "National ID / Passport", "new", &["page1"]);
-    let path = m.upload_ok(&a.token, "q.png", png(2)).await;
-    let first = m
-        .add_ok(&a.token, Body::Json(json!({"file": path, "typeId": 1})))
-        .await;
-    m.assert_document(&first, 1, "Passport", "new", &["page1"]);
-    let (status, ncore) = m
-        .ncore(
-            Method::POST,
-            &format!("/users/{}/identifications", a.subject),
-            NCORE_LIST,
-            Some(json!({"type": "PASSPORT", "number": "P-2"})),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{ncore}");
-
-    let (_, details) = m.get(&a.token, second["id"].as_i64().unwrap()).await;
-    m.assert_document(&details, 2, "National ID / Passport", "new", &["page1"]);
-    let (_, list) = m.list(&a.token, "?sort_order=asc").await;
-    let shown: Vec<(u64, &str)> = list["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["typeId"].as_u64().unwrap(),
-                d["type"]["name"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        shown,
-        [
-            (2, "National ID / Passport"),
-            (1, "Passport"),
-            (1, "Passport")
-        ]
-    );
-    let id = |d: &Value| d["id"].as_i64().unwrap();
-    assert_eq!(
-        m.ids(&a.token, "?filter[typeId]=2").await,
-        (1, vec![id(&second)])
-    );
-    let (total, ids) = m.ids(&a.token, "?filter[typeId]=1&sort_order=asc").await;
-    assert_eq!((total, ids[0]), (2, id(&first)));
-    assert_eq!(m.ids(&a.token, "?filter[typeId]=1,2").await.0, 3);
-}
-
-// ---------------------------------------------------------------------------------------
 // Adding documents
 
 #[tokio::test]
@@ -740,7 +523,7 @@ async fn a_multipart_document_is_added_and_downloads_byte_for_byte() {
             ),
         )
         .await;
-    m.assert_document(&doc, 2, "National ID card", "new", &["front", "back"]);
+    m.assert_document(&doc, 2, "National ID / Passport", "new", &["front", "back"]);
     assert_eq!(doc["id"], 1, "the tenant's first document");
     assert_eq!(
         (
@@ -882,9 +665,9 @@ async fn an_uploaded_path_becomes_a_document() {
 
     // `typeID` as a numeric string.
     let doc = m
-        .add_ok(&a.token, Body::Json(json!({"file": path, "typeID": "6"})))
+        .add_ok(&a.token, Body::Json(json!({"file": path, "typeID": "20"})))
         .await;
-    m.assert_document(&doc, 6, "Bank statement", "new", &["page1"]);
+    m.assert_document(&doc, 20, "Bank statement", "new", &["page1"]);
     assert_eq!(
         doc["files"][0]["id"],
         upload.to_string(),
@@ -908,7 +691,7 @@ async fn an_uploaded_path_becomes_a_document() {
 
     // A path already on a document is refused, and nothing is created.
     let (status, err) = m
-        .add(&a.token, Body::Json(json!({"file": path, "typeID": 10})))
+        .add(&a.token, Body::Json(json!({"file": path, "typeID": 22})))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_error(&err, status, Some("file"));
@@ -921,7 +704,7 @@ async fn an_uploaded_path_becomes_a_document() {
     let licence = m
         .add_ok(&a.token, Body::Json(json!({"file": [p1, p2], "typeId": 3})))
         .await;
-    m.assert_document(&licence, 3, "Driving licence", "new", &["front", "back"]);
+    m.assert_document(&licence, 3, "Driving license", "new", &["front", "back"]);
     assert_eq!(licence["files"][0]["id"], upload_id(&p1).to_string());
     assert_eq!(licence["files"][1]["id"], upload_id(&p2).to_string());
     for (i, bytes) in [&front, &back].into_iter().enumerate() {
@@ -931,7 +714,7 @@ async fn an_uploaded_path_becomes_a_document() {
 
     // PHP escapes slashes in JSON: `uploads\/<uuid>`.
     let p3 = m.upload_ok(&a.token, "o.pdf", pdf(700)).await;
-    let escaped = format!(r#"{{"file":"{}","typeID":10}}"#, p3.replace('/', "\\/"));
+    let escaped = format!(r#"{{"file":"{}","typeID":22}}"#, p3.replace('/', "\\/"));
     assert!(escaped.contains("uploads\\/"));
     let other = m
         .add_ok(
@@ -939,7 +722,7 @@ async fn an_uploaded_path_becomes_a_document() {
             Body::Raw("application/json", escaped.into_bytes()),
         )
         .await;
-    m.assert_document(&other, 10, "Other", "new", &["page1"]);
+    m.assert_document(&other, 22, "Other", "new", &["page1"]);
     assert_eq!(other["files"][0]["id"], upload_id(&p3).to_string());
 
     // A form's `file` part without a file name is an upload path.
@@ -947,10 +730,10 @@ async fn an_uploaded_path_becomes_a_document() {
     let bill = m
         .add_ok(
             &a.token,
-            Body::Form(Form::new().text("typeID", "5").text("file", p4.clone())),
+            Body::Form(Form::new().text("typeID", "4").text("file", p4.clone())),
         )
         .await;
-    m.assert_document(&bill, 5, "Utility bill", "new", &["page1"]);
+    m.assert_document(&bill, 4, "Utility bill", "new", &["page1"]);
     assert_eq!(bill["files"][0]["id"], upload_id(&p4).to_string());
     assert_eq!(bill["fileName"], "bill.pdf");
     assert_eq!(
@@ -971,7 +754,7 @@ async fn an_uploaded_path_becomes_a_document() {
     let ok = m
         .add_ok(&a.token, Body::Json(json!({"file": p5, "typeID": 2})))
         .await;
-    m.assert_document(&ok, 2, "National ID card", "new", &["front"]);
+    m.assert_document(&ok, 2, "National ID / Passport", "new", &["front"]);
 }
 
 #[tokio::test]
@@ -1038,7 +821,13 @@ async fn an_inline_data_uri_becomes_a_document() {
             })),
         )
         .await;
-    m.assert_document(&card, 2, "National ID card", "new", &["front", "back"]);
+    m.assert_document(
+        &card,
+        2,
+        "National ID / Passport",
+        "new",
+        &["front", "back"],
+    );
     assert_eq!(card["files"][0]["mimeType"], "application/pdf");
     assert_eq!(card["files"][1]["id"], upload_id(&path).to_string());
     for (i, bytes) in [&scan, &back].into_iter().enumerate() {
@@ -1123,11 +912,11 @@ async fn both_type_spellings_are_accepted_but_must_agree() {
         .await;
     m.assert_document(&doc, 1, "Passport", "new", &["page1"]);
     let form = Form::new()
-        .text("typeId", "9")
-        .text("typeID", "9")
+        .text("typeId", "11")
+        .text("typeID", "11")
         .part("file", Part::bytes(png(2)).file_name("v.png"));
     let visa = m.add_ok(&a.token, Body::Form(form)).await;
-    m.assert_document(&visa, 9, "Visa", "new", &["page1"]);
+    m.assert_document(&visa, 11, "Visa", "new", &["page1"]);
 }
 
 #[tokio::test]
@@ -1251,7 +1040,7 @@ async fn bad_additions_are_400_naming_the_field_and_store_nothing() {
 
 /// A form with one PDF file of exactly `len` bytes, typed as a bank statement.
 fn big_pdf_form(len: usize) -> Form {
-    form(Some(("typeID", "6")), vec![("big.pdf", pdf(len))])
+    form(Some(("typeID", "20")), vec![("big.pdf", pdf(len))])
 }
 
 #[tokio::test]
@@ -1259,7 +1048,7 @@ async fn the_20_mib_limit_is_exact_and_a_refused_file_is_not_kept() {
     let m = Mydocs::start().await;
     let a = m.client(ADMIN_A).await;
     let doc = m.add_ok(&a.token, Body::Form(big_pdf_form(MAX_FILE))).await;
-    m.assert_document(&doc, 6, "Bank statement", "new", &["page1"]);
+    m.assert_document(&doc, 20, "Bank statement", "new", &["page1"]);
     assert_eq!(doc["fileSize"], MAX_FILE);
     assert_eq!(
         sha(&m
@@ -1284,7 +1073,7 @@ async fn the_20_mib_limit_is_exact_and_a_refused_file_is_not_kept() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     let inline = format!("data:application/pdf;base64,{}", b64(&pdf(MAX_FILE + 1)));
     let (status, _) = m
-        .add(&a.token, Body::Json(json!({"file": inline, "typeID": 6})))
+        .add(&a.token, Body::Json(json!({"file": inline, "typeID": 20})))
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 
@@ -1331,7 +1120,7 @@ async fn a_file_at_the_size_limit_fits_a_php_escaped_json_body() {
         } else {
             format!("data:application/pdf;base64,{data}")
         };
-        let bytes = format!(r#"{{"typeID":6,"file":"{uri}"}}"#).into_bytes();
+        let bytes = format!(r#"{{"typeID":20,"file":"{uri}"}}"#).into_bytes();
         let len = bytes.len();
         let (status, doc) = m.add(&a.token, Body::Raw("application/json", bytes)).await;
         assert_eq!(
@@ -1339,7 +1128,7 @@ async fn a_file_at_the_size_limit_fits_a_php_escaped_json_body() {
             StatusCode::CREATED,
             "escaped: {escape}, a {len}-byte body of one file at the limit was refused: {doc}"
         );
-        m.assert_document(&doc, 6, "Bank statement", "new", &["page1"]);
+        m.assert_document(&doc, 20, "Bank statement", "new", &["page1"]);
         let url = doc["downloadUrl"].as_str().unwrap();
         assert_eq!(sha(&m.fetch(&a.token, url).await), sha(&page));
     }
@@ -1358,13 +1147,13 @@ async fn a_mount_prefix_is_part_of_every_route_and_download_link() {
     let m = Mydocs::start_with(|c| c.adapters.mydocs.prefix = "/b2core".into()).await;
     let a = m.client(ADMIN_A).await;
     let (status, types) = m.types(&a.token, "/b2core/api/v2/my").await;
-    assert_eq!((status, &types["total"]), (StatusCode::OK, &json!(10)));
+    assert_eq!((status, &types["total"]), (StatusCode::OK, &json!(22)));
     let bytes = png(5);
     let (status, doc) = m
         .add_at(
             &a.token,
             "/b2core/v2/my",
-            typed("10", vec![("o.png", bytes.clone())]),
+            typed("22", vec![("o.png", bytes.clone())]),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{doc}");
@@ -1415,14 +1204,14 @@ async fn only_pdf_jpeg_and_png_are_accepted_judged_by_content() {
         ("a.pdf", b"".to_vec()),
     ] {
         let (status, err) = m
-            .add(&a.token, typed("10", vec![(name, bytes.clone())]))
+            .add(&a.token, typed("22", vec![(name, bytes.clone())]))
             .await;
         assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{name}: {err}");
         let (status, err) = m.upload(&a.token, name, bytes.clone()).await;
         assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{name}: {err}");
         let inline = format!("data:image/png;base64,{}", b64(&bytes));
         let (status, err) = m
-            .add(&a.token, Body::Json(json!({"file": inline, "typeID": 10})))
+            .add(&a.token, Body::Json(json!({"file": inline, "typeID": 22})))
             .await;
         if bytes.is_empty() {
             // An empty data URI carries no file at all.
@@ -1441,7 +1230,7 @@ async fn only_pdf_jpeg_and_png_are_accepted_judged_by_content() {
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // The name and declared type do not matter; the content does.
     let doc = m
-        .add_ok(&a.token, typed("10", vec![("scan.gif", pdf(300))]))
+        .add_ok(&a.token, typed("22", vec![("scan.gif", pdf(300))]))
         .await;
     assert_eq!(doc["mimeType"], "application/pdf");
     assert_eq!(m.files_stored().await, 1);
@@ -1678,7 +1467,7 @@ async fn clients_see_only_their_own_documents_within_and_across_tenants() {
     }
     // B's own document does not open A's file either.
     let mine = m
-        .add_ok(&b.token, typed("10", vec![("b.png", png(8))]))
+        .add_ok(&b.token, typed("22", vec![("b.png", png(8))]))
         .await;
     let mine_id = mine["id"].as_i64().unwrap();
     assert_eq!(mine_id, 2, "ids are per tenant, not per client");
@@ -1695,12 +1484,12 @@ async fn clients_see_only_their_own_documents_within_and_across_tenants() {
 
     // Another tenant numbers its own documents: beta's first is 1, and it is beta's.
     let theirs = m
-        .add_ok(&beta.token, typed("9", vec![("v.png", png(9))]))
+        .add_ok(&beta.token, typed("11", vec![("v.png", png(9))]))
         .await;
     assert_eq!(theirs["id"], 1);
     let (status, got) = m.get(&beta.token, 1).await;
     assert_eq!((status, &got), (StatusCode::OK, &theirs));
-    assert_eq!(got["typeId"], 9);
+    assert_eq!(got["typeId"], 11);
     let (status, _) = m.download_error(Some(&beta.token), &file_path).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_ne!(
@@ -1737,7 +1526,7 @@ async fn the_list_pages_sorts_and_filters() {
         (StatusCode::OK, &json!({"total": 0, "data": []}))
     );
     // 1..=5 with a file each (status new), 6 without (incomplete), 7 expired.
-    for (i, type_id) in ["1", "2", "5", "7", "10"].into_iter().enumerate() {
+    for (i, type_id) in ["1", "2", "4", "7", "22"].into_iter().enumerate() {
         let doc = m
             .add_ok(&a.token, typed(type_id, vec![("f.png", png(i as u8 + 1))]))
             .await;
@@ -1795,9 +1584,9 @@ async fn the_list_pages_sorts_and_filters() {
         ("?sort_by=id&sort_order=asc&limit=2&offset=1", 7, vec![2, 3]),
         ("?sort_by=id", 7, vec![7, 6, 5, 4, 3, 2, 1]),
         ("?filter[typeId]=1,2", 3, vec![6, 2, 1]),
-        ("?filter[typeId]=1&filter[typeId]=9", 3, vec![7, 6, 1]),
-        ("?filter[typeID]=9", 1, vec![7]),
-        ("?filter[typeId]=8", 0, vec![]),
+        ("?filter[typeId]=1&filter[typeId]=11", 3, vec![7, 6, 1]),
+        ("?filter[typeID]=11", 1, vec![7]),
+        ("?filter[typeId]=21", 0, vec![]),
         ("?filter[status]=new", 5, vec![5, 4, 3, 2, 1]),
         ("?filter[status]=incomplete", 1, vec![6]),
         ("?filter[status]=expired", 1, vec![7]),
@@ -1969,7 +1758,13 @@ async fn documents_from_ncore_appear_here_and_ours_appear_there() {
     )
     .await;
     let (_, list) = m.list(&a.token, "").await;
-    m.assert_document(&list["data"][0], 2, "National ID card", "expired", &[]);
+    m.assert_document(
+        &list["data"][0],
+        2,
+        "National ID / Passport",
+        "expired",
+        &[],
+    );
     assert_eq!(list["data"][0]["expiryDate"], "2020-01-31");
 
     // mydocs -> nCore: a card with front and back shows there with nCore's types and bytes.
@@ -2035,7 +1830,7 @@ async fn documents_from_ncore_appear_here_and_ours_appear_there() {
     let (status, err) = m
         .add(
             &a.token,
-            Body::Json(json!({"file": format!("uploads/{}", up["data"][0]["id"].as_str().unwrap()), "typeID": 10})),
+            Body::Json(json!({"file": format!("uploads/{}", up["data"][0]["id"].as_str().unwrap()), "typeID": 22})),
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -2060,9 +1855,15 @@ async fn deleting_removes_the_document_and_its_files_everywhere() {
             ),
         )
         .await;
-    m.assert_document(&card, 2, "National ID card", "new", &["front", "back"]);
+    m.assert_document(
+        &card,
+        2,
+        "National ID / Passport",
+        "new",
+        &["front", "back"],
+    );
     let other = m
-        .add_ok(&a.token, typed("10", vec![("o.pdf", pdf(500))]))
+        .add_ok(&a.token, typed("22", vec![("o.pdf", pdf(500))]))
         .await;
     let id = card["id"].as_i64().unwrap();
     let file_ids: Vec<Uuid> = card["files"]
@@ -2177,7 +1978,7 @@ async fn deleting_removes_the_document_and_its_files_everywhere() {
     assert_eq!(m.ids(&a.token, "").await.0, 1);
     // Ids are not reused.
     let next = m
-        .add_ok(&a.token, typed("10", vec![("n.pdf", pdf(400))]))
+        .add_ok(&a.token, typed("22", vec![("n.pdf", pdf(400))]))
         .await;
     assert!(next["id"].as_i64().unwrap() > ncore_doc, "{next}");
 }
@@ -2194,11 +1995,11 @@ async fn both_roots_serve_the_same_documents() {
         .add_at(
             &a.token,
             ALT,
-            typed("4", vec![("permit.png", bytes.clone())]),
+            typed("10", vec![("permit.png", bytes.clone())]),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{doc}");
-    m.assert_document(&doc, 4, "Residence permit", "new", &["front"]);
+    m.assert_document(&doc, 10, "Residence permit", "new", &["front"]);
     let id = doc["id"].as_i64().unwrap();
     let (status, via_alt) = m
         .send(
@@ -2238,10 +2039,10 @@ async fn both_roots_serve_the_same_documents() {
     let second = m
         .add_ok(
             &a.token,
-            Body::Json(json!({"file": up["path"], "typeID": 10})),
+            Body::Json(json!({"file": up["path"], "typeID": 22})),
         )
         .await;
-    m.assert_document(&second, 10, "Other", "new", &["page1"]);
+    m.assert_document(&second, 22, "Other", "new", &["page1"]);
 }
 
 #[tokio::test]

@@ -2921,7 +2921,7 @@ async fn collected_data_posted_back_unchanged_keeps_other_apis_view() {
     assert_eq!(status, StatusCode::OK, "{got}");
     assert_eq!(
         (&got["typeId"], &got["type"]["name"]),
-        (&json!(2), &json!("National ID card")),
+        (&json!(2), &json!("National ID / Passport")),
         "{got}"
     );
     assert_eq!(got["files"].as_array().unwrap().len(), 2, "{got}");

@@ -17,7 +17,7 @@ use super::body::{Encoding, SEND_JSON_OR_FORM, encoding, read_whole};
 use super::error::MydocsError;
 use super::handlers::{Client, Ctx, view};
 use super::mapping::{self, Types};
-use super::uploads::{self, no_such_upload, not_an_upload, upload_path};
+use super::uploads::{self, no_such_upload, not_a_form_upload, not_an_upload, upload_path};
 use super::wire::{
     AddDocumentForm, AddDocumentJson, AddDocumentUrlencoded, Document as DocumentView, ErrorBody,
 };
@@ -154,7 +154,7 @@ fn files_allowed(types: &Types, type_slot: Option<u32>) -> u32 {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Added", body = DocumentView),
-        (status = 400, description = "Missing or invalid `file` or `typeID` (named in `errors`), or more files than the type holds; nothing stored", body = ErrorBody),
+        (status = 400, description = "Missing or invalid `file` or `typeID` (named in `errors`; a JSON `file` that is neither an upload path nor a data URI, such as the placeholder text of B2Core's own example, is refused naming what is accepted), or more files than the type holds; nothing stored", body = ErrorBody),
         (status = 401, description = "No, unknown or expired token", body = ErrorBody),
         (status = 413, description = "A file over 20 MiB (named in `errors`), or a JSON body over its limit (about 30 MiB); nothing stored", body = ErrorBody),
         (status = 415, description = "Neither JSON nor a form, or a file that is not a PDF, JPEG or PNG (named in `errors`); nothing stored", body = ErrorBody),
@@ -206,6 +206,7 @@ pub async fn add_document(
         .collect();
     let new = NewDocument {
         kind: Some(t.kind),
+        category: Some(t.category),
         extras: [mapping::document_extras(t.id)].into(),
         ..Default::default()
     };
@@ -260,7 +261,7 @@ async fn from_form(
                 }
                 None => {
                     let text = common::multipart::small_text(field, "file", SMALL_TEXT).await?;
-                    files.push(Attach::Existing(upload_path(&text)?));
+                    files.push(Attach::Existing(upload_path(&text, not_a_form_upload)?));
                 }
             }
         }
@@ -352,7 +353,7 @@ async fn from_json(
         } else {
             let path: String = serde_json::from_str(raw.get())
                 .map_err(|_| Error::invalid("file", "must be a string or an array of strings"))?;
-            files.push(Attach::Existing(upload_path(&path)?));
+            files.push(Attach::Existing(upload_path(&path, not_an_upload)?));
         }
     }
     Ok((type_slot, files))
@@ -387,9 +388,9 @@ fn from_urlencoded(types: &Types, body: &[u8]) -> Result<(Option<u32>, Vec<Attac
             .into());
         }
         if path.len() > SMALL_TEXT {
-            return Err(not_an_upload().into());
+            return Err(not_a_form_upload().into());
         }
-        files.push(Attach::Existing(upload_path(path)?));
+        files.push(Attach::Existing(upload_path(path, not_a_form_upload)?));
     }
     Ok((type_slot, files))
 }

@@ -388,6 +388,12 @@ pub async fn get_document_file(
 }
 
 /// Get the document types a client can submit (the valid `typeID`s).
+///
+/// The built-in table serves B2Core's own types as its Back Office lists them (ids 2–9:
+/// National ID / Passport, Driving license, Utility bill, Tax Invoice, Certificate of
+/// registration, Selfie with proof of identity, Deposit Receipt, Bank Slip), 1 Passport, one
+/// type from 10 for each other kind of document idbridge stores, and 22 Other. A deployment
+/// may configure its own table instead.
 #[utoipa::path(get, path = "/documents/types", operation_id = "getDocumentTypes", tag = "Documents",
     security(("bearer" = [])),
     responses(

@@ -1,8 +1,9 @@
 //! B2Core "my documents": the documents of the current client, who is identified by
 //! `Authorization: Bearer <client token>` (minted by the admin API for a subject). Served at
 //! both `/api/v2/my/…` and `/v2/my/…`, the two spellings B2Core's pages use. `handlers`
-//! serves reading and deleting, `add` adding documents (`body` reads their bodies), and
-//! `uploads` the expiring, capped uploads a JSON document names by path.
+//! serves reading and deleting, `add` adding documents (`body` reads their bodies),
+//! `uploads` the expiring, capped uploads a JSON document names by path, and `types` the
+//! `typeID` table.
 
 mod add;
 mod backoffice;
@@ -11,6 +12,7 @@ mod error;
 mod handlers;
 pub(crate) mod mapping;
 mod signin;
+pub(crate) mod types;
 mod uploads;
 pub(crate) mod wire;
 

@@ -37,12 +37,26 @@ fn is_upload(f: &crate::model::StoredFile) -> bool {
     f.extras.get(NAMESPACE).is_some_and(|m| m["upload"] == true)
 }
 
-/// Why a `file` text is not an upload path.
+/// What a JSON `file` string may be, for a client that sent something else (B2Core's own
+/// example sends placeholder text: "The path to a document file" names no upload endpoint).
+pub const JSON_FILE_ACCEPTED: &str = "is neither an upload path nor a data URI: send a path \
+     returned by POST /api/v2/my/files (uploads/<id>) or a data:<type>;base64,<data> URI, or \
+     send the file itself as a multipart/form-data part named file";
+
+/// What a form's `file` text may be: forms name upload paths only (see `add`).
+pub const FORM_FILE_ACCEPTED: &str = "is not an upload path: send a path returned by POST \
+     /api/v2/my/files (uploads/<id>), or the file itself as a multipart/form-data part named \
+     file, with a file name";
+
+/// Why a JSON `file` string is not a file.
 pub fn not_an_upload() -> Error {
-    Error::invalid(
-        "file",
-        "must be a path returned by POST /api/v2/my/files or a data:<type>;base64 URI",
-    )
+    Error::invalid("file", JSON_FILE_ACCEPTED)
+}
+
+/// Why a form's `file` text (urlencoded, or a multipart part without a file name) is not a
+/// file.
+pub fn not_a_form_upload() -> Error {
+    Error::invalid("file", FORM_FILE_ACCEPTED)
 }
 
 /// The answer for a path that names no usable upload. One answer for all the reasons, so a
@@ -54,12 +68,13 @@ pub fn no_such_upload() -> Error {
     )
 }
 
-/// A path `POST /files` handed out.
-pub fn upload_path(text: &str) -> Result<Uuid, Error> {
+/// A path `POST /files` handed out; anything else is refused with `refusal` (what the
+/// body the text came in accepts).
+pub fn upload_path(text: &str, refusal: fn() -> Error) -> Result<Uuid, Error> {
     text.trim()
         .strip_prefix(UPLOAD_PATH_PREFIX)
         .and_then(|id| Uuid::parse_str(id).ok())
-        .ok_or_else(not_an_upload)
+        .ok_or_else(refusal)
 }
 
 /// Checks that every earlier file named is an unused, unexpired upload of this client. The

@@ -89,17 +89,22 @@ pub struct DocumentList {
     pub data: Vec<Document>,
 }
 
-/// A document type a client may use as `typeID`, in B2Core's Document Type shape.
+/// A document type a client may use as `typeID`, in B2Core's Document Type shape. The
+/// example is B2Core's own (the captured Back Office response), without its translations.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"id": 4, "name": "Utility bill", "description": " Utility bill",
+    "enabled": true, "example": "", "group": {"id": 3, "name": "Proof of address",
+    "description": "Proof of address", "enabled": true, "priority": 2, "resources": [],
+    "type": "one"}, "maxFiles": 3, "priority": 3, "resources": []}))]
 pub struct DocumentType {
     /// The `typeID`.
     pub id: u32,
     /// Its name.
     pub name: String,
-    /// Its description (the name).
+    /// Its description (as configured; the name unless set).
     pub description: String,
-    /// Always `true`: configured types are enabled.
+    /// Always `true`: every type in the table may be used.
     pub enabled: bool,
     /// An example text; empty.
     pub example: String,
@@ -107,7 +112,7 @@ pub struct DocumentType {
     pub group: TypeGroup,
     /// Most files one document of this type holds.
     pub max_files: u32,
-    /// Position in the list, from 1.
+    /// Its priority (as configured; its position in the table, from 1, unless set).
     pub priority: u32,
     /// Translations; none are configured.
     pub resources: Vec<serde_json::Value>,
@@ -116,7 +121,8 @@ pub struct DocumentType {
 /// A group of document types ("Proof of identity", "Proof of address", …).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TypeGroup {
-    /// The group's id, from 1 in order of first appearance.
+    /// The group's id (as configured; else the smallest id no other group has, in order of
+    /// first appearance).
     pub id: u32,
     /// Its name.
     pub name: String,
@@ -124,7 +130,7 @@ pub struct TypeGroup {
     pub description: String,
     /// Always `true`.
     pub enabled: bool,
-    /// Position, from 1.
+    /// Its place among the groups in order of first appearance, from 1.
     pub priority: u32,
     /// Translations; none are configured.
     pub resources: Vec<serde_json::Value>,

@@ -7,8 +7,15 @@ use super::*;
 /// The seed's "Add a new document" body, byte for byte.
 const SEED_BODY: &str = "{\n  \"file\": \"officia dolore exercitation p\",\n  \"typeId\": 1\n}";
 
-const NOT_A_PATH: &str =
-    "must be a path returned by POST /api/v2/my/files or a data:<type>;base64 URI";
+/// What a JSON `file` string may be, as the 400 for anything else says.
+const NOT_A_PATH: &str = "is neither an upload path nor a data URI: send a path returned by \
+     POST /api/v2/my/files (uploads/<id>) or a data:<type>;base64,<data> URI, or send the file \
+     itself as a multipart/form-data part named file";
+
+/// What a form's `file` text may be.
+const NOT_A_FORM_PATH: &str = "is not an upload path: send a path returned by POST \
+     /api/v2/my/files (uploads/<id>), or the file itself as a multipart/form-data part named \
+     file, with a file name";
 
 /// Asserts the whole error body: status, message and `errors.file` when a reason is given.
 fn assert_body(body: &Value, status: StatusCode, message: &str, file: Option<&str>) {
@@ -54,6 +61,52 @@ async fn the_seeds_curl_request_is_read_as_json() {
     assert_eq!(m.ids(&a.token, "").await.0, 3);
 }
 
+/// B2Core's own example body, however it is labelled, is a 400 naming `file` that says what
+/// `file` may be; nothing is stored for it, through this API or any other, whatever its type.
+#[tokio::test]
+async fn the_seeds_placeholder_file_is_400_naming_what_is_accepted_and_stores_nothing() {
+    let m = Mydocs::start().await;
+    let a = m.client(ADMIN_A).await;
+    let want = json!({
+        "code": 400,
+        "message": format!("file: {NOT_A_PATH}"),
+        "errors": {"file": [NOT_A_PATH]},
+    });
+    for type_id in ["1", "4", "22"] {
+        let body = SEED_BODY.replace("\"typeId\": 1", &format!("\"typeId\": {type_id}"));
+        let labelled = [
+            Body::Raw("application/json", body.clone().into_bytes()),
+            Body::Raw(
+                "application/x-www-form-urlencoded",
+                body.clone().into_bytes(),
+            ),
+            Body::Raw("text/plain", body.clone().into_bytes()),
+            Body::Bare(body.clone().into_bytes()),
+        ];
+        for sent in labelled {
+            let (status, err) = m.add(&a.token, sent).await;
+            assert_eq!((status, &err), (StatusCode::BAD_REQUEST, &want), "{body}");
+        }
+    }
+    // The same text in a form is refused the same way, saying what a form may carry.
+    let form = Form::new()
+        .text("typeID", "1")
+        .text("file", "officia dolore exercitation p");
+    let (status, err) = m.add(&a.token, Body::Form(form)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_body(
+        &err,
+        status,
+        &format!("file: {NOT_A_FORM_PATH}"),
+        Some(NOT_A_FORM_PATH),
+    );
+    assert_eq!(m.ids(&a.token, "").await, (0, vec![]));
+    assert_eq!(m.files_stored().await, 0);
+    // No document of the subject exists in the store, with or without a file.
+    let stored = m.server.store.list_documents(&a.tenant, a.subject).await;
+    assert_eq!(stored.unwrap().len(), 0);
+}
+
 #[tokio::test]
 async fn a_urlencoded_form_names_upload_paths() {
     let m = Mydocs::start().await;
@@ -70,7 +123,7 @@ async fn a_urlencoded_form_names_upload_paths() {
             Body::Raw("application/x-www-form-urlencoded", form.into_bytes()),
         )
         .await;
-    m.assert_document(&doc, 2, "National ID card", "new", &["front", "back"]);
+    m.assert_document(&doc, 2, "National ID / Passport", "new", &["front", "back"]);
     assert_eq!(doc["files"][1]["fileName"], "back.png");
 
     let mine = m.upload_ok(&a.token, "p.png", png(3)).await;
@@ -78,7 +131,7 @@ async fn a_urlencoded_form_names_upload_paths() {
     let inline = "data:image/png;base64,iVBORw0KGgo=";
     let cases: Vec<(String, &str, &str)> = vec![
         (format!("typeID=1&file={front}"), "file", "no such upload"),
-        ("typeID=1&file=x".into(), "file", NOT_A_PATH),
+        ("typeID=1&file=x".into(), "file", NOT_A_FORM_PATH),
         (format!("typeID=1&file={inline}"), "file", "a form names"),
         (format!("file={mine}"), "typeID", "is required"),
         (
@@ -159,8 +212,8 @@ async fn refused_files_and_too_many_files_are_named_under_errors_file() {
     let media = "must be a PDF, JPEG or PNG (judged by content)";
     let inline = format!("data:image/png;base64,{}", b64(&gif()));
     for body in [
-        typed("10", vec![("a.gif", gif())]),
-        Body::Json(json!({"file": inline, "typeID": 10})),
+        typed("22", vec![("a.gif", gif())]),
+        Body::Json(json!({"file": inline, "typeID": 22})),
     ] {
         let (status, err) = m.add(&a.token, body).await;
         assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
@@ -189,6 +242,7 @@ async fn refused_files_and_too_many_files_are_named_under_errors_file() {
             kind: kind.into(),
             group: "G".into(),
             max_files,
+            ..Default::default()
         };
         c.adapters.mydocs.document_types = Some(vec![t(1, "passport", 1), t(2, "other", 3)]);
     })

@@ -443,7 +443,7 @@ async fn a_client_signs_in_uses_its_documents_refreshes_and_signs_out() {
     let (status, types) = m.types(&first.access, API).await;
     assert_eq!(
         (status, types["total"].as_u64()),
-        (StatusCode::OK, Some(10))
+        (StatusCode::OK, Some(22))
     );
     let (status, page) = m.list(&first.access, "").await;
     assert_eq!(
@@ -473,10 +473,10 @@ async fn a_client_signs_in_uses_its_documents_refreshes_and_signs_out() {
     let bill = m
         .add_ok(
             &first.access,
-            Body::Json(json!({"file": path, "typeID": 5})),
+            Body::Json(json!({"file": path, "typeID": 4})),
         )
         .await;
-    m.assert_document(&bill, 5, "Utility bill", "new", &["page1"]);
+    m.assert_document(&bill, 4, "Utility bill", "new", &["page1"]);
     // It is the subject's document: the admin-minted view and the store agree.
     let stored = m
         .server
@@ -1271,7 +1271,7 @@ async fn the_back_office_reads_a_clients_documents_by_client_id() {
     let d3 = m
         .add_ok(
             &p1.access,
-            typed("5", vec![("bill.png", png(3)), ("bill2.png", png(4))]),
+            typed("4", vec![("bill.png", png(3)), ("bill2.png", png(4))]),
         )
         .await;
     let d4 = m
@@ -1305,7 +1305,7 @@ async fn the_back_office_reads_a_clients_documents_by_client_id() {
         ("&limit=1&offset=1", 2, vec![id(&d1)]),
         ("&sort_order=asc", 2, vec![id(&d1), id(&d3)]),
         ("&sort_by=id&sort_order=desc", 2, vec![id(&d3), id(&d1)]),
-        ("&filter[typeId]=5", 1, vec![id(&d3)]),
+        ("&filter[typeId]=4", 1, vec![id(&d3)]),
         ("&filter[typeId]=2", 0, vec![]),
     ] {
         let (status, page) = bo_list(&m, &bo.access, &format!("?filter[clientId]=1{query}")).await;
