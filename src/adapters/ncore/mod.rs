@@ -13,6 +13,7 @@ mod handlers;
 mod idempotency;
 pub(crate) mod mapping;
 mod user_fields;
+mod user_rules;
 mod users;
 pub(crate) mod wire;
 

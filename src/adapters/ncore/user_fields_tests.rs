@@ -4,6 +4,8 @@ use serde_json::json;
 use strum::IntoEnumIterator;
 
 use super::*;
+use crate::adapters::ncore::user_rules::{allowed, apply, new_record};
+use crate::adapters::ncore::wire::{UserFields, UserRecord};
 
 fn body(v: Value) -> Map<String, Value> {
     match v {

@@ -16,6 +16,7 @@ use super::handlers::{namespace, user};
 use super::idempotency;
 use super::mapping::timestamp;
 use super::user_fields::{self, Mode};
+use super::user_rules;
 use super::wire::{CreateUser, ErrorBody, UpdateUser, User, UserRecord};
 use crate::error::Error;
 use crate::model::TenantId;
@@ -115,7 +116,7 @@ pub async fn create_user(
 async fn create(state: &AppState, tenant: &TenantId, bytes: &[u8]) -> Result<User, NcoreError> {
     let checked = user_fields::check(object(bytes)?, Mode::Create)?;
     check_parent(state, tenant, checked.parent(), None).await?;
-    let record = user_fields::new_record(checked, &timestamp(chrono::Utc::now()))?;
+    let record = user_rules::new_record(checked, &timestamp(chrono::Utc::now()))?;
     let data = serde_json::to_value(&record).map_err(Error::internal)?;
     // The subject and its user data are one transaction: nothing half stored.
     let subject = state
@@ -124,7 +125,7 @@ async fn create(state: &AppState, tenant: &TenantId, bytes: &[u8]) -> Result<Use
             tenant,
             &namespace(),
             &data,
-            &user_fields::search_text(&record),
+            &user_rules::search_text(&record),
         )
         .await?;
     Ok(User {
@@ -187,9 +188,9 @@ pub async fn update_user(
             let current: UserRecord =
                 serde_json::from_value(current.ok_or(Error::NotFound("user"))?)
                     .map_err(Error::internal)?;
-            let next = user_fields::apply(current, checked, &now)?;
+            let next = user_rules::apply(current, checked, &now)?;
             let data = serde_json::to_value(&next).map_err(Error::internal)?;
-            Ok((data, user_fields::search_text(&next)))
+            Ok((data, user_rules::search_text(&next)))
         })
         .await
         .map_err(|e| match e {
