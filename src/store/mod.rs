@@ -19,6 +19,7 @@ mod processes;
 pub mod replace;
 mod sessions;
 mod signing;
+mod subject_data;
 mod subjects;
 mod throttle;
 mod tokens;

@@ -1,5 +1,7 @@
 //! The nCore identifications API over HTTP, as a NymCard client uses it. Every JSON body is
-//! checked against the nCore OpenAPI document.
+//! checked against the nCore OpenAPI document. Users (`/users`) are in `users`.
+
+mod users;
 
 use crate::common::{ADMIN_A, Contract, TestServer, tenant};
 use idbridge::model::{CountryCode, DocumentKind, NewDocument};
@@ -367,6 +369,7 @@ async fn bad_input_answers_in_the_ncore_error_shape() {
         .client
         .post(n.server.url("/v1/users/u/identifications"))
         .header("apikey", KEY_A)
+        .header("content-type", "application/json")
         .body("{ \"type\": ")
         .send()
         .await

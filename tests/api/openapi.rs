@@ -40,6 +40,8 @@ async fn served_documents_match_the_committed_ones() {
             "ncore",
             "/v1",
             vec![
+                "/users",
+                "/users/{user_id}",
                 "/users/{user_id}/identifications",
                 "/users/{user_id}/identifications/{identification_id}",
                 "/users/{user_id}/identifications/{identification_id}/files",

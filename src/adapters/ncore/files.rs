@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::error::NcoreError;
-use super::handlers::{ApiTenant, Path, owned, user};
+use super::extract::{ApiTenant, Path};
+use super::handlers::{owned, user};
 use super::mapping;
 use super::wire::{
     DocumentType, ErrorBody, FileMetadata, IdentificationType, UploadFiles, UploadedFiles,

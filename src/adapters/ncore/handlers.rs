@@ -1,85 +1,30 @@
 //! One async fn per nCore operation, named after NymCard's operation ids.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use uuid::Uuid;
 
 use super::error::NcoreError;
+use super::extract::{ApiTenant, Body, Path, Query};
+use super::idempotency;
 use super::mapping::{self, EXPIRY_AS_SENT, NAMESPACE};
 use super::wire::{
     CreateIdentification, ErrorBody, Identification, IdentificationList, ListQuery, Paging,
     UpdateIdentification,
 };
-use crate::auth::KeyKind;
 use crate::error::Error;
 use crate::model::{
     Document, DocumentPatch, Namespace, NewDocument, StoredFile, Subject, TenantId,
 };
 use crate::state::AppState;
 
-/// Raw body extractor answering in nCore's error shape (413 past the body limit). The raw
-/// bytes are what the idempotency fingerprint covers.
-pub struct Body(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for Body {
-    type Rejection = NcoreError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, NcoreError> {
-        Ok(Body(Bytes::from_request(req, state).await?))
-    }
-}
-
-impl From<BytesRejection> for NcoreError {
-    fn from(r: BytesRejection) -> Self {
-        match r.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                NcoreError::Core(Error::PayloadTooLarge { limit: None })
-            }
-            _ => NcoreError::Body(r.body_text()),
-        }
-    }
-}
-
-/// Path extractor answering in nCore's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(NcoreError))]
-pub struct Path<T>(pub T);
-
-/// Query extractor answering in nCore's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(NcoreError))]
-pub struct Query<T>(pub T);
-
-/// The tenant whose key came in the `apikey` header.
-pub struct ApiTenant(pub TenantId);
-
-impl FromRequestParts<AppState> for ApiTenant {
-    type Rejection = NcoreError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NcoreError> {
-        let key = parts
-            .headers
-            .get("apikey")
-            .and_then(|v| v.to_str().ok())
-            .ok_or(NcoreError::Unauthorized)?;
-        state
-            .keys
-            .tenant_for(KeyKind::Api, key)
-            .map(ApiTenant)
-            .ok_or(NcoreError::Unauthorized)
-    }
-}
-
-fn namespace() -> Namespace {
+/// nCore's namespace of user ids and per-user data.
+pub(super) fn namespace() -> Namespace {
     Namespace::new(NAMESPACE).expect("a valid namespace literal")
 }
 
-fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, NcoreError> {
+pub(super) fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, NcoreError> {
     serde_json::from_slice(bytes).map_err(|e| NcoreError::Body(format!("invalid JSON body: {e}")))
 }
 
@@ -156,6 +101,7 @@ fn authority(a: Option<String>) -> Result<Option<String>, Error> {
         (status = 401, description = "No or unknown API key", body = ErrorBody),
         (status = 409, description = "Idempotency key reused for another request", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "The body is not labelled application/json", body = ErrorBody),
     ))]
 pub async fn create_identification(
     State(state): State<AppState>,
@@ -164,49 +110,14 @@ pub async fn create_identification(
     headers: HeaderMap,
     Body(bytes): Body,
 ) -> Result<Response, NcoreError> {
-    let key = match headers.get("x-nymos-idempotency-key") {
-        Some(v) => Some(
-            v.to_str()
-                .map_err(|_| Error::invalid("x-nymos-idempotency-key", "must be visible ASCII"))?,
-        ),
-        None => None,
-    };
-    let ns = namespace();
-    if let Some(key) = key {
-        let mut fingerprint = Sha256::new();
-        fingerprint.update(user_id.as_bytes());
-        fingerprint.update([0]);
-        fingerprint.update(&bytes);
-        match state
-            .store
-            .claim_idempotency(&tenant, &ns, key, &hex::encode(fingerprint.finalize()))
-            .await?
-        {
-            crate::store::Claim::New => {}
-            crate::store::Claim::Replay { status, body } => {
-                let status = StatusCode::from_u16(status).map_err(Error::internal)?;
-                return Ok(
-                    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
-                );
-            }
-            crate::store::Claim::Mismatch => return Err(NcoreError::DuplicateRequest),
-            crate::store::Claim::InProgress => return Err(NcoreError::RequestInProgress),
-        }
-    }
-    let created = create(&state, &tenant, &user_id, &bytes).await;
-    if let Some(key) = key {
-        match &created {
-            Ok(ident) => {
-                let body = serde_json::to_string(ident).map_err(Error::internal)?;
-                state
-                    .store
-                    .complete_idempotency(&tenant, &ns, key, StatusCode::OK.as_u16(), &body)
-                    .await?;
-            }
-            Err(_) => state.store.release_idempotency(&tenant, &ns, key).await?,
-        }
-    }
-    Ok(axum::Json(created?).into_response())
+    idempotency::once(
+        &state,
+        &tenant,
+        &headers,
+        &[user_id.as_bytes(), &bytes],
+        create(&state, &tenant, &user_id, &bytes),
+    )
+    .await
 }
 
 async fn create(
@@ -364,6 +275,7 @@ async fn with_files(
         (status = 401, description = "No or unknown API key", body = ErrorBody),
         (status = 404, description = "No such user or identification", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 415, description = "The body is not labelled application/json", body = ErrorBody),
     ))]
 pub async fn update_identification(
     State(state): State<AppState>,

@@ -1,13 +1,20 @@
-//! NymCard nCore identifications (`/v1` by default), authenticated with the tenant's key in
-//! the `apikey` header. `handlers` serves identifications (create, list, get, update);
-//! `files` serves their files (upload 1–5 at once, all or nothing; metadata; `:browse` and
-//! `:download` with `Range`; delete). A `user_id` is a subject alias in the `ncore`
-//! namespace (a UUID equal to a subject's id is that subject).
+//! NymCard nCore users and identifications (`/v1` by default), authenticated with the
+//! tenant's key in the `apikey` header. `users` serves users (create, get, update: a user is
+//! a subject, with its fields as the subject's `ncore` data); `handlers` serves
+//! identifications (create, list, get, update); `files` serves their files (upload 1–5 at
+//! once, all or nothing; metadata; `:browse` and `:download` with `Range`; delete). A
+//! `user_id` is a subject alias in the `ncore` namespace (a UUID equal to a subject's id is
+//! that subject, which is what a user created with `POST /users` is).
 
 mod error;
+mod extract;
 mod files;
 mod handlers;
+mod idempotency;
 pub(crate) mod mapping;
+mod user_fields;
+mod user_rules;
+mod users;
 pub(crate) mod wire;
 
 use axum::extract::DefaultBodyLimit;
@@ -21,13 +28,16 @@ use super::Api;
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "NymCard nCore identifications (idbridge)",
+        title = "NymCard nCore users and identifications (idbridge)",
         version = "1",
-        description = "NymCard nCore's user identification API as idbridge serves it. See docs/compat/ncore.md for what is served and every choice made where NymCard's documentation is silent."
+        description = "NymCard nCore's users and user identifications as idbridge serves them. Every JSON body must be sent as application/json (otherwise 415). See docs/compat/ncore.md for what is served and every choice made where NymCard's documentation is silent."
     ),
     paths(files::browse_file, files::download_file),
     modifiers(&ApiKeyHeader),
-    tags((name = "User documents", description = "A user's identification documents"))
+    tags(
+        (name = "Users", description = "Users: persons, businesses and the KYB sub-users of a business"),
+        (name = "User documents", description = "A user's identification documents")
+    )
 )]
 struct NcoreDoc;
 
@@ -82,6 +92,8 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(files::upload_identification_files))
         .layer(DefaultBodyLimit::max(files::UPLOAD_BODY_LIMIT));
     let (router, mut openapi) = OpenApiRouter::with_openapi(NcoreDoc::openapi())
+        .routes(routes!(users::create_user))
+        .routes(routes!(users::get_user, users::update_user))
         .routes(routes!(
             handlers::create_identification,
             handlers::get_identifications

@@ -1,9 +1,13 @@
-//! nCore's JSON shapes for identifications. Field names are nCore's (snake_case); fields a
-//! client sends that are not listed here are kept and returned unchanged.
+//! nCore's JSON shapes for identifications (users' are in `users`). Field names are nCore's
+//! (snake_case); fields a client sends that are not listed here are kept and returned
+//! unchanged.
 
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+mod users;
+pub use users::{CreateUser, UpdateUser, User, UserFields, UserRecord, UserStatus, UserType};
 
 /// nCore's identification types.
 #[derive(
