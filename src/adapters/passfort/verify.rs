@@ -188,8 +188,10 @@ pub fn result_of(r: &DocumentResult) -> CheckResult {
         && r.forgery_checks_passed.is_some()
         && r.field_checks.as_ref().is_some_and(|f| {
             !f.is_empty()
-                && f.iter()
-                    .all(|c| c.result.is_some_and(|r| r != FieldCheckResult::CheckUncertain))
+                && f.iter().all(|c| {
+                    c.result
+                        .is_some_and(|r| r != FieldCheckResult::CheckUncertain)
+                })
         });
     if failed {
         CheckResult::Fail
@@ -215,9 +217,9 @@ pub fn document(
     let field_failed = fields
         .iter()
         .any(|c| c.result == Some(FieldCheckResult::CheckInvalid));
-    let missing_images = images_checked
-        .iter()
-        .any(|c| c.category.as_deref() == Some("IMAGES_PRESENT") && c.result == Some(DecisionClass::Fail));
+    let missing_images = images_checked.iter().any(|c| {
+        c.category.as_deref() == Some("IMAGES_PRESENT") && c.result == Some(DecisionClass::Fail)
+    });
     let mut not_performed: Vec<String> = ["forgery_checks", "document_type", "image_clarity"]
         .map(str::to_owned)
         .to_vec();

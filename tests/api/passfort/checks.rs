@@ -27,7 +27,9 @@ impl Passfort {
     }
 
     async fn checks(&self, profile: &str) -> Vec<Value> {
-        let r = self.get(&format!("/profiles/{profile}/checks"), CHECKS).await;
+        let r = self
+            .get(&format!("/profiles/{profile}/checks"), CHECKS)
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         r.body.as_array().unwrap().clone()
     }
@@ -90,7 +92,10 @@ async fn a_role_alone_makes_a_profile_of_the_roles_entity_type() {
         )
         .await;
     assert_eq!(
-        (&acme["display_name"], &acme["collected_data"]["entity_type"]),
+        (
+            &acme["display_name"],
+            &acme["collected_data"]["entity_type"]
+        ),
         (&json!("Acme Ltd"), &json!("COMPANY"))
     );
     let ada = p
@@ -225,10 +230,7 @@ async fn document_verification_checks_what_it_can_and_never_passes() {
     // It ran on the profile's data, with the document checked.
     let input = &check["input_data"];
     assert_eq!(input["entity_type"], "INDIVIDUAL");
-    assert_eq!(
-        input["personal_details"]["name"]["family_name"],
-        "Lovelace"
-    );
+    assert_eq!(input["personal_details"]["name"]["family_name"], "Lovelace");
     assert_eq!(ids(input["documents"].as_array().unwrap()), [doc.as_str()]);
 
     // Read back: alone, in the list, in the profile; the document itself is unchanged.
@@ -305,7 +307,11 @@ async fn what_a_verification_finds_wrong_is_a_fail() {
         "{}",
         r.body
     );
-    assert_eq!(field(&r.body, "FIELD_EXPIRY"), "CHECK_UNCERTAIN", "no expiry");
+    assert_eq!(
+        field(&r.body, "FIELD_EXPIRY"),
+        "CHECK_UNCERTAIN",
+        "no expiry"
+    );
     let front2 = p.add_image_id(&id, &png(6), "FRONT").await;
     let half = p
         .add_document(&id, licence("MORGA613054SM9IJ", json!([{"id": front2}])))
@@ -446,7 +452,10 @@ async fn checks_idbridge_cannot_run_are_refused_and_nothing_is_recorded() {
         .await;
     assert_unavailable(&r, "instructed_externally", "run elsewhere");
     for (body, field) in [
-        (json!({"check_type": "DOCUMENT_VERIFICATION"}), "document_id"),
+        (
+            json!({"check_type": "DOCUMENT_VERIFICATION"}),
+            "document_id",
+        ),
         (
             json!({"check_type": "DOCUMENT_VERIFICATION", "document_id": null}),
             "document_id",
@@ -527,7 +536,9 @@ async fn a_check_belongs_to_its_profile_and_tenant() {
         assert_not_found(&r, "check", &path);
     }
     assert_eq!(p.checks(&other).await, Vec::<Value>::new());
-    let r = p.get(&format!("/profiles/{id}/checks/not-a-uuid"), CHECK).await;
+    let r = p
+        .get(&format!("/profiles/{id}/checks/not-a-uuid"), CHECK)
+        .await;
     assert_invalid(&r, "check_id", "malformed check id");
     let r = p.get(&format!("/profiles/{nobody}/checks"), CHECKS).await;
     assert_not_found(&r, "profile", "unknown profile");
@@ -594,7 +605,11 @@ async fn a_check_is_kept_as_it_ran_through_changes_and_restarts() {
     let mut collected = p.collected(&id).await;
     collected["documents"][0]["extracted_data"]["expiry"] = json!("2002-02-02");
     let r = p
-        .post(&format!("/profiles/{id}/collected_data"), COLLECTED, collected)
+        .post(
+            &format!("/profiles/{id}/collected_data"),
+            COLLECTED,
+            collected,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let second = p.run_check(&id, dv).await.body;

@@ -82,19 +82,34 @@ fn image_results(v: &Verification) -> Vec<(String, String, DecisionClass)> {
 
 #[test]
 fn a_sound_passport_is_an_error_never_a_pass() {
-    let d = doc(DocumentKind::Passport, Some("123456789"), "GBR", Some("2030-01-01"));
+    let d = doc(
+        DocumentKind::Passport,
+        Some("123456789"),
+        "GBR",
+        Some("2030-01-01"),
+    );
     let front = file(&d, FileSide::Front, MediaType::Png, 1000);
     let v = document(&d, DocumentType::Passport, &[&front], today());
     assert_eq!(v.result, CheckResult::Error);
-    assert_eq!(field_result(&v, CheckedDocumentField::FieldNumber), FieldCheckResult::CheckValid);
-    assert_eq!(field_result(&v, CheckedDocumentField::FieldExpiry), FieldCheckResult::CheckValid);
+    assert_eq!(
+        field_result(&v, CheckedDocumentField::FieldNumber),
+        FieldCheckResult::CheckValid
+    );
+    assert_eq!(
+        field_result(&v, CheckedDocumentField::FieldExpiry),
+        FieldCheckResult::CheckValid
+    );
     for f in [
         CheckedDocumentField::FieldGivenNames,
         CheckedDocumentField::FieldDob,
         CheckedDocumentField::FieldMrz,
         CheckedDocumentField::FieldIssuingCountry,
     ] {
-        assert_eq!(field_result(&v, f), FieldCheckResult::CheckUncertain, "{f:?}");
+        assert_eq!(
+            field_result(&v, f),
+            FieldCheckResult::CheckUncertain,
+            "{f:?}"
+        );
     }
     assert_eq!(v.document.field_checks.as_ref().unwrap().len(), 11);
     assert_eq!(
@@ -107,7 +122,11 @@ fn a_sound_passport_is_an_error_never_a_pass() {
     );
     let r = &v.document;
     assert_eq!(
-        (r.forgery_checks_passed, r.forgery_checks.as_ref(), r.document_type_passed),
+        (
+            r.forgery_checks_passed,
+            r.forgery_checks.as_ref(),
+            r.document_type_passed
+        ),
         (None, None, None)
     );
     assert_eq!((r.image_checks_passed, r.all_passed), (None, None));
@@ -124,14 +143,26 @@ fn an_expired_document_fails_and_expiring_today_is_still_valid() {
     let front = file(&d, FileSide::Front, MediaType::Jpeg, 1000);
     let v = document(&d, DocumentType::Passport, &[&front], today());
     assert_eq!(v.result, CheckResult::Fail);
-    assert_eq!(field_result(&v, CheckedDocumentField::FieldExpiry), FieldCheckResult::CheckInvalid);
-    assert_eq!(field_result(&v, CheckedDocumentField::FieldNumber), FieldCheckResult::CheckUncertain);
+    assert_eq!(
+        field_result(&v, CheckedDocumentField::FieldExpiry),
+        FieldCheckResult::CheckInvalid
+    );
+    assert_eq!(
+        field_result(&v, CheckedDocumentField::FieldNumber),
+        FieldCheckResult::CheckUncertain
+    );
     assert_eq!(v.document.all_passed, Some(false));
     assert_eq!(v.document.image_checks_passed, None, "the images were fine");
-    assert_eq!(v.document.error_reason, None, "the document was checked, and failed");
+    assert_eq!(
+        v.document.error_reason, None,
+        "the document was checked, and failed"
+    );
     let d = doc(DocumentKind::Passport, None, "GBR", Some("2026-03-01"));
     let v = document(&d, DocumentType::Passport, &[&front], today());
-    assert_eq!(field_result(&v, CheckedDocumentField::FieldExpiry), FieldCheckResult::CheckValid);
+    assert_eq!(
+        field_result(&v, CheckedDocumentField::FieldExpiry),
+        FieldCheckResult::CheckValid
+    );
     assert_eq!(v.result, CheckResult::Error);
 }
 
@@ -159,8 +190,14 @@ fn missing_images_fail_and_say_why() {
     assert_eq!(v.result, CheckResult::Error);
     // A face image needs its FACE.
     let face = file(&d, FileSide::Face, MediaType::Jpeg, 10);
-    assert_eq!(document(&d, DocumentType::FaceImage, &[&face], today()).result, CheckResult::Error);
-    assert_eq!(document(&d, DocumentType::FaceImage, &[&front], today()).result, CheckResult::Fail);
+    assert_eq!(
+        document(&d, DocumentType::FaceImage, &[&face], today()).result,
+        CheckResult::Error
+    );
+    assert_eq!(
+        document(&d, DocumentType::FaceImage, &[&front], today()).result,
+        CheckResult::Fail
+    );
 }
 
 #[test]
@@ -176,10 +213,17 @@ fn images_passforts_rules_refuse_fail() {
         let v = document(&d, DocumentType::Passport, &[&f], today());
         assert_eq!(v.result, CheckResult::Fail, "{media:?} {size}");
         assert_eq!(v.document.image_checks_passed, Some(false));
-        assert!(image_results(&v).iter().any(|(_, _, r)| *r == DecisionClass::Fail));
+        assert!(
+            image_results(&v)
+                .iter()
+                .any(|(_, _, r)| *r == DecisionClass::Fail)
+        );
     }
     let f = file(&d, FileSide::Front, MediaType::Pdf, mapping::MAX_FILE_SIZE);
-    assert_eq!(document(&d, DocumentType::Passport, &[&f], today()).result, CheckResult::Error);
+    assert_eq!(
+        document(&d, DocumentType::Passport, &[&f], today()).result,
+        CheckResult::Error
+    );
 }
 
 #[test]
@@ -188,25 +232,50 @@ fn numbers_have_the_shape_of_their_type() {
     let fra = CountryCode::new("FRA").unwrap();
     let pass = |n: &str| number_shape(DocumentType::Passport, Some(&fra), n);
     assert_eq!(pass("123456789"), Some(true));
-    assert_eq!(pass("ab 12345"), Some(true), "case and spaces are formatting");
+    assert_eq!(
+        pass("ab 12345"),
+        Some(true),
+        "case and spaces are formatting"
+    );
     assert_eq!(pass("1234567890"), Some(false), "ten characters");
     assert_eq!(pass("12345/789"), Some(false));
     assert_eq!(pass("12345678É"), Some(false));
     let dl = |n: &str| number_shape(DocumentType::DrivingLicence, Some(&gbr), n);
     assert_eq!(dl("MORGA657054SM9IJ"), Some(true));
-    assert_eq!(dl("morga 657054 sm9ij 35"), Some(true), "with the issue number");
-    assert_eq!(dl("SMITH962011J99AB"), Some(true), "a woman's month, padded initials");
+    assert_eq!(
+        dl("morga 657054 sm9ij 35"),
+        Some(true),
+        "with the issue number"
+    );
+    assert_eq!(
+        dl("SMITH962011J99AB"),
+        Some(true),
+        "a woman's month, padded initials"
+    );
     assert_eq!(dl("MORGA613054SM9IJ"), Some(false), "month 13");
     assert_eq!(dl("MORGA657004SM9IJ"), Some(false), "day 0");
     assert_eq!(dl("MORGA657054SM9I"), Some(false), "15 characters");
-    assert_eq!(dl("M0RGA657054SM9IJ"), Some(false), "a digit in the surname");
-    assert_eq!(number_shape(DocumentType::DrivingLicence, Some(&fra), "12AB"), None);
-    assert_eq!(number_shape(DocumentType::DrivingLicence, None, "12AB"), None);
+    assert_eq!(
+        dl("M0RGA657054SM9IJ"),
+        Some(false),
+        "a digit in the surname"
+    );
+    assert_eq!(
+        number_shape(DocumentType::DrivingLicence, Some(&fra), "12AB"),
+        None
+    );
+    assert_eq!(
+        number_shape(DocumentType::DrivingLicence, None, "12AB"),
+        None
+    );
     assert_eq!(number_shape(DocumentType::StateId, Some(&gbr), "X"), None);
     let d = doc(DocumentKind::Passport, Some("1234567890"), "GBR", None);
     let f = file(&d, FileSide::Front, MediaType::Png, 10);
     let v = document(&d, DocumentType::Passport, &[&f], today());
-    assert_eq!(field_result(&v, CheckedDocumentField::FieldNumber), FieldCheckResult::CheckInvalid);
+    assert_eq!(
+        field_result(&v, CheckedDocumentField::FieldNumber),
+        FieldCheckResult::CheckInvalid
+    );
     assert_eq!(v.result, CheckResult::Fail);
 }
 
