@@ -188,7 +188,8 @@ pub struct Document {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<DocumentData>)]
     pub extracted_data: Option<serde_json::Map<String, serde_json::Value>>,
-    /// A verification result a client sent, kept as sent (idbridge verifies nothing).
+    /// A verification result a client sent, kept as sent (idbridge's own checks report on
+    /// the check's `output_data`, never here).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<DocumentResult>)]
     pub verification_result: Option<serde_json::Value>,

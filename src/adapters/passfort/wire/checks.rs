@@ -81,16 +81,24 @@ pub enum FieldCheckResult {
     CheckValid,
 }
 
-/// PassFort's DecisionClass, the result of one image check. PassFort's enum also has
-/// `PARTIAL`, `WARN` and `ERROR`; idbridge's image checks (presence, format, size) are
-/// yes-or-no, so the contract lists only the two values it gives.
+/// PassFort's DecisionClass, the result of one image or forgery check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+// idbridge's own image checks (presence, format, size) are yes-or-no and give only `PASS`
+// and `FAIL`; the other values stay in the contract because a verification result a client
+// sends on a document is kept as sent and typed as this DocumentResult.
+#[allow(dead_code)]
 pub enum DecisionClass {
-    /// The image check passed.
+    /// The check passed.
     Pass,
-    /// The image check failed.
+    /// The check failed.
     Fail,
+    /// Partly passed.
+    Partial,
+    /// Passed with a warning.
+    Warn,
+    /// Could not be performed.
+    Error,
 }
 
 /// PassFort's DocumentCheck: one image or forgery check.
