@@ -237,7 +237,7 @@ async fn document_verification_checks_what_it_can_and_never_passes() {
     let cid = check["id"].as_str().unwrap();
     let got = p.get(&format!("/profiles/{id}/checks/{cid}"), CHECK).await;
     assert_eq!((got.status, &got.body), (StatusCode::OK, &check));
-    assert_eq!(p.checks(&id).await, [check.clone()]);
+    assert_eq!(p.checks(&id).await, std::slice::from_ref(&check));
     let profile = p.get(&format!("/profiles/{id}"), PROFILE).await;
     assert_eq!(profile.body["checks"], json!([check]));
     assert!(

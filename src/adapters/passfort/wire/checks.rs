@@ -55,6 +55,8 @@ pub enum CheckResult {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema, strum::EnumIter)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[allow(missing_docs)]
+// The variants spell PassFort's own values (`FIELD_…`, `CHECK_…`).
+#[allow(clippy::enum_variant_names)]
 pub enum CheckedDocumentField {
     FieldGivenNames,
     FieldFamilyName,
@@ -72,6 +74,8 @@ pub enum CheckedDocumentField {
 /// Whether a field was found valid (PassFort's FieldCheckResult).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+// The variants spell PassFort's own values (`FIELD_…`, `CHECK_…`).
+#[allow(clippy::enum_variant_names)]
 pub enum FieldCheckResult {
     /// Not established either way: every check idbridge does not perform.
     CheckUncertain,
