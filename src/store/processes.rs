@@ -38,7 +38,28 @@ impl Store {
     /// Starts a process (status open) for a subject of this tenant.
     pub async fn create_process(&self, tenant: &TenantId, new: NewProcess) -> Result<Process> {
         let mut tx = db::write_tx(&self.inner.pool).await?;
-        let p = insert_process(&mut tx, tenant, new).await?;
+        let p = insert_process(&mut tx, tenant, new, ProcessStatus::Open).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    /// Records a process that ran to its end within one request (a check run and answered
+    /// at once), stored directly in its final `status`: a record with no lifecycle left,
+    /// written once.
+    pub async fn record_process(
+        &self,
+        tenant: &TenantId,
+        new: NewProcess,
+        status: ProcessStatus,
+    ) -> Result<Process> {
+        if !status.is_final() {
+            return Err(Error::internal(format!(
+                "a recorded process must be final, not {}",
+                status.as_str()
+            )));
+        }
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let p = insert_process(&mut tx, tenant, new, status).await?;
         tx.commit().await?;
         Ok(p)
     }
@@ -77,7 +98,7 @@ impl Store {
                 insert_document(&mut tx, tenant, subject.id, *new).await?
             }
         };
-        let p = insert_process(&mut tx, tenant, process(&doc)?).await?;
+        let p = insert_process(&mut tx, tenant, process(&doc)?, ProcessStatus::Open).await?;
         if p.subject_id != doc.subject_id {
             return Err(Error::internal(
                 "a process on a document must be its subject's",
@@ -242,6 +263,7 @@ async fn insert_process(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     tenant: &TenantId,
     new: NewProcess,
+    status: ProcessStatus,
 ) -> Result<Process> {
     super::subjects::require_subject(tx, tenant, new.subject_id).await?;
     let now = db::now();
@@ -251,7 +273,7 @@ async fn insert_process(
         subject_id: new.subject_id,
         namespace: new.namespace,
         kind: new.kind,
-        status: ProcessStatus::Open,
+        status,
         expires_at: new.expires_at,
         data: new.data,
         created_at: now,

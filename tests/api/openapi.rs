@@ -102,6 +102,8 @@ async fn served_documents_match_the_committed_ones() {
             vec![
                 "/profiles",
                 "/profiles/{profile_id}",
+                "/profiles/{profile_id}/checks",
+                "/profiles/{profile_id}/checks/{check_id}",
                 "/profiles/{profile_id}/collected_data",
                 "/profiles/{profile_id}/collected_data/documents",
                 "/profiles/{profile_id}/document_images",

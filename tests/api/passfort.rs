@@ -26,6 +26,10 @@ const FILES: &str = "/profiles/{profile_id}/files";
 const FILE: &str = "/profiles/{profile_id}/files/{file_id}";
 const IMAGES: &str = "/profiles/{profile_id}/document_images";
 const IMAGE: &str = "/profiles/{profile_id}/document_images/{document_image_id}";
+const CHECKS: &str = "/profiles/{profile_id}/checks";
+const CHECK: &str = "/profiles/{profile_id}/checks/{check_id}";
+
+mod checks;
 
 /// The seed's file sample (also its FRONT document image sample): a 96×96 PNG.
 const SEED_FILE: &str = "iVBORw0KGgoAAAANSUhEUgAAAGAAAABgCAQAAABIkb+zAAABMUlEQVR4Ae3YsTFAURhE4ZUAkAKIFAhEkIpFoAIAOQAJ0IYEAIAS4C07b+acv4H9Zm50RURE9K061KdNXeqj4I0pUL3m9V54eoxQpSPb+Ahhwjg9QGjRqz7KTBixzg4QDmxzQ4RzE0Apwr0NECL4AAZCHhAgeAEBghcQIDxYAQGCFxAgeAEBghcQIHgBAYIXECA8WgEBghcQIHgBAYIXECB4AQHCkwvwO0K5ANJY2QHSWNkB0lge4LzCPQMAACB6AF4AAABQbsArAAAAyg14AwAAQPQAvAMAAKDcgA8AAAAAAAAAAIDfVgEAAIDwFe46Ov9ahTuNAs5UuPEoYFyF6wl+bb2pU4ZmY4ApWarVWej9V8lUk9b++XvlXYuql7VuDWlbV38+/VIb6v/e2yciIvoEBh6x5m3tSdoAAAAASUVORK5CYII=";
@@ -61,6 +65,7 @@ fn vendor_schemas() -> &'static HashMap<&'static str, jsonschema::Validator> {
             "DocumentImageResource",
             "FileResource",
             "Error",
+            "CheckResource",
         ]
         .into_iter()
         .map(|name| {
@@ -124,6 +129,15 @@ fn vendor_check_response(method: &Method, template: &str, status: StatusCode, bo
         }
         ("POST", IMAGES) if body.is_array() => images(body),
         (_, IMAGES) | (_, IMAGE) => vendor_check("DocumentImageResource", body, &context),
+        ("POST", CHECKS) | ("GET", CHECK) => vendor_check("CheckResource", body, &context),
+        ("GET", CHECKS) => {
+            let checks = body
+                .as_array()
+                .unwrap_or_else(|| panic!("{context}: not a bare array: {body}"));
+            for check in checks {
+                vendor_check("CheckResource", check, &context);
+            }
+        }
         other => panic!("no PassFort schema chosen for {other:?}"),
     }
 }
@@ -158,6 +172,20 @@ fn passforts_own_schemas_are_really_checked() {
             json!({"entity_type": "INDIVIDUAL", "documents": [{"category": "X"}]}),
         ),
         ("ProfileResource", json!({"id": id, "role": "CUSTOMER"})),
+        (
+            "CheckResource",
+            json!({"check_type": "DOCUMENT_VERIFICATION", "result": "Error"}),
+        ),
+        (
+            "CheckResource",
+            json!({"check_type": "DOCUMENT_VERIFICATION", "document_id": id, "result": "Passed"}),
+        ),
+        (
+            "CheckResource",
+            json!({"check_type": "DOCUMENT_VERIFICATION", "document_id": id,
+                   "output_data": {"documents": [{"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [],
+                                                  "verification_result": {"field_checks": [{"field": "FIELD_DOB", "result": "MAYBE"}]}}]}}),
+        ),
         (
             "ProfileResource",
             json!({"id": id, "category": "APPLICANT", "creation_date": "yesterday"}),
@@ -849,20 +877,16 @@ async fn profiles_are_created_as_sent_with_a_role_that_suits_the_entity() {
     // Bad input: 400 INVALID_INPUT_DATA naming the field; nothing created.
     for (body, field) in [
         (
-            json!({"role": "INDIVIDUAL_CUSTOMER", "collected_data": {}}),
-            "collected_data.entity_type",
-        ),
-        (
             json!({"role": "INDIVIDUAL_CUSTOMER", "collected_data": {"entity_type": "ROBOT"}}),
             "collected_data.entity_type",
         ),
         (
             json!({"role": "COMPANY_CUSTOMER", "collected_data": {"entity_type": "INDIVIDUAL"}}),
-            "role",
+            "collected_data.entity_type",
         ),
         (
             json!({"role": "INDIVIDUAL_ASSOCIATED", "collected_data": {"entity_type": "COMPANY"}}),
-            "role",
+            "collected_data.entity_type",
         ),
         (
             json!({"role": "INDIVIDUAL_CUSTOMER", "collected_data": "Ada"}),
@@ -893,7 +917,6 @@ async fn profiles_are_created_as_sent_with_a_role_that_suits_the_entity() {
             json!({"role": "CUSTOMER", "collected_data": {"entity_type": "INDIVIDUAL"}}),
             "CUSTOMER",
         ),
-        (json!({"role": "INDIVIDUAL_CUSTOMER"}), "collected_data"),
     ] {
         let r = p.post("/profiles", PROFILES, body.clone()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
@@ -2307,7 +2330,11 @@ async fn profile_creation_and_collected_data_are_rate_limited_per_tenant() {
         }
     };
     // A refused request spends the budget like any other.
-    let first = create(KEY_A, json!({"role": "INDIVIDUAL_CUSTOMER"})).await;
+    let first = create(
+        KEY_A,
+        json!({"role": "INDIVIDUAL_CUSTOMER", "collected_data": []}),
+    )
+    .await;
     assert_eq!(first.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         (
@@ -3208,7 +3235,10 @@ async fn bad_input_names_its_field() {
     let image = p.add_image_id(&id, &png(1), "FRONT").await;
     let cd = json!({"entity_type": "INDIVIDUAL"});
     for (body, field) in [
-        (json!({"role": "INDIVIDUAL_CUSTOMER"}), "collected_data"),
+        (
+            json!({"role": "INDIVIDUAL_CUSTOMER", "collected_data": []}),
+            "collected_data",
+        ),
         (json!({"collected_data": cd}), "role"),
         (json!({"role": "ROBOT", "collected_data": cd}), "role"),
         (

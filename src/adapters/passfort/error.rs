@@ -13,6 +13,9 @@ use crate::error::Error;
 
 /// 104 CHARGEABLE_LIMIT_REACHED: PassFort's clients read it as "Rate limit exceeded".
 pub const CHARGEABLE_LIMIT_REACHED: ErrorCode = ErrorCode(104);
+/// 105 CONSTRAINTS_NOT_SATISFIED: what idbridge cannot do (PassFort has no code for an
+/// unavailable check; this one is the closest, an inference).
+pub const CONSTRAINTS_NOT_SATISFIED: ErrorCode = ErrorCode(105);
 /// 201 INVALID_INPUT_DATA.
 pub const INVALID_INPUT_DATA: ErrorCode = ErrorCode(201);
 /// 203 MISSING_API_KEY.
@@ -35,6 +38,14 @@ pub enum PassfortError {
     InvalidApiKey,
     /// Over the rate limit.
     RateLimited(Refused),
+    /// A request idbridge understands and cannot carry out (a check type it cannot run):
+    /// 105 CONSTRAINTS_NOT_SATISFIED naming the field that asks for it.
+    Unavailable {
+        /// The field to blame.
+        field: &'static str,
+        /// Why.
+        message: String,
+    },
     /// No such route.
     NoRoute,
     /// The route exists, the method does not.
@@ -143,6 +154,14 @@ impl PassfortError {
                     Some(CHARGEABLE_LIMIT_REACHED),
                     "Rate limit exceeded".into(),
                     json!({ "retry_secs": r.retry_secs }),
+                ),
+            ),
+            PassfortError::Unavailable { field, message } => (
+                S::BAD_REQUEST,
+                item(
+                    Some(CONSTRAINTS_NOT_SATISFIED),
+                    format!("{field}: {message}"),
+                    json!({ "field": field }),
                 ),
             ),
             PassfortError::NoRoute => (

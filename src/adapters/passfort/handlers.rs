@@ -20,7 +20,7 @@ use super::wire::{
     ProfileResource, ProfileSearchResults, ProfileStatus, Role,
 };
 use crate::error::Error;
-use crate::model::{Namespace, StoredFile, Subject, TenantId};
+use crate::model::{Document, Namespace, StoredFile, Subject, TenantId};
 use crate::state::AppState;
 use crate::store::replace::{SubjectData, Target};
 use crate::store::{Attach, SubjectSearch};
@@ -114,15 +114,49 @@ impl Stored {
 /// `None`).
 type Split = (Map<String, Value>, Option<Value>);
 
-/// Which body collected data came in, for naming the field to blame when its
-/// `entity_type` does not suit the profile's role.
+/// Which body collected data came in, for saying why its `entity_type` does not suit the
+/// profile's role (the field to blame is `collected_data.entity_type` in both).
 #[derive(Clone, Copy)]
 enum Source {
-    /// `POST /profiles`: the role is in the same body, and is the field to blame.
+    /// `POST /profiles`: the role is in the same body and decides the entity type, which
+    /// may be left out.
     Create,
-    /// `POST …/collected_data`: the body is collected data alone; the role is the stored
-    /// one, so the field sent, `entity_type`, is to blame.
+    /// `POST …/collected_data`: the body is collected data alone (PassFort's EntityData,
+    /// whose `entity_type` is required); the role is the stored one.
     Replace,
+}
+
+/// The entity type a role stands for: `INDIVIDUAL_*` roles are individuals, `COMPANY_*`
+/// roles companies.
+pub(super) fn entity_of(role: Role) -> EntityType {
+    match role {
+        Role::IndividualCustomer | Role::IndividualAssociated => EntityType::Individual,
+        Role::CompanyCustomer | Role::CompanyAssociated => EntityType::Company,
+    }
+}
+
+/// The collected data of a new profile, its entity type filled in from the role when left
+/// out (no collected data, `{}`, or a null `entity_type`), as PassFort does for clients that
+/// send a role alone (gocardless/passfort's `profiles.create` sends `collected_data: {}`).
+fn with_entity_type(data: Option<Value>, role: Role) -> Value {
+    let mut data = match data {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(v) => v,
+    };
+    if let Value::Object(map) = &mut data
+        && map.get("entity_type").is_none_or(Value::is_null)
+    {
+        map.insert("entity_type".to_owned(), json!(entity_of(role)));
+    }
+    data
+}
+
+/// The text form of a PassFort enum value.
+pub(super) fn text<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// Checks collected data: an object with a valid `entity_type` that suits the role.
@@ -139,28 +173,18 @@ fn split_collected(mut data: Value, role: Role, source: Source) -> Result<Split,
             )
         })?,
     };
-    let fits = matches!(
-        (role, entity),
-        (
-            Role::IndividualCustomer | Role::IndividualAssociated,
-            EntityType::Individual
-        ) | (
-            Role::CompanyCustomer | Role::CompanyAssociated,
-            EntityType::Company
+    let wanted = entity_of(role);
+    if entity != wanted {
+        let (role, wanted) = (text(role), text(wanted));
+        return Err(Error::invalid(
+            "collected_data.entity_type",
+            match source {
+                Source::Create => format!(
+                    "must be {wanted} for role {role} (or be left out: the role decides it)"
+                ),
+                Source::Replace => format!("must be {wanted}, as the profile's role is {role}"),
+            },
         )
-    );
-    if !fits {
-        let role_name = serde_json::to_value(role)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        return Err(match source {
-            Source::Create => Error::invalid("role", "does not suit collected_data.entity_type"),
-            Source::Replace => Error::invalid(
-                "collected_data.entity_type",
-                format!("does not suit the profile's role {role_name}"),
-            ),
-        }
         .into());
     }
     super::schema::check(&data, entity == EntityType::Company)?;
@@ -196,7 +220,7 @@ async fn view(
             .filter(|f| !mapping::is_plain_file(f))
             .map(mapping::image)
             .collect(),
-        checks: Vec::new(),
+        checks: super::checks::of_profile(state, tenant, subject.id).await?,
         tags: Vec::new(),
         collected_data: entity(stored, documents),
     })
@@ -263,7 +287,8 @@ pub async fn create_profile(
     limited(&limiter, &tenant, Limited::CreateProfile, async {
         let Body(bytes) = Body::from_request(req, &state).await?;
         let req: super::wire::CreateProfile = parse(&bytes)?;
-        let (collected, docs) = split_collected(req.collected_data, req.role, Source::Create)?;
+        let data = with_entity_type(req.collected_data, req.role);
+        let (collected, docs) = split_collected(data, req.role, Source::Create)?;
         // A document is made of document images, which a profile only has once it exists:
         // say so, rather than blame the first image id (`documents: []`, as a client may
         // send back what it read, is no document).
@@ -416,6 +441,25 @@ async fn collected(
     );
     let (documents, _) = documents(state, tenant, subject_id).await?;
     Ok(entity(stored, documents))
+}
+
+/// A profile's collected data as PassFort shows it, with the canonical documents and the
+/// files behind its documents (what a check runs on).
+pub(super) async fn collected_with_sources(
+    state: &AppState,
+    tenant: &TenantId,
+    subject_id: Uuid,
+) -> Result<(EntityData, Vec<Document>, Vec<StoredFile>), PassfortError> {
+    let stored = Stored::from_data(
+        state
+            .store
+            .subject_data(tenant, subject_id, &namespace())
+            .await?,
+    );
+    let docs = state.store.list_documents(tenant, subject_id).await?;
+    let files = state.store.list_files(tenant, subject_id).await?;
+    let views = docs.iter().map(|d| mapping::document(d, &files)).collect();
+    Ok((entity(stored, views), docs, files))
 }
 
 /// Get collected data.

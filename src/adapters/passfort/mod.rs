@@ -3,8 +3,10 @@
 //! documents; `files` serves files and document images (base64 in JSON); `replace` checks
 //! the documents of a replace before the store writes them in one transaction; `extract`
 //! answers malformed input in PassFort's shape, naming the field; `ratelimit` limits
-//! `POST /profiles` and `POST …/collected_data` as PassFort does.
+//! `POST /profiles` and `POST …/collected_data` as PassFort does; `checks` runs and records
+//! DOCUMENT_VERIFICATION checks, whose verification `verify` performs.
 
+mod checks;
 mod error;
 mod extract;
 mod files;
@@ -13,6 +15,7 @@ pub(crate) mod mapping;
 mod ratelimit;
 mod replace;
 mod schema;
+mod verify;
 pub(crate) mod wire;
 
 use std::sync::Arc;
@@ -29,13 +32,14 @@ use super::Api;
     info(
         title = "PassFort API (idbridge)",
         version = "4.0.0",
-        description = "PassFort 4.0's profiles, collected data, documents, document images and files as idbridge serves them. Schemas follow PassFort's own OpenAPI document. See docs/compat/passfort.md for what is served, the HTTP status of each error code, and every choice made where PassFort's documentation is silent."
+        description = "PassFort 4.0's profiles, collected data, documents, document images, files and document verification checks as idbridge serves them. Schemas follow PassFort's own OpenAPI document. See docs/compat/passfort.md for what is served, the HTTP status of each error code, and every choice made where PassFort's documentation is silent."
     ),
     modifiers(&ApiKeys),
     tags(
         (name = "Profiles", description = "Profiles, collected data and documents"),
         (name = "Files", description = "Files of a profile"),
         (name = "Document images", description = "Images that documents are made of"),
+        (name = "Checks", description = "Checks run on a profile: DOCUMENT_VERIFICATION only, never answered Pass (see docs/compat/passfort.md)"),
     )
 )]
 struct PassfortDoc;
@@ -87,6 +91,8 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(handlers::add_document))
         .routes(routes!(files::get_file, files::post_file))
         .routes(routes!(files::get_document_image))
+        .routes(routes!(checks::run_check, checks::list_checks))
+        .routes(routes!(checks::get_check))
         .layer(axum::Extension(extract::BodyLimit {
             field: "body",
             max_bytes: config.server.json_body_limit as u64,

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+mod checks;
+
+pub use checks::*;
+
 /// Relation between the entity and the institution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -147,7 +151,9 @@ pub struct ProfileResource {
     pub status: ProfileStatus,
     /// Every image stored for the profile, through any API.
     pub document_images: Vec<DocumentImageResource>,
-    /// Checks performed: idbridge performs none.
+    /// The checks run on the profile, oldest first, each as `GET …/checks/{check_id}`
+    /// shows it.
+    #[schema(value_type = Vec<CheckResource>)]
     pub checks: Vec<serde_json::Value>,
     /// Tags: idbridge keeps none.
     pub tags: Vec<serde_json::Value>,
@@ -182,7 +188,8 @@ pub struct Document {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<DocumentData>)]
     pub extracted_data: Option<serde_json::Map<String, serde_json::Value>>,
-    /// A verification result a client sent, kept as sent (idbridge verifies nothing).
+    /// A verification result a client sent, kept as sent (idbridge's own checks report on
+    /// the check's `output_data`, never here).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<DocumentResult>)]
     pub verification_result: Option<serde_json::Value>,
@@ -225,55 +232,6 @@ pub struct DocumentData {
     pub external_service: Option<String>,
     /// External service reference.
     pub external_ref: Option<String>,
-}
-
-/// PassFort's DocumentResult: results of a check on a document (kept as a client sent it).
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)] // documents the shape; the data is kept as a JSON object
-pub struct DocumentResult {
-    /// Name of the verification provider.
-    pub provider_name: Option<String>,
-    /// Whether all image checks passed.
-    pub image_checks_passed: Option<bool>,
-    /// Each image check.
-    pub image_checks: Option<Vec<DocumentCheck>>,
-    /// Whether the document is of the correct type.
-    pub document_type_passed: Option<bool>,
-    /// Whether all forgery checks passed.
-    pub forgery_checks_passed: Option<bool>,
-    /// Each forgery check.
-    pub forgery_checks: Option<Vec<DocumentCheck>>,
-    /// Each field check.
-    pub field_checks: Option<Vec<FieldCheck>>,
-    /// Whether every check passed.
-    pub all_passed: Option<bool>,
-    /// Why the document could not be checked.
-    pub error_reason: Option<String>,
-}
-
-/// PassFort's DocumentCheck.
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)] // documents the shape
-pub struct DocumentCheck {
-    /// Category of the check.
-    pub category: Option<String>,
-    /// Type of the check.
-    pub r#type: Option<String>,
-    /// PassFort's DecisionClass.
-    #[schema(value_type = Option<String>, pattern = "^(PASS|FAIL|PARTIAL|WARN|ERROR)$")]
-    pub result: Option<String>,
-}
-
-/// One field check of a DocumentResult.
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)] // documents the shape
-pub struct FieldCheck {
-    /// PassFort's CheckedDocumentField (`FIELD_DOB`, …).
-    #[schema(pattern = "^FIELD_[A-Z_]+$")]
-    pub field: Option<String>,
-    /// PassFort's FieldCheckResult.
-    #[schema(pattern = "^CHECK_(UNCERTAIN|INVALID|VALID)$")]
-    pub result: Option<String>,
 }
 
 /// A single image of a document.
@@ -342,9 +300,12 @@ pub struct ProfileSearchResults {
 pub struct CreateProfile {
     /// The role.
     pub role: Role,
-    /// What is known of the entity; `entity_type` required.
-    #[schema(value_type = Object)]
-    pub collected_data: serde_json::Value,
+    /// What is known of the entity. Left out (or `{}`, or without `entity_type`), the
+    /// entity type is the role's: `INDIVIDUAL` for `INDIVIDUAL_*`, `COMPANY` for
+    /// `COMPANY_*`; an `entity_type` sent must be that one.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub collected_data: Option<serde_json::Value>,
 }
 
 /// Body of `POST /profiles/{profile_id}/collected_data/documents`, and each entry of
@@ -408,8 +369,10 @@ pub struct CreateDocumentImage {
 #[derive(Clone, Copy, Debug, Serialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorSource {
-    /// The API itself (every idbridge error).
+    /// The API itself (every refused request).
     Api,
+    /// The check engine: why a check ran to `Error` (on a check's `errors`).
+    Engine,
 }
 
 /// Body of `POST /profiles/{profile_id}/collected_data`: PassFort's IndividualData or
