@@ -257,6 +257,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     let store = open_store(&config).await?;
+    let shutdown = shutdown_signal()?;
     let listener = TcpListener::bind(config.server.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening (http)");
     let secure = match &config.server.tls {
@@ -264,8 +265,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             let certs = Arc::new(tls::CertStore::load(tls)?);
             let acceptor = tls::acceptor(certs.clone())?;
             let listener = TcpListener::bind(tls.listen).await?;
-            tracing::info!(addr = %listener.local_addr()?, cert = %tls.cert.display(), "listening (https)");
             tls::spawn_reloader(certs, Duration::from_secs(tls.reload_check_secs));
+            tracing::info!(addr = %listener.local_addr()?, cert = %tls.cert.display(), "listening (https)");
             Some((listener, acceptor))
         }
         None => None,
@@ -285,7 +286,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         servers.spawn(serve_tls(listener, app, acceptor, until_stopped(), grace));
     }
     tokio::select! {
-        () = shutdown_signal() => {}
+        () = shutdown => {}
         Some(ended) = servers.join_next() => {
             // A listener never ends on its own: report why it did, and stop the other.
             tracing::error!(?ended, "a listener stopped unexpectedly");
@@ -299,29 +300,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for SIGINT");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Installs the SIGINT and SIGTERM handlers now (a signal sent once the "listening" line is
+/// logged must drain, not kill); the future ends at the first of them.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

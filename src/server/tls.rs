@@ -124,10 +124,10 @@ pub fn acceptor(certs: Arc<CertStore>) -> anyhow::Result<TlsAcceptor> {
 /// Watches the certificate files: reloads on SIGHUP and when they change. Runs until the
 /// process ends.
 pub fn spawn_reloader(certs: Arc<CertStore>, every: Duration) {
+    // Installed before the task starts: a SIGHUP right after start-up reloads, never kills.
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     tokio::spawn(async move {
-        #[cfg(unix)]
-        let mut hangup =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tick.tick().await;

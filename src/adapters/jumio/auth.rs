@@ -203,10 +203,13 @@ impl FromRequestParts<AppState> for ApiToken {
         let (Some(account), Some(execution)) = (id("accountId"), id("workflowExecutionId")) else {
             return Err(crate::error::Error::NotFound("workflow execution").into());
         };
-        super::retrieval::execution(state, &owner.tenant, account, execution).await?;
+        let (subject, _, _) =
+            super::retrieval::execution(state, &owner.tenant, account, execution).await?;
+        // The account as the subject's own id, as an api.token carries it: a path naming the
+        // account by another id is then refused by `opens`, as it is for an api.token.
         Ok(ApiToken {
             tenant: owner.tenant,
-            account,
+            account: subject.id,
             execution,
             token,
         })
