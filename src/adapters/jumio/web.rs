@@ -129,7 +129,13 @@ fn policy(ctx: &Ctx, journey: Option<&Journey>) -> Policy {
         .flatten()
         .filter_map(|u| reqwest::Url::parse(u).ok())
         .map(|u| u.origin().ascii_serialization())
-        .collect();
+        .fold(Vec::new(), |mut all: Vec<String>, o| {
+            // Both URLs are often on one site: name it once.
+            if !all.contains(&o) {
+                all.push(o);
+            }
+            all
+        });
     Policy {
         end_origins,
         frame_ancestors: ctx.frame_ancestors.clone(),
