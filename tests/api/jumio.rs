@@ -2456,7 +2456,10 @@ async fn user_agent_and_grant_type_are_documented_as_strictly_as_checked() {
         .collect();
     assert_eq!(operations.len(), 22);
     // The web page is opened by a browser with its token in the URL: no API header applies.
-    for (path, op) in operations.into_iter().filter(|(p, _)| !p.starts_with("/web/")) {
+    for (path, op) in operations
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("/web/"))
+    {
         let ua = op["parameters"]
             .as_array()
             .and_then(|ps| ps.iter().find(|p| p["name"] == "User-Agent"))

@@ -147,7 +147,10 @@ fn check_consent(consent: &UserConsent) -> Result<(), Error> {
             ));
         }
     }
-    if let Some(at) = consent.consent.as_ref().and_then(|c| c.obtained_at.as_ref())
+    if let Some(at) = consent
+        .consent
+        .as_ref()
+        .and_then(|c| c.obtained_at.as_ref())
         && chrono::DateTime::parse_from_rfc3339(at).is_err()
     {
         return Err(Error::invalid(

@@ -76,14 +76,20 @@ impl Policy {
         // exactly that, so older browsers agree with the CSP; a list of sites is CSP only.
         match self.frame_ancestors.as_slice() {
             [one] if one == "'self'" => {
-                h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+                h.insert(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("SAMEORIGIN"),
+                );
             }
             [one] if one == "'none'" => {
                 h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
             }
             _ => {}
         }
-        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        h.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -246,8 +252,14 @@ mod tests {
         };
         let h = p.headers();
         let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.starts_with("default-src 'none'; style-src 'sha256-"), "{csp}");
-        assert!(csp.contains("form-action 'self' https://shop.example;"), "{csp}");
+        assert!(
+            csp.starts_with("default-src 'none'; style-src 'sha256-"),
+            "{csp}"
+        );
+        assert!(
+            csp.contains("form-action 'self' https://shop.example;"),
+            "{csp}"
+        );
         assert!(csp.contains("frame-ancestors 'self';"), "{csp}");
         assert_eq!(h[header::X_FRAME_OPTIONS], "SAMEORIGIN");
         assert_eq!(h[header::REFERRER_POLICY], "no-referrer");

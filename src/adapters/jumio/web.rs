@@ -67,7 +67,9 @@ impl ErrorCode {
     fn meaning(self) -> &'static str {
         match self {
             ErrorCode::Server => "An error occurred on our server.",
-            ErrorCode::Token => "The link is missing its token, or its token is invalid or expired.",
+            ErrorCode::Token => {
+                "The link is missing its token, or its token is invalid or expired."
+            }
             ErrorCode::Session => "The session expired after the journey started.",
         }
     }
@@ -125,7 +127,12 @@ impl Journey {
 fn policy(ctx: &Ctx, journey: Option<&Journey>) -> Policy {
     let end_origins = journey
         .into_iter()
-        .flat_map(|j| [j.record.web_setting("successUrl"), j.record.web_setting("errorUrl")])
+        .flat_map(|j| {
+            [
+                j.record.web_setting("successUrl"),
+                j.record.web_setting("errorUrl"),
+            ]
+        })
         .flatten()
         .filter_map(|u| reqwest::Url::parse(u).ok())
         .map(|u| u.origin().ascii_serialization())
@@ -230,7 +237,9 @@ async fn view(state: &AppState, j: &Journey) -> Result<Vec<CredentialView>, Erro
     let files = state.store.list_files(&j.tenant, j.account).await?;
     let mut out = Vec::with_capacity(j.record.credentials.len());
     for c in &j.record.credentials {
-        let kind = document_of(state, &j.tenant, c.doc()).await?.map(|d| d.kind);
+        let kind = document_of(state, &j.tenant, c.doc())
+            .await?
+            .map(|d| d.kind);
         let side = |s: FileSide| {
             c.doc()
                 .and_then(|d| mapping::file_for(&files, d, s))
@@ -379,7 +388,10 @@ pub struct WebForm {
 
 /// What a post asks for.
 enum Action {
-    Upload { credential: Uuid, classifier: String },
+    Upload {
+        credential: Uuid,
+        classifier: String,
+    },
     Finish,
 }
 
@@ -447,7 +459,16 @@ pub async fn web_client_submit(
     }
     let mut multipart = match multipart {
         Ok(m) => m,
-        Err(r) => return capture(&state, &ctx, &j, StatusCode::BAD_REQUEST, Some(&r.body_text())).await,
+        Err(r) => {
+            return capture(
+                &state,
+                &ctx,
+                &j,
+                StatusCode::BAD_REQUEST,
+                Some(&r.body_text()),
+            )
+            .await;
+        }
     };
     let token = j.api_token();
     let done = match action(&mut multipart).await {

@@ -11,8 +11,7 @@ use super::{
     decisions, error, field, guide_10005, guide_prepared_data, key_only, pair, pdf, png, sha,
 };
 
-const STEPS: &str =
-    "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/steps";
+const STEPS: &str = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/steps";
 
 /// api-guide-kyx.md, "Initiate Account" (key 10013, `web` with both URLs and a locale), with
 /// the callback left out (idbridge would call it).
@@ -77,8 +76,14 @@ async fn every_field_of_the_guides_request_tables_is_accepted() {
     let access = j.access(CLIENT_A).await;
     let (status, created) = j.create(&access, every_table_field()).await;
     assert_eq!(status, StatusCode::OK, "{created}");
-    assert_eq!(created["web"]["successUrl"], "https://www.yourcompany.com/success");
-    assert_eq!(created["web"]["errorUrl"], "https://www.yourcompany.com/error");
+    assert_eq!(
+        created["web"]["successUrl"],
+        "https://www.yourcompany.com/success"
+    );
+    assert_eq!(
+        created["web"]["errorUrl"],
+        "https://www.yourcompany.com/error"
+    );
     let href = created["web"]["href"].as_str().unwrap();
     assert!(
         href.starts_with(&j.server.url("/web/v4/app?authorizationToken="))
@@ -119,20 +124,41 @@ async fn fields_no_table_names_and_values_out_of_the_tables_are_named() {
     };
     let cases = [
         (refused(&["web", "colour"], json!("red")), "web.colour"),
-        (refused(&["userConsent", "ip"], json!("x")), "userConsent.ip"),
-        (refused(&["userConsent", "consent", "given"], json!(true)), "userConsent.consent.given"),
         (
-            refused(&["workflowDefinition", "capabilities", "liveness"], json!({})),
+            refused(&["userConsent", "ip"], json!("x")),
+            "userConsent.ip",
+        ),
+        (
+            refused(&["userConsent", "consent", "given"], json!(true)),
+            "userConsent.consent.given",
+        ),
+        (
+            refused(
+                &["workflowDefinition", "capabilities", "liveness"],
+                json!({}),
+            ),
             "workflowDefinition.capabilities.liveness",
         ),
-        (refused(&["web", "successUrl"], json!("ftp://example.com/")), "web.successUrl"),
-        (refused(&["web", "errorUrl"], json!("/error")), "web.errorUrl"),
         (
-            refused(&["web", "successUrl"], json!(format!("https://e.example/{}", "a".repeat(240)))),
+            refused(&["web", "successUrl"], json!("ftp://example.com/")),
+            "web.successUrl",
+        ),
+        (
+            refused(&["web", "errorUrl"], json!("/error")),
+            "web.errorUrl",
+        ),
+        (
+            refused(
+                &["web", "successUrl"],
+                json!(format!("https://e.example/{}", "a".repeat(240))),
+            ),
             "web.successUrl",
         ),
         (refused(&["web", "locale"], json!("english")), "web.locale"),
-        (refused(&["userConsent", "userIp"], json!("not an address")), "userConsent.userIp"),
+        (
+            refused(&["userConsent", "userIp"], json!("not an address")),
+            "userConsent.userIp",
+        ),
         (
             refused(&["userConsent", "userLocation", "country"], json!("US")),
             "userConsent.userLocation.country",
@@ -142,12 +168,19 @@ async fn fields_no_table_names_and_values_out_of_the_tables_are_named() {
             "userConsent.consent.obtained",
         ),
         (
-            refused(&["userConsent", "consent", "obtainedAt"], json!("yesterday")),
+            refused(
+                &["userConsent", "consent", "obtainedAt"],
+                json!("yesterday"),
+            ),
             "userConsent.consent.obtainedAt",
         ),
     ];
     for (body, want) in cases {
-        assert_eq!(field(&j.create(&access, body.clone()).await, 400), want, "{body}");
+        assert_eq!(
+            field(&j.create(&access, body.clone()).await, 400),
+            want,
+            "{body}"
+        );
     }
     let mut body = every_table_field();
     body["workflowDefinition"]["credentials"][0]["country"]["predefinedType"] = json!("ALWAYS");
@@ -200,8 +233,15 @@ async fn the_documented_upload_and_prefill_paths_are_served_and_the_old_ones_kep
         .await;
     let (id, doc) = (e.cred("ID"), e.cred("DOCUMENT"));
     let upload = format!("{}/credentials/{doc}/parts", e.path());
-    let document = e.credentials.iter().find(|c| c["category"] == "DOCUMENT").unwrap();
-    assert_eq!(document["api"]["parts"], json!({"document": j.server.url(&upload)}));
+    let document = e
+        .credentials
+        .iter()
+        .find(|c| c["category"] == "DOCUMENT")
+        .unwrap();
+    assert_eq!(
+        document["api"]["parts"],
+        json!({"document": j.server.url(&upload)})
+    );
     let pages = [png(900, 1200, 1), png(900, 1200, 2)];
     let (status, body) = j
         .send(
@@ -241,7 +281,11 @@ async fn the_documented_upload_and_prefill_paths_are_served_and_the_old_ones_kep
 
     // Prefill, at the documented path and at the alias.
     let (status, body) = j
-        .prefill(&e, &id, json!({"id": {"idNumber": "P1234567", "type": "PASSPORT"}}))
+        .prefill(
+            &e,
+            &id,
+            json!({"id": {"idNumber": "P1234567", "type": "PASSPORT"}}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = j
@@ -261,7 +305,10 @@ async fn the_documented_upload_and_prefill_paths_are_served_and_the_old_ones_kep
         .await
         .unwrap();
     assert_eq!(stored.number.as_deref(), Some("P1234567"));
-    assert_eq!(stored.expires_on, chrono::NaiveDate::from_ymd_opt(2031, 1, 31));
+    assert_eq!(
+        stored.expires_on,
+        chrono::NaiveDate::from_ymd_opt(2031, 1, 31)
+    );
     // Another tenant's access token sees neither path.
     let beta = j.access(CLIENT_B).await;
     let (status, body) = j
@@ -332,7 +379,11 @@ fn step_summary(steps: &Value, details: &Value) -> Vec<(String, String)> {
             )
         })
         .collect();
-    assert_eq!(named, results.len(), "every capability result is in one step");
+    assert_eq!(
+        named,
+        results.len(),
+        "every capability result is in one step"
+    );
     summary
 }
 
@@ -352,7 +403,8 @@ async fn kyx_steps_group_the_capabilities_under_the_guides_names() {
     let id = e.cred("ID");
     j.add(&e, &id, "FRONT", png(1000, 700, 1)).await;
     j.add(&e, &id, "BACK", png(1000, 700, 2)).await;
-    j.add(&e, &e.cred("SELFIE"), "FACE", png(700, 1000, 3)).await;
+    j.add(&e, &e.cred("SELFIE"), "FACE", png(700, 1000, 3))
+        .await;
     let (status, _) = j.finalize(&e).await;
     assert_eq!(status, StatusCode::OK);
     let details = j.processed(&access, &e).await;
@@ -381,7 +433,10 @@ async fn kyx_steps_group_the_capabilities_under_the_guides_names() {
     j.finalize(&cpf).await;
     let details = j.processed(&access, &cpf).await;
     let (_, got) = steps(&j, &access, &cpf).await;
-    assert_eq!(step_summary(&got, &details), [pair("BRA_CPF_VALIDATION", "WARNING")]);
+    assert_eq!(
+        step_summary(&got, &details),
+        [pair("BRA_CPF_VALIDATION", "WARNING")]
+    );
 
     // Not a KYX workflow: 404, and the details name no steps.
     let two = j.open(&access, key_only(2)).await;
@@ -476,14 +531,8 @@ async fn the_sdk_token_is_a_jwt_that_opens_its_execution_for_its_lifetime() {
         .to_owned();
     for bad in [forged.as_str(), web_token.as_str()] {
         error(
-            &j.send(
-                Method::PUT,
-                &e.path(),
-                EXECUTION,
-                Some(bad),
-                Body::Empty,
-            )
-            .await,
+            &j.send(Method::PUT, &e.path(), EXECUTION, Some(bad), Body::Empty)
+                .await,
             401,
         );
     }
@@ -520,7 +569,10 @@ async fn channels_are_answered_when_a_credential_takes_them() {
         created["web"]["successUrl"],
         "https://www.yourcompany.com/success"
     );
-    assert_eq!(created["web"]["errorUrl"], "https://www.yourcompany.com/error");
+    assert_eq!(
+        created["web"]["errorUrl"],
+        "https://www.yourcompany.com/error"
+    );
     assert!(created["sdk"]["token"].as_str().is_some());
     let (status, data_only) = j.create(&access, guide_10005()).await;
     assert_eq!(status, StatusCode::OK);

@@ -12,9 +12,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use super::{
-    CLIENT_A, CLIENT_B, Exec, Jumio, NCORE_KEY_A, error, key_only, pdf, png, sha,
-};
+use super::{CLIENT_A, CLIENT_B, Exec, Jumio, NCORE_KEY_A, error, key_only, pdf, png, sha};
 
 /// The landing pages a journey ends on: records each arrival's path and query.
 struct Landing {
@@ -49,7 +47,9 @@ impl Landing {
 
     /// The next arrival (the browser followed the redirect before its answer came back).
     fn arrived(&mut self) -> (String, BTreeMap<String, String>) {
-        self.hits.try_recv().expect("the browser arrived on a landing page")
+        self.hits
+            .try_recv()
+            .expect("the browser arrived on a landing page")
     }
 }
 
@@ -83,7 +83,10 @@ async fn read(res: reqwest::Response) -> (StatusCode, reqwest::header::HeaderMap
     (status, headers, res.text().await.unwrap())
 }
 
-async fn get(client: &reqwest::Client, url: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+async fn get(
+    client: &reqwest::Client,
+    url: &str,
+) -> (StatusCode, reqwest::header::HeaderMap, String) {
     read(client.get(url).send().await.unwrap()).await
 }
 
@@ -122,7 +125,8 @@ async fn a_person_uploads_an_id_on_the_page_and_lands_on_the_success_url() {
     let mut landing = Landing::start().await;
     let mut body = key_only(2);
     body["customerInternalReference"] = json!("WEB-1");
-    let web = json!({"successUrl": landing.url("/done?from=jumio"), "errorUrl": landing.url("/oops")});
+    let web =
+        json!({"successUrl": landing.url("/done?from=jumio"), "errorUrl": landing.url("/oops")});
     let (e, href) = journey(&j, &access, body, web).await;
     let id = e.cred("ID");
     let browser = manual();
@@ -131,7 +135,10 @@ async fn a_person_uploads_an_id_on_the_page_and_lands_on_the_success_url() {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(header(&h, "content-type"), "text/html; charset=utf-8");
     let csp = header(&h, "content-security-policy");
-    assert!(csp.starts_with("default-src 'none'; style-src 'sha256-"), "{csp}");
+    assert!(
+        csp.starts_with("default-src 'none'; style-src 'sha256-"),
+        "{csp}"
+    );
     assert!(
         csp.contains(&format!("form-action 'self' {};", landing.base))
             && csp.contains("frame-ancestors *;"),
@@ -149,7 +156,10 @@ async fn a_person_uploads_an_id_on_the_page_and_lands_on_the_success_url() {
     ] {
         assert!(page.contains(&want), "{want} in {page}");
     }
-    assert!(!page.contains("<script") && !page.contains("http"), "{page}");
+    assert!(
+        !page.contains("<script") && !page.contains("http"),
+        "{page}"
+    );
 
     // FRONT, then back to the page (post, redirect, get).
     let front = png(1000, 700, 1);
@@ -243,7 +253,11 @@ async fn each_upload_is_checked_as_the_api_checks_it() {
             "must be one of FRONT, BACK for this credential",
         ),
         (
-            upload(&uuid::Uuid::now_v7().to_string(), "FRONT", vec![png(1000, 700, 1)]),
+            upload(
+                &uuid::Uuid::now_v7().to_string(),
+                "FRONT",
+                vec![png(1000, 700, 1)],
+            ),
             StatusCode::NOT_FOUND,
             "not found",
         ),
@@ -309,10 +323,20 @@ async fn a_journey_that_cannot_go_on_ends_with_the_guides_error_codes() {
     ended(header(&h, "location"), "9200", &e);
     // Started, then the session ran out: SESSION_EXPIRED, 9210.
     let (e, href) = journey(&j, &access, key_only(2), web.clone()).await;
-    let (status, _, _) = post(&browser, &href, upload(&e.cred("ID"), "FRONT", vec![png(1000, 700, 1)])).await;
+    let (status, _, _) = post(
+        &browser,
+        &href,
+        upload(&e.cred("ID"), "FRONT", vec![png(1000, 700, 1)]),
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     j.expire(&e).await;
-    let (status, h, _) = post(&browser, &href, upload(&e.cred("ID"), "BACK", vec![png(1000, 700, 2)])).await;
+    let (status, h, _) = post(
+        &browser,
+        &href,
+        upload(&e.cred("ID"), "BACK", vec![png(1000, 700, 2)]),
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     ended(header(&h, "location"), "9210", &e);
     assert_eq!(j.status_of(&access, &e).await, "SESSION_EXPIRED");
@@ -327,7 +351,13 @@ async fn a_journey_that_cannot_go_on_ends_with_the_guides_error_codes() {
     ended(header(&h, "location"), "9200", &e);
 
     // Without an error URL the page says it, with the code.
-    let (e, href) = journey(&j, &access, key_only(2), json!({"successUrl": landing.url("/ok")})).await;
+    let (e, href) = journey(
+        &j,
+        &access,
+        key_only(2),
+        json!({"successUrl": landing.url("/ok")}),
+    )
+    .await;
     j.expire(&e).await;
     let (status, h, page) = get(&browser, &href).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -377,8 +407,14 @@ async fn a_selfie_and_a_documents_pages_are_captured_and_the_journey_ends_on_a_f
     let (selfie, doc) = (e.cred("SELFIE"), e.cred("DOCUMENT"));
     let browser = manual();
     let (_, _, page) = get(&browser, &href).await;
-    assert!(page.contains("value=\"FACE\"") && page.contains("value=\"DOCUMENT\""), "{page}");
-    assert!(page.contains("3D face map") && page.contains("multiple"), "{page}");
+    assert!(
+        page.contains("value=\"FACE\"") && page.contains("value=\"DOCUMENT\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("3D face map") && page.contains("multiple"),
+        "{page}"
+    );
     let face = png(700, 1000, 1);
     let (status, _, _) = post(&browser, &href, upload(&selfie, "FACE", vec![face.clone()])).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -400,7 +436,9 @@ async fn a_selfie_and_a_documents_pages_are_captured_and_the_journey_ends_on_a_f
     assert_eq!(status, StatusCode::OK);
     assert_eq!(sha(&got), sha(&face));
     for (n, p) in pages.iter().enumerate() {
-        let (_, got) = j.image(&access, &e.image(&doc, &format!("PAGE_{}", n + 1))).await;
+        let (_, got) = j
+            .image(&access, &e.image(&doc, &format!("PAGE_{}", n + 1)))
+            .await;
         assert_eq!(sha(&got), sha(p));
     }
     assert_eq!(
@@ -450,7 +488,12 @@ async fn a_document_captured_on_the_web_page_is_read_through_the_other_four_apis
     let browser = manual();
     let (front, back) = (png(1000, 700, 7), png(1000, 700, 8));
     for (classifier, bytes) in [("FRONT", &front), ("BACK", &back)] {
-        let (status, _, page) = post(&browser, &href, upload(&id, classifier, vec![bytes.clone()])).await;
+        let (status, _, page) = post(
+            &browser,
+            &href,
+            upload(&id, classifier, vec![bytes.clone()]),
+        )
+        .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     }
     let (status, _, page) = post(&browser, &href, finish()).await;
@@ -541,7 +584,11 @@ async fn a_document_captured_on_the_web_page_is_read_through_the_other_four_apis
     let mut got = Vec::new();
     for f in one["files"].as_array().unwrap() {
         let url = f["downloadUrl"].as_str().unwrap();
-        let url = if url.starts_with("http") { url.to_owned() } else { s.url(url) };
+        let url = if url.starts_with("http") {
+            url.to_owned()
+        } else {
+            s.url(url)
+        };
         let bytes = s
             .client
             .get(url)
@@ -613,7 +660,13 @@ async fn a_document_captured_on_the_web_page_is_read_through_the_other_four_apis
     assert_eq!(check("DOCUMENT_IMAGES")["detail"], "2 file(s) on file");
     // And Jumio itself, through the account's other calls.
     let (status, _) = j
-        .send(Method::GET, &format!("{}/status", e.path()), super::STATUS, Some(&access), super::Body::Empty)
+        .send(
+            Method::GET,
+            &format!("{}/status", e.path()),
+            super::STATUS,
+            Some(&access),
+            super::Body::Empty,
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     error(&j.status(&j.access(CLIENT_B).await, &e).await, 404);

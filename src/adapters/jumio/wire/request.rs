@@ -218,12 +218,17 @@ mod tests {
 
     #[test]
     fn a_numeric_reference_is_read_as_its_text() {
-        let of = |v: serde_json::Value| reference(serde_json::json!({"customerInternalReference": v}));
+        let of =
+            |v: serde_json::Value| reference(serde_json::json!({"customerInternalReference": v}));
         assert_eq!(of("R-1".into()).unwrap(), "R-1");
         assert_eq!(of(123456789.into()).unwrap(), "123456789");
         assert_eq!(of((-42).into()).unwrap(), "-42");
         assert_eq!(of(serde_json::json!(12.5)).unwrap(), "12.5");
-        for bad in [serde_json::json!(true), serde_json::json!(null), serde_json::json!({})] {
+        for bad in [
+            serde_json::json!(true),
+            serde_json::json!(null),
+            serde_json::json!({}),
+        ] {
             assert!(of(bad.clone()).is_err(), "{bad}");
         }
     }
@@ -231,15 +236,27 @@ mod tests {
     #[test]
     fn every_object_refuses_fields_no_table_names() {
         for (patch, _) in [
-            (serde_json::json!({"web": {"successUrl": "https://a.example/", "colour": "red"}}), "web"),
-            (serde_json::json!({"userConsent": {"userIp": "1.2.3.4", "ip": "x"}}), "userConsent"),
-            (serde_json::json!({"userConsent": {"consent": {"given": true}}}), "consent"),
+            (
+                serde_json::json!({"web": {"successUrl": "https://a.example/", "colour": "red"}}),
+                "web",
+            ),
+            (
+                serde_json::json!({"userConsent": {"userIp": "1.2.3.4", "ip": "x"}}),
+                "userConsent",
+            ),
+            (
+                serde_json::json!({"userConsent": {"consent": {"given": true}}}),
+                "consent",
+            ),
         ] {
             let mut body = serde_json::json!({"customerInternalReference": "R", "workflowDefinition": {"key": 2}});
             for (k, v) in patch.as_object().unwrap() {
                 body[k] = v.clone();
             }
-            assert!(serde_json::from_value::<AccountRequest>(body).is_err(), "{patch}");
+            assert!(
+                serde_json::from_value::<AccountRequest>(body).is_err(),
+                "{patch}"
+            );
         }
         let capabilities = serde_json::json!({"customerInternalReference": "R", "workflowDefinition": {"key": 2, "capabilities": {"liveness": {}}}});
         assert!(serde_json::from_value::<AccountRequest>(capabilities).is_err());
