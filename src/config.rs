@@ -336,6 +336,10 @@ pub struct JumioConfig {
     pub sweep_interval_secs: u64,
     /// Lifetime of an access token from `POST /oauth2/token`, in seconds (Jumio's: 3600).
     pub access_token_ttl_secs: u64,
+    /// Who may show the web capture page in a frame (its CSP `frame-ancestors`): `*` (any
+    /// site, the default: Jumio's guide embeds `web.href` in the customer's own page),
+    /// `'self'`, `'none'`, or origins such as `https://shop.example`.
+    pub web_frame_ancestors: Vec<String>,
 }
 
 impl JumioConfig {
@@ -346,6 +350,24 @@ impl JumioConfig {
             prefix: self.prefix.clone(),
         }
     }
+}
+
+/// Whether `source` may stand in a CSP `frame-ancestors`: `*`, `'self'`, `'none'`, or an
+/// http(s) origin (scheme, host, optional port; nothing that could end the directive).
+fn frame_ancestor(source: &str) -> bool {
+    if matches!(source, "*" | "'self'" | "'none'") {
+        return true;
+    }
+    let Some(rest) = source
+        .strip_prefix("https://")
+        .or_else(|| source.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'*'))
 }
 
 /// Every adapter's switch and mount point.
@@ -396,6 +418,7 @@ impl Default for AdaptersConfig {
                 callback_backoff_ms: 1000,
                 sweep_interval_secs: 5,
                 access_token_ttl_secs: 3600,
+                web_frame_ancestors: vec!["*".into()],
             },
         }
     }
@@ -538,6 +561,16 @@ impl Config {
             return Err(ConfigError(
                 "adapters.jumio.callback_attempts, sweep_interval_secs and access_token_ttl_secs must be at least 1"
                     .into(),
+            ));
+        }
+        if let Some(bad) = j.web_frame_ancestors.iter().find(|a| !frame_ancestor(a)) {
+            return Err(ConfigError(format!(
+                "adapters.jumio.web_frame_ancestors: {bad:?} is not *, 'self', 'none' or an http(s) origin"
+            )));
+        }
+        if j.web_frame_ancestors.len() > 1 && j.web_frame_ancestors.iter().any(|a| a == "'none'") {
+            return Err(ConfigError(
+                "adapters.jumio.web_frame_ancestors: 'none' stands alone".into(),
             ));
         }
         self.validate_access()?;

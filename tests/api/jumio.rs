@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 mod auth;
+mod kyx;
+mod web;
 
 use crate::common::{Contract, TestServer, tenant};
 use idbridge::config::Config;
@@ -35,7 +37,8 @@ const STATUS: &str =
 const PART: &str = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/{classifier}";
 const PREPARED: &str = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA";
 const ALL_PARTS: &str = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts";
-const PREFILL: &str = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/prefill";
+const PREFILL: &str = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/data";
+const PREFILL_ALIAS: &str = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/prefill";
 const IMAGE: &str = "/api/v1/accounts/{accountId}/credentials/{credentialId}/parts/{classifier}";
 
 // ---------------------------------------------------------------------------------------
@@ -490,8 +493,8 @@ impl Jumio {
 
     async fn prefill(&self, e: &Exec, credential: &str, body: Value) -> (StatusCode, Value) {
         self.send(
-            Method::POST,
-            &format!("{}/credentials/{credential}/prefill", e.path()),
+            Method::PUT,
+            &format!("{}/credentials/{credential}/data", e.path()),
             PREFILL,
             Some(&e.token),
             Body::Json(body),
@@ -670,10 +673,10 @@ fn pair(kind: &str, label: &str) -> (String, String) {
 // Callback listener
 
 /// A callback receiver on 127.0.0.1: answers each POST with the next scripted status
-/// (then 200) and hands over (arrival, content type, body).
+/// (then 200) and hands over (arrival, headers, body).
 struct Listener {
     url: String,
-    hits: mpsc::UnboundedReceiver<(Instant, String, Value)>,
+    hits: mpsc::UnboundedReceiver<(Instant, axum::http::HeaderMap, Value)>,
 }
 
 impl Listener {
@@ -690,13 +693,8 @@ impl Listener {
                     let (tx, count, answers) = (tx.clone(), count.clone(), answers.clone());
                     async move {
                         let n = count.fetch_add(1, Ordering::SeqCst);
-                        let content_type = headers
-                            .get("content-type")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default()
-                            .to_owned();
                         let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                        let _ = tx.send((Instant::now(), content_type, value));
+                        let _ = tx.send((Instant::now(), headers, value));
                         axum::http::StatusCode::from_u16(answers.get(n).copied().unwrap_or(200))
                             .unwrap()
                     }
@@ -710,7 +708,7 @@ impl Listener {
     }
 
     /// The next callback, within `secs` seconds.
-    async fn next(&mut self, secs: u64) -> (Instant, String, Value) {
+    async fn next(&mut self, secs: u64) -> (Instant, axum::http::HeaderMap, Value) {
         tokio::time::timeout(Duration::from_secs(secs), self.hits.recv())
             .await
             .unwrap_or_else(|_| panic!("no callback arrived within {secs} s"))
@@ -1556,9 +1554,10 @@ async fn parts_and_pages_are_deleted_and_documents_take_pages_or_one_pdf() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let d = Exec::from(&body);
     let doc = d.cred("DOCUMENT");
+    // Seed 004's document upload takes no classifier: the credential's parts.
     assert_eq!(
         d.credentials[0]["api"]["parts"],
-        json!({"document": j.server.url(&d.part(&doc, "DOCUMENT"))})
+        json!({"document": j.server.url(&format!("{}/credentials/{doc}/parts", d.path()))})
     );
     assert_eq!(
         field(&j.finalize(&d).await, 400),
@@ -2122,10 +2121,17 @@ async fn the_callback_announces_the_processed_execution() {
     j.add(&e, &id, "BACK", png(1000, 700, 2)).await;
     let (status, _) = j.finalize(&e).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, content_type, body) = listener.next(20).await;
+    let (_, headers, body) = listener.next(20).await;
+    let header = |name: &str| headers[name].to_str().unwrap().to_owned();
     assert!(
-        content_type.starts_with("application/json"),
-        "{content_type}"
+        header("content-type").starts_with("application/json"),
+        "{headers:?}"
+    );
+    // The callback names idbridge, as Jumio asks its own clients to name themselves.
+    let agent = header("user-agent");
+    assert!(
+        agent.starts_with("idbridge/") && agent.contains("Jumio callback"),
+        "{agent}"
     );
     assert_callback(&j, &body, &e, "2", "PROCESSED");
     assert_eq!(body["userReference"], "YOUR_USER_REFERENCE");
@@ -2448,8 +2454,12 @@ async fn user_agent_and_grant_type_are_documented_as_strictly_as_checked() {
         .iter()
         .flat_map(|(path, item)| item.as_object().unwrap().values().map(move |op| (path, op)))
         .collect();
-    assert_eq!(operations.len(), 17);
-    for (path, op) in operations {
+    assert_eq!(operations.len(), 22);
+    // The web page is opened by a browser with its token in the URL: no API header applies.
+    for (path, op) in operations
+        .into_iter()
+        .filter(|(p, _)| !p.starts_with("/web/"))
+    {
         let ua = op["parameters"]
             .as_array()
             .and_then(|ps| ps.iter().find(|p| p["name"] == "User-Agent"))

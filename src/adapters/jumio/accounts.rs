@@ -10,10 +10,13 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use super::auth::{API_TOKEN, Access};
+use super::checks::{callback, check_references, check_request, parse, requested};
 use super::error::JumioError;
 use super::mapping::{self, EXECUTION, Execution, NAMESPACE, StoredCredential, Urls};
+use super::tokens::Audience;
 use super::wire::{
     AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, Id, NewExecution,
+    SdkChannel, WebChannel,
 };
 use crate::error::Error;
 use crate::model::{Namespace, NewDocument, NewProcess, Subject, TenantId};
@@ -43,14 +46,19 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
 #[from_request(via(axum::extract::Path), rejection(JumioError))]
 pub struct Path<T>(pub T);
 
-/// What the Jumio handlers share: the URLs handed out and the client callbacks go through.
+/// What the Jumio handlers share: the URLs handed out, the client callbacks go through, the
+/// execution locks and the signer of the executions' JWTs.
 pub struct Ctx {
     /// URL builder.
     pub urls: Urls,
-    /// HTTP client for callbacks (10 s timeout, no redirects).
+    /// HTTP client for callbacks (10 s timeout, no redirects, a `User-Agent` naming idbridge).
     pub http: reqwest::Client,
     /// One writer at a time per workflow execution (see `lock`).
     pub locks: super::lock::ExecutionLocks,
+    /// `sdk.token` and the web client's `authorizationToken`.
+    pub tokens: super::tokens::Tokens,
+    /// The web page's `frame-ancestors` (`adapters.jumio.web_frame_ancestors`).
+    pub frame_ancestors: Vec<String>,
 }
 
 pub(super) fn namespace() -> Namespace {
@@ -70,51 +78,6 @@ pub(super) async fn account(
         .resolve_subject(tenant, &namespace(), &id.to_string(), false)
         .await?
         .ok_or_else(|| Error::NotFound("account").into())
-}
-
-fn parse(bytes: &[u8]) -> Result<AccountRequest, JumioError> {
-    if !crate::adapters::common::is_json_object(bytes) {
-        return Err(JumioError::Body(
-            crate::adapters::common::NOT_AN_OBJECT.into(),
-        ));
-    }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        if path == "." {
-            JumioError::Body(format!("invalid JSON body: {}", e.inner()))
-        } else {
-            Error::invalid(path, e.inner().to_string()).into()
-        }
-    })
-}
-
-/// Checks a callback URL: http(s), at most 255 characters, to an allowed host.
-fn callback(state: &AppState, url: Option<&str>) -> Result<Option<String>, Error> {
-    let Some(url) = url else { return Ok(None) };
-    if url.chars().count() > 255 {
-        return Err(Error::invalid(
-            "callbackUrl",
-            "must be at most 255 characters",
-        ));
-    }
-    let parsed =
-        reqwest::Url::parse(url).map_err(|_| Error::invalid("callbackUrl", "is not a URL"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::invalid("callbackUrl", "must be http or https"));
-    }
-    let host = parsed
-        .host_str()
-        .unwrap_or_default()
-        .trim_matches(['[', ']']);
-    let allowed = &state.config.adapters.jumio.callback_hosts;
-    if !allowed.iter().any(|h| h.eq_ignore_ascii_case(host)) {
-        return Err(Error::invalid(
-            "callbackUrl",
-            "its host is not one idbridge is configured to call (adapters.jumio.callback_hosts)",
-        ));
-    }
-    Ok(Some(url.to_owned()))
 }
 
 /// Checks a request and opens a workflow execution for the account: its documents (one per
@@ -197,8 +160,14 @@ async fn open_execution(
         capabilities: Default::default(),
         callback_queued: false,
         token_expires_at: Some(now + lifetime),
-        web: req.web,
-        user_consent: req.user_consent,
+        web: req.web.as_ref().map(to_value).transpose()?,
+        requested_capabilities: req
+            .workflow_definition
+            .capabilities
+            .as_ref()
+            .map(to_value)
+            .transpose()?,
+        user_consent: req.user_consent.as_ref().map(to_value).transpose()?,
     };
     let process = state
         .store
@@ -219,9 +188,43 @@ async fn open_execution(
         .await?;
     let urls = &ctx.urls;
     let finalize = urls.execution(subject.id, process.id);
+    // The web and SDK channels, when a credential can come through them (Jumio: "only
+    // relevant for the WEB channel", "… for the SDK channel"). Both tokens live as long as
+    // the api.token.
+    let through = |channel: &str| {
+        execution
+            .credentials
+            .iter()
+            .any(|c| c.channels().contains(&channel))
+    };
+    let ids = (subject.id, process.id);
+    let web = match through("WEB") {
+        false => None,
+        true => Some(WebChannel {
+            href: urls.web_href(
+                &ctx.tokens
+                    .mint(state, Audience::Web, tenant, ids, token.expires_at)
+                    .await?,
+                req.web.as_ref().and_then(|w| w.locale.as_deref()),
+            ),
+            success_url: req.web.as_ref().and_then(|w| w.success_url.clone()),
+            error_url: req.web.as_ref().and_then(|w| w.error_url.clone()),
+        }),
+    };
+    let sdk = match through("SDK") {
+        false => None,
+        true => Some(SdkChannel {
+            token: ctx
+                .tokens
+                .mint(state, Audience::Sdk, tenant, ids, token.expires_at)
+                .await?,
+        }),
+    };
     Ok(AccountResponse {
         timestamp: mapping::timestamp(now),
         account: Id { id: subject.id },
+        web,
+        sdk,
         workflow_execution: NewExecution {
             id: process.id,
             credentials: execution
@@ -230,15 +233,8 @@ async fn open_execution(
                 .map(|c| Credential {
                     id: c.id,
                     category: c.category,
-                    allowed_channels: match c.category {
-                        // Captured before, as the guide's workflow 5 response shows it.
-                        _ if c.reused => vec![],
-                        Category::Facemap => vec!["WEB", "SDK"],
-                        // Prepared data has no web or SDK capture.
-                        Category::Data => vec!["API"],
-                        _ => vec!["WEB", "API", "SDK"],
-                    },
-                    api: (c.category != Category::Facemap && !c.reused).then(|| ApiChannel {
+                    allowed_channels: c.channels(),
+                    api: c.channels().contains(&"API").then(|| ApiChannel {
                         token: token.token.clone(),
                         parts: urls.parts(subject.id, process.id, c),
                         workflow_execution: finalize.clone(),
@@ -247,6 +243,10 @@ async fn open_execution(
                 .collect(),
         },
     })
+}
+
+fn to_value(v: &impl serde::Serialize) -> Result<serde_json::Value, Error> {
+    serde_json::to_value(v).map_err(Error::internal)
 }
 
 /// Create an account and its first workflow execution.
@@ -282,156 +282,6 @@ pub async fn create_account(
     Ok(axum::Json(
         open_execution(&state, &ctx, &tenant, &subject, req).await?,
     ))
-}
-
-/// Every check of a request, run before anything is written.
-fn check_request(state: &AppState, req: &AccountRequest) -> Result<(), JumioError> {
-    mapping::customer_reference(&req.customer_internal_reference)?;
-    requested(req)?;
-    mapping::token_lifetime(req.token_lifetime.as_deref())?;
-    callback(state, req.callback_url.as_deref())?;
-    for (name, value, max) in [
-        ("userReference", &req.user_reference, 100),
-        ("reportingCriteria", &req.reporting_criteria, 255),
-    ] {
-        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-            return Err(Error::invalid(name, format!("must be at most {max} characters")).into());
-        }
-    }
-    for (name, value) in [("userConsent", &req.user_consent), ("web", &req.web)] {
-        if value.as_ref().is_some_and(|v| !v.is_object()) {
-            return Err(Error::invalid(name, "must be an object").into());
-        }
-    }
-    Ok(())
-}
-
-/// Checks the credentials a request references by id: each must be a document of this
-/// account (a new account has none), of a category that holds one.
-async fn check_references(
-    state: &AppState,
-    tenant: &TenantId,
-    subject: Option<&Subject>,
-    req: &AccountRequest,
-) -> Result<(), JumioError> {
-    let list = req
-        .workflow_definition
-        .credentials
-        .as_deref()
-        .unwrap_or(&[]);
-    for (i, c) in list.iter().enumerate() {
-        let Some(id) = c.id else { continue };
-        let field = format!("workflowDefinition.credentials[{i}].id");
-        if !matches!(
-            c.category,
-            Category::Id | Category::Selfie | Category::Document
-        ) {
-            return Err(Error::invalid(
-                field,
-                format!(
-                    "a {} credential cannot be referenced; only ID, SELFIE and DOCUMENT",
-                    c.category.wire_name()
-                ),
-            )
-            .into());
-        }
-        let found = match (subject, state.store.get_document(tenant, id).await) {
-            (Some(s), Ok(d)) if d.subject_id == s.id => d,
-            (_, Ok(_) | Err(Error::NotFound(_))) => {
-                return Err(Error::invalid(field, "is not a credential of this account").into());
-            }
-            (_, Err(e)) => return Err(e.into()),
-        };
-        // The reused document is judged as a credential of the category named: a bank
-        // statement is no ID, a passport no selfie.
-        if !mapping::fits(c.category, found.kind) {
-            return Err(Error::invalid(
-                format!("workflowDefinition.credentials[{i}].category"),
-                format!(
-                    "the credential {id} is a {} document, not a {} credential",
-                    serde_json::to_value(found.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    c.category.wire_name()
-                ),
-            )
-            .into());
-        }
-    }
-    Ok(())
-}
-
-/// A credential asked for: its category, its ID types, the existing credential it reuses.
-type Requested = (Category, Vec<String>, Option<Uuid>);
-
-/// The credentials a request asks for, each with the existing credential it reuses if it
-/// names one: its own list when it gives one (which replaces the workflow's set), else its
-/// workflow's set. The key must be one Jumio describes either way; types and countries are
-/// checked.
-fn requested(req: &AccountRequest) -> Result<Vec<Requested>, Error> {
-    let set = mapping::workflow(req.workflow_definition.key).ok_or_else(|| {
-        Error::invalid(
-            "workflowDefinition.key",
-            "is not a workflow Jumio describes",
-        )
-    })?;
-    let given = req
-        .workflow_definition
-        .credentials
-        .as_deref()
-        .unwrap_or(&[]);
-    if given.len() > 10 {
-        return Err(Error::invalid(
-            "workflowDefinition.credentials",
-            "at most 10 credentials",
-        ));
-    }
-    for (i, c) in given.iter().enumerate() {
-        let at = |what: &str| format!("workflowDefinition.credentials[{i}].{what}");
-        let types = c.kind.as_ref().map_or(&[][..], |k| &k.values[..]);
-        let allowed: &[&str] = match c.category {
-            Category::Id => &["ID_CARD", "DRIVING_LICENSE", "PASSPORT", "VISA"],
-            Category::Facemap => &["IPROOV_STANDARD", "IPROOV_PREMIUM", "JUMIO_STANDARD"],
-            // DOCUMENT type codes (BS, UB, CC…) are not all published: kept as sent.
-            Category::Document | Category::Selfie | Category::Data => &[],
-        };
-        if let Some(bad) = types.iter().find(|t| match c.category {
-            Category::Document => t.is_empty() || t.chars().count() > 32,
-            _ => !allowed.contains(&t.as_str()),
-        }) {
-            let reason = if c.category == Category::Document {
-                format!("{bad:?} is not a document type code")
-            } else if allowed.is_empty() {
-                format!("a {} credential takes no type", c.category.wire_name())
-            } else {
-                format!("{bad:?} is not {}", allowed.join(", "))
-            };
-            return Err(Error::invalid(at("type.values"), reason));
-        }
-        let countries = c.country.as_ref().map_or(&[][..], |k| &k.values[..]);
-        if let Some(bad) = countries.iter().find(|v| mapping::country(v).is_none()) {
-            return Err(Error::invalid(
-                at("country.values"),
-                format!("{bad:?} is not an ISO 3166-1 alpha-3 country code"),
-            ));
-        }
-    }
-    Ok(if given.is_empty() {
-        set.iter().map(|c| (*c, Vec::new(), None)).collect()
-    } else {
-        given
-            .iter()
-            .map(|c| {
-                let types = c
-                    .kind
-                    .as_ref()
-                    .map(|k| k.values.clone())
-                    .unwrap_or_default();
-                (c.category, types, c.id)
-            })
-            .collect()
-    })
 }
 
 /// Start a new workflow execution on an existing account.

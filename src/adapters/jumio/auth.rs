@@ -8,6 +8,8 @@
 //!   work on every node.
 //! - The **`api.token`** of a workflow execution opens only that execution's credential calls
 //!   and finalize; a stored token (`jumio_api`) bound to the account and the execution.
+//! - The **`sdk.token`** (a JWT, see `tokens`) opens the same calls of the same execution,
+//!   for the same lifetime. The SDK's own protocol is not served.
 //!
 //! Every call needs a `User-Agent`. Wrong client credentials or Basic passwords count against
 //! the sign-in bounds (per client id and per address); past them, 429.
@@ -18,7 +20,11 @@ use axum::http::request::Parts;
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
+use std::sync::Arc;
+
+use super::accounts::Ctx;
 use super::error::JumioError;
+use super::tokens::{Audience, Claims};
 use super::wire::AccessToken;
 use crate::auth::throttle::{Attempt, peer, peer_in};
 use crate::config::Config;
@@ -134,8 +140,9 @@ impl FromRequestParts<AppState> for Access {
     }
 }
 
-/// A call on a workflow execution's credentials: its `api.token`, or an access token of the
-/// execution's tenant. What it opens, and the token itself (part answers echo it).
+/// A call on a workflow execution's credentials: its `api.token` or `sdk.token`, or an access
+/// token of the execution's tenant. What it opens, and the token itself (part answers echo
+/// it).
 pub struct ApiToken {
     /// The tenant.
     pub tenant: TenantId,
@@ -170,6 +177,11 @@ impl FromRequestParts<AppState> for ApiToken {
                 token,
             });
         }
+        if let Some(ctx) = parts.extensions.get::<Arc<Ctx>>().cloned()
+            && let Some(claims) = ctx.tokens.read(state, Audience::Sdk, &token, false).await?
+        {
+            return sdk_token(state, claims, token).await;
+        }
         let owner = state
             .store
             .resolve_tenant_token(ACCESS_TOKEN, &token, now)
@@ -201,6 +213,28 @@ impl FromRequestParts<AppState> for ApiToken {
             execution,
             token,
         })
+    }
+}
+
+/// What an `sdk.token` opens: its execution's credential calls, while the execution exists
+/// (a deleted one's token opens nothing, as its deleted api.token does not).
+async fn sdk_token(
+    state: &AppState,
+    claims: Claims,
+    token: String,
+) -> Result<ApiToken, JumioError> {
+    let tenant = claims.tenant()?;
+    match super::retrieval::execution(state, &tenant, claims.sub, claims.wid).await {
+        Ok(_) => Ok(ApiToken {
+            tenant,
+            account: claims.sub,
+            execution: claims.wid,
+            token,
+        }),
+        Err(JumioError::Core(crate::error::Error::NotFound(_))) => Err(JumioError::Unauthorized(
+            "the sdk.token's workflow execution no longer exists",
+        )),
+        Err(e) => Err(e),
     }
 }
 

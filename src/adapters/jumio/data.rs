@@ -27,7 +27,7 @@ use crate::state::AppState;
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = []), ("access_token" = [])),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Stored; a second POST replaces the data, as PUT does (keys read back sorted)", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
@@ -112,7 +112,7 @@ pub async fn add_prepared_data(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = []), ("access_token" = [])),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Stored", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
@@ -138,7 +138,7 @@ pub async fn update_prepared_data(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = []), ("access_token" = [])),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Deleted", body = PartResponse),
         (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
@@ -162,15 +162,45 @@ pub async fn delete_prepared_data(
     .await
 }
 
-/// Prefill an ID credential with what the customer already knows (the personal-data body):
-/// the credential's document takes the number, dates, type and holder.
+/// Prefill an ID credential with what the customer already knows (the personal-data body,
+/// seed 004's prefill parameters): the credential's document takes the number, dates, type
+/// and holder. `PUT …/credentials/{credentialId}/data`, the form the research brief names
+/// (DIGEST §4); `POST …/prefill` is an alias (see `prefill`).
+#[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/data", operation_id = "prefillCredentialData", tag = "Acquisition",
+    request_body = PersonalBody,
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
+    responses(
+        (status = 200, description = "Stored", body = PartResponse),
+        (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
+        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
+    ))]
+pub async fn prefill_data(
+    state: State<AppState>,
+    ctx: Extension<Arc<Ctx>>,
+    token: ApiToken,
+    path: Path<(Uuid, Uuid, Uuid)>,
+    body: super::accounts::Body,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    prefill(state, ctx, token, path, body).await
+}
+
+/// Prefill, at the path idbridge served before `PUT …/data` (an alias, deprecated): clients
+/// written against idbridge's earlier OpenAPI document use it, so it stays.
 #[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/prefill", operation_id = "prefillCredential", tag = "Acquisition",
     request_body = PersonalBody,
     params(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = []), ("access_token" = [])),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Stored", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),

@@ -98,6 +98,10 @@ pub fn unperformed(key: u32) -> &'static [&'static str] {
     }
 }
 
+/// The capabilities `workflowDefinition.capabilities` can configure (the guide's request
+/// table names one).
+pub const CONFIGURABLE: &[&str] = &["watchlistScreening"];
+
 /// The credentials a workflow key collects, or `None` for a key Jumio does not describe.
 pub fn workflow(key: u32) -> Option<&'static [Category]> {
     WORKFLOWS.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
@@ -302,6 +306,18 @@ impl StoredCredential {
     pub fn doc(&self) -> Option<Uuid> {
         self.has_document.then(|| self.document.unwrap_or(self.id))
     }
+
+    /// The channels it can be captured through, as account create/update lists them: a
+    /// reused credential was captured before (the guide's workflow 5 response shows none), a
+    /// FACEMAP has no API channel, prepared data comes only through the API.
+    pub fn channels(&self) -> Vec<&'static str> {
+        match self.category {
+            _ if self.reused => vec![],
+            Category::Facemap => vec!["WEB", "SDK"],
+            Category::Data => vec!["API"],
+            _ => vec!["WEB", "API", "SDK"],
+        }
+    }
 }
 
 /// A workflow execution, as kept in the canonical process's data.
@@ -335,9 +351,13 @@ pub struct Execution {
     /// When the execution's token expires (the session can never outlive it).
     #[serde(default)]
     pub token_expires_at: Option<DateTime<Utc>>,
-    /// Web client settings, as sent (the web client is not served).
+    /// Web channel settings, as sent (`successUrl`, `errorUrl`, `locale`).
     #[serde(default)]
     pub web: Option<serde_json::Value>,
+    /// `workflowDefinition.capabilities`, as sent: a capability asked for there that
+    /// idbridge does not perform is reported `NOT_EXECUTED`.
+    #[serde(default)]
+    pub requested_capabilities: Option<serde_json::Value>,
     /// Consent details, as sent.
     #[serde(default)]
     pub user_consent: Option<serde_json::Value>,
@@ -352,6 +372,16 @@ impl Execution {
     /// The record as process data.
     pub fn to_data(&self) -> Result<serde_json::Value> {
         serde_json::to_value(self).map_err(Error::internal)
+    }
+
+    /// A `web` setting (`successUrl`, `errorUrl`, `locale`), when the request gave it.
+    pub fn web_setting(&self, name: &str) -> Option<&str> {
+        self.web.as_ref()?.get(name)?.as_str()
+    }
+
+    /// Whether the workflow is a KYX one (keys from 10000, those of the KYX guides).
+    pub fn is_kyx(&self) -> bool {
+        self.definition_key >= 10_000
     }
 
     /// The credential with this id.
@@ -456,9 +486,27 @@ pub fn customer_reference(text: &str) -> Result<()> {
 pub struct Urls {
     /// `public_base_url` + prefix + `/api/v1`.
     pub api: String,
+    /// `public_base_url` + prefix + [`WEB_APP`]: the web client.
+    pub web: String,
 }
 
+/// The web client's path under the mount prefix, as Jumio's `web.href` has it.
+pub const WEB_APP: &str = "/web/v4/app";
+
 impl Urls {
+    /// The web client's URL for a token (`locale` passed on when the request gave one).
+    pub fn web_href(&self, token: &str, locale: Option<&str>) -> String {
+        let mut pairs = vec![("authorizationToken", token)];
+        pairs.extend(locale.map(|l| ("locale", l)));
+        let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("{}?{query}", self.web)
+    }
+
+    /// A KYX execution's steps.
+    pub fn steps(&self, account: Uuid, execution: Uuid) -> String {
+        format!("{}/steps", self.execution(account, execution))
+    }
+
     /// An execution's finalize and details URL.
     pub fn execution(&self, account: Uuid, execution: Uuid) -> String {
         format!(
@@ -494,7 +542,18 @@ impl Urls {
         )
     }
 
-    /// Every upload URL of a credential, by lowercase classifier.
+    /// A DOCUMENT credential's upload URL: its parts, with no classifier (seed 004's "Uploads
+    /// a specified document (image(s)/single pdf)" takes the account, execution and
+    /// credential only).
+    pub fn document(&self, account: Uuid, execution: Uuid, credential: Uuid) -> String {
+        format!(
+            "{}/credentials/{credential}/parts",
+            self.execution(account, execution)
+        )
+    }
+
+    /// Every upload URL of a credential, by lowercase classifier (a DOCUMENT credential's is
+    /// the document upload).
     pub fn parts(
         &self,
         account: Uuid,
@@ -504,10 +563,12 @@ impl Urls {
         classifiers(c.category)
             .iter()
             .map(|(name, _)| {
-                (
-                    name.to_ascii_lowercase(),
-                    self.part(account, execution, c.id, name),
-                )
+                let url = if c.category == Category::Document {
+                    self.document(account, execution, c.id)
+                } else {
+                    self.part(account, execution, c.id, name)
+                };
+                (name.to_ascii_lowercase(), url)
             })
             .collect()
     }

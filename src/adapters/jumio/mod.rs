@@ -1,20 +1,29 @@
 //! Jumio KYX (mounted at the root): the hosts Jumio splits its API over (auth, account, api,
-//! retrieval) served on one listener under their own paths, `/oauth2/token` and `/api/v1/…`.
-//! `auth` serves the token; `accounts` accounts and deletion; `parts` acquisition and
-//! finalize; `data` prepared data and prefill (their body read by `personal`); `retrieval`
-//! status, details and images; `processing` the checks, callbacks and the expiry sweep.
-//! Every URL handed out is built from `server.public_base_url`.
+//! retrieval, and the web client's) served on one listener under their own paths,
+//! `/oauth2/token`, `/api/v1/…` and `/web/v4/app`. `auth` serves the token; `accounts`
+//! accounts and deletion (their body checked by `checks`); `parts` acquisition, `finalize`
+//! its end; `data` prepared data and prefill (their body read by `personal`); `retrieval`
+//! status, details and images, `steps` a KYX workflow's steps; `processing` the checks,
+//! callbacks and the expiry sweep; `tokens` the execution's JWTs (`sdk.token`, the web
+//! token); `web` the capture page (rendered by `page`). Every URL handed out is built from
+//! `server.public_base_url`.
 
 mod accounts;
 mod auth;
+mod checks;
 mod data;
 mod error;
+mod finalize;
 mod lock;
 pub(crate) mod mapping;
+mod page;
 mod parts;
 mod personal;
 mod processing;
 mod retrieval;
+mod steps;
+mod tokens;
+mod web;
 pub(crate) mod wire;
 
 use std::sync::Arc;
@@ -36,14 +45,15 @@ use crate::state::AppState;
     info(
         title = "Jumio KYX platform API (idbridge)",
         version = "1",
-        description = "Jumio's OAuth2 token, account, acquisition (parts, prepared data, finalize) and retrieval calls as idbridge serves them, on one host. See docs/compat/jumio.md for what is served, the paths chosen where Jumio publishes none, the error body, and exactly what processing checks."
+        description = "Jumio's OAuth2 token, account, acquisition (parts, prepared data, finalize), retrieval calls and web client as idbridge serves them, on one host. See docs/compat/jumio.md for what is served, the paths chosen where Jumio publishes none, the error body, the web page's error codes and security headers, and exactly what processing checks."
     ),
     modifiers(&Tokens),
     tags(
         (name = "Authorization", description = "OAuth2 client credentials; HTTP Basic is accepted on account and retrieval calls"),
         (name = "Accounts", description = "Accounts and workflow executions"),
         (name = "Acquisition", description = "Parts, data and finalize, with a workflow execution's api.token"),
-        (name = "Retrieval", description = "Status, details, images and deletion"),
+        (name = "Retrieval", description = "Status, details, steps, images and deletion"),
+        (name = "Web", description = "The web client web.href opens: a server-rendered HTML capture page (no script) protected by the execution's web token"),
     )
 )]
 struct JumioDoc;
@@ -68,6 +78,10 @@ impl utoipa::Modify for Tokens {
         components.add_security_scheme(
             "api_token",
             bearer("The api.token of a workflow execution, from account create or update"),
+        );
+        components.add_security_scheme(
+            "sdk_token",
+            bearer("The sdk.token of a workflow execution (a JWT): the same calls as its api.token, for the same lifetime"),
         );
         components.add_security_scheme(
             "basic",
@@ -109,6 +123,10 @@ fn strict_user_agent(openapi: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// The `User-Agent` of every callback.
+pub const CALLBACK_USER_AGENT: &str =
+    concat!("idbridge/", env!("CARGO_PKG_VERSION"), " (Jumio callback)");
+
 /// The Jumio API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
     let base = format!(
@@ -116,17 +134,22 @@ pub fn api(config: &crate::config::Config) -> Api {
         config.server.public_base_url.trim_end_matches('/'),
         config.adapters.jumio.prefix
     );
+    // Callbacks name idbridge, as Jumio asks its clients to name themselves.
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
+        .user_agent(CALLBACK_USER_AGENT)
         .build()
         .unwrap_or_default();
     let ctx = Arc::new(accounts::Ctx {
         urls: mapping::Urls {
             api: format!("{base}/api/v1"),
+            web: format!("{base}{}", mapping::WEB_APP),
         },
         http,
         locks: lock::ExecutionLocks::default(),
+        tokens: tokens::Tokens::new(base.clone()),
+        frame_ancestors: config.adapters.jumio.web_frame_ancestors.clone(),
     });
     // Pages of a DOCUMENT credential arrive several at once: each at the part limit.
     let part_limit = (mapping::MAX_PAGES as u64 * mapping::MAX_PART_SIZE) as usize + (1 << 20);
@@ -136,23 +159,28 @@ pub fn api(config: &crate::config::Config) -> Api {
             parts::update_part,
             parts::delete_part
         ))
+        // The document upload shares its path with "delete all parts" (merged below).
+        .routes(routes!(parts::upload_document))
+        .routes(routes!(web::web_client, web::web_client_submit))
         .layer(DefaultBodyLimit::max(part_limit));
     let (router, mut openapi) = OpenApiRouter::with_openapi(JumioDoc::openapi())
         .routes(routes!(auth::get_access_token))
         .routes(routes!(accounts::create_account))
         .routes(routes!(accounts::update_account, accounts::delete_account))
         .routes(routes!(
-            parts::finalize,
+            finalize::finalize,
             retrieval::get_details,
             accounts::delete_execution
         ))
         .routes(routes!(retrieval::get_status))
+        .routes(routes!(steps::get_steps))
         .routes(routes!(
             data::add_prepared_data,
             data::update_prepared_data,
             data::delete_prepared_data
         ))
         .routes(routes!(parts::delete_all_parts))
+        .routes(routes!(data::prefill_data))
         .routes(routes!(data::prefill))
         .routes(routes!(retrieval::get_part_image))
         .layer(DefaultBodyLimit::max(config.server.json_body_limit))

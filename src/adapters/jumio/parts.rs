@@ -1,6 +1,8 @@
-//! The acquisition calls, opened by a workflow execution's `api.token`: add, replace and
-//! delete parts; a DOCUMENT credential's pages; finalize. Prepared data and prefill are in
-//! `data`.
+//! The acquisition calls, opened by a workflow execution's `api.token` (or its `sdk.token`):
+//! add, replace and delete parts; a DOCUMENT credential's pages. Finalize is in `finalize`,
+//! prepared data and prefill in `data`. The web page stores its parts through the same
+//! functions (`put_part`, `add_pages`), so every part is checked the same way whichever
+//! channel brings it.
 
 use std::sync::Arc;
 
@@ -13,14 +15,11 @@ use super::accounts::{Ctx, Path};
 use super::auth::ApiToken;
 use super::error::JumioError;
 use super::mapping::{self, Execution, MAX_PAGES, StoredCredential};
-use super::wire::{ApiChannel, Category, ErrorBody, FinalizeResponse, Id, PartResponse};
+use super::wire::{ApiChannel, Category, ErrorBody, Id, PartResponse};
 use crate::adapters::common;
 use crate::error::Error;
 use crate::media::MediaType;
-use crate::model::{
-    Document, DocumentKind, FileSide, NewDocument, NewFile, Process, ProcessStatus, StoredFile,
-    TenantId,
-};
+use crate::model::{Document, FileSide, NewDocument, NewFile, Process, StoredFile, TenantId};
 use crate::state::AppState;
 use crate::store::PutRules;
 
@@ -297,7 +296,9 @@ async fn stage_form(
     Ok(staged)
 }
 
-async fn put_part(
+/// Stores one side (FRONT, BACK, FACE) of a credential from a form's `file`: added, or, with
+/// `replace`, replacing the side on file.
+pub(super) async fn put_part(
     state: &AppState,
     ctx: &Ctx,
     token: &ApiToken,
@@ -314,7 +315,7 @@ async fn put_part(
     if credential.category == Category::Document {
         return Err(Error::invalid(
             "classifier",
-            "a DOCUMENT credential takes pages: POST …/parts/DOCUMENT",
+            "a DOCUMENT credential takes pages: POST …/credentials/{credentialId}/parts",
         )
         .into());
     }
@@ -370,15 +371,17 @@ async fn put_part(
     Ok(axum::Json(envelope(ctx, token, &credential, part)))
 }
 
-/// Add a part to a credential: `file`, a JPEG or PNG.
+/// Add a part to a credential: `file`, a JPEG or PNG. `DOCUMENT` is an alias of the
+/// document upload (`POST …/credentials/{credentialId}/parts`), kept because idbridge handed
+/// this URL out in `api.parts` before it served the documented form.
 #[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/{classifier}", operation_id = "addPart", tag = "Acquisition",
     request_body(content = PartForm, content_type = "multipart/form-data"),
     params(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE)"),
+        ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE); DOCUMENT: alias of uploadDocument"),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = []), ("access_token" = [])),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Stored", body = PartResponse),
         (status = 400, description = "A classifier this credential does not take, an image too small or too large", body = ErrorBody),
@@ -410,7 +413,7 @@ pub async fn add_part(
         ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE)"),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = []), ("access_token" = [])),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Replaced", body = PartResponse),
         (status = 400, description = "A classifier this credential does not take, an image too small or too large", body = ErrorBody),
@@ -431,6 +434,37 @@ pub async fn update_part(
     put_part(&state, &ctx, &token, path, multipart, true).await
 }
 
+/// Upload a document: the pages of a DOCUMENT credential, as one or more `file` images (each
+/// the next page) or one PDF alone. Seed 004's "Uploads a specified document (image(s)/single
+/// pdf)" names no classifier: the pages go to the credential's parts.
+#[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts", operation_id = "uploadDocument", tag = "Acquisition",
+    request_body(content = PartForm, content_type = "multipart/form-data"),
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        ("User-Agent" = String, Header, description = "Required"),
+    ),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
+    responses(
+        (status = 200, description = "Stored; `part` is the first new page", body = PartResponse),
+        (status = 400, description = "Not a DOCUMENT credential, an image too small or too large, past 10 pages, or a PDF with other pages", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
+        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
+        (status = 413, description = "A page over 15 MB", body = ErrorBody),
+        (status = 415, description = "Not a JPEG, PNG or PDF", body = ErrorBody),
+    ))]
+pub async fn upload_document(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path((account, execution, credential)): Path<(Uuid, Uuid, Uuid)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    let path = (account, execution, credential, "DOCUMENT".to_owned());
+    add_pages(&state, &ctx, &token, path, multipart).await
+}
+
 /// Body of a part upload.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // documents the form; the part is streamed by hand
@@ -443,7 +477,7 @@ pub struct PartForm {
 
 /// Pages of a DOCUMENT credential: each `file` part is the next page (JPEG or PNG), or the
 /// whole document is one PDF.
-async fn add_pages(
+pub(super) async fn add_pages(
     state: &AppState,
     ctx: &Ctx,
     token: &ApiToken,
@@ -526,7 +560,7 @@ async fn add_pages(
         ("classifier" = String, Path, description = "FRONT, BACK, FACE, PAGE_<n>, PREPARED_DATA"),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = []), ("access_token" = [])),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Deleted", body = PartResponse),
         (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
@@ -577,7 +611,7 @@ pub async fn delete_part(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("User-Agent" = String, Header, description = "Required"),
     ),
-    security(("api_token" = []), ("access_token" = [])),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "Deleted (also when there was nothing)", body = PartResponse),
         (status = 400, description = "Malformed id", body = ErrorBody),
@@ -642,91 +676,4 @@ pub(super) async fn drop_prepared_data(
         }
     }
     Ok(())
-}
-
-/// What finalize requires of a credential, or why it is incomplete: an ID needs FRONT (and
-/// BACK unless it is a passport or visa), a SELFIE its FACE, a DOCUMENT a page, DATA its
-/// prepared data. FACEMAP cannot come through the API and is never required here. Sides
-/// are read as retrieval reads them (`mapping::file_for`); a document deleted through
-/// another API has no parts.
-pub fn missing(
-    c: &StoredCredential,
-    kind: Option<DocumentKind>,
-    files: &[StoredFile],
-) -> Option<&'static str> {
-    let has = |side: FileSide| {
-        c.doc()
-            .is_some_and(|doc| mapping::file_for(files, doc, side).is_some())
-    };
-    match c.category {
-        Category::Id if !has(FileSide::Front) => Some("FRONT"),
-        Category::Id
-            if !matches!(kind, Some(DocumentKind::Passport | DocumentKind::Visa))
-                && !has(FileSide::Back) =>
-        {
-            Some("BACK")
-        }
-        Category::Selfie if !has(FileSide::Face) => Some("FACE"),
-        Category::Document
-            if !files
-                .iter()
-                .any(|f| c.doc().is_some() && f.document_id == c.doc()) =>
-        {
-            Some("DOCUMENT")
-        }
-        Category::Data if c.prepared_data.is_none() => Some("PREPARED_DATA"),
-        _ => None,
-    }
-}
-
-/// Finalize: every required part must be there; processing starts and the answer does not
-/// wait for it.
-#[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "finalize", tag = "Acquisition",
-    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
-    security(("api_token" = []), ("access_token" = [])),
-    responses(
-        (status = 200, description = "ACQUIRED; processing started", body = FinalizeResponse),
-        (status = 400, description = "A required part is missing (named in `field`)", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account or execution", body = ErrorBody),
-        (status = 409, description = "Already finalized or expired", body = ErrorBody),
-    ))]
-pub async fn finalize(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution)): Path<(Uuid, Uuid)>,
-) -> Result<axum::Json<FinalizeResponse>, JumioError> {
-    // No part may arrive or go between the check of required parts and the transition.
-    let _held = ctx.locks.lock(token.execution).await;
-    let (process, record) = open(&state, &token, account, execution).await?;
-    let tenant = &token.tenant;
-    let files = state.store.list_files(tenant, account).await?;
-    // A reused credential was captured before and cannot take parts here: processing
-    // judges it as it is.
-    for c in record.credentials.iter().filter(|c| !c.reused) {
-        let kind = document_of(&state, tenant, c.doc()).await?.map(|d| d.kind);
-        if let Some(part) = missing(c, kind, &files) {
-            return Err(Error::invalid(
-                format!("credentials[{}].parts.{part}", c.id),
-                format!(
-                    "the {} credential has no {part} part yet",
-                    c.category.wire_name()
-                ),
-            )
-            .into());
-        }
-    }
-    let now = Utc::now();
-    state
-        .store
-        .transition_process(tenant, process.id, ProcessStatus::Submitted, now, None)
-        .await?;
-    super::processing::spawn(state.clone(), ctx.clone(), tenant.clone(), process.id);
-    Ok(axum::Json(FinalizeResponse {
-        timestamp: mapping::timestamp(now),
-        account: Id { id: account },
-        workflow_execution: Id { id: execution },
-    }))
 }

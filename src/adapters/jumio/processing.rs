@@ -67,7 +67,7 @@ fn usability(
     if c.category == Category::Facemap {
         return decision("NOT_EXECUTED", "NOT_UPLOADED");
     }
-    if parts::missing(c, kind, files).is_some() {
+    if super::finalize::missing(c, kind, files).is_some() {
         return decision("REJECTED", "MISSING_PAGE");
     }
     let doc = c.doc();
@@ -224,9 +224,24 @@ async fn process(
     // Every other capability the guide lists for the key (a workflow with fewer credentials
     // than its description, say) and every further one it runs: not performed.
     let key = record.definition_key;
+    // A capability the request configured (`workflowDefinition.capabilities`, e.g. the
+    // guide's `watchlistScreening` on key 2) runs as far as idbridge is concerned: not at all.
+    let configured: Vec<&'static str> = record
+        .requested_capabilities
+        .as_ref()
+        .and_then(|c| c.as_object())
+        .map(|c| {
+            mapping::CONFIGURABLE
+                .iter()
+                .copied()
+                .filter(|n| c.contains_key(*n))
+                .collect()
+        })
+        .unwrap_or_default();
     let others = mapping::guide_capabilities(key)
         .iter()
         .chain(mapping::unperformed(key))
+        .chain(&configured)
         .filter(|n| **n != "usability");
     for name in others {
         if caps.contains_key(*name) {

@@ -17,7 +17,7 @@ use super::error::JumioError;
 use super::mapping::{self, EXECUTION, Execution};
 use super::wire::{
     CredentialDetails, DetailsResponse, ErrorBody, ExecutionRef, Id, IdHref, PartRef,
-    StatusResponse, WorkflowDetails,
+    StatusResponse, StepsRef, WorkflowDetails,
 };
 use crate::adapters::common::{self, download::Disposition};
 use crate::error::Error;
@@ -152,6 +152,9 @@ pub async fn get_details(
         completed_at: record.completed_at.map(mapping::timestamp),
         credentials,
         decision: record.decision.clone(),
+        steps: record.is_kyx().then(|| StepsRef {
+            href: ctx.urls.steps(subject.id, process.id),
+        }),
         capabilities: record.capabilities.clone(),
     }))
 }

@@ -1,11 +1,18 @@
 //! Jumio's JSON shapes (camelCase), after the request and response examples of Jumio's API
-//! guide: account create/update, the part envelope, finalize, status, details, callback.
+//! guide: account create/update (the request in `request`), the part envelope, finalize,
+//! status, details, steps (in `steps`), callback.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+mod request;
+mod steps;
+
+pub use request::*;
+pub use steps::*;
 
 /// `{ "id": … }`.
 #[derive(Clone, Debug, Serialize, ToSchema)]
@@ -65,72 +72,6 @@ impl Category {
     }
 }
 
-/// A country or type restriction of a requested credential.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Predefined {
-    /// `DEFINED` or `RECOMMENDED`.
-    pub predefined_type: Option<String>,
-    /// The allowed values.
-    #[serde(default)]
-    pub values: Vec<String>,
-}
-
-/// A credential requested in `workflowDefinition.credentials`.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RequestedCredential {
-    /// An existing credential of the account to use again (workflow 5's ID "already on
-    /// file"); it gets no API channel.
-    pub id: Option<Uuid>,
-    /// Its category.
-    pub category: Category,
-    /// Countries allowed (ISO 3166-1 alpha-3).
-    pub country: Option<Predefined>,
-    /// Document types allowed (`ID_CARD`, `DRIVING_LICENSE`, `PASSPORT`, `VISA` for ID).
-    #[serde(rename = "type")]
-    pub kind: Option<Predefined>,
-}
-
-/// `workflowDefinition`.
-#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WorkflowDefinition {
-    /// The workflow's key.
-    pub key: u32,
-    /// The credentials to collect; default: the workflow's own set.
-    pub credentials: Option<Vec<RequestedCredential>>,
-    /// Capability settings, kept as sent.
-    #[schema(value_type = Option<Object>)]
-    pub capabilities: Option<serde_json::Value>,
-}
-
-/// Body of `POST /api/v1/accounts` and `PUT /api/v1/accounts/{accountId}`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(example = json!({"customerInternalReference": "CUSTOMER_REFERENCE", "workflowDefinition": {"key": 2}, "userReference": "YOUR_USER_REFERENCE", "tokenLifetime": "30m"}))]
-pub struct AccountRequest {
-    /// Your reference for the transaction: required, at most 100 characters, none of
-    /// `< > " / ; ` % { } |` and no personal data.
-    pub customer_internal_reference: String,
-    /// The workflow to run.
-    pub workflow_definition: WorkflowDefinition,
-    /// Your reference for the user (at most 100 characters).
-    pub user_reference: Option<String>,
-    /// Kept and echoed (at most 255 characters).
-    pub reporting_criteria: Option<String>,
-    /// Where the result is POSTed (at most 255 characters; host must be allowed).
-    pub callback_url: Option<String>,
-    /// How long the tokens live: `<n>s|m|h|d`, 5m to 60d, default 30m.
-    pub token_lifetime: Option<String>,
-    /// Web client settings: kept; the web client is not served.
-    #[schema(value_type = Option<Object>)]
-    pub web: Option<serde_json::Value>,
-    /// Consent details: kept as sent.
-    #[schema(value_type = Option<Object>)]
-    pub user_consent: Option<serde_json::Value>,
-}
-
 /// What the API channel of a credential offers.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -175,6 +116,12 @@ pub struct AccountResponse {
     pub timestamp: String,
     /// The account.
     pub account: Id,
+    /// The web channel, when a credential can be captured through it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web: Option<WebChannel>,
+    /// The SDK channel, when a credential can be captured through it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<SdkChannel>,
     /// The new workflow execution.
     pub workflow_execution: NewExecution,
 }
@@ -360,9 +307,12 @@ pub struct DetailsResponse {
     pub completed_at: Option<String>,
     /// The credentials and their parts.
     pub credentials: Vec<CredentialDetails>,
-    /// The overall decision, once processed.
+    /// The overall decision, once processed (no `risk`: see the compatibility notes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// Where the steps are read: KYX workflows (keys from 10000) only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<StepsRef>,
     /// Each capability's results, once processed.
     #[schema(value_type = Object)]
     pub capabilities: BTreeMap<String, Vec<CapabilityResult>>,

@@ -1,0 +1,121 @@
+//! Finalize: the end of acquisition, by the API (`PUT …/workflow-executions/{w}` with the
+//! execution's token) or by the web page's "Finish". Every required part must be there; the
+//! execution becomes `ACQUIRED` and processing starts in the background.
+
+use std::sync::Arc;
+
+use axum::extract::{Extension, State};
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::accounts::{Ctx, Path};
+use super::auth::ApiToken;
+use super::error::JumioError;
+use super::mapping::{self, StoredCredential};
+use super::parts::{document_of, open};
+use super::wire::{Category, ErrorBody, FinalizeResponse, Id};
+use crate::error::Error;
+use crate::model::{DocumentKind, FileSide, ProcessStatus, StoredFile};
+use crate::state::AppState;
+
+/// What finalize requires of a credential, or why it is incomplete: an ID needs FRONT (and
+/// BACK unless it is a passport or visa), a SELFIE its FACE, a DOCUMENT a page, DATA its
+/// prepared data. FACEMAP cannot come through the API and is never required here. Sides
+/// are read as retrieval reads them (`mapping::file_for`); a document deleted through
+/// another API has no parts.
+pub fn missing(
+    c: &StoredCredential,
+    kind: Option<DocumentKind>,
+    files: &[StoredFile],
+) -> Option<&'static str> {
+    let has = |side: FileSide| {
+        c.doc()
+            .is_some_and(|doc| mapping::file_for(files, doc, side).is_some())
+    };
+    match c.category {
+        Category::Id if !has(FileSide::Front) => Some("FRONT"),
+        Category::Id if needs_back(kind) && !has(FileSide::Back) => Some("BACK"),
+        Category::Selfie if !has(FileSide::Face) => Some("FACE"),
+        Category::Document
+            if !files
+                .iter()
+                .any(|f| c.doc().is_some() && f.document_id == c.doc()) =>
+        {
+            Some("DOCUMENT")
+        }
+        Category::Data if c.prepared_data.is_none() => Some("PREPARED_DATA"),
+        _ => None,
+    }
+}
+
+/// Whether an ID of this kind needs its BACK: every ID but a passport or a visa.
+pub fn needs_back(kind: Option<DocumentKind>) -> bool {
+    !matches!(kind, Some(DocumentKind::Passport | DocumentKind::Visa))
+}
+
+/// Finalizes the execution a token opens: checks every required part, moves it to
+/// `ACQUIRED` and starts processing. Shared by the API call and the web page, so both end an
+/// acquisition the same way.
+pub(super) async fn finalize_execution(
+    state: &AppState,
+    ctx: &Arc<Ctx>,
+    token: &ApiToken,
+    account: Uuid,
+    execution: Uuid,
+) -> Result<FinalizeResponse, JumioError> {
+    // No part may arrive or go between the check of required parts and the transition.
+    let _held = ctx.locks.lock(token.execution).await;
+    let (process, record) = open(state, token, account, execution).await?;
+    let tenant = &token.tenant;
+    let files = state.store.list_files(tenant, account).await?;
+    // A reused credential was captured before and cannot take parts here: processing
+    // judges it as it is.
+    for c in record.credentials.iter().filter(|c| !c.reused) {
+        let kind = document_of(state, tenant, c.doc()).await?.map(|d| d.kind);
+        if let Some(part) = missing(c, kind, &files) {
+            return Err(Error::invalid(
+                format!("credentials[{}].parts.{part}", c.id),
+                format!(
+                    "the {} credential has no {part} part yet",
+                    c.category.wire_name()
+                ),
+            )
+            .into());
+        }
+    }
+    let now = Utc::now();
+    state
+        .store
+        .transition_process(tenant, process.id, ProcessStatus::Submitted, now, None)
+        .await?;
+    super::processing::spawn(state.clone(), ctx.clone(), tenant.clone(), process.id);
+    Ok(FinalizeResponse {
+        timestamp: mapping::timestamp(now),
+        account: Id { id: account },
+        workflow_execution: Id { id: execution },
+    })
+}
+
+/// Finalize: every required part must be there; processing starts and the answer does not
+/// wait for it.
+#[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "finalize", tag = "Acquisition",
+    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
+    security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
+    responses(
+        (status = 200, description = "ACQUIRED; processing started", body = FinalizeResponse),
+        (status = 400, description = "A required part is missing (named in `field`)", body = ErrorBody),
+        (status = 401, description = "No or expired api.token", body = ErrorBody),
+        (status = 403, description = "No User-Agent", body = ErrorBody),
+        (status = 404, description = "Not this token's account or execution", body = ErrorBody),
+        (status = 409, description = "Already finalized or expired", body = ErrorBody),
+    ))]
+pub async fn finalize(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<Ctx>>,
+    token: ApiToken,
+    Path((account, execution)): Path<(Uuid, Uuid)>,
+) -> Result<axum::Json<FinalizeResponse>, JumioError> {
+    finalize_execution(&state, &ctx, &token, account, execution)
+        .await
+        .map(axum::Json)
+}
