@@ -8,10 +8,10 @@
 //! of one account of one tenant (`tid`, `sub`, `wid`), its audience (`jumio-sdk` or
 //! `jumio-web`) and expires with the execution's token lifetime.
 
+use crate::auth::keys::StoreKey;
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use crate::error::Error;
@@ -63,16 +63,10 @@ impl Claims {
     }
 }
 
-struct Signer {
-    kid: String,
-    private_pem: String,
-    decoding: DecodingKey,
-}
-
 /// Mints and reads an execution's JWTs.
 pub struct Tokens {
     issuer: String,
-    signer: OnceCell<Signer>,
+    key: StoreKey,
 }
 
 impl Tokens {
@@ -80,44 +74,8 @@ impl Tokens {
     pub fn new(issuer: String) -> Tokens {
         Tokens {
             issuer,
-            signer: OnceCell::new(),
+            key: StoreKey::new(SIGNING_KEY),
         }
-    }
-
-    /// The signing key, read from the store (made there the first time).
-    async fn signer(&self, state: &AppState) -> Result<&Signer, Error> {
-        self.signer
-            .get_or_try_init(|| async {
-                let key = match state.store.signing_key(SIGNING_KEY).await? {
-                    Some(k) => k,
-                    None => {
-                        let (private, public) = crate::auth::keys::generate_rsa().await?;
-                        state
-                            .store
-                            .add_signing_key(SIGNING_KEY, &private, &public)
-                            .await?
-                    }
-                };
-                Ok(Signer {
-                    kid: key.id.to_string(),
-                    decoding: DecodingKey::from_rsa_pem(key.public_pem.as_bytes())
-                        .map_err(Error::internal)?,
-                    private_pem: key.private_pem,
-                })
-            })
-            .await
-    }
-
-    /// The signing key if one was made: no token can have been signed before, and checking
-    /// a presented token never makes a key.
-    async fn existing_signer(&self, state: &AppState) -> Result<Option<&Signer>, Error> {
-        if let Some(s) = self.signer.get() {
-            return Ok(Some(s));
-        }
-        if state.store.signing_key(SIGNING_KEY).await?.is_none() {
-            return Ok(None);
-        }
-        self.signer(state).await.map(Some)
     }
 
     /// A token for one execution, valid until `expires_at`.
@@ -129,7 +87,7 @@ impl Tokens {
         (account, execution): (Uuid, Uuid),
         expires_at: DateTime<Utc>,
     ) -> Result<String, Error> {
-        let signer = self.signer(state).await?;
+        let signer = self.key.get(&state.store).await?;
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: audience.aud().to_owned(),
@@ -140,7 +98,7 @@ impl Tokens {
             tid: tenant.as_str().to_owned(),
             wid: execution,
         };
-        crate::auth::keys::sign_rs256(&claims, &signer.kid, &signer.private_pem)
+        signer.sign(&claims)
     }
 
     /// The claims of a token of this audience that idbridge signed, or `None` for anything
@@ -157,7 +115,7 @@ impl Tokens {
         if token.len() > 4096 || token.split('.').count() != 3 {
             return Ok(None);
         }
-        let Some(signer) = self.existing_signer(state).await? else {
+        let Some(signer) = self.key.existing(&state.store).await? else {
             return Ok(None);
         };
         let mut v = Validation::new(Algorithm::RS256);

@@ -16,10 +16,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
+use crate::auth::keys::StoreKey;
 use serde::{Deserialize, Serialize};
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::wire::{OAuthError, TokenRequest, TokenResponse};
@@ -60,13 +60,7 @@ pub struct Authn {
     pub audiences: Vec<String>,
     /// Lifetime of an access token, in seconds.
     pub ttl_secs: u64,
-    signer: OnceCell<Signer>,
-}
-
-struct Signer {
-    kid: String,
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    key: StoreKey,
 }
 
 impl Authn {
@@ -83,33 +77,8 @@ impl Authn {
             issuer: base,
             audiences: m.token_audiences.clone(),
             ttl_secs: m.access_token_ttl_secs,
-            signer: OnceCell::new(),
+            key: StoreKey::new(SIGNING_KEY),
         }
-    }
-
-    /// idbridge's signing key, read from the store (made there the first time).
-    async fn signer(&self, state: &AppState) -> Result<&Signer, Error> {
-        self.signer
-            .get_or_try_init(|| async {
-                let key = match state.store.signing_key(SIGNING_KEY).await? {
-                    Some(k) => k,
-                    None => {
-                        let (private, public) = crate::auth::keys::generate_rsa().await?;
-                        state
-                            .store
-                            .add_signing_key(SIGNING_KEY, &private, &public)
-                            .await?
-                    }
-                };
-                Ok(Signer {
-                    kid: key.id.to_string(),
-                    encoding: EncodingKey::from_rsa_pem(key.private_pem.as_bytes())
-                        .map_err(Error::internal)?,
-                    decoding: DecodingKey::from_rsa_pem(key.public_pem.as_bytes())
-                        .map_err(Error::internal)?,
-                })
-            })
-            .await
     }
 }
 
@@ -423,7 +392,7 @@ async fn issue(
     account: &crate::store::ServiceAccount,
     scope: Option<String>,
 ) -> Result<String, Refusal> {
-    let signer = authn.signer(state).await?;
+    let signer = authn.key.get(&state.store).await?;
     let now = Utc::now().timestamp();
     let orgs = orgs_of(state, &account.tenant);
     let claims = AccessClaims {
@@ -446,9 +415,7 @@ async fn issue(
             })
             .collect(),
     };
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(signer.kid.clone());
-    Ok(jsonwebtoken::encode(&header, &claims, &signer.encoding).map_err(Error::internal)?)
+    Ok(signer.sign(&claims)?)
 }
 
 fn orgs_of(state: &AppState, tenant: &TenantId) -> Vec<String> {
@@ -472,7 +439,7 @@ pub async fn tenant_of(
     if token.split('.').count() != 3 {
         return Ok(None);
     }
-    let signer = authn.signer(state).await?;
+    let signer = authn.key.get(&state.store).await?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.leeway = LEEWAY_SECS;
     validation.set_required_spec_claims(&["exp", "iss", "aud"]);
