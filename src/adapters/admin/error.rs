@@ -1,11 +1,13 @@
 //! The admin API's errors: every variant mapped explicitly to a status and the JSON body
 //! `{"error": {"code", "message", "field"?}}`.
 
+use axum::extract::RawPathParams;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::wire::{ErrorBody, ErrorDetail};
+use crate::adapters::common::extract::Rejects;
 use crate::error::Error;
 
 /// Everything the admin API can answer with besides success.
@@ -35,21 +37,26 @@ impl From<Error> for AdminError {
     }
 }
 
-impl From<JsonRejection> for AdminError {
-    fn from(r: JsonRejection) -> Self {
-        AdminError::Json(r)
-    }
-}
-
-impl From<PathRejection> for AdminError {
-    fn from(r: PathRejection) -> Self {
+impl Rejects for AdminError {
+    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
         AdminError::Path(r)
     }
-}
 
-impl From<QueryRejection> for AdminError {
-    fn from(r: QueryRejection) -> Self {
+    fn query<T>(r: QueryRejection, _: &str) -> Self {
         AdminError::Query(r)
+    }
+
+    /// No admin route reads a raw body; one that could not be read is invalid input.
+    fn unreadable(message: String) -> Self {
+        Error::invalid("body", message).into()
+    }
+
+    fn json(r: JsonRejection) -> Self {
+        AdminError::Json(r)
+    }
+
+    fn not_an_object() -> Self {
+        AdminError::NotAnObject
     }
 }
 

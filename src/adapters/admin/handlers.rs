@@ -1,12 +1,10 @@
 //! One async fn per admin operation.
 
-use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use chrono::Utc;
-use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use super::error::AdminError;
@@ -15,39 +13,14 @@ use super::wire::{
     AliasInput, AliasView, ClientToken, CreateSubject, ErrorBody, ListQuery, MintClientToken,
     SubjectDetail, SubjectList,
 };
-use crate::auth::{KeyKind, bearer};
+use crate::adapters::common::extract as kit;
+use crate::auth::KeyKind;
 use crate::error::Error;
 use crate::model::{Namespace, TenantId};
 use crate::state::AppState;
 
-/// JSON body extractor that answers malformed input in the admin error shape. The body must
-/// be a JSON object: serde would otherwise read a struct from an array by position, so that
-/// `[null, null]` created a subject.
-pub struct Json<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
-    type Rejection = AdminError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AdminError> {
-        // Content type, size and syntax are checked (and answered) as axum's `Json` does.
-        let axum::Json(raw) = axum::Json::<Box<RawValue>>::from_request(req, state).await?;
-        if !crate::adapters::common::is_json_object(raw.get().as_bytes()) {
-            return Err(AdminError::NotAnObject);
-        }
-        let axum::Json(value) = axum::Json::<T>::from_bytes(raw.get().as_bytes())?;
-        Ok(Json(value))
-    }
-}
-
-/// Path extractor that answers malformed ids in the admin error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(AdminError))]
-pub struct Path<T>(pub T);
-
-/// Query extractor that answers malformed queries in the admin error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(AdminError))]
-pub struct Query<T>(pub T);
+// `Json` (a JSON object body), `Path` and `Query`, answering in the admin error shape.
+crate::vendor_extractors!(AdminError; Json, Path, Query);
 
 /// The tenant an admin key (`Authorization: Bearer <key>`) administers.
 pub struct AdminTenant(pub TenantId);
@@ -56,15 +29,7 @@ impl FromRequestParts<AppState> for AdminTenant {
     type Rejection = AdminError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AdminError> {
-        let presented = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(bearer)
-            .ok_or(AdminError::Unauthorized)?;
-        state
-            .keys
-            .tenant_for(KeyKind::Admin, presented)
+        kit::keyed_tenant(state, KeyKind::Admin, kit::bearer(parts))
             .map(AdminTenant)
             .ok_or(AdminError::Unauthorized)
     }

@@ -1,7 +1,9 @@
-//! What every adapter shares: logging internal errors, streaming multipart parts into the
-//! store, and serving stored files with byte ranges.
+//! What every adapter shares: the vendor-shaped extractors (`extract`), logging internal
+//! errors, streaming multipart parts into the store, and serving stored files with byte
+//! ranges.
 
 pub mod download;
+pub mod extract;
 pub mod inline;
 pub mod multipart;
 
@@ -34,3 +36,8 @@ pub fn is_json_object(body: &[u8]) -> bool {
 
 /// The message for a JSON body that is not an object.
 pub const NOT_AN_OBJECT: &str = "the body must be a JSON object";
+
+/// A vendor's namespace of external ids, from the adapter's literal.
+pub fn namespace(literal: &'static str) -> crate::model::Namespace {
+    crate::model::Namespace::new(literal).expect("a valid namespace literal")
+}

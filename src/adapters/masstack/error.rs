@@ -4,11 +4,13 @@
 //! with `ErrorsResponse`, and gives 400 an `ErrorsResponse` too: the field at fault must be
 //! named, and a client that expects no body ignores one.
 
-use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::RawPathParams;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::wire::{ErrorDetail, ErrorsResponse};
+use crate::adapters::common::extract::Rejects;
 use crate::error::Error;
 
 /// Everything the MasStack API can answer with besides success.
@@ -42,28 +44,19 @@ impl From<Error> for MasstackError {
     }
 }
 
-impl From<PathRejection> for MasstackError {
-    fn from(r: PathRejection) -> Self {
+impl Rejects for MasstackError {
+    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
         MasstackError::Path(r)
     }
-}
 
-impl From<QueryRejection> for MasstackError {
-    fn from(r: QueryRejection) -> Self {
+    fn query<T>(r: QueryRejection, _: &str) -> Self {
         MasstackError::Query(r)
     }
-}
 
-impl From<BytesRejection> for MasstackError {
-    fn from(r: BytesRejection) -> Self {
-        match r.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                MasstackError::Core(Error::PayloadTooLarge { limit: None })
-            }
-            _ => MasstackError::Body {
-                field: None,
-                message: r.body_text(),
-            },
+    fn unreadable(message: String) -> Self {
+        MasstackError::Body {
+            field: None,
+            message,
         }
     }
 }

@@ -1,9 +1,8 @@
 //! One async fn per MasStack operation on identity-document identifications.
 
-use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
 use chrono::Utc;
 use uuid::Uuid;
 
@@ -17,31 +16,13 @@ use super::wire::{
     IdentityDocumentIdentification, ListIdentityDocumentIdentificationsResponse, ListQuery,
     Pagination, Scoring, ScoringProvider,
 };
+use crate::adapters::common::extract as kit;
 use crate::auth::KeyKind;
 use crate::error::Error;
 use crate::model::{Document, Namespace, NewProcess, Process, TenantId};
 use crate::state::AppState;
 
-/// Path extractor answering in MasStack's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(MasstackError))]
-pub struct Path<T>(pub T);
-
-/// Query extractor answering in MasStack's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(MasstackError))]
-pub struct Query<T>(pub T);
-
-/// Raw body extractor answering in MasStack's error shape (413 past the body limit).
-pub struct Body(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for Body {
-    type Rejection = MasstackError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, MasstackError> {
-        Ok(Body(Bytes::from_request(req, state).await?))
-    }
-}
+crate::vendor_extractors!(MasstackError; Path, Query, Body);
 
 /// The tenant whose access token (from the AuthN token endpoint) or configured MasStack key
 /// came as `Authorization: Bearer`.
@@ -54,15 +35,11 @@ impl FromRequestParts<AppState> for MasstackTenant {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, MasstackError> {
-        let key = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(crate::auth::bearer)
+        let key = kit::bearer(parts)
             .ok_or(MasstackError::Unauthorized)?
             .to_owned();
         let key = key.as_str();
-        if let Some(tenant) = state.keys.tenant_for(KeyKind::Masstack, key) {
+        if let Some(tenant) = kit::keyed_tenant(state, KeyKind::Masstack, Some(key)) {
             return Ok(MasstackTenant(tenant));
         }
         let axum::Extension(authn) =
@@ -79,7 +56,7 @@ impl FromRequestParts<AppState> for MasstackTenant {
 }
 
 fn namespace() -> Namespace {
-    Namespace::new(NAMESPACE).expect("a valid namespace literal")
+    crate::adapters::common::namespace(NAMESPACE)
 }
 
 /// Checks that `org_id` is one of the tenant's organisations. Another tenant's organisation

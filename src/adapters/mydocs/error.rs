@@ -4,11 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use axum::extract::RawPathParams;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::wire::ErrorBody;
+use crate::adapters::common::extract::Rejects;
 use crate::error::Error;
 
 /// Everything the my-documents API can answer with besides success.
@@ -45,15 +47,17 @@ impl From<Error> for MydocsError {
     }
 }
 
-impl From<PathRejection> for MydocsError {
-    fn from(r: PathRejection) -> Self {
+impl Rejects for MydocsError {
+    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
         MydocsError::Path(r)
     }
-}
 
-impl From<QueryRejection> for MydocsError {
-    fn from(r: QueryRejection) -> Self {
+    fn query<T>(r: QueryRejection, _: &str) -> Self {
         MydocsError::Query(r)
+    }
+
+    fn unreadable(message: String) -> Self {
+        MydocsError::Body(message)
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::{Extension, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
@@ -31,15 +31,7 @@ pub struct Ctx {
     pub max_uploads: u32,
 }
 
-/// Path extractor answering in B2Core's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(MydocsError))]
-pub struct Path<T>(pub T);
-
-/// Query extractor answering in B2Core's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(MydocsError))]
-pub struct Query<T>(pub T);
+crate::vendor_extractors!(MydocsError; Path, Query);
 
 /// The current client: the subject an unexpired client token was minted for.
 pub struct Client {
@@ -53,12 +45,7 @@ impl FromRequestParts<AppState> for Client {
     type Rejection = MydocsError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, MydocsError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(crate::auth::bearer)
-            .ok_or(MydocsError::Unauthorized)?;
+        let token = common::extract::bearer(parts).ok_or(MydocsError::Unauthorized)?;
         let owner = state
             .store
             .resolve_token(crate::store::CLIENT_TOKEN, token, Utc::now())

@@ -100,7 +100,8 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(signin::signin))
         .routes(routes!(signin::refresh))
         .routes(routes!(signin::signout))
-        .layer(DefaultBodyLimit::max(signin::BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(signin::BODY_LIMIT))
+        .layer(axum::Extension(signin::LIMIT));
     let (router, mut openapi) = OpenApiRouter::with_openapi(MydocsDoc::openapi())
         .routes(routes!(handlers::get_document_types))
         .routes(routes!(handlers::get_document, handlers::delete_document))
@@ -120,6 +121,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(signin::backoffice_refresh))
         .routes(routes!(signin::backoffice_signout))
         .layer(DefaultBodyLimit::max(signin::BODY_LIMIT))
+        .layer(axum::Extension(signin::LIMIT))
         .routes(routes!(backoffice::get_documents))
         .routes(routes!(backoffice::get_document))
         .split_for_parts();

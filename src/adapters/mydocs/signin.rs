@@ -9,7 +9,6 @@
 //!
 //! Failed sign-ins count against the account and the address; past the bounds, 429.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -25,6 +24,7 @@ use super::wire::{
     BackofficeSigninRequest, ErrorBody, RefreshRequest, SigninRequest, SigninWizard, TokenInfo,
     TokenPair, WizardData,
 };
+use crate::adapters::common::extract::BodyLimit;
 use crate::auth::password;
 use crate::auth::throttle::{Attempt, peer_in};
 use crate::config::Config;
@@ -43,6 +43,13 @@ const WIZARD_MINUTES: i64 = 15;
 
 /// Longest body a sign-in takes.
 pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// The sign-in routes' body limit, enforced by `Body` as the body arrives.
+pub const LIMIT: BodyLimit = BodyLimit {
+    field: "body",
+    max_bytes: BODY_LIMIT as u64,
+    body_bytes: BODY_LIMIT,
+};
 
 fn secs(n: u64) -> Duration {
     Duration::seconds(i64::try_from(n).unwrap_or(i64::MAX / 4_000_000))
@@ -84,23 +91,8 @@ fn pair(tokens: SessionTokens) -> axum::Json<TokenPair> {
     })
 }
 
-/// A sign-in body, read whole under [`BODY_LIMIT`]; refusals in B2Core's shape.
-pub struct Body(pub Bytes);
-
-impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
-    type Rejection = MydocsError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, MydocsError> {
-        match Bytes::from_request(req, state).await {
-            Ok(b) => Ok(Body(b)),
-            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Error::PayloadTooLarge {
-                limit: Some(BODY_LIMIT as u64),
-            }
-            .into()),
-            Err(r) => Err(MydocsError::Body(r.body_text())),
-        }
-    }
-}
+// A sign-in body (`Body`), read whole under [`LIMIT`]; refusals in B2Core's shape.
+crate::vendor_extractors!(MydocsError; Body);
 
 /// A sign-in body's fields: a JSON object (labelled or not, as B2Core's curl examples send
 /// it) or a urlencoded form.

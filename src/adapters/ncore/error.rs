@@ -2,11 +2,13 @@
 //! Exist", 409 "Duplicate Request", 429, 5xx), no body: idbridge answers every failure with
 //! `{"status", "code", "message", "field"?}`, the code named after that catalogue.
 
+use axum::extract::RawPathParams;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::wire::ErrorBody;
+use crate::adapters::common::extract::Rejects;
 use crate::error::Error;
 
 /// Everything the nCore API can answer with besides success.
@@ -45,15 +47,17 @@ impl From<Error> for NcoreError {
     }
 }
 
-impl From<PathRejection> for NcoreError {
-    fn from(r: PathRejection) -> Self {
+impl Rejects for NcoreError {
+    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
         NcoreError::Path(r)
     }
-}
 
-impl From<QueryRejection> for NcoreError {
-    fn from(r: QueryRejection) -> Self {
+    fn query<T>(r: QueryRejection, _: &str) -> Self {
         NcoreError::Query(r)
+    }
+
+    fn unreadable(message: String) -> Self {
+        NcoreError::Body(message)
     }
 }
 

@@ -2,12 +2,12 @@
 //! text.
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 
 use super::error::NcoreError;
+use crate::adapters::common::extract as kit;
 use crate::auth::KeyKind;
 use crate::error::Error;
 use crate::model::TenantId;
@@ -22,9 +22,9 @@ pub struct Body(pub Bytes);
 impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = NcoreError;
 
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, NcoreError> {
+    async fn from_request(req: axum::extract::Request, _: &S) -> Result<Self, NcoreError> {
         json_content_type(req.headers())?;
-        Ok(Body(Bytes::from_request(req, state).await?))
+        kit::body(req).await.map(Body)
     }
 }
 
@@ -48,26 +48,7 @@ fn json_content_type(headers: &HeaderMap) -> Result<(), Error> {
     }
 }
 
-impl From<BytesRejection> for NcoreError {
-    fn from(r: BytesRejection) -> Self {
-        match r.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                NcoreError::Core(Error::PayloadTooLarge { limit: None })
-            }
-            _ => NcoreError::Body(r.body_text()),
-        }
-    }
-}
-
-/// Path extractor answering in nCore's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(NcoreError))]
-pub struct Path<T>(pub T);
-
-/// Query extractor answering in nCore's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(NcoreError))]
-pub struct Query<T>(pub T);
+crate::vendor_extractors!(NcoreError; Path, Query);
 
 /// The tenant whose key came in the `apikey` header.
 pub struct ApiTenant(pub TenantId);
@@ -76,14 +57,7 @@ impl FromRequestParts<AppState> for ApiTenant {
     type Rejection = NcoreError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NcoreError> {
-        let key = parts
-            .headers
-            .get("apikey")
-            .and_then(|v| v.to_str().ok())
-            .ok_or(NcoreError::Unauthorized)?;
-        state
-            .keys
-            .tenant_for(KeyKind::Api, key)
+        kit::keyed_tenant(state, KeyKind::Api, kit::header(parts, "apikey"))
             .map(ApiTenant)
             .ok_or(NcoreError::Unauthorized)
     }

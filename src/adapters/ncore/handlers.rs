@@ -21,7 +21,7 @@ use crate::state::AppState;
 
 /// nCore's namespace of user ids and per-user data.
 pub(super) fn namespace() -> Namespace {
-    Namespace::new(NAMESPACE).expect("a valid namespace literal")
+    crate::adapters::common::namespace(NAMESPACE)
 }
 
 pub(super) fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, NcoreError> {

@@ -5,136 +5,72 @@
 use std::collections::HashMap;
 use std::fmt::Display;
 
-use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, RawPathParams};
-use axum::http::header;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use bytes::BytesMut;
-use futures::{Stream, StreamExt};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::error::PassfortError;
+use crate::adapters::common::extract::Rejects;
 use crate::auth::KeyKind;
 use crate::error::Error;
 use crate::model::TenantId;
 use crate::state::AppState;
 
-/// Path extractor. Every PassFort path parameter is a UUID, so a failure names the first
-/// parameter that is not one.
-pub struct Path<T>(pub T);
+pub use crate::adapters::common::extract::BodyLimit;
 
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
-    type Rejection = PassfortError;
+// `Path`, `Query` and `Body` (raw, under the route's `BodyLimit`), answering as below.
+crate::vendor_extractors!(PassfortError; Path, Query, Body);
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PassfortError> {
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(p) => Ok(Path(p.0)),
-            Err(r) if r.status().is_server_error() => Err(Error::internal(r.body_text()).into()),
-            Err(r) => {
-                let raw = RawPathParams::from_request_parts(parts, state).await.ok();
-                let field = raw
-                    .as_ref()
-                    .and_then(|raw| {
-                        raw.iter()
-                            .find(|(_, v)| v.parse::<Uuid>().is_err())
-                            .map(|(k, _)| k.to_owned())
-                    })
-                    .unwrap_or_else(|| "path".to_owned());
-                Err(Error::invalid(field, format!("must be a UUID ({})", r.body_text())).into())
-            }
+impl Rejects for PassfortError {
+    /// Every PassFort path parameter is a UUID, so a failure names the first parameter that
+    /// is not one.
+    fn path(r: PathRejection, raw: Option<&RawPathParams>) -> Self {
+        if r.status().is_server_error() {
+            return Error::internal(r.body_text()).into();
+        }
+        let field = raw
+            .and_then(|raw| {
+                raw.iter()
+                    .find(|(_, v)| v.parse::<Uuid>().is_err())
+                    .map(|(k, _)| k.to_owned())
+            })
+            .unwrap_or_else(|| "path".to_owned());
+        Error::invalid(field, format!("must be a UUID ({})", r.body_text())).into()
+    }
+
+    /// A failure names the query parameter that cannot be read.
+    fn query<T: DeserializeOwned>(r: QueryRejection, q: &str) -> Self {
+        // serde's own message, as axum's wraps it.
+        let e = serde_urlencoded::from_str::<T>(q)
+            .err()
+            .map_or_else(|| r.body_text(), |e| e.to_string());
+        // The parameter to blame is the one that fails on its own (every field of a
+        // PassFort query is optional, so any other parses alone).
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).unwrap_or_default();
+        let field = pairs
+            .iter()
+            .find(|p| {
+                serde_urlencoded::to_string(std::slice::from_ref(*p))
+                    .is_ok_and(|one| serde_urlencoded::from_str::<T>(&one).is_err())
+            })
+            .map_or_else(|| "query".to_owned(), |(k, _)| k.clone());
+        Error::invalid(field, format!("is not valid: {e}")).into()
+    }
+
+    fn unreadable(message: String) -> Self {
+        Error::invalid("body", message).into()
+    }
+
+    /// Past a route's limit, the field the route names (`body` or `data`) is blamed.
+    fn too_large(limit: Option<BodyLimit>) -> Self {
+        match limit {
+            Some(l) => PassfortError::TooLarge(l),
+            None => Error::PayloadTooLarge { limit: None }.into(),
         }
     }
-}
-
-/// Query extractor: a failure names the query parameter that cannot be read.
-pub struct Query<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
-    type Rejection = PassfortError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, PassfortError> {
-        let q = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str::<T>(q).map(Query).map_err(|e| {
-            // The parameter to blame is the one that fails on its own (every field of a
-            // PassFort query is optional, so any other parses alone).
-            let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).unwrap_or_default();
-            let field = pairs
-                .iter()
-                .find(|p| {
-                    serde_urlencoded::to_string(std::slice::from_ref(*p))
-                        .is_ok_and(|one| serde_urlencoded::from_str::<T>(&one).is_err())
-                })
-                .map_or_else(|| "query".to_owned(), |(k, _)| k.clone());
-            Error::invalid(field, format!("is not valid: {e}")).into()
-        })
-    }
-}
-
-/// What a route's body may weigh, and the field to blame past it.
-#[derive(Clone, Copy, Debug)]
-pub struct BodyLimit {
-    /// `body` on JSON routes; `data` on upload routes, whose size is the file's.
-    pub field: &'static str,
-    /// The limit stated in the error.
-    pub max_bytes: u64,
-    /// The most bytes the body itself may have (on upload routes, the base64 of a file at
-    /// `max_bytes` with room for escapes and the other fields).
-    pub body_bytes: usize,
-}
-
-/// Raw body extractor: the body read into one buffer, refused with 413 naming the route's
-/// limit the moment it passes it.
-pub struct Body(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for Body {
-    type Rejection = PassfortError;
-
-    async fn from_request(req: axum::extract::Request, _: &S) -> Result<Self, PassfortError> {
-        let limit = req
-            .extensions()
-            .get::<BodyLimit>()
-            .copied()
-            .ok_or_else(|| Error::internal("a PassFort route without a body limit"))?;
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        read_limited(req.into_body().into_data_stream(), declared, limit)
-            .await
-            .map(|buf| Body(buf.freeze()))
-    }
-}
-
-/// Reads a body into one buffer. axum's own `Bytes` extractor keeps every chunk and then
-/// copies them into a new buffer, holding the payload twice at the end; here each chunk is
-/// appended as it arrives to a buffer sized once from `Content-Length` (capped at the
-/// limit, so a false length cannot make us reserve more), and the body is refused as soon
-/// as it passes the limit: a declared length over it before anything is read, any body
-/// the moment what arrived does.
-async fn read_limited<B>(
-    mut body: B,
-    declared: Option<u64>,
-    limit: BodyLimit,
-) -> Result<BytesMut, PassfortError>
-where
-    B: Stream<Item = Result<Bytes, axum::Error>> + Unpin,
-{
-    let max = limit.body_bytes;
-    if declared.is_some_and(|n| n > max as u64) {
-        return Err(PassfortError::TooLarge(limit));
-    }
-    let mut buf = BytesMut::with_capacity(declared.map_or(0, |n| n as usize));
-    while let Some(piece) = body.next().await {
-        let piece = piece.map_err(|e| Error::invalid("body", format!("could not be read: {e}")))?;
-        if buf.len() + piece.len() > max {
-            return Err(PassfortError::TooLarge(limit));
-        }
-        buf.extend_from_slice(&piece);
-    }
-    Ok(buf)
 }
 
 /// The tenant whose key came in the `apikey` header or `?apikey=`.
@@ -221,6 +157,20 @@ fn join(prefix: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::body::Bytes;
+    use bytes::BytesMut;
+    use futures::Stream;
+
+    async fn read_limited<B>(
+        body: B,
+        declared: Option<u64>,
+        limit: BodyLimit,
+    ) -> Result<BytesMut, PassfortError>
+    where
+        B: Stream<Item = Result<Bytes, axum::Error>> + Unpin,
+    {
+        crate::adapters::common::extract::read_limited(body, declared, limit).await
+    }
 
     const LIMIT: BodyLimit = BodyLimit {
         field: "data",

@@ -26,7 +26,7 @@ use crate::store::replace::{SubjectData, Target};
 use crate::store::{Attach, SubjectSearch};
 
 pub(super) fn namespace() -> Namespace {
-    Namespace::new(NAMESPACE).expect("a valid namespace literal")
+    crate::adapters::common::namespace(NAMESPACE)
 }
 
 /// The profile with this id in this tenant: a subject.
