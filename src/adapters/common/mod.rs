@@ -6,6 +6,7 @@ pub mod download;
 pub mod extract;
 pub mod inline;
 pub mod multipart;
+pub mod vocabulary;
 
 /// Logs an internal error once, with its cause chain, at the place it becomes a response.
 /// Only error text from the core is logged: never request bodies, headers or file bytes.

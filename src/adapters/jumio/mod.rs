@@ -23,6 +23,7 @@ mod processing;
 mod retrieval;
 mod steps;
 mod tokens;
+pub(crate) mod vocabulary;
 mod web;
 pub(crate) mod wire;
 

@@ -17,6 +17,7 @@ mod handlers;
 pub(crate) mod mapping;
 mod request;
 mod scoring;
+pub(crate) mod vocabulary;
 pub(crate) mod wire;
 
 use axum::Router;

@@ -14,6 +14,7 @@ pub(crate) mod mapping;
 mod signin;
 pub(crate) mod types;
 mod uploads;
+pub(crate) mod vocabulary;
 pub(crate) mod wire;
 
 use std::sync::Arc;

@@ -15,6 +15,7 @@ pub(crate) mod mapping;
 mod user_fields;
 mod user_rules;
 mod users;
+pub(crate) mod vocabulary;
 pub(crate) mod wire;
 
 use axum::extract::DefaultBodyLimit;

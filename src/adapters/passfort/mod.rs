@@ -16,6 +16,7 @@ mod ratelimit;
 mod replace;
 mod schema;
 mod verify;
+pub(crate) mod vocabulary;
 pub(crate) mod wire;
 
 use std::sync::Arc;
