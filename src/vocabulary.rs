@@ -305,7 +305,7 @@ fn table(vendors: &[Table]) -> String {
 fn lossy_section(vendors: &[Table]) -> String {
     let mut s = String::from(
         "\n## Lossy mappings\n\n\
-         Canonical → vendor: a stored value the vendor cannot show exactly. Table → \
+         Canonical → vendor: a stored value the vendor cannot show exactly. Vendor → \
          canonical: a vendor name the canonical model does not keep, so another API (or this \
          one, for a document it did not create) shows it differently. `→ X`: what the adapter \
          writes; \"reads back as\": what it stores when that name comes back.\n\n",
