@@ -4,7 +4,7 @@
 //! Each adapter states only its error shape, by implementing [`Rejects`] for its error
 //! type, and declares its extractor types with [`vendor_extractors!`](crate::vendor_extractors):
 //!
-//! ```ignore
+//! ```text
 //! crate::vendor_extractors!(NcoreError; Path, Query);
 //! ```
 //!
