@@ -12,14 +12,17 @@ use crate::model::{
     Category, CountryCode, Document, DocumentKind, DocumentPatch, TenantId, ValidNewDocument,
 };
 
-const COLUMNS: &str = "id, seq, subject_id, kind, category, number, issuing_country, issuing_authority, \
+pub(super) const COLUMNS: &str = "id, seq, subject_id, kind, category, number, issuing_country, issuing_authority, \
                        issued_on, expires_on, personal, extras, file_count, created_at, updated_at";
 
 fn date(v: Option<String>) -> Result<Option<NaiveDate>> {
     v.map(|s| s.parse().map_err(Error::internal)).transpose()
 }
 
-fn document_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<Document> {
+pub(super) fn document_from_row(
+    tenant: &TenantId,
+    r: &sqlx::sqlite::SqliteRow,
+) -> Result<Document> {
     let country: Option<String> = r.try_get("issuing_country")?;
     Ok(Document {
         id: db::uuid(r.try_get("id")?)?,

@@ -71,16 +71,16 @@ pub struct ByteRange {
     pub end: u64,
 }
 
-const COLUMNS: &str = "id, subject_id, document_id, side, name, media_type, size, sha256, width, height, \
+pub(super) const COLUMNS: &str = "id, subject_id, document_id, side, name, media_type, size, sha256, width, height, \
                        extras, blob_key, wrapped_key, created_at";
 
-struct FileRow {
-    file: StoredFile,
+pub(super) struct FileRow {
+    pub(super) file: StoredFile,
     blob_key: String,
     wrapped_key: Vec<u8>,
 }
 
-fn file_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<FileRow> {
+pub(super) fn file_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<FileRow> {
     use base64::Engine as _;
     let sha: [u8; 32] = hex::decode(r.try_get::<&str, _>("sha256")?)
         .map_err(Error::internal)?
@@ -321,10 +321,7 @@ impl Store {
     async fn check_owner(&self, tenant: &TenantId, new: &NewFile, max_files: u32) -> Result<()> {
         self.get_subject(tenant, new.subject_id).await?;
         if let Some(doc_id) = new.document_id {
-            let doc = self.get_document(tenant, doc_id).await?;
-            if doc.subject_id != new.subject_id {
-                return Err(Error::NotFound("document"));
-            }
+            let doc = self.document_of(tenant, new.subject_id, doc_id).await?;
             if doc.file_count >= max_files {
                 return Err(Error::LimitExceeded {
                     what: "files per document",

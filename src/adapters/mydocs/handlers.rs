@@ -68,11 +68,10 @@ pub(super) async fn owned(
     client: &Client,
     id: i64,
 ) -> Result<Document, MydocsError> {
-    match state.store.get_document_by_seq(&client.tenant, id).await {
-        Ok(d) if d.subject_id == client.subject_id => Ok(d),
-        Ok(_) | Err(Error::NotFound(_)) => Err(Error::NotFound("document").into()),
-        Err(e) => Err(e.into()),
-    }
+    Ok(state
+        .store
+        .document_of_by_seq(&client.tenant, client.subject_id, id)
+        .await?)
 }
 
 /// A document with its files, as the client sees it.
@@ -82,13 +81,7 @@ pub(super) async fn view(
     client: &Client,
     doc: Document,
 ) -> Result<DocumentView, MydocsError> {
-    let files = state
-        .store
-        .list_files(&client.tenant, client.subject_id)
-        .await?
-        .into_iter()
-        .filter(|f| f.document_id == Some(doc.id))
-        .collect();
+    let files = state.store.files_of(&client.tenant, doc.id).await?;
     Ok(mapping::document(
         doc,
         files,
@@ -251,27 +244,24 @@ pub(super) async fn list_page(
 ) -> Result<DocumentList, MydocsError> {
     let docs = state
         .store
-        .list_documents(&client.tenant, client.subject_id)
-        .await?;
-    let mut files = state
-        .store
-        .list_files(&client.tenant, client.subject_id)
-        .await?;
+        .documents_with_files(&client.tenant, client.subject_id)
+        .await?
+        .documents;
     let today = today();
-    let mut docs: Vec<Document> = docs
+    let mut docs: Vec<(Document, Vec<StoredFile>)> = docs
         .into_iter()
-        .filter(|d| {
+        .filter(|(d, _)| {
             q.type_ids
                 .as_ref()
                 .is_none_or(|ids| ids.contains(&ctx.types.of_document(d).id))
         })
-        .filter(|d| {
+        .filter(|(d, _)| {
             q.statuses
                 .as_ref()
                 .is_none_or(|s| s.iter().any(|s| s == mapping::status(d, today)))
         })
         .collect();
-    docs.sort_by(|a, b| {
+    docs.sort_by(|(a, _), (b, _)| {
         let order = match q.sort_by {
             SortBy::CreateTime => a.created_at.cmp(&b.created_at),
             SortBy::UpdateTime => a.updated_at.cmp(&b.updated_at),
@@ -285,13 +275,7 @@ pub(super) async fn list_page(
         .into_iter()
         .skip(q.offset)
         .take(q.limit)
-        .map(|d| {
-            let (mine, rest): (Vec<StoredFile>, Vec<StoredFile>) = std::mem::take(&mut files)
-                .into_iter()
-                .partition(|f| f.document_id == Some(d.id));
-            files = rest;
-            mapping::document(d, mine, &ctx.types, &ctx.base, today)
-        })
+        .map(|(d, files)| mapping::document(d, files, &ctx.types, &ctx.base, today))
         .collect();
     Ok(DocumentList { total, data })
 }
@@ -357,11 +341,10 @@ pub async fn get_document_file(
     headers: HeaderMap,
 ) -> Result<Response, MydocsError> {
     let doc = owned(&state, &client, id).await?;
-    let file = match state.store.get_file(&client.tenant, file_id).await {
-        Ok(f) if f.document_id == Some(doc.id) => f,
-        Ok(_) | Err(Error::NotFound(_)) => return Err(Error::NotFound("file").into()),
-        Err(e) => return Err(e.into()),
-    };
+    let file = state
+        .store
+        .file_of_document(&client.tenant, doc.id, file_id)
+        .await?;
     Ok(common::download::serve(
         &state.store,
         &client.tenant,

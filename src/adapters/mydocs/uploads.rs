@@ -88,12 +88,13 @@ pub async fn check(
     let now = Utc::now();
     for f in files {
         let Attach::Existing(id) = f else { continue };
-        let ok = match state.store.get_file(&client.tenant, *id).await {
+        let ok = match state
+            .store
+            .file_of(&client.tenant, client.subject_id, *id)
+            .await
+        {
             Ok(f) => {
-                f.subject_id == client.subject_id
-                    && f.document_id.is_none()
-                    && is_upload(&f)
-                    && f.created_at + ctx.upload_ttl > now
+                f.document_id.is_none() && is_upload(&f) && f.created_at + ctx.upload_ttl > now
             }
             Err(Error::NotFound(_)) => false,
             Err(e) => return Err(e),

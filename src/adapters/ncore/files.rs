@@ -177,11 +177,10 @@ async fn owned_file(
 ) -> Result<(Document, StoredFile), NcoreError> {
     let subject = user(state, tenant, user_id, false).await?;
     let doc = owned(state, tenant, &subject, id).await?;
-    let file = match state.store.get_file(tenant, file_id).await {
-        Ok(f) if f.document_id == Some(doc.id) => f,
-        Ok(_) | Err(Error::NotFound(_)) => return Err(Error::NotFound("file").into()),
-        Err(e) => return Err(e.into()),
-    };
+    let file = state
+        .store
+        .file_of_document(tenant, doc.id, file_id)
+        .await?;
     Ok((doc, file))
 }
 

@@ -53,18 +53,19 @@ pub(super) async fn owned(
     subject: &Subject,
     id: Uuid,
 ) -> Result<Document, NcoreError> {
-    let doc = state
+    Ok(state
         .store
-        .get_document(tenant, id)
+        .document_of(tenant, subject.id, id)
         .await
-        .map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound("identification"),
-            other => other,
-        })?;
-    if doc.subject_id != subject.id {
-        return Err(Error::NotFound("identification").into());
+        .map_err(not_found)?)
+}
+
+/// The store's "no such document" in nCore's words.
+fn not_found(e: Error) -> Error {
+    match e {
+        Error::NotFound(_) => Error::NotFound("identification"),
+        other => other,
     }
-    Ok(doc)
 }
 
 fn required_number(number: String) -> Result<String, Error> {
@@ -189,28 +190,28 @@ pub async fn get_identifications(
     let subject = user(&state, &tenant, &user_id, false).await?;
     // Newest first; ids are UUIDv7, so id order is creation order. A subject has few
     // documents, so paging over the loaded list is cheap.
-    let mut docs = state.store.list_documents(&tenant, subject.id).await?;
-    docs.sort_by_key(|d| std::cmp::Reverse(d.id));
-    let mut page: Vec<Document> = docs
+    let mut docs = state
+        .store
+        .documents_with_files(&tenant, subject.id)
+        .await?
+        .documents;
+    docs.sort_by_key(|(d, _)| std::cmp::Reverse(d.id));
+    let mut page: Vec<(Document, Vec<StoredFile>)> = docs
         .into_iter()
-        .filter(|d| after.is_none_or(|a| d.id < a))
+        .filter(|(d, _)| after.is_none_or(|a| d.id < a))
         .take(limit as usize + 1)
         .collect();
     let has_more = page.len() > limit as usize;
     page.truncate(limit as usize);
     let cursor = if has_more {
-        page.last().map(|d| d.id.to_string())
+        page.last().map(|(d, _)| d.id.to_string())
     } else {
         None
     };
-    let mut files = state.store.list_files(&tenant, subject.id).await?;
     Ok(axum::Json(IdentificationList {
         data: page
             .into_iter()
-            .map(|d| {
-                let mine = take_files(&mut files, d.id);
-                mapping::identification(d, mine, &user_id)
-            })
+            .map(|(d, files)| mapping::identification(d, files, &user_id))
             .collect(),
         paging: Paging {
             limit,
@@ -243,15 +244,6 @@ pub async fn get_identification(
     ))
 }
 
-/// Removes and returns the files of one document from a subject's files.
-fn take_files(files: &mut Vec<StoredFile>, document_id: Uuid) -> Vec<StoredFile> {
-    let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(files)
-        .into_iter()
-        .partition(|f| f.document_id == Some(document_id));
-    *files = rest;
-    mine
-}
-
 /// An identification with its files.
 async fn with_files(
     state: &AppState,
@@ -259,9 +251,8 @@ async fn with_files(
     doc: Document,
     user_id: &str,
 ) -> Result<Identification, NcoreError> {
-    let mut files = state.store.list_files(tenant, doc.subject_id).await?;
-    let mine = take_files(&mut files, doc.id);
-    Ok(mapping::identification(doc, mine, user_id))
+    let files = state.store.files_of(tenant, doc.id).await?;
+    Ok(mapping::identification(doc, files, user_id))
 }
 
 /// Update a user identification: fields present replace the stored ones.
@@ -285,37 +276,53 @@ pub async fn update_identification(
 ) -> Result<axum::Json<Identification>, NcoreError> {
     let req: UpdateIdentification = parse(&bytes)?;
     let subject = user(&state, &tenant, &user_id, false).await?;
-    let doc = owned(&state, &tenant, &subject, id).await?;
-    let mut extras = match doc.extras.get(NAMESPACE) {
-        Some(serde_json::Value::Object(m)) => m.clone(),
-        _ => serde_json::Map::new(),
-    };
-    extras.extend(req.other);
-    let expires_on = match req.expiration_date {
+    // An unknown identification is a 404 before any field is judged, as it always was; the
+    // update below checks ownership again inside its transaction.
+    owned(&state, &tenant, &subject, id).await?;
+    let expiry = match req.expiration_date {
         None => None,
-        Some(None) => {
-            extras.remove(EXPIRY_AS_SENT);
-            Some(None)
-        }
-        Some(Some(text)) => {
-            let date = mapping::expiration(&text)?;
-            extras.insert(EXPIRY_AS_SENT.into(), serde_json::Value::String(text));
-            Some(Some(date))
-        }
+        Some(None) => Some(None),
+        Some(Some(text)) => Some(Some((mapping::expiration(&text)?, text))),
     };
-    let patch = DocumentPatch {
-        kind: req.kind.map(mapping::kind_of),
-        number: req.number.map(required_number).transpose()?.map(Some),
-        issuing_authority: req.issuance_authority.map(authority).transpose()?,
-        issuing_country: req
-            .issuing_country
-            .map(|c| c.as_deref().map(mapping::country).transpose())
-            .transpose()?,
-        expires_on,
-        extras: Some((NAMESPACE.to_owned(), serde_json::Value::Object(extras))),
-        ..Default::default()
-    };
-    let doc = state.store.update_document(&tenant, id, patch).await?;
+    let kind = req.kind.map(mapping::kind_of);
+    let number = req.number.map(required_number).transpose()?.map(Some);
+    let issuing_authority = req.issuance_authority.map(authority).transpose()?;
+    let issuing_country = req
+        .issuing_country
+        .map(|c| c.as_deref().map(mapping::country).transpose())
+        .transpose()?;
+    let other = req.other;
+    // The extras merge with what is stored when the update runs, in its transaction, so a
+    // concurrent update's extras are not lost.
+    let doc = state
+        .store
+        .update_document_of(&tenant, subject.id, id, |doc| {
+            let mut extras = match doc.extras.get(NAMESPACE) {
+                Some(serde_json::Value::Object(m)) => m.clone(),
+                _ => serde_json::Map::new(),
+            };
+            extras.extend(other);
+            let expires_on = expiry.map(|e| {
+                e.map(|(date, text)| {
+                    extras.insert(EXPIRY_AS_SENT.into(), serde_json::Value::String(text));
+                    date
+                })
+            });
+            if expires_on == Some(None) {
+                extras.remove(EXPIRY_AS_SENT);
+            }
+            Ok(DocumentPatch {
+                kind,
+                number,
+                issuing_authority,
+                issuing_country,
+                expires_on,
+                extras: Some((NAMESPACE.to_owned(), serde_json::Value::Object(extras))),
+                ..Default::default()
+            })
+        })
+        .await
+        .map_err(not_found)?;
     Ok(axum::Json(
         with_files(&state, &tenant, doc, &user_id).await?,
     ))

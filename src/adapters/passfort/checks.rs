@@ -9,10 +9,12 @@ use chrono::Utc;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::collected::collected_with_sources;
 use super::error::{CONSTRAINTS_NOT_SATISFIED, PassfortError};
 use super::extract::{ApiTenant, Body, Path, parse};
-use super::handlers::{collected_with_sources, namespace, profile, text};
+use super::handlers::{namespace, profile};
 use super::mapping;
+use super::stored::text;
 use super::verify;
 use super::wire::{
     CheckProvider, CheckResource, CheckResult, CheckRun, CheckState, CheckType,
@@ -107,7 +109,7 @@ pub async fn run_check(
     let subject = profile(&state, &tenant, id).await?;
     let req: NewCheck = parse(&bytes)?;
     runnable(&req)?;
-    let (collected, docs, files) = collected_with_sources(&state, &tenant, subject.id).await?;
+    let (collected, docs) = collected_with_sources(&state, &tenant, subject.id).await?;
     if collected.entity_type != EntityType::Individual {
         return Err(PassfortError::Unavailable {
             field: "check_type",
@@ -118,15 +120,12 @@ pub async fn run_check(
     let Some(document_id) = req.document_id else {
         return Err(Error::invalid("document_id", "is required for DOCUMENT_VERIFICATION").into());
     };
-    let Some(doc) = docs.iter().find(|d| d.id == document_id) else {
+    let Some((doc, files)) = docs.iter().find(|(d, _)| d.id == document_id) else {
         return Err(Error::invalid("document_id", "is not a document of this profile").into());
     };
-    let mut images: Vec<&StoredFile> = files
-        .iter()
-        .filter(|f| f.document_id == Some(doc.id))
-        .collect();
+    let mut images: Vec<&StoredFile> = files.iter().collect();
     images.sort_by_key(|f| (f.side.position(), f.created_at, f.id));
-    let mut checked = mapping::document(doc, &files);
+    let mut checked = mapping::document(doc, files);
     let found = verify::document(doc, checked.document_type, &images, Utc::now().date_naive());
     let errors = match found.result {
         CheckResult::Error => vec![ErrorItem {
@@ -146,7 +145,7 @@ pub async fn run_check(
     );
     let input = EntityData {
         entity_type: collected.entity_type,
-        documents: vec![mapping::document(doc, &files)],
+        documents: vec![mapping::document(doc, files)],
         rest: collected.rest,
     };
     let run = CheckRun {

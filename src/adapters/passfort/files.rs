@@ -131,11 +131,7 @@ pub async fn get_file(
     Path((id, file_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Response, PassfortError> {
     let subject = profile(&state, &tenant, id).await?;
-    let file = match state.store.get_file(&tenant, file_id).await {
-        Ok(f) if f.subject_id == subject.id => f,
-        Ok(_) | Err(Error::NotFound(_)) => return Err(Error::NotFound("file").into()),
-        Err(e) => return Err(e.into()),
-    };
+    let file = state.store.file_of(&tenant, subject.id, file_id).await?;
     let (_, stream) = state.store.open_file(&tenant, file.id, None).await?;
     let name = file.name.clone().unwrap_or_else(|| UNTITLED.into());
     let prefix = format!(
@@ -289,10 +285,9 @@ pub async fn get_document_image(
     Path((id, image_id)): Path<(Uuid, Uuid)>,
 ) -> Result<axum::Json<DocumentImageResource>, PassfortError> {
     let subject = profile(&state, &tenant, id).await?;
-    match state.store.get_file(&tenant, image_id).await {
-        Ok(f) if f.subject_id == subject.id && !mapping::is_plain_file(&f) => {
-            Ok(axum::Json(mapping::image(&f)))
-        }
+    // A plain file is not a document image (a resource of its own).
+    match state.store.file_of(&tenant, subject.id, image_id).await {
+        Ok(f) if !mapping::is_plain_file(&f) => Ok(axum::Json(mapping::image(&f))),
         Ok(_) | Err(Error::NotFound(_)) => Err(Error::NotFound("document image").into()),
         Err(e) => Err(e.into()),
     }

@@ -261,7 +261,8 @@ pub fn extracted(mut data: Map<String, Value>) -> Result<Extracted> {
     })
 }
 
-/// A canonical document as PassFort shows it, with its images.
+/// A canonical document as PassFort shows it, with its images (`files`: the document's own,
+/// as [`crate::store::Store::files_of`] lists them).
 pub fn document(doc: &Document, files: &[StoredFile]) -> DocumentView {
     let extras = doc.extras.get(NAMESPACE);
     let field = |name: &str| extras.and_then(|e| e.get(name)).cloned();
@@ -294,10 +295,7 @@ pub fn document(doc: &Document, files: &[StoredFile]) -> DocumentView {
     put("issuer", doc.issuing_authority.clone());
     put("issued", doc.issued_on.map(|d| d.to_string()));
     put("expiry", doc.expires_on.map(|d| d.to_string()));
-    let mut images: Vec<&StoredFile> = files
-        .iter()
-        .filter(|f| f.document_id == Some(doc.id))
-        .collect();
+    let mut images: Vec<&StoredFile> = files.iter().collect();
     images.sort_by_key(|f| (f.side.position(), f.created_at, f.id));
     DocumentView {
         id: doc.id,

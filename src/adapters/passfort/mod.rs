@@ -1,12 +1,15 @@
 //! PassFort 4.0 profiles (`/4.0` by default), authenticated with a tenant API key in the
-//! `apikey` header or query parameter. `handlers` serves profiles, collected data and
-//! documents; `files` serves files and document images (base64 in JSON); `replace` checks
-//! the documents of a replace before the store writes them in one transaction; `extract`
-//! answers malformed input in PassFort's shape, naming the field; `ratelimit` limits
-//! `POST /profiles` and `POST …/collected_data` as PassFort does; `checks` runs and records
+//! `apikey` header or query parameter. `handlers` serves profiles; `collected` collected
+//! data and documents; `stored` is what PassFort keeps of a profile (role, category,
+//! collected data) and how it is checked and shown; `files` serves files and document
+//! images (base64 in JSON); `replace` checks the documents of a replace before the store
+//! writes them in one transaction; `extract` answers malformed input in PassFort's shape,
+//! naming the field; `ratelimit` limits `POST /profiles` and `POST …/collected_data` as
+//! PassFort does, its buckets kept in the store; `checks` runs and records
 //! DOCUMENT_VERIFICATION checks, whose verification `verify` performs.
 
 mod checks;
+mod collected;
 mod error;
 mod extract;
 mod files;
@@ -15,6 +18,7 @@ pub(crate) mod mapping;
 mod ratelimit;
 mod replace;
 mod schema;
+mod stored;
 mod verify;
 pub(crate) mod vocabulary;
 pub(crate) mod wire;
@@ -86,10 +90,10 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(handlers::create_profile, handlers::list_profiles))
         .routes(routes!(handlers::get_profile))
         .routes(routes!(
-            handlers::get_collected_data,
-            handlers::update_collected_data
+            collected::get_collected_data,
+            collected::update_collected_data
         ))
-        .routes(routes!(handlers::add_document))
+        .routes(routes!(collected::add_document))
         .routes(routes!(files::get_file, files::post_file))
         .routes(routes!(files::get_document_image))
         .routes(routes!(checks::run_check, checks::list_checks))

@@ -1,18 +1,16 @@
 //! PassFort's rate limit: `POST /profiles` and `POST /profiles/{id}/collected_data` each
 //! allow a sustained rate per tenant (GCRA, with a burst), answer with `X-RateLimit-*`
-//! headers, and refuse with 429 and `X-RateLimit-Retry-Secs` when exceeded.
-
-use std::num::NonZeroU32;
-use std::time::Duration;
+//! headers, and refuse with 429 and `X-RateLimit-Retry-Secs` when exceeded. The buckets
+//! live in the store (`Store::take_rate`), so the limit holds across every process and node
+//! serving one store, and a restart does not refill them.
 
 use axum::http::{HeaderMap, HeaderValue};
-use governor::clock::{Clock, DefaultClock};
-use governor::middleware::StateInformationMiddleware;
-use governor::state::keyed::DefaultKeyedStateStore;
-use governor::{Quota, RateLimiter};
+use axum::response::{IntoResponse, Response};
 
 use super::error::PassfortError;
 use crate::model::TenantId;
+use crate::state::AppState;
+use crate::store::{RateDecision, RateRule, Store};
 
 /// The operations limited separately.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -23,20 +21,19 @@ pub enum Limited {
     CollectedData,
 }
 
-type Keyed = RateLimiter<
-    (TenantId, Limited),
-    DefaultKeyedStateStore<(TenantId, Limited)>,
-    DefaultClock,
-    StateInformationMiddleware,
->;
+impl Limited {
+    /// The operation's name in bucket keys.
+    fn as_str(self) -> &'static str {
+        match self {
+            Limited::CreateProfile => "create_profile",
+            Limited::CollectedData => "collected_data",
+        }
+    }
+}
 
-/// One limiter per tenant and operation.
+/// The limit of each tenant and operation: a rule, its state kept in the store.
 pub struct Limiter {
-    keyed: Keyed,
-    clock: DefaultClock,
-    /// Time to earn back one request.
-    interval: Duration,
-    burst: u32,
+    rule: RateRule,
 }
 
 /// What the headers of a refused request say.
@@ -57,43 +54,69 @@ pub struct Allowed {
     pub reset_secs: u64,
 }
 
+/// Whole seconds covering `ms` milliseconds.
+fn secs(ms: u64) -> u64 {
+    ms.div_ceil(1000)
+}
+
 impl Limiter {
     /// A limiter allowing `per_hour` requests an hour with bursts of `burst`.
     pub fn new(per_hour: u32, burst: u32) -> Limiter {
-        let per_hour = NonZeroU32::new(per_hour).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::per_hour(per_hour).allow_burst(burst);
         Limiter {
-            interval: quota.replenish_interval(),
-            keyed: RateLimiter::keyed(quota).with_middleware::<StateInformationMiddleware>(),
-            clock: DefaultClock::default(),
-            burst: burst.get(),
+            rule: RateRule {
+                interval_ms: (3_600_000 / u64::from(per_hour.max(1))).max(1),
+                burst: burst.max(1),
+            },
         }
     }
 
     /// Takes one request from the tenant's budget for `op`, or says how long to wait.
-    pub fn check(&self, tenant: &TenantId, op: Limited) -> Result<Allowed, PassfortError> {
-        match self.keyed.check_key(&(tenant.clone(), op)) {
-            Ok(snapshot) => {
-                let remaining = snapshot.remaining_burst_capacity();
-                let missing = self.burst.saturating_sub(remaining);
-                Ok(Allowed {
-                    remaining,
-                    reset_secs: (self.interval * missing).as_secs_f64().ceil() as u64,
-                })
-            }
-            Err(not_until) => {
-                // Nothing is left: the next request comes after `wait`, the rest of the
-                // burst one interval each after it.
-                let wait = not_until.wait_time_from(self.clock.now());
-                let reset = wait + self.interval * self.burst.saturating_sub(1);
+    pub async fn check(
+        &self,
+        store: &Store,
+        tenant: &TenantId,
+        op: Limited,
+    ) -> Result<Allowed, PassfortError> {
+        // One bucket per operation and tenant; the store knows no vendor, so the key says
+        // whose it is.
+        let bucket = format!("passfort/{}/{}", op.as_str(), tenant.as_str());
+        match store.take_rate(&bucket, self.rule).await? {
+            RateDecision::Allowed {
+                remaining,
+                reset_ms,
+            } => Ok(Allowed {
+                remaining,
+                reset_secs: secs(reset_ms),
+            }),
+            RateDecision::Refused { retry_ms, reset_ms } => {
                 Err(PassfortError::RateLimited(Refused {
-                    retry_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
-                    reset_secs: reset.as_secs_f64().ceil().max(1.0) as u64,
+                    retry_secs: secs(retry_ms).max(1),
+                    reset_secs: secs(reset_ms).max(1),
                 }))
             }
         }
     }
+}
+
+/// Runs a limited operation: refused with 429 over the limit, answered with the
+/// `X-RateLimit-*` headers otherwise (errors included).
+pub async fn limited<F>(
+    limiter: &Limiter,
+    state: &AppState,
+    tenant: &TenantId,
+    op: Limited,
+    run: F,
+) -> Response
+where
+    F: Future<Output = Result<Response, PassfortError>>,
+{
+    let allowed = match limiter.check(&state.store, tenant, op).await {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    let mut response = run.await.unwrap_or_else(IntoResponse::into_response);
+    headers(&allowed, response.headers_mut());
+    response
 }
 
 /// Adds the `X-RateLimit-*` headers of an allowed request to a response's headers.
@@ -120,18 +143,34 @@ fn state_headers(remaining: u32, reset_secs: u64, h: &mut HeaderMap) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_burst_is_spent_then_refused_per_tenant_and_operation() {
+    async fn store(dir: &std::path::Path) -> Store {
+        use base64::Engine as _;
+        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        Store::open(crate::store::StoreOptions {
+            metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
+            blob_dir: dir.join("blobs"),
+            master_key: crate::store::MasterKey::from_base64(&key).unwrap(),
+            sweep_grace: std::time::Duration::from_secs(3600),
+        })
+        .await
+        .unwrap()
+        .0
+    }
+
+    #[tokio::test]
+    async fn the_burst_is_spent_then_refused_per_tenant_and_operation() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path()).await;
         let l = Limiter::new(3600, 3);
         let a = TenantId::new("a").unwrap();
         let b = TenantId::new("b").unwrap();
-        let first = l.check(&a, Limited::CreateProfile).unwrap();
+        let first = l.check(&s, &a, Limited::CreateProfile).await.unwrap();
         assert_eq!(first.remaining, 2);
         assert_eq!(first.reset_secs, 1, "one request earned back per second");
-        l.check(&a, Limited::CreateProfile).unwrap();
-        let last = l.check(&a, Limited::CreateProfile).unwrap();
+        l.check(&s, &a, Limited::CreateProfile).await.unwrap();
+        let last = l.check(&s, &a, Limited::CreateProfile).await.unwrap();
         assert_eq!((last.remaining, last.reset_secs), (0, 3));
-        match l.check(&a, Limited::CreateProfile) {
+        match l.check(&s, &a, Limited::CreateProfile).await {
             Err(PassfortError::RateLimited(r)) => assert_eq!(
                 r,
                 Refused {
@@ -141,7 +180,19 @@ mod tests {
             ),
             other => panic!("{other:?}"),
         }
-        assert_eq!(l.check(&a, Limited::CollectedData).unwrap().remaining, 2);
-        assert_eq!(l.check(&b, Limited::CreateProfile).unwrap().remaining, 2);
+        assert_eq!(
+            l.check(&s, &a, Limited::CollectedData)
+                .await
+                .unwrap()
+                .remaining,
+            2
+        );
+        assert_eq!(
+            l.check(&s, &b, Limited::CreateProfile)
+                .await
+                .unwrap()
+                .remaining,
+            2
+        );
     }
 }

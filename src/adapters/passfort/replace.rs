@@ -18,6 +18,7 @@ use super::mapping::{self, NAMESPACE};
 use super::wire::NewDocument;
 use crate::error::Error;
 use crate::model::{Document, DocumentPatch, FileSide, StoredFile};
+use crate::store::Filed;
 use crate::store::replace::{Replacement, Target};
 
 /// Most images on one document.
@@ -60,19 +61,30 @@ fn extracted_field(root: &str, e: Error) -> Error {
     }
 }
 
-/// Checks every document against what the profile has (`current` documents, `files`) and
-/// returns the new set; nothing is written. Errors name fields relative to the body sent:
-/// `documents[i].…` in a replace, the document's own fields (`images[0].id`) when adding one.
+/// Checks every document against what the profile has (its documents with their files,
+/// and its free files) and returns the new set; nothing is written. Errors name fields
+/// relative to the body sent: `documents[i].…` in a replace, the document's own fields
+/// (`images[0].id`) when adding one.
 pub fn plan(
-    current: &[Document],
-    files: &[StoredFile],
+    profile: &Filed,
     docs: Vec<NewDocument>,
     mode: Mode,
 ) -> Result<Vec<Replacement>, PassfortError> {
+    // Adding never updates: no document of the profile is listed there.
+    let current: &[(Document, Vec<StoredFile>)] = match mode {
+        Mode::Replace => &profile.documents,
+        Mode::Add => &[],
+    };
     let mut out = Vec::with_capacity(docs.len());
     let mut kept = HashSet::new();
     let mut taken = HashSet::new();
-    let by_id: BTreeMap<Uuid, &StoredFile> = files.iter().map(|f| (f.id, f)).collect();
+    let by_id: BTreeMap<Uuid, &StoredFile> = profile
+        .documents
+        .iter()
+        .flat_map(|(_, files)| files)
+        .chain(&profile.loose)
+        .map(|f| (f.id, f))
+        .collect();
     for (i, d) in docs.into_iter().enumerate() {
         let root = match mode {
             Mode::Replace => format!("documents[{i}]"),
@@ -86,7 +98,7 @@ pub fn plan(
             Some(id) => Some(
                 current
                     .iter()
-                    .find(|c| c.id == id)
+                    .find(|(c, _)| c.id == id)
                     .filter(|_| kept.insert(id))
                     .ok_or_else(|| {
                         Error::invalid(at("id"), "is not a document of this profile (listed once)")
@@ -106,7 +118,7 @@ pub fn plan(
         });
         // A document is one or more images (the seed). A document written through another API
         // may have none yet; sent back as read, it keeps none.
-        let imageless = existing.is_some_and(|e| files.iter().all(|f| f.document_id != Some(e.id)));
+        let imageless = existing.is_some_and(|(_, files)| files.is_empty());
         if d.images.is_empty() && !imageless {
             return Err(Error::invalid(at("images"), "a document has one or more images").into());
         }
@@ -141,7 +153,7 @@ pub fn plan(
             }
         }
         let target = match existing {
-            Some(existing) => {
+            Some((existing, _)) => {
                 // A type or category sent back as this API shows it keeps the stored kind:
                 // reading and writing back unchanged must not turn an ID card into a
                 // state ID for every other API.

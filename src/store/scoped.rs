@@ -1,0 +1,202 @@
+//! Subject-scoped reads: a document or file is looked up together with whose it must be,
+//! and the ownership test is part of the SQL `WHERE`. Another subject's (or tenant's)
+//! document or file is `NotFound`, exactly like one that does not exist, so no adapter has
+//! to fetch by tenant and compare owners itself (each such copy was a place where one
+//! subject could see another's file). A document's files are selected by the document,
+//! never by loading all of its subject's files and picking.
+
+use uuid::Uuid;
+
+use super::documents::{self, document_from_row};
+use super::files::{self, file_from_row};
+use super::{Store, db};
+use crate::error::{Error, Result};
+use crate::model::{Document, DocumentPatch, StoredFile, TenantId};
+
+/// A subject's documents, each with its files, and its files on no document.
+#[derive(Clone, Default)]
+pub struct Filed {
+    /// The documents, oldest first, each with its files in side order.
+    pub documents: Vec<(Document, Vec<StoredFile>)>,
+    /// The subject's files that belong to no document, in side order.
+    pub loose: Vec<StoredFile>,
+}
+
+/// Stored files from rows, in side order (`FileSide::position`), oldest first within a side:
+/// the order every API lists a document's images in (see [`Store::list_files`]).
+fn in_side_order(tenant: &TenantId, rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<StoredFile>> {
+    let mut files = rows
+        .iter()
+        .map(|r| file_from_row(tenant, r).map(|f| f.file))
+        .collect::<Result<Vec<_>>>()?;
+    // Stable: within a side, the SQL order (oldest first) stays.
+    files.sort_by_key(|f| f.side.position());
+    Ok(files)
+}
+
+/// `subject_id`'s document `id`, from the pool or inside a transaction; anything else is
+/// `NotFound("document")`.
+async fn fetch_document_of<'e>(
+    ex: impl sqlx::SqliteExecutor<'e>,
+    tenant: &TenantId,
+    subject_id: Uuid,
+    id: Uuid,
+) -> Result<Document> {
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM documents WHERE tenant = ? AND subject_id = ? AND id = ?",
+        documents::COLUMNS
+    ))
+    .bind(tenant.as_str())
+    .bind(subject_id.to_string())
+    .bind(id.to_string())
+    .fetch_optional(ex)
+    .await?
+    .ok_or(Error::NotFound("document"))?;
+    document_from_row(tenant, &row)
+}
+
+impl Store {
+    /// The document with this id if it is `subject_id`'s; anything else is
+    /// `NotFound("document")`.
+    pub async fn document_of(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        id: Uuid,
+    ) -> Result<Document> {
+        fetch_document_of(&self.inner.pool, tenant, subject_id, id).await
+    }
+
+    /// The document with this per-tenant sequence number if it is `subject_id`'s; anything
+    /// else is `NotFound("document")`.
+    pub async fn document_of_by_seq(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        seq: i64,
+    ) -> Result<Document> {
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM documents WHERE tenant = ? AND subject_id = ? AND seq = ?",
+            documents::COLUMNS
+        ))
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .bind(seq)
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .ok_or(Error::NotFound("document"))?;
+        document_from_row(tenant, &row)
+    }
+
+    /// The files of one document, in side order. A document of another tenant has none.
+    pub async fn files_of(&self, tenant: &TenantId, document_id: Uuid) -> Result<Vec<StoredFile>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM files WHERE tenant = ? AND document_id = ? ORDER BY created_at, id",
+            files::COLUMNS
+        ))
+        .bind(tenant.as_str())
+        .bind(document_id.to_string())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        in_side_order(tenant, &rows)
+    }
+
+    /// The file with this id if it is `subject_id`'s (on a document or not); anything else
+    /// is `NotFound("file")`.
+    pub async fn file_of(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        id: Uuid,
+    ) -> Result<StoredFile> {
+        self.file_where(tenant, "subject_id", subject_id, id).await
+    }
+
+    /// The file with this id if it is on `document_id`; anything else is `NotFound("file")`.
+    pub async fn file_of_document(
+        &self,
+        tenant: &TenantId,
+        document_id: Uuid,
+        id: Uuid,
+    ) -> Result<StoredFile> {
+        self.file_where(tenant, "document_id", document_id, id)
+            .await
+    }
+
+    /// One file, selected by tenant, id and one owning column (a literal of this module).
+    async fn file_where(
+        &self,
+        tenant: &TenantId,
+        owner: &'static str,
+        owner_id: Uuid,
+        id: Uuid,
+    ) -> Result<StoredFile> {
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM files WHERE tenant = ? AND {owner} = ? AND id = ?",
+            files::COLUMNS
+        ))
+        .bind(tenant.as_str())
+        .bind(owner_id.to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .ok_or(Error::NotFound("file"))?;
+        Ok(file_from_row(tenant, &row)?.file)
+    }
+
+    /// A subject's documents (oldest first), each with its files, and its files on no
+    /// document: everything a profile or subject view shows, grouped here once. Both reads
+    /// share one snapshot, so a file moved between documents meanwhile is counted once.
+    pub async fn documents_with_files(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Filed> {
+        let mut conn = self.inner.pool.begin().await?;
+        let docs = sqlx::query(&format!(
+            "SELECT {} FROM documents WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id",
+            documents::COLUMNS
+        ))
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM files WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id",
+            files::COLUMNS
+        ))
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        conn.commit().await?;
+        let mut loose = in_side_order(tenant, &rows)?;
+        let mut documents = Vec::with_capacity(docs.len());
+        for r in &docs {
+            let doc = document_from_row(tenant, r)?;
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut loose)
+                .into_iter()
+                .partition(|f| f.document_id == Some(doc.id));
+            loose = rest;
+            documents.push((doc, mine));
+        }
+        Ok(Filed { documents, loose })
+    }
+
+    /// Patches `subject_id`'s document `id` with what `patch` makes of it as stored, in one
+    /// write transaction: read, decide and write cannot be split by another writer. Another
+    /// subject's document is `NotFound("document")`.
+    pub async fn update_document_of<F>(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        id: Uuid,
+        patch: F,
+    ) -> Result<Document>
+    where
+        F: FnOnce(&Document) -> Result<DocumentPatch>,
+    {
+        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let current = fetch_document_of(&mut *tx, tenant, subject_id, id).await?;
+        let patch = patch(&current)?;
+        let doc = documents::patch_document(&mut tx, tenant, id, Some(subject_id), patch).await?;
+        tx.commit().await?;
+        Ok(doc)
+    }
+}

@@ -1,0 +1,125 @@
+//! The store's subject-scoped reads (`src/store/scoped.rs`): another subject's or
+//! tenant's document or file answers `NotFound` through every one of them, exactly like
+//! one that does not exist.
+
+use base64::Engine as _;
+use bytes::Bytes;
+
+use idbridge::error::Error;
+use idbridge::model::{DocumentKind, FileSide, NewDocument, NewFile, TenantId};
+use idbridge::store::{MasterKey, PutRules, Store, StoreOptions};
+
+async fn store(dir: &std::path::Path) -> Store {
+    let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
+    Store::open(StoreOptions {
+        metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
+        blob_dir: dir.join("blobs"),
+        master_key: MasterKey::from_base64(&key).unwrap(),
+        sweep_grace: std::time::Duration::from_secs(3600),
+    })
+    .await
+    .unwrap()
+    .0
+}
+
+fn pdf() -> Bytes {
+    Bytes::from_static(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+}
+
+/// A subject with one document holding one file, and one file on no document.
+async fn filed(s: &Store, t: &TenantId) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid, uuid::Uuid) {
+    let subject = s.create_subject(t, None, None, &[]).await.unwrap();
+    let new = NewDocument {
+        kind: Some(DocumentKind::Passport),
+        number: Some("X1".into()),
+        ..Default::default()
+    };
+    let doc = s
+        .create_document(t, subject.id, new.validate().unwrap())
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for document_id in [Some(doc.id), None] {
+        let rules = PutRules {
+            max_size: 1 << 20,
+            max_files_per_document: 10,
+            accept: Box::new(|_| Ok(())),
+        };
+        let new = NewFile {
+            subject_id: subject.id,
+            document_id,
+            side: FileSide::Front,
+            name: None,
+            extras: Default::default(),
+        };
+        let body = futures::stream::iter([Ok(pdf())]);
+        ids.push(s.put_file(t, new, rules, body).await.unwrap().id);
+    }
+    (subject.id, doc.id, ids[0], ids[1])
+}
+
+#[tokio::test]
+async fn another_subjects_or_tenants_document_and_files_are_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path()).await;
+    let (a, b) = (TenantId::new("a").unwrap(), TenantId::new("b").unwrap());
+    let (subject, doc, on_doc, loose) = filed(&s, &a).await;
+    let (other, other_doc, other_file, _) = filed(&s, &a).await;
+    let (_, foreign_doc, foreign_file, _) = filed(&s, &b).await;
+
+    // The owner sees its own.
+    assert_eq!(s.document_of(&a, subject, doc).await.unwrap().id, doc);
+    let seq = s.get_document(&a, doc).await.unwrap().seq;
+    assert_eq!(
+        s.document_of_by_seq(&a, subject, seq).await.unwrap().id,
+        doc
+    );
+    assert_eq!(s.file_of(&a, subject, on_doc).await.unwrap().id, on_doc);
+    assert_eq!(s.file_of(&a, subject, loose).await.unwrap().id, loose);
+    assert_eq!(
+        s.file_of_document(&a, doc, on_doc).await.unwrap().id,
+        on_doc
+    );
+    let files: Vec<_> = s.files_of(&a, doc).await.unwrap();
+    assert_eq!(files.iter().map(|f| f.id).collect::<Vec<_>>(), [on_doc]);
+
+    // Another subject of the tenant, or another tenant, answers like nothing.
+    let not_doc = |r: Result<_, Error>| matches!(r, Err(Error::NotFound("document")));
+    let not_file = |r: Result<_, Error>| matches!(r, Err(Error::NotFound("file")));
+    assert!(not_doc(s.document_of(&a, subject, other_doc).await));
+    assert!(not_doc(s.document_of(&a, other, doc).await));
+    assert!(not_doc(s.document_of(&b, subject, doc).await));
+    assert!(not_doc(s.document_of(&a, subject, foreign_doc).await));
+    let other_seq = s.get_document(&a, other_doc).await.unwrap().seq;
+    assert!(not_doc(s.document_of_by_seq(&a, subject, other_seq).await));
+    assert!(not_file(s.file_of(&a, subject, other_file).await));
+    assert!(not_file(s.file_of(&a, other, loose).await));
+    assert!(not_file(s.file_of(&b, subject, on_doc).await));
+    assert!(not_file(s.file_of(&a, subject, foreign_file).await));
+    assert!(not_file(s.file_of_document(&a, doc, other_file).await));
+    assert!(not_file(s.file_of_document(&a, doc, loose).await));
+    assert!(not_file(s.file_of_document(&b, doc, on_doc).await));
+    assert!(s.files_of(&b, doc).await.unwrap().is_empty());
+    assert!(s.files_of(&a, foreign_doc).await.unwrap().is_empty());
+    assert!(not_doc(
+        s.update_document_of(&a, other, doc, |_| Ok(Default::default()))
+            .await
+    ));
+
+    // Grouped: the document with its file, the loose file apart, nothing of others.
+    let grouped = s.documents_with_files(&a, subject).await.unwrap();
+    assert_eq!(grouped.documents.len(), 1);
+    assert_eq!(grouped.documents[0].0.id, doc);
+    assert_eq!(
+        grouped.documents[0]
+            .1
+            .iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>(),
+        [on_doc]
+    );
+    assert_eq!(
+        grouped.loose.iter().map(|f| f.id).collect::<Vec<_>>(),
+        [loose]
+    );
+}
