@@ -278,6 +278,18 @@ fn default_max_pending_uploads() -> u32 {
     20
 }
 
+fn default_callback_timeout_secs() -> u64 {
+    10
+}
+
+fn default_callback_claim_secs() -> u64 {
+    30
+}
+
+fn default_callback_poll_ms() -> u64 {
+    1000
+}
+
 fn default_upload_sweep_secs() -> u64 {
     10 * 60
 }
@@ -332,6 +344,17 @@ pub struct JumioConfig {
     pub callback_attempts: u32,
     /// Wait before the second attempt; doubled before each later one.
     pub callback_backoff_ms: u64,
+    /// How long one callback attempt may take, in seconds.
+    #[serde(default = "default_callback_timeout_secs")]
+    pub callback_timeout_secs: u64,
+    /// How long a node's claim on a callback delivery lasts, in seconds: longer than
+    /// `callback_timeout_secs`. A node that dies mid-delivery leaves the callback to another
+    /// node once its claim runs out.
+    #[serde(default = "default_callback_claim_secs")]
+    pub callback_claim_secs: u64,
+    /// How often each node looks for callbacks due (another node's, retries), in ms.
+    #[serde(default = "default_callback_poll_ms")]
+    pub callback_poll_ms: u64,
     /// How often expired workflow executions are looked for (to send their callbacks).
     pub sweep_interval_secs: u64,
     /// Lifetime of an access token from `POST /oauth2/token`, in seconds (Jumio's: 3600).
@@ -416,6 +439,9 @@ impl Default for AdaptersConfig {
                 callback_hosts: Vec::new(),
                 callback_attempts: 5,
                 callback_backoff_ms: 1000,
+                callback_timeout_secs: default_callback_timeout_secs(),
+                callback_claim_secs: default_callback_claim_secs(),
+                callback_poll_ms: default_callback_poll_ms(),
                 sweep_interval_secs: 5,
                 access_token_ttl_secs: 3600,
                 web_frame_ancestors: vec!["*".into()],
@@ -560,6 +586,18 @@ impl Config {
         if j.callback_attempts == 0 || j.sweep_interval_secs == 0 || j.access_token_ttl_secs == 0 {
             return Err(ConfigError(
                 "adapters.jumio.callback_attempts, sweep_interval_secs and access_token_ttl_secs must be at least 1"
+                    .into(),
+            ));
+        }
+        if j.callback_timeout_secs == 0 || j.callback_poll_ms == 0 {
+            return Err(ConfigError(
+                "adapters.jumio.callback_timeout_secs and callback_poll_ms must be at least 1"
+                    .into(),
+            ));
+        }
+        if j.callback_claim_secs <= j.callback_timeout_secs {
+            return Err(ConfigError(
+                "adapters.jumio.callback_claim_secs must exceed callback_timeout_secs, or two nodes could deliver one callback at once"
                     .into(),
             ));
         }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod conform;
 pub mod contract;
 pub mod error;
+pub mod jobs;
 pub mod media;
 pub mod model;
 pub mod server;

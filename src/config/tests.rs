@@ -240,6 +240,19 @@ fn a_mydocs_type_table_is_loaded_and_checked() {
         );
         let e = load_err(jail, "[adapters.mydocs]\nupload_sweep_interval_secs = 0\n");
         assert!(e.contains("upload_sweep_interval_secs"), "{e}");
+        // Callbacks: a claim outlasts one attempt, or two nodes could deliver one callback.
+        write_config(jail, "");
+        let j = Config::load(None).unwrap().adapters.jumio;
+        assert_eq!(
+            (
+                j.callback_timeout_secs,
+                j.callback_claim_secs,
+                j.callback_poll_ms
+            ),
+            (10, 30, 1000)
+        );
+        let e = load_err(jail, "[adapters.jumio]\ncallback_claim_secs = 10\n");
+        assert!(e.contains("callback_claim_secs must exceed"), "{e}");
         Ok(())
     });
 }

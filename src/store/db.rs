@@ -37,6 +37,11 @@ pub async fn open(url: &str) -> Result<Pool> {
     Ok(pool)
 }
 
+/// The database's clock in milliseconds since the epoch, as SQL: what leases, claims and
+/// other expiries shared by several nodes are compared with, so that nodes whose clocks
+/// differ still agree.
+pub const NOW_MS: &str = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+
 /// Milliseconds since the epoch, as stored.
 pub fn millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

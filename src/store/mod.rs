@@ -14,7 +14,9 @@ mod documents;
 mod extras;
 mod files;
 mod idempotency;
+mod leases;
 mod lookup;
+mod outbox;
 mod processes;
 mod rate_limits;
 pub mod replace;
@@ -23,6 +25,8 @@ mod sessions;
 mod signing;
 mod subject_data;
 mod subjects;
+#[cfg(test)]
+mod testing;
 mod throttle;
 mod tokens;
 mod uploads;
@@ -39,6 +43,7 @@ pub use extras::{SubjectDataPage, SubjectSearch};
 pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
 pub use idempotency::Claim;
 pub use lookup::{ProcessPage, number_key};
+pub use outbox::{Claimed, NewEvent};
 pub use processes::Anchor;
 pub use rate_limits::{RateDecision, RateRule};
 pub use scoped::Filed;
@@ -73,6 +78,11 @@ pub struct StoreStats {
     pub bytes_out: AtomicU64,
 }
 
+/// The lease of the start-up sweep of orphan blobs.
+const ORPHAN_SWEEP: &str = "store.orphan_blobs";
+/// Longer than a sweep takes; a node that dies sweeping leaves it to the next start-up.
+const ORPHAN_SWEEP_LEASE: Duration = Duration::from_secs(600);
+
 /// The one storage engine. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -85,6 +95,9 @@ struct Inner {
     blobs: Blobs,
     master: MasterKey,
     stats: StoreStats,
+    /// This node's name in leases and claims: random per opened store, so two processes
+    /// over one database never take each other for themselves.
+    node: String,
 }
 
 /// What opening the store did, for the start-up log.
@@ -107,9 +120,17 @@ impl Store {
                 blobs,
                 master: opts.master_key,
                 stats: StoreStats::default(),
+                node: uuid::Uuid::new_v4().to_string(),
             }),
         };
-        let swept = store.sweep_orphans(opts.sweep_grace).await?;
+        // Several nodes starting at once: one sweeps, the others serve meanwhile.
+        let swept = if store.try_lease(ORPHAN_SWEEP, ORPHAN_SWEEP_LEASE).await? {
+            let swept = store.sweep_orphans(opts.sweep_grace).await;
+            store.release_lease(ORPHAN_SWEEP).await?;
+            swept?
+        } else {
+            0
+        };
         Ok((store, OpenReport { swept }))
     }
 
@@ -130,6 +151,11 @@ impl Store {
             .fetch_one(&self.inner.pool)
             .await?;
         Ok(n as u64)
+    }
+
+    /// This node's name in leases and delivery claims.
+    pub fn node(&self) -> &str {
+        &self.inner.node
     }
 
     /// The blob store (tests use it to tamper with stored bytes).

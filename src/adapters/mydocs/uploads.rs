@@ -198,15 +198,14 @@ pub async fn upload_file(
 
 /// Deletes every client's expired uploads now and then, for clients who never come back.
 /// The first sweep runs one interval after start, so a freshly started server (or a test)
-/// sees uploads expire only through a client's own requests until then.
+/// sees uploads expire only through a client's own requests until then. One node at a time
+/// sweeps (a lease in the store).
 pub fn spawn_sweeper(state: AppState, ttl: chrono::Duration, every: Duration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match state
-                .store
+    let store = state.store.clone();
+    crate::jobs::periodic(state.store, "mydocs.uploads", every, move || {
+        let store = store.clone();
+        async move {
+            match store
                 .delete_loose_files_before(NAMESPACE, Utc::now() - ttl, None)
                 .await
             {
