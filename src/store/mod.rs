@@ -8,6 +8,7 @@
 
 mod accounts;
 mod blobs;
+mod credentials;
 pub mod crypto;
 mod db;
 mod documents;
@@ -23,6 +24,7 @@ mod subject_data;
 mod subjects;
 mod throttle;
 mod tokens;
+mod tx;
 mod uploads;
 
 use std::path::PathBuf;
@@ -32,6 +34,7 @@ use std::time::{Duration, SystemTime};
 
 pub use accounts::{ClientAccount, ServiceAccount};
 pub use blobs::Blobs;
+pub use credentials::ProcessCredential;
 pub use crypto::{KeySource, MasterKey};
 pub use extras::{SubjectDataPage, SubjectSearch};
 pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
@@ -43,6 +46,7 @@ pub use signing::SigningKey;
 pub use subjects::SubjectPage;
 pub use throttle::Counted;
 pub use tokens::{CLIENT_TOKEN, MintedToken, TokenOwner};
+pub use tx::Tx;
 
 use crate::error::Result;
 
