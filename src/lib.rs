@@ -2,8 +2,11 @@
 //! document model and one storage engine.
 //!
 //! Layers (see `DESIGN.md`): `adapters` (one per vendor API, plus admin) translate wire
-//! formats to the canonical `model`; `store` persists it. Adapters never import each other
-//! and never write SQL; the model knows no vendor, HTTP or SQL; the store knows no vendor.
+//! formats to the canonical `model`; `ops` (the operations layer) runs each vendor
+//! operation that writes several things as one `store` transaction; `store` persists the
+//! model. `adapters → ops → store / model`: adapters never import each other and never
+//! write SQL; ops know no HTTP and no vendor wire format (vendor rules reach them as plain
+//! data) and write no SQL; the model knows no vendor, HTTP or SQL; the store knows no vendor.
 
 pub mod adapters;
 pub mod auth;
@@ -15,6 +18,7 @@ pub mod error;
 pub mod jobs;
 pub mod media;
 pub mod model;
+pub mod ops;
 pub mod server;
 pub mod state;
 pub mod store;

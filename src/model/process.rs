@@ -85,6 +85,8 @@ pub struct Process {
     pub expires_at: Option<DateTime<Utc>>,
     /// Vendor state that only that vendor's adapter reads.
     pub data: serde_json::Value,
+    /// When the first action on it happened (none yet: `None`).
+    pub started_at: Option<DateTime<Utc>>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -143,6 +145,7 @@ mod tests {
             status: Open,
             expires_at: Some(now - chrono::Duration::seconds(1)),
             data: serde_json::Value::Null,
+            started_at: None,
             created_at: now,
             updated_at: now,
         };

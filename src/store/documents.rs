@@ -247,3 +247,54 @@ pub(super) async fn insert_document(
         .await?;
     Ok(doc)
 }
+
+impl super::Tx {
+    /// The document with this id in this tenant, if there is one.
+    pub async fn document(&mut self, tenant: &TenantId, id: Uuid) -> Result<Option<Document>> {
+        fetch_document(self.conn(), tenant, id).await
+    }
+
+    /// Creates a document for a subject of this tenant.
+    pub async fn insert_document(
+        &mut self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        new: ValidNewDocument,
+    ) -> Result<Document> {
+        insert_document(&mut self.tx, tenant, subject_id, new).await
+    }
+
+    /// Applies a patch by the model's rules.
+    pub async fn patch_document(
+        &mut self,
+        tenant: &TenantId,
+        id: Uuid,
+        patch: DocumentPatch,
+    ) -> Result<Document> {
+        patch_document(&mut self.tx, tenant, id, None, patch).await
+    }
+
+    /// Deletes a document and its files, if it exists; its files' blobs go after the commit.
+    /// Whether there was one.
+    pub async fn delete_document(&mut self, tenant: &TenantId, id: Uuid) -> Result<bool> {
+        let keys: Vec<String> =
+            sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = ? AND document_id = ?")
+                .bind(tenant.as_str())
+                .bind(id.to_string())
+                .fetch_all(self.conn())
+                .await?;
+        sqlx::query("DELETE FROM files WHERE tenant = ? AND document_id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        let gone = sqlx::query("DELETE FROM documents WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        self.shred.extend(keys);
+        self.checkpoint = true;
+        Ok(gone.rows_affected() > 0)
+    }
+}

@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use super::documents::fetch_document;
-use super::processes::{COLUMNS as PROCESS_COLUMNS, process_from_row};
+use super::processes::{SELECT as PROCESS_COLUMNS, process_from_row};
 use super::{Store, db};
 use crate::error::{Error, Result};
 use crate::model::{Document, Namespace, Process, TenantId};

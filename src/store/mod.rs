@@ -8,6 +8,7 @@
 
 mod accounts;
 mod blobs;
+mod credentials;
 pub mod crypto;
 mod db;
 mod documents;
@@ -29,6 +30,7 @@ mod subjects;
 mod testing;
 mod throttle;
 mod tokens;
+mod tx;
 mod uploads;
 
 use std::path::PathBuf;
@@ -38,6 +40,7 @@ use std::time::{Duration, SystemTime};
 
 pub use accounts::{ClientAccount, ServiceAccount};
 pub use blobs::Blobs;
+pub use credentials::ProcessCredential;
 pub use crypto::{KeySource, MasterKey};
 pub use extras::{SubjectDataPage, SubjectSearch};
 pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
@@ -52,6 +55,7 @@ pub use signing::SigningKey;
 pub use subjects::SubjectPage;
 pub use throttle::Counted;
 pub use tokens::{CLIENT_TOKEN, MintedToken, TokenOwner};
+pub use tx::Tx;
 
 use crate::error::Result;
 

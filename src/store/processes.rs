@@ -16,6 +16,10 @@ use crate::model::{
 pub(super) const COLUMNS: &str =
     "id, subject_id, namespace, kind, status, expires_at, data, created_at, updated_at";
 
+/// What reads of a process select: its columns plus when its first action happened.
+pub(super) const SELECT: &str =
+    "id, subject_id, namespace, kind, status, expires_at, data, created_at, updated_at, started_at";
+
 pub(super) fn process_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<Process> {
     Ok(Process {
         id: db::uuid(r.try_get("id")?)?,
@@ -29,6 +33,10 @@ pub(super) fn process_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -
             .map(db::from_millis)
             .transpose()?,
         data: db::json(r.try_get("data")?)?,
+        started_at: r
+            .try_get::<Option<i64>, _>("started_at")?
+            .map(db::from_millis)
+            .transpose()?,
         created_at: db::from_millis(r.try_get("created_at")?)?,
         updated_at: db::from_millis(r.try_get("updated_at")?)?,
     })
@@ -111,7 +119,7 @@ impl Store {
     /// The process with this id in this tenant.
     pub async fn get_process(&self, tenant: &TenantId, id: Uuid) -> Result<Process> {
         let row = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM processes WHERE tenant = ? AND id = ?"
+            "SELECT {SELECT} FROM processes WHERE tenant = ? AND id = ?"
         ))
         .bind(tenant.as_str())
         .bind(id.to_string())
@@ -128,7 +136,7 @@ impl Store {
         subject_id: Uuid,
     ) -> Result<Vec<Process>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM processes WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
+            "SELECT {SELECT} FROM processes WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
         ))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
@@ -250,6 +258,101 @@ impl Store {
     }
 }
 
+impl super::Tx {
+    /// The process with this id in this tenant, held for the rest of the transaction: on
+    /// SQLite the transaction already holds the write lock (`BEGIN IMMEDIATE`); on
+    /// PostgreSQL this read is a `SELECT … FOR UPDATE` of the row, so writers of one process
+    /// run one after the other.
+    pub async fn lock_process(&mut self, tenant: &TenantId, id: Uuid) -> Result<Process> {
+        let row = sqlx::query(&format!(
+            "SELECT {SELECT} FROM processes WHERE tenant = ? AND id = ?"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .fetch_optional(self.conn())
+        .await?
+        .ok_or(Error::NotFound("process"))?;
+        process_from_row(tenant, &row)
+    }
+
+    /// Starts a process (status open) inside the transaction.
+    pub async fn insert_process(&mut self, tenant: &TenantId, new: NewProcess) -> Result<Process> {
+        insert_process(&mut self.tx, tenant, new, ProcessStatus::Open).await
+    }
+
+    /// Records an action on an open process: marks it started (once) and moves its expiry.
+    /// `updated_at` always moves forward, so a compare-and-set on it (`update_process_data`)
+    /// made from an older read fails.
+    pub async fn touch_process(
+        &mut self,
+        p: &Process,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE processes SET started_at = COALESCE(started_at, ?), expires_at = ?, updated_at = ? \
+             WHERE tenant = ? AND id = ?",
+        )
+        .bind(db::millis(now))
+        .bind(db::millis(expires_at))
+        .bind(db::millis(now).max(db::millis(p.updated_at) + 1))
+        .bind(p.tenant.as_str())
+        .bind(p.id.to_string())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Moves a locked process to `next` if its status at `now` allows it.
+    pub async fn move_process(
+        &mut self,
+        p: &Process,
+        next: ProcessStatus,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let current = p.status_at(now);
+        if !current.can_become(next) {
+            return Err(Error::Conflict(format!(
+                "process is {}, it cannot become {}",
+                current.as_str(),
+                next.as_str()
+            )));
+        }
+        sqlx::query(
+            "UPDATE processes SET status = ?, updated_at = ? WHERE tenant = ? AND id = ? AND status = ?",
+        )
+        .bind(next.as_str())
+        .bind(db::millis(now).max(db::millis(p.updated_at) + 1))
+        .bind(p.tenant.as_str())
+        .bind(p.id.to_string())
+        .bind(p.status.as_str())
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes a process with its credentials, page numbers and the tokens scoped to it.
+    pub async fn delete_process(&mut self, tenant: &TenantId, id: Uuid) -> Result<()> {
+        sqlx::query("DELETE FROM tokens WHERE tenant = ? AND process_id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        // Credentials and their page numbers go by `ON DELETE CASCADE`.
+        let gone = sqlx::query("DELETE FROM processes WHERE tenant = ? AND id = ?")
+            .bind(tenant.as_str())
+            .bind(id.to_string())
+            .execute(self.conn())
+            .await?;
+        if gone.rows_affected() == 0 {
+            return Err(Error::NotFound("process"));
+        }
+        // A flow's data can hold personal data: checkpoint the WAL after the commit.
+        self.checkpoint = true;
+        Ok(())
+    }
+}
+
 /// Where [`Store::create_process_on_document`] finds its document. (No `Debug`: a new
 /// document holds personal data.)
 pub enum Anchor {
@@ -276,6 +379,7 @@ async fn insert_process(
         status,
         expires_at: new.expires_at,
         data: new.data,
+        started_at: None,
         created_at: now,
         updated_at: now,
     };

@@ -57,25 +57,15 @@ impl Store {
         ttl: Duration,
     ) -> Result<MintedToken> {
         self.get_subject(tenant, subject_id).await?;
-        let mut raw = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut raw);
-        let token = format!("idb_{purpose}_{}", hex::encode(raw));
-        let now = db::now();
-        let expires_at = now + ttl;
-        sqlx::query(
-            "INSERT INTO tokens (hash, tenant, subject_id, process_id, purpose, expires_at, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        insert_token(
+            &self.inner.pool,
+            tenant,
+            subject_id,
+            process_id,
+            purpose,
+            ttl,
         )
-        .bind(digest(&token))
-        .bind(tenant.as_str())
-        .bind(subject_id.to_string())
-        .bind(process_id.map(|p| p.to_string()))
-        .bind(purpose)
-        .bind(db::millis(expires_at))
-        .bind(db::millis(now))
-        .execute(&self.inner.pool)
-        .await?;
-        Ok(MintedToken { token, expires_at })
+        .await
     }
 
     /// Whom a presented token belongs to, if it exists for this purpose and has not expired.
@@ -105,4 +95,47 @@ impl Store {
         })
         .transpose()
     }
+}
+
+impl super::Tx {
+    /// Mints a token inside the transaction: it works once the transaction commits.
+    pub async fn mint_token(
+        &mut self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        process_id: Option<Uuid>,
+        purpose: &str,
+        ttl: Duration,
+    ) -> Result<MintedToken> {
+        insert_token(self.conn(), tenant, subject_id, process_id, purpose, ttl).await
+    }
+}
+
+async fn insert_token<'e>(
+    ex: impl sqlx::SqliteExecutor<'e>,
+    tenant: &TenantId,
+    subject_id: Uuid,
+    process_id: Option<Uuid>,
+    purpose: &str,
+    ttl: Duration,
+) -> Result<MintedToken> {
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let token = format!("idb_{purpose}_{}", hex::encode(raw));
+    let now = db::now();
+    let expires_at = now + ttl;
+    sqlx::query(
+        "INSERT INTO tokens (hash, tenant, subject_id, process_id, purpose, expires_at, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(digest(&token))
+    .bind(tenant.as_str())
+    .bind(subject_id.to_string())
+    .bind(process_id.map(|p| p.to_string()))
+    .bind(purpose)
+    .bind(db::millis(expires_at))
+    .bind(db::millis(now))
+    .execute(ex)
+    .await?;
+    Ok(MintedToken { token, expires_at })
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 mod auth;
 mod kyx;
+mod ops;
 mod web;
 
 use crate::common::{Contract, TestServer, tenant};

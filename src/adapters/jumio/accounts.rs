@@ -20,6 +20,10 @@ use super::wire::{
 };
 use crate::error::Error;
 use crate::model::{Namespace, NewDocument, NewProcess, Subject, TenantId};
+use crate::ops::{
+    self,
+    executions::{Holds, NewCredential, NewToken},
+};
 use crate::state::AppState;
 
 /// Raw body extractor answering in Jumio's error shape (413 past the body limit).
@@ -46,15 +50,13 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
 #[from_request(via(axum::extract::Path), rejection(JumioError))]
 pub struct Path<T>(pub T);
 
-/// What the Jumio handlers share: the URLs handed out, the client callbacks go through, the
-/// execution locks and the signer of the executions' JWTs.
+/// What the Jumio handlers share: the URLs handed out, the client callbacks go through and
+/// the signer of the executions' JWTs.
 pub struct Ctx {
     /// URL builder.
     pub urls: Urls,
     /// HTTP client for callbacks (10 s timeout, no redirects, a `User-Agent` naming idbridge).
     pub http: reqwest::Client,
-    /// One writer at a time per workflow execution (see `lock`).
-    pub locks: super::lock::ExecutionLocks,
     /// `sdk.token` and the web client's `authorizationToken`.
     pub tokens: super::tokens::Tokens,
     /// The web page's `frame-ancestors` (`adapters.jumio.web_frame_ancestors`).
@@ -94,66 +96,42 @@ async fn open_execution(
     let lifetime = mapping::token_lifetime(req.token_lifetime.as_deref())?;
     let callback_url = callback(state, req.callback_url.as_deref())?;
     let now = Utc::now();
-    let mut stored = Vec::with_capacity(credentials.len());
+    let mut new_credentials = Vec::with_capacity(credentials.len());
     for (category, id_types, reused) in credentials {
-        if let Some(id) = reused {
-            // Checked by `check_references`: a document of this account.
-            stored.push(StoredCredential {
-                id,
-                category,
-                has_document: true,
-                id_types,
-                prefill: None,
-                prepared_data: None,
-                data_document: None,
-                document: None,
-                last_page: 0,
-                reused: true,
-            });
-            continue;
-        }
         let has_document = matches!(
             category,
             Category::Id | Category::Selfie | Category::Document
         );
-        let id = if has_document {
-            let new = NewDocument {
-                kind: Some(mapping::kind_for(category, &id_types)),
-                extras: [(
-                    NAMESPACE.to_owned(),
-                    serde_json::json!({ "category": category, "idTypes": id_types }),
-                )]
-                .into(),
-                ..Default::default()
-            };
-            state
-                .store
-                .create_document(tenant, subject.id, new.validate()?)
-                .await?
-                .id
-        } else {
-            Uuid::now_v7()
+        let holds = match reused {
+            // Checked by `check_references`: a document of this account.
+            Some(id) => Holds::Reused(id),
+            None if has_document => {
+                let new = NewDocument {
+                    kind: Some(mapping::kind_for(category, &id_types)),
+                    extras: [(
+                        NAMESPACE.to_owned(),
+                        serde_json::json!({ "category": category, "idTypes": id_types }),
+                    )]
+                    .into(),
+                    ..Default::default()
+                };
+                Holds::New(Box::new(new.validate()?))
+            }
+            None => Holds::Nothing,
         };
-        stored.push(StoredCredential {
-            id,
-            category,
-            has_document,
+        new_credentials.push(NewCredential {
+            category: category.wire_name().to_owned(),
             id_types,
-            prefill: None,
-            prepared_data: None,
-            data_document: None,
-            document: None,
-            last_page: 0,
-            reused: false,
+            holds,
         });
     }
-    let execution = Execution {
+    let mut execution = Execution {
         definition_key: req.workflow_definition.key,
         customer_internal_reference: req.customer_internal_reference,
         user_reference: req.user_reference,
         reporting_criteria: req.reporting_criteria,
         callback_url,
-        credentials: stored,
+        credentials: Vec::new(),
         started_at: None,
         completed_at: None,
         decision: None,
@@ -169,23 +147,28 @@ async fn open_execution(
             .transpose()?,
         user_consent: req.user_consent.as_ref().map(to_value).transpose()?,
     };
-    let process = state
-        .store
-        .create_process(
-            tenant,
-            NewProcess {
-                subject_id: subject.id,
-                namespace: namespace(),
-                kind: EXECUTION.into(),
-                expires_at: Some(now + lifetime),
-                data: execution.to_data()?,
-            },
-        )
-        .await?;
-    let token = state
-        .store
-        .mint_token(tenant, subject.id, Some(process.id), API_TOKEN, lifetime)
-        .await?;
+    // The process, its credentials' documents and rows, and its api.token: all or nothing.
+    let (process, rows, token) = ops::executions::open_process(
+        &state.store,
+        tenant,
+        NewProcess {
+            subject_id: subject.id,
+            namespace: namespace(),
+            kind: EXECUTION.into(),
+            expires_at: Some(now + lifetime),
+            data: execution.to_data()?,
+        },
+        new_credentials,
+        NewToken {
+            purpose: API_TOKEN,
+            ttl: lifetime,
+        },
+    )
+    .await?;
+    execution.credentials = rows
+        .iter()
+        .map(StoredCredential::from_row)
+        .collect::<Result<_, _>>()?;
     let urls = &ctx.urls;
     let finalize = urls.execution(subject.id, process.id);
     // The web and SDK channels, when a credential can come through them (Jumio: "only
@@ -327,22 +310,13 @@ pub async fn update_account(
     ))]
 pub async fn delete_account(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
     Access(tenant): Access,
     Path(id): Path<Uuid>,
 ) -> Result<(), JumioError> {
     let subject = account(&state, &tenant, id).await?;
-    // Every execution of the account is held, so no call on one of them writes a part or a
-    // document between the deletion and its own end.
-    let executions = state
-        .store
-        .list_processes(&tenant, subject.id)
-        .await?
-        .into_iter()
-        .filter(|p| p.namespace == namespace() && p.kind == EXECUTION)
-        .map(|p| p.id);
-    let _held = ctx.locks.lock_all(executions).await;
-    state.store.delete_subject(&tenant, subject.id).await?;
+    // One transaction: a call on one of its executions either committed before (and its
+    // writes go with the account) or finds no execution after.
+    ops::executions::delete_subject(&state.store, &tenant, subject.id).await?;
     Ok(())
 }
 
@@ -361,28 +335,23 @@ pub async fn delete_account(
     ))]
 pub async fn delete_execution(
     State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
     Access(tenant): Access,
     Path((id, execution)): Path<(Uuid, Uuid)>,
 ) -> Result<(), JumioError> {
-    // Held from the read of the record: a document a concurrent call creates for one of
-    // its credentials is either in the record read here or never created.
-    let _held = ctx.locks.lock(execution).await;
-    let (_, process, record) = super::retrieval::execution(&state, &tenant, id, execution).await?;
-    // A reused credential belongs to the execution that captured it, not to this one.
-    let documents = record
-        .credentials
-        .iter()
-        .filter(|c| !c.reused)
-        .flat_map(|c| [c.doc(), c.data_document])
-        .flatten()
-        .collect::<Vec<_>>();
-    for id in documents {
-        match state.store.delete_document(&tenant, id).await {
-            Ok(()) | Err(Error::NotFound(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
+    let (subject, process, _) = super::retrieval::execution(&state, &tenant, id, execution).await?;
+    // One transaction, reading the credentials inside it: a document a concurrent call
+    // starts for one of them is either seen and deleted here or never created.
+    let ns = namespace();
+    let target = ops::Target {
+        tenant: &tenant,
+        subject: subject.id,
+        process: process.id,
+        namespace: &ns,
+        kind: EXECUTION,
+    };
+    match ops::executions::delete_process(&state.store, &target).await {
+        Ok(()) => Ok(()),
+        Err(Error::NotFound(_)) => Err(Error::NotFound("workflow execution").into()),
+        Err(e) => Err(e.into()),
     }
-    state.store.delete_process(&tenant, process.id).await?;
-    Ok(())
 }

@@ -6,17 +6,18 @@ use std::sync::Arc;
 use axum::extract::{Extension, State};
 use uuid::Uuid;
 
-use super::accounts::{Ctx, Path};
+use super::accounts::{Ctx, Path, namespace};
 use super::auth::ApiToken;
 use super::error::JumioError;
 use super::mapping;
-use super::parts::{delete_part, document_of, envelope, extras, open, touch};
+use super::parts::{action, delete_part, document_of, envelope, extras, open, target};
 use super::personal::{
-    PersonalBody, check_patch, declare, new_document, patch_of, patch_replacing, personal,
+    PersonalBody, check_patch, new_document, patch_of, patch_replacing, personal, personal_field,
 };
 use super::wire::{Category, ErrorBody, PartResponse};
 use crate::error::Error;
 use crate::model::DocumentKind;
+use crate::ops::{self, data::Declared};
 use crate::state::AppState;
 
 /// Add prepared data to a DATA credential (`POST …/parts/PREPARED_DATA`, JSON). An `id`
@@ -44,10 +45,7 @@ pub async fn add_prepared_data(
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
     super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    // Held to the last write: whether the credential already has a data document is
-    // decided from what every earlier call wrote, so one credential never gets two.
-    let _held = ctx.locks.lock(token.execution).await;
-    let (_, record) = open(&state, &token, account, execution).await?;
+    let (process, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category != Category::Data {
         return Err(Error::invalid("classifier", "PREPARED_DATA is for DATA credentials").into());
@@ -58,45 +56,33 @@ pub async fn add_prepared_data(
     // The data document holds only what the current data says: a replacement overwrites
     // every field, and data without an `id` number has no document.
     let patch = patch_replacing(declared);
-    let old = document_of(&state, tenant, credential.data_document).await?;
-    // Everything is checked before anything is written: a document that the `id` section
-    // would create is validated as a whole first.
-    let document = match (&old, has_number) {
-        (_, false) => None,
-        (Some(d), true) => {
-            check_patch(&state, tenant, d.id, &patch).await?;
-            Some((d.id, false))
+    // Checked before anything is written, so the error names the body's field: a document
+    // that the `id` section would create is validated as a whole.
+    if has_number {
+        match document_of(&state, tenant, credential.data_document).await? {
+            Some(d) => check_patch(&state, tenant, d.id, &patch).await?,
+            None => {
+                new_document(&patch, DocumentKind::IdCard, extras(&credential))?;
+            }
         }
-        (None, true) => {
-            let new = new_document(&patch, DocumentKind::IdCard, extras(&credential))?;
-            let doc = state.store.create_document(tenant, account, new).await?;
-            Some((doc.id, true))
-        }
+    }
+    let ns = namespace();
+    let new = patch.clone();
+    let body = Declared {
+        value,
+        patch,
+        new_document: |_: &_| new_document(&new, DocumentKind::IdCard, extras(&credential)),
     };
-    let recorded = touch(&state, &token, account, execution, |r| {
-        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-            c.prepared_data = Some(value.clone());
-            c.data_document = document.map(|(d, _)| d);
-        }
-    })
-    .await;
-    match (recorded, document) {
-        (Err(e), Some((d, true))) => {
-            // The action was refused: the document made for it goes too.
-            let _ = state.store.delete_document(tenant, d).await;
-            return Err(e);
-        }
-        (Err(e), _) => return Err(e),
-        (Ok(_), Some((d, false))) => declare(&state, tenant, d, patch).await?,
-        (Ok(_), _) => {}
-    }
-    if let (Some(d), false) = (&old, has_number) {
-        // Replaced by data without an `id` section: its document goes with it.
-        match state.store.delete_document(tenant, d.id).await {
-            Ok(()) | Err(Error::NotFound(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
+    ops::data::put_prepared(
+        &state.store,
+        &target(&token, &process, &ns),
+        &action(&record),
+        credential_id,
+        has_number,
+        body,
+    )
+    .await
+    .map_err(personal_field)?;
     Ok(axum::Json(envelope(
         &ctx,
         &token,
@@ -217,9 +203,7 @@ pub async fn prefill(
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
     super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    // Held to the last write, as for parts: a prefill may start the credential's document.
-    let _held = ctx.locks.lock(token.execution).await;
-    let (_, record) = open(&state, &token, account, execution).await?;
+    let (process, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     if credential.category != Category::Id || credential.reused {
         return Err(Error::invalid(
@@ -231,37 +215,31 @@ pub async fn prefill(
     let (value, declared) = personal(&bytes)?;
     let patch = patch_of(declared);
     let tenant = &token.tenant;
-    let Some(doc) = document_of(&state, tenant, credential.doc()).await? else {
+    let kind = mapping::kind_for(Category::Id, &credential.id_types);
+    // Checked before anything is written, so the error names the body's field.
+    match document_of(&state, tenant, credential.doc()).await? {
+        Some(doc) => check_patch(&state, tenant, doc.id, &patch).await?,
+        None => {
+            new_document(&patch, kind, extras(&credential))?;
+        }
+    }
+    let ns = namespace();
+    let new = patch.clone();
+    let body = Declared {
+        value,
+        patch,
         // The document was deleted through another API: the prefill starts a new one.
-        let kind = mapping::kind_for(Category::Id, &credential.id_types);
-        let new = new_document(&patch, kind, extras(&credential))?;
-        let doc = state.store.create_document(tenant, account, new).await?;
-        let recorded = touch(&state, &token, account, execution, |r| {
-            for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-                c.prefill = Some(value.clone());
-                c.document = Some(doc.id);
-            }
-        })
-        .await;
-        if let Err(e) = recorded {
-            let _ = state.store.delete_document(tenant, doc.id).await;
-            return Err(e);
-        }
-        return Ok(axum::Json(envelope(
-            &ctx,
-            &token,
-            &credential,
-            credential.id,
-        )));
+        new_document: |_: &_| new_document(&new, kind, extras(&credential)),
     };
-    check_patch(&state, tenant, doc.id, &patch).await?;
-    touch(&state, &token, account, execution, |r| {
-        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-            c.prefill = Some(value.clone());
-        }
-    })
-    .await?;
-    declare(&state, tenant, doc.id, patch).await?;
+    ops::data::prefill(
+        &state.store,
+        &target(&token, &process, &ns),
+        &action(&record),
+        credential_id,
+        body,
+    )
+    .await
+    .map_err(personal_field)?;
     Ok(axum::Json(envelope(
         &ctx,
         &token,

@@ -5,18 +5,19 @@
 use std::sync::Arc;
 
 use axum::extract::{Extension, State};
-use chrono::Utc;
 use uuid::Uuid;
 
-use super::accounts::{Ctx, Path};
+use super::accounts::{Ctx, Path, namespace};
 use super::auth::ApiToken;
 use super::error::JumioError;
 use super::mapping::{self, StoredCredential};
-use super::parts::{document_of, open};
+use super::parts::{action, open, target};
 use super::wire::{Category, ErrorBody, FinalizeResponse, Id};
 use crate::error::Error;
-use crate::model::{DocumentKind, FileSide, ProcessStatus, StoredFile};
+use crate::model::{Document, DocumentKind, FileSide, StoredFile};
+use crate::ops;
 use crate::state::AppState;
+use crate::store::ProcessCredential;
 
 /// What finalize requires of a credential, or why it is incomplete: an ID needs FRONT (and
 /// BACK unless it is a passport or visa), a SELFIE its FACE, a DOCUMENT a page, DATA its
@@ -63,31 +64,28 @@ pub(super) async fn finalize_execution(
     account: Uuid,
     execution: Uuid,
 ) -> Result<FinalizeResponse, JumioError> {
-    // No part may arrive or go between the check of required parts and the transition.
-    let _held = ctx.locks.lock(token.execution).await;
     let (process, record) = open(state, token, account, execution).await?;
     let tenant = &token.tenant;
-    let files = state.store.list_files(tenant, account).await?;
-    // A reused credential was captured before and cannot take parts here: processing
-    // judges it as it is.
-    for c in record.credentials.iter().filter(|c| !c.reused) {
-        let kind = document_of(state, tenant, c.doc()).await?.map(|d| d.kind);
-        if let Some(part) = missing(c, kind, &files) {
-            return Err(Error::invalid(
+    let ns = namespace();
+    let a = action(&record);
+    let now = a.now;
+    // One transaction: no part may arrive or go between the check of required parts and
+    // the transition. A reused credential was captured before and cannot take parts here:
+    // processing judges it as it is (the operation skips it).
+    let complete = |row: &ProcessCredential, doc: Option<&Document>, files: &[StoredFile]| {
+        let c = StoredCredential::from_row(row)?;
+        match missing(&c, doc.map(|d| d.kind), files) {
+            None => Ok(()),
+            Some(part) => Err(Error::invalid(
                 format!("credentials[{}].parts.{part}", c.id),
                 format!(
                     "the {} credential has no {part} part yet",
                     c.category.wire_name()
                 ),
-            )
-            .into());
+            )),
         }
-    }
-    let now = Utc::now();
-    state
-        .store
-        .transition_process(tenant, process.id, ProcessStatus::Submitted, now, None)
-        .await?;
+    };
+    ops::capture::finalize(&state.store, &target(token, &process, &ns), &a, complete).await?;
     super::processing::spawn(state.clone(), ctx.clone(), tenant.clone(), process.id);
     Ok(FinalizeResponse {
         timestamp: mapping::timestamp(now),

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::wire::{CapabilityResult, Category, Decision, Status};
 use crate::error::{Error, Result};
 use crate::model::{DocumentKind, FileSide, Process, ProcessStatus, StoredFile};
+use crate::store::ProcessCredential;
 
 /// The namespace of Jumio's processes, tokens and extras.
 pub const NAMESPACE: &str = "jumio";
@@ -168,6 +169,16 @@ pub fn side_named(classifier: &str) -> Option<FileSide> {
     }
 }
 
+/// The side whose file stands for `side` when there is none at it: a passport stored as
+/// pages reads page 1 as its FRONT and page 2 as its BACK (see `file_for`).
+pub fn stands_in(side: FileSide) -> Option<FileSide> {
+    match side {
+        FileSide::Front => Some(FileSide::Page(1)),
+        FileSide::Back => Some(FileSide::Page(2)),
+        _ => None,
+    }
+}
+
 /// The file of document `doc` that stands for `side`, newest first. The one rule retrieval,
 /// finalize and processing share: a passport stored as pages (nCore, B2Core) has no
 /// FRONT/BACK, so page 1 (its data page) is the side Jumio calls FRONT and page 2 reads as
@@ -179,11 +190,7 @@ pub fn file_for(files: &[StoredFile], doc: Uuid, side: FileSide) -> Option<&Stor
             .filter(|f| f.document_id == Some(doc) && f.side == side)
             .max_by_key(|f| f.created_at)
     };
-    newest(side).or_else(|| match side {
-        FileSide::Front => newest(FileSide::Page(1)),
-        FileSide::Back => newest(FileSide::Page(2)),
-        _ => None,
-    })
+    newest(side).or_else(|| stands_in(side).and_then(newest))
 }
 
 /// The parts of a credential's document as retrieval serves them, each file under the
@@ -302,6 +309,24 @@ pub struct StoredCredential {
 }
 
 impl StoredCredential {
+    /// Reads a credential's row.
+    pub fn from_row(c: &ProcessCredential) -> Result<StoredCredential> {
+        let category = serde_json::from_value(serde_json::Value::String(c.category.clone()))
+            .map_err(Error::internal)?;
+        Ok(StoredCredential {
+            id: c.id,
+            category,
+            has_document: c.document_id.is_some(),
+            id_types: c.id_types.clone(),
+            prefill: c.prefill.clone(),
+            prepared_data: c.prepared.clone(),
+            data_document: c.data_document_id,
+            document: c.document_id.filter(|d| *d != c.id),
+            last_page: c.last_page,
+            reused: c.reused,
+        })
+    }
+
     /// The canonical document holding this credential's parts (ID, SELFIE, DOCUMENT).
     pub fn doc(&self) -> Option<Uuid> {
         self.has_document.then(|| self.document.unwrap_or(self.id))
@@ -334,9 +359,11 @@ pub struct Execution {
     pub reporting_criteria: Option<String>,
     /// Where the callback goes.
     pub callback_url: Option<String>,
-    /// The credentials.
+    /// The credentials (rows of their own, `process_credentials`: never in the JSON).
+    #[serde(default, skip_serializing)]
     pub credentials: Vec<StoredCredential>,
-    /// When the first part arrived.
+    /// When the first part arrived (the process's `started_at`: never in the JSON).
+    #[serde(default, skip_serializing)]
     pub started_at: Option<DateTime<Utc>>,
     /// When processing finished.
     pub completed_at: Option<DateTime<Utc>>,
@@ -364,9 +391,15 @@ pub struct Execution {
 }
 
 impl Execution {
-    /// Reads the record from a process.
-    pub fn from_process(p: &Process) -> Result<Execution> {
-        serde_json::from_value(p.data.clone()).map_err(Error::internal)
+    /// Reads the record from a process and its credentials' rows.
+    pub fn read(p: &Process, credentials: &[ProcessCredential]) -> Result<Execution> {
+        let mut e: Execution = serde_json::from_value(p.data.clone()).map_err(Error::internal)?;
+        e.started_at = p.started_at;
+        e.credentials = credentials
+            .iter()
+            .map(StoredCredential::from_row)
+            .collect::<Result<_>>()?;
+        Ok(e)
     }
 
     /// The record as process data.
@@ -396,12 +429,17 @@ impl Execution {
 /// Jumio's status of a process at `now`. An execution that ran out of time is
 /// `SESSION_EXPIRED` if it had started (a part arrived), `TOKEN_EXPIRED` otherwise.
 pub fn status(p: &Process, e: &Execution, now: DateTime<Utc>) -> Status {
+    process_status(p, p.started_at.or(e.started_at), now)
+}
+
+/// Jumio's status of a process at `now`, given when its first action happened.
+pub fn process_status(p: &Process, started: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Status {
     match p.status_at(now) {
         ProcessStatus::Open => Status::Initiated,
         ProcessStatus::Submitted => Status::Acquired,
         ProcessStatus::Completed => Status::Processed,
         ProcessStatus::Expired | ProcessStatus::Cancelled => {
-            if e.started_at.is_some() {
+            if started.is_some() {
                 Status::SessionExpired
             } else {
                 Status::TokenExpired

@@ -14,7 +14,6 @@ mod checks;
 mod data;
 mod error;
 mod finalize;
-mod lock;
 pub(crate) mod mapping;
 mod page;
 mod parts;
@@ -148,7 +147,6 @@ pub fn api(config: &crate::config::Config) -> Api {
             web: format!("{base}{}", mapping::WEB_APP),
         },
         http,
-        locks: lock::ExecutionLocks::default(),
         tokens: tokens::Tokens::new(base.clone()),
         frame_ancestors: config.adapters.jumio.web_frame_ancestors.clone(),
     });

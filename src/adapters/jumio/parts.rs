@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Extension, Multipart, State};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::accounts::{Ctx, Path};
+use super::accounts::{Ctx, Path, namespace};
 use super::auth::ApiToken;
 use super::error::JumioError;
 use super::mapping::{self, Execution, MAX_PAGES, StoredCredential};
@@ -19,11 +19,31 @@ use super::wire::{ApiChannel, Category, ErrorBody, Id, PartResponse};
 use crate::adapters::common;
 use crate::error::Error;
 use crate::media::MediaType;
-use crate::model::{Document, FileSide, NewDocument, NewFile, Process, StoredFile, TenantId};
+use crate::model::{
+    Document, FileSide, Namespace, NewDocument, NewFile, Process, StoredFile, TenantId,
+};
+use crate::ops;
 use crate::state::AppState;
 use crate::store::PutRules;
 
-/// The open execution a token opens, with its record.
+/// Refuses an action on an execution that is no longer `INITIATED` (409).
+fn takes_actions(p: &Process, now: DateTime<Utc>) -> Result<(), Error> {
+    let status = mapping::process_status(p, p.started_at, now);
+    if status != super::wire::Status::Initiated {
+        return Err(Error::Conflict(format!(
+            "the workflow execution is {}",
+            serde_json::to_value(status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+/// The open execution a token opens, with its record: read before an operation so that a
+/// request that cannot succeed is refused before its body is read. The operation checks
+/// again inside its transaction, which is what decides.
 pub(super) async fn open(
     state: &AppState,
     token: &ApiToken,
@@ -33,18 +53,35 @@ pub(super) async fn open(
     token.opens(account, execution)?;
     let (_, process, record) =
         super::retrieval::execution(state, &token.tenant, account, execution).await?;
-    let status = mapping::status(&process, &record, Utc::now());
-    if status != super::wire::Status::Initiated {
-        return Err(Error::Conflict(format!(
-            "the workflow execution is {}",
-            serde_json::to_value(status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        ))
-        .into());
-    }
+    takes_actions(&process, Utc::now())?;
     Ok((process, record))
+}
+
+/// The execution an operation writes to.
+pub(super) fn target<'a>(
+    token: &'a ApiToken,
+    process: &Process,
+    ns: &'a Namespace,
+) -> ops::Target<'a> {
+    ops::Target {
+        tenant: &token.tenant,
+        subject: process.subject_id,
+        process: process.id,
+        namespace: ns,
+        kind: mapping::EXECUTION,
+    }
+}
+
+/// An action on the execution: it must still be `INITIATED`; it marks the execution started
+/// and moves its session to 15 minutes from now (never past its token).
+pub(super) fn action(record: &Execution) -> ops::Action<impl Fn(&Process) -> Result<(), Error>> {
+    let now = Utc::now();
+    ops::Action {
+        now,
+        session: chrono::Duration::minutes(mapping::SESSION_TIMEOUT_MINUTES),
+        until: record.token_expires_at,
+        accepts: move |p: &Process| takes_actions(p, now),
+    }
 }
 
 pub(super) fn envelope(
@@ -65,44 +102,6 @@ pub(super) fn envelope(
             parts: ctx.urls.parts(a, w, credential),
             workflow_execution: ctx.urls.execution(a, w),
         },
-    }
-}
-
-/// Records an action before its effect is written: applies `change` to the record, marks
-/// the execution started, and moves its session to 15 minutes from now (never past its
-/// token). The write is a compare-and-set on the execution as read; a concurrent action
-/// makes it read again and retry, and an execution no longer `INITIATED` refuses the action
-/// (409) before any file is stored or deleted.
-pub(super) async fn touch(
-    state: &AppState,
-    token: &ApiToken,
-    account: Uuid,
-    execution: Uuid,
-    change: impl Fn(&mut Execution),
-) -> Result<Execution, JumioError> {
-    let mut attempts = 0;
-    loop {
-        let (process, mut record) = open(state, token, account, execution).await?;
-        change(&mut record);
-        let now = Utc::now();
-        record.started_at.get_or_insert(now);
-        let session = now + chrono::Duration::minutes(mapping::SESSION_TIMEOUT_MINUTES);
-        let expires = record.token_expires_at.map_or(session, |t| t.min(session));
-        match state
-            .store
-            .update_process_data(
-                &token.tenant,
-                &process,
-                now,
-                &record.to_data()?,
-                Some(expires),
-            )
-            .await
-        {
-            Ok(_) => return Ok(record),
-            Err(Error::Conflict(_)) if attempts < 8 => attempts += 1,
-            Err(e) => return Err(e.into()),
-        }
     }
 }
 
@@ -193,49 +192,14 @@ pub(super) fn extras(
     .into()
 }
 
-/// The document a new part of the credential goes to: its document, or, when another API
-/// deleted that one, a new document the credential records (`document`) from now on.
-async fn part_document(
-    state: &AppState,
-    token: &ApiToken,
-    credential: &StoredCredential,
-) -> Result<Uuid, JumioError> {
-    let tenant = &token.tenant;
-    if let Some(d) = document_of(state, tenant, credential.doc()).await? {
-        return Ok(d.id);
-    }
-    let new = NewDocument {
+/// The new document a credential's parts go to when another API deleted its document.
+fn new_document(credential: &StoredCredential) -> Result<crate::model::ValidNewDocument, Error> {
+    NewDocument {
         kind: Some(mapping::kind_for(credential.category, &credential.id_types)),
         extras: extras(credential),
         ..Default::default()
-    };
-    let doc = state
-        .store
-        .create_document(tenant, token.account, new.validate()?)
-        .await?;
-    repoint(state, token, credential.id, doc.id).await?;
-    Ok(doc.id)
-}
-
-/// Records that a credential's parts now live in document `doc`; if the execution refuses
-/// the action, the document goes again.
-async fn repoint(
-    state: &AppState,
-    token: &ApiToken,
-    credential: Uuid,
-    doc: Uuid,
-) -> Result<(), JumioError> {
-    let recorded = touch(state, token, token.account, token.execution, |r| {
-        for c in r.credentials.iter_mut().filter(|c| c.id == credential) {
-            c.document = Some(doc);
-        }
-    })
-    .await;
-    if let Err(e) = recorded {
-        let _ = state.store.delete_document(&token.tenant, doc).await;
-        return Err(e);
     }
-    Ok(())
+    .validate()
 }
 
 /// Refuses parts on a credential the execution reuses (captured before, no API channel).
@@ -255,12 +219,12 @@ fn takes_parts(credential: &StoredCredential) -> Result<(), Error> {
     Ok(())
 }
 
-/// Stages every `file` part of a form for the credential's document, with `side` for each.
+/// Stages every `file` part of a form (without a document: the operation puts them on the
+/// credential's document), checking `side` for each.
 async fn stage_form(
     state: &AppState,
     tenant: &TenantId,
     subject: Uuid,
-    doc: Uuid,
     multipart: Result<Multipart, MultipartRejection>,
     mut side: impl FnMut(usize) -> Result<FileSide, Error>,
     pdf_allowed: bool,
@@ -277,7 +241,7 @@ async fn stage_form(
         }
         let new = NewFile {
             subject_id: subject,
-            document_id: Some(doc),
+            document_id: None,
             side: side(staged.len())?,
             name: field.file_name().map(str::to_owned),
             extras: Default::default(),
@@ -306,10 +270,7 @@ pub(super) async fn put_part(
     multipart: Result<Multipart, MultipartRejection>,
     replace: bool,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    // Held to the last write: the exists-check and the document a part goes to are decided
-    // from what every earlier call on this execution wrote.
-    let _held = ctx.locks.lock(token.execution).await;
-    let (_, record) = open(state, token, account, execution).await?;
+    let (process, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     takes_parts(&credential)?;
     if credential.category == Category::Document {
@@ -326,27 +287,23 @@ pub(super) async fn put_part(
         );
     }
     let tenant = &token.tenant;
+    // Refused before the body is read when the part is on file (the operation decides
+    // again in its transaction). The part as retrieval and finalize read it: a passport's
+    // PAGE_1 is its FRONT, so a FRONT next to it would be a second one.
     let files = files_of(state, tenant, account, &credential).await?;
-    // The part as retrieval and finalize read it: a passport's PAGE_1 is its FRONT, so a
-    // FRONT next to it would be a second one.
-    let mut existing: Vec<StoredFile> = files.iter().filter(|f| f.side == side).cloned().collect();
-    if existing.is_empty()
-        && let Some(doc) = credential.doc()
-    {
-        existing.extend(mapping::file_for(&files, doc, side).cloned());
-    }
-    if !existing.is_empty() && !replace {
+    let on_file = credential
+        .doc()
+        .is_some_and(|doc| mapping::file_for(&files, doc, side).is_some());
+    if on_file && !replace {
         return Err(Error::Conflict(format!(
             "the credential already has a {classifier} part; PUT replaces it"
         ))
         .into());
     }
-    let doc = part_document(state, token, &credential).await?;
     let mut staged = stage_form(
         state,
         tenant,
-        account,
-        doc,
+        process.subject_id,
         multipart,
         |i| {
             if i == 0 {
@@ -358,17 +315,27 @@ pub(super) async fn put_part(
         false,
     )
     .await?;
-    touch(state, token, account, execution, |_| {}).await?;
-    let stored = state
-        .store
-        .commit_files(tenant, std::mem::take(&mut staged), 100)
-        .await?;
-    // The new file is in place before the old one goes, so the part is never missing.
-    for old in existing {
-        state.store.delete_file(tenant, old.id).await?;
-    }
-    let part = stored.first().map_or(credential.id, |f| f.id);
-    Ok(axum::Json(envelope(ctx, token, &credential, part)))
+    let file = staged
+        .pop()
+        .ok_or_else(|| Error::invalid("file", "is required"))?;
+    let ns = namespace();
+    let part = ops::capture::Side {
+        credential: credential.id,
+        side,
+        stands_in: mapping::stands_in(side),
+        replace,
+        max_files: 100,
+    };
+    let stored = ops::capture::add_part(
+        &state.store,
+        &target(token, &process, &ns),
+        &action(&record),
+        part,
+        |_| new_document(&credential),
+        file,
+    )
+    .await?;
+    Ok(axum::Json(envelope(ctx, token, &credential, stored.id)))
 }
 
 /// Add a part to a credential: `file`, a JPEG or PNG. `DOCUMENT` is an alias of the
@@ -484,35 +451,20 @@ pub(super) async fn add_pages(
     (account, execution, credential_id, _): (Uuid, Uuid, Uuid, String),
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    // Held to the last write: page numbers, the page limit and "a PDF only alone" are
-    // decided from every page stored before.
-    let _held = ctx.locks.lock(token.execution).await;
-    let (_, record) = open(state, token, account, execution).await?;
+    let (process, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
     takes_parts(&credential)?;
     if credential.category != Category::Document {
         return Err(Error::invalid("classifier", "DOCUMENT is for DOCUMENT credentials").into());
     }
     let tenant = &token.tenant;
-    let existing = files_of(state, tenant, account, &credential).await?;
-    let count = existing.len();
-    // New pages follow the highest page number ever given (kept on the execution record,
-    // so deleting every page does not bring numbers back), and never one in use.
-    let last = existing
-        .iter()
-        .filter_map(|f| match f.side {
-            FileSide::Page(n) => Some(n),
-            _ => None,
-        })
-        .chain([credential.last_page])
-        .max()
-        .unwrap_or(0);
-    let doc = part_document(state, token, &credential).await?;
+    // Refused while the form is read once past the page limit (the operation decides the
+    // limit, the page numbers and "a PDF only alone" again in its transaction).
+    let count = files_of(state, tenant, account, &credential).await?.len();
     let staged = stage_form(
         state,
         tenant,
-        account,
-        doc,
+        process.subject_id,
         multipart,
         |i| {
             if count + i + 1 > MAX_PAGES as usize {
@@ -521,34 +473,25 @@ pub(super) async fn add_pages(
                     limit: MAX_PAGES.into(),
                 });
             }
-            u16::try_from(usize::from(last) + i + 1)
-                .map(FileSide::Page)
-                .map_err(|_| Error::invalid("file", "too many pages"))
+            Ok(FileSide::None)
         },
         true,
     )
     .await?;
-    let pdfs = existing
-        .iter()
-        .map(|f| f.media_type)
-        .chain(staged.iter().map(|s| s.file().media_type))
-        .filter(|m| *m == MediaType::Pdf)
-        .count();
-    if pdfs > 0 && count + staged.len() > 1 {
-        return Err(Error::invalid(
-            "file",
-            "a PDF is the whole document: send it alone, or send images as pages",
-        )
-        .into());
-    }
-    let high = u16::try_from(usize::from(last) + staged.len()).unwrap_or(u16::MAX);
-    touch(state, token, account, execution, |r| {
-        for c in r.credentials.iter_mut().filter(|c| c.id == credential_id) {
-            c.last_page = c.last_page.max(high);
-        }
-    })
+    let ns = namespace();
+    let pages = ops::capture::Pages {
+        credential: credential.id,
+        max_pages: MAX_PAGES,
+    };
+    let stored = ops::capture::add_pages(
+        &state.store,
+        &target(token, &process, &ns),
+        &action(&record),
+        pages,
+        |_| new_document(&credential),
+        staged,
+    )
     .await?;
-    let stored = state.store.commit_files(tenant, staged, MAX_PAGES).await?;
     let part = stored.first().map_or(credential.id, |f| f.id);
     Ok(axum::Json(envelope(ctx, token, &credential, part)))
 }
@@ -575,15 +518,12 @@ pub async fn delete_part(
     token: ApiToken,
     Path((account, execution, credential_id, classifier)): Path<(Uuid, Uuid, Uuid, String)>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let _held = ctx.locks.lock(token.execution).await;
-    let (_, record) = open(&state, &token, account, execution).await?;
+    let (process, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
-    let tenant = &token.tenant;
+    let ns = namespace();
+    let t = target(&token, &process, &ns);
     if classifier == "PREPARED_DATA" && credential.category == Category::Data {
-        if credential.prepared_data.is_none() {
-            return Err(Error::NotFound("part").into());
-        }
-        drop_prepared_data(&state, &token, &credential).await?;
+        ops::data::drop_prepared(&state.store, &t, &action(&record), credential.id, true).await?;
         return Ok(axum::Json(envelope(
             &ctx,
             &token,
@@ -594,15 +534,16 @@ pub async fn delete_part(
     takes_parts(&credential)?;
     let side = mapping::side_named(&classifier)
         .ok_or_else(|| Error::invalid("classifier", "is not a part classifier"))?;
-    let files = files_of(&state, tenant, account, &credential).await?;
-    let file = credential
-        .doc()
-        .and_then(|doc| mapping::file_for(&files, doc, side))
-        .cloned()
-        .ok_or(Error::NotFound("part"))?;
-    touch(&state, &token, account, execution, |_| {}).await?;
-    state.store.delete_file(tenant, file.id).await?;
-    Ok(axum::Json(envelope(&ctx, &token, &credential, file.id)))
+    let file = ops::capture::delete_part(
+        &state.store,
+        &t,
+        &action(&record),
+        credential.id,
+        side,
+        mapping::stands_in(side),
+    )
+    .await?;
+    Ok(axum::Json(envelope(&ctx, &token, &credential, file)))
 }
 
 /// Delete every part (every page) of a credential.
@@ -626,25 +567,16 @@ pub async fn delete_all_parts(
     token: ApiToken,
     Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let _held = ctx.locks.lock(token.execution).await;
-    let (_, record) = open(&state, &token, account, execution).await?;
+    let (process, record) = open(&state, &token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
+    let ns = namespace();
+    let t = target(&token, &process, &ns);
     if credential.category == Category::Data {
         // A DATA credential's one part is its prepared data.
-        if credential.prepared_data.is_some() {
-            drop_prepared_data(&state, &token, &credential).await?;
-        }
-        return Ok(axum::Json(envelope(
-            &ctx,
-            &token,
-            &credential,
-            credential.id,
-        )));
-    }
-    takes_parts(&credential)?;
-    touch(&state, &token, account, execution, |_| {}).await?;
-    for f in files_of(&state, &token.tenant, account, &credential).await? {
-        state.store.delete_file(&token.tenant, f.id).await?;
+        ops::data::drop_prepared(&state.store, &t, &action(&record), credential.id, false).await?;
+    } else {
+        takes_parts(&credential)?;
+        ops::capture::delete_parts(&state.store, &t, &action(&record), credential.id).await?;
     }
     Ok(axum::Json(envelope(
         &ctx,
@@ -652,28 +584,4 @@ pub async fn delete_all_parts(
         &credential,
         credential.id,
     )))
-}
-
-/// Deletes a DATA credential's prepared data and the document its `id` section became, so
-/// nothing of it stays visible through the other APIs or counts in later checks.
-pub(super) async fn drop_prepared_data(
-    state: &AppState,
-    token: &ApiToken,
-    credential: &StoredCredential,
-) -> Result<(), JumioError> {
-    let id = credential.id;
-    touch(state, token, token.account, token.execution, |r| {
-        for c in r.credentials.iter_mut().filter(|c| c.id == id) {
-            c.prepared_data = None;
-            c.data_document = None;
-        }
-    })
-    .await?;
-    if let Some(d) = credential.data_document {
-        match state.store.delete_document(&token.tenant, d).await {
-            Ok(()) | Err(Error::NotFound(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
 }

@@ -202,21 +202,6 @@ pub(super) fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), Ju
     Ok((value, declared))
 }
 
-/// Writes what a body declares onto a credential's document.
-pub(super) async fn declare(
-    state: &AppState,
-    tenant: &TenantId,
-    document: Uuid,
-    patch: DocumentPatch,
-) -> Result<(), JumioError> {
-    state
-        .store
-        .update_document(tenant, document, patch)
-        .await
-        .map_err(personal_field)?;
-    Ok(())
-}
-
 /// The canonical change a personal-data body makes to a document.
 pub(super) fn patch_of(d: Declared) -> DocumentPatch {
     DocumentPatch {
@@ -264,7 +249,7 @@ pub(super) fn new_document(
 }
 
 /// Names a canonical field's error by the personal-data field it came from.
-fn personal_field(e: Error) -> Error {
+pub(super) fn personal_field(e: Error) -> Error {
     match e {
         Error::InvalidField { field, reason } => {
             let name = match field.as_str() {

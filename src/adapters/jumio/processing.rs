@@ -172,7 +172,7 @@ async fn process(
     tenant: &TenantId,
     process: &Process,
 ) -> Result<Execution, Error> {
-    let mut record = Execution::from_process(process)?;
+    let mut record = super::retrieval::record_of(state, process).await?;
     let files = state.store.list_files(tenant, process.subject_id).await?;
     let mut caps: BTreeMap<String, Vec<CapabilityResult>> = BTreeMap::new();
     let mut push =
@@ -389,7 +389,7 @@ pub fn spawn_sweeper(state: AppState, ctx: Arc<Ctx>) {
             }
             for p in due {
                 let expire = async {
-                    let mut record = Execution::from_process(&p)?;
+                    let mut record = super::retrieval::record_of(&state, &p).await?;
                     record.callback_queued = record.callback_url.is_some();
                     let done = state
                         .store

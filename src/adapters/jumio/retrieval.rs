@@ -44,8 +44,14 @@ pub(super) async fn execution(
         }
         Err(e) => return Err(e.into()),
     };
-    let record = Execution::from_process(&process)?;
+    let record = record_of(state, &process).await?;
     Ok((subject, process, record))
+}
+
+/// The record of an execution: its process and its credentials' rows.
+pub(super) async fn record_of(state: &AppState, p: &Process) -> Result<Execution, Error> {
+    let credentials = state.store.process_credentials(&p.tenant, p.id).await?;
+    Execution::read(p, &credentials)
 }
 
 /// The execution as status and callback bodies show it.
@@ -190,8 +196,9 @@ async fn credential_of(
         if p.namespace != namespace() || p.kind != EXECUTION {
             continue;
         }
-        if let Ok(c) = Execution::from_process(&p)?.credential(id) {
-            return Ok(Some(c.clone()));
+        let rows = state.store.process_credentials(tenant, p.id).await?;
+        if let Some(c) = rows.iter().find(|c| c.id == id) {
+            return mapping::StoredCredential::from_row(c).map(Some);
         }
     }
     Ok(None)
