@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod fixtures;
 pub mod masstack;
+pub mod mydocs;
 pub mod ncore;
 
 pub use fixtures::png_header;
