@@ -11,6 +11,7 @@ pub mod fixtures;
 pub mod masstack;
 pub mod mydocs;
 pub mod ncore;
+pub mod passfort;
 
 pub use fixtures::png_header;
 
