@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod fixtures;
+pub mod jumio;
 pub mod masstack;
 pub mod mydocs;
 pub mod ncore;
