@@ -1,7 +1,7 @@
 //! The admin API over HTTP, as an operator's client uses it. Every JSON body is checked
 //! against the admin OpenAPI document.
 
-use crate::common::{ADMIN_A, ADMIN_B, Contract, TestServer, tenant};
+use crate::common::{ADMIN_A, ADMIN_B, Contract, tenant};
 use bytes::Bytes;
 use idbridge::model::{DocumentKind, FileSide, Namespace, NewDocument, NewFile, NewProcess};
 use idbridge::store::PutRules;
@@ -9,62 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-struct Admin {
-    server: TestServer,
-    contract: Contract,
-}
-
-impl Admin {
-    async fn start() -> Admin {
-        Admin {
-            server: TestServer::start().await,
-            contract: Contract::of("admin"),
-        }
-    }
-
-    /// Sends a request with `key` and checks the JSON answer against the contract.
-    async fn call(
-        &self,
-        key: Option<&str>,
-        method: Method,
-        path: &str,
-        template: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self
-            .server
-            .client
-            .request(method.clone(), self.server.url(&format!("/admin/v1{path}")));
-        if let Some(k) = key {
-            req = req.bearer_auth(k);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let text = res.text().await.unwrap();
-        if text.is_empty() {
-            return (status, Value::Null);
-        }
-        let value: Value =
-            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
-        self.contract
-            .check(method.as_str(), template, status.as_u16(), &value);
-        (status, value)
-    }
-
-    async fn create(&self, body: Value) -> (StatusCode, Value) {
-        self.call(
-            Some(ADMIN_A),
-            Method::POST,
-            "/subjects",
-            "/subjects",
-            Some(body),
-        )
-        .await
-    }
-}
+use crate::common::admin::*;
 
 /// A first-page file of a subject, attached to nothing yet.
 fn page_of(subject_id: Uuid) -> NewFile {

@@ -3,87 +3,13 @@
 
 mod users;
 
-use crate::common::{ADMIN_A, Contract, TestServer, tenant};
+use crate::common::{ADMIN_A, TestServer, tenant};
 use idbridge::model::{CountryCode, DocumentKind, NewDocument};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const KEY_A: &str = "test-api-key-alpha";
-const KEY_B: &str = "test-api-key-beta";
-const LIST: &str = "/users/{user_id}/identifications";
-const ONE: &str = "/users/{user_id}/identifications/{identification_id}";
-
-struct Ncore {
-    server: TestServer,
-    contract: Contract,
-}
-
-impl Ncore {
-    async fn start() -> Ncore {
-        Ncore {
-            server: TestServer::start().await,
-            contract: Contract::of("ncore"),
-        }
-    }
-
-    async fn send(
-        &self,
-        key: Option<&str>,
-        method: Method,
-        path: &str,
-        template: &str,
-        body: Option<Value>,
-        idem: Option<&str>,
-    ) -> (StatusCode, Value) {
-        let mut req = self
-            .server
-            .client
-            .request(method.clone(), self.server.url(&format!("/v1{path}")));
-        if let Some(k) = key {
-            req = req.header("apikey", k);
-        }
-        if let Some(i) = idem {
-            req = req.header("x-nymos-idempotency-key", i);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let value: Value = res.json().await.unwrap();
-        self.contract
-            .check(method.as_str(), template, status.as_u16(), &value);
-        (status, value)
-    }
-
-    async fn create(&self, user: &str, body: Value) -> (StatusCode, Value) {
-        self.send(
-            Some(KEY_A),
-            Method::POST,
-            &format!("/users/{user}/identifications"),
-            LIST,
-            Some(body),
-            None,
-        )
-        .await
-    }
-
-    async fn list(&self, user: &str, query: &str) -> (StatusCode, Value) {
-        self.send(
-            Some(KEY_A),
-            Method::GET,
-            &format!("/users/{user}/identifications{query}"),
-            LIST,
-            None,
-            None,
-        )
-        .await
-    }
-}
-
-fn passport() -> Value {
-    json!({ "type": "PASSPORT", "number": "132123123", "expiration_date": "2021-09-20T10:10:40.182Z" })
-}
+use crate::common::fixtures::{pdf, png_2k as png};
+use crate::common::ncore::*;
 
 #[tokio::test]
 async fn the_seed_example_is_created_and_read_back() {
@@ -544,82 +470,6 @@ async fn documents_stored_elsewhere_appear_with_ncore_types() {
 
 // ---------------------------------------------------------------------------------------
 // Files
-
-const FILES: &str = "/users/{user_id}/identifications/{identification_id}/files";
-const FILE: &str = "/users/{user_id}/identifications/{identification_id}/files/{file_id}";
-
-/// An image nCore accepts: a PNG header (what sniffing reads) and some bytes.
-fn png(seed: u8) -> Vec<u8> {
-    let mut v = crate::common::png_header(640, 400);
-    v.extend((0..2000u32).map(|i| (i as u8).wrapping_mul(seed)));
-    v
-}
-
-fn pdf(len: usize) -> Vec<u8> {
-    let mut v = b"%PDF-1.7\n".to_vec();
-    v.resize(len, b'x');
-    v
-}
-
-impl Ncore {
-    async fn identification(&self, user: &str, kind: &str) -> String {
-        let (status, body) = self
-            .create(user, json!({"type": kind, "number": "N-1"}))
-            .await;
-        assert_eq!(status, StatusCode::OK);
-        body["id"].as_str().unwrap().to_owned()
-    }
-
-    /// `PUT …/files` with (document type, file name, bytes) parts, types before their file.
-    async fn upload(
-        &self,
-        key: &str,
-        user: &str,
-        id: &str,
-        files: Vec<(Option<&str>, &str, Vec<u8>)>,
-    ) -> (StatusCode, Value) {
-        let mut form = reqwest::multipart::Form::new();
-        for (doc_type, name, bytes) in files {
-            if let Some(t) = doc_type {
-                form = form.text("identification_document_type", t.to_owned());
-            }
-            form = form.part(
-                "file",
-                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
-            );
-        }
-        let url = self
-            .server
-            .url(&format!("/v1/users/{user}/identifications/{id}/files"));
-        let res = self
-            .server
-            .client
-            .put(url)
-            .header("apikey", key)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        let value: Value = res.json().await.unwrap();
-        self.contract.check("PUT", FILES, status.as_u16(), &value);
-        (status, value)
-    }
-
-    async fn file_count(&self, user: &str, id: &str) -> usize {
-        let (_, ident) = self
-            .send(
-                Some(KEY_A),
-                Method::GET,
-                &format!("/users/{user}/identifications/{id}"),
-                ONE,
-                None,
-                None,
-            )
-            .await;
-        ident["files"].as_array().unwrap().len()
-    }
-}
 
 #[tokio::test]
 async fn files_upload_and_come_back_byte_for_byte() {

@@ -6,6 +6,16 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod admin;
+pub mod fixtures;
+pub mod jumio;
+pub mod masstack;
+pub mod mydocs;
+pub mod ncore;
+pub mod passfort;
+
+pub use fixtures::png_header;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -99,16 +109,6 @@ pub async fn open_store(dir: &Path, sweep_grace: Duration) -> Store {
 /// A tenant id.
 pub fn tenant(id: &str) -> TenantId {
     TenantId::new(id).unwrap()
-}
-
-/// The first bytes of a PNG of the given size: enough for sniffing and dimensions.
-pub fn png_header(width: u32, height: u32) -> Vec<u8> {
-    let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
-    v.extend_from_slice(b"IHDR");
-    v.extend_from_slice(&width.to_be_bytes());
-    v.extend_from_slice(&height.to_be_bytes());
-    v.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    v
 }
 
 /// The real app, served on 127.0.0.1 on an ephemeral port (and over HTTPS on another when
