@@ -14,8 +14,10 @@ use crate::harness::{ADMIN_KEY, Cluster, eventually, png, sha};
 use crate::ncore::{download, list, read, upload, upload_request};
 
 const BIG: u64 = 48 << 20;
-const KILL_AT: u64 = 12 << 20;
+const KILL_AT: u64 = 24 << 20;
 const USER: &str = "multi-crash";
+/// The big upload goes to an identification of its own user.
+const BIG_USER: &str = "multi-crash-big";
 
 /// The bytes of piece `i` of the big upload (a PDF of `BIG` bytes, in 1 MiB pieces).
 fn big_piece(i: u64) -> Vec<u8> {
@@ -117,7 +119,7 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
     let big_id = {
         let res = c
             .http
-            .post(c.url(1, &format!("/v1/users/{USER}/identifications")))
+            .post(c.url(1, &format!("/v1/users/{BIG_USER}/identifications")))
             .header("apikey", crate::harness::API_KEY)
             .json(&json!({"type": "BANK_STATEMENT", "number": "B-1"}))
             .send()
@@ -169,7 +171,7 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
         .http
         .put(c.url(
             0,
-            &format!("/v1/users/{USER}/identifications/{big_id}/files"),
+            &format!("/v1/users/{BIG_USER}/identifications/{big_id}/files"),
         ))
         .header("apikey", crate::harness::API_KEY)
         .multipart(big_form(big_sent.clone()))
@@ -233,7 +235,7 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
     );
 
     // Through node 1: the big file is whole or absent.
-    let big_files = read(&c, 1, USER, &big_id).await["files"]
+    let big_files = read(&c, 1, BIG_USER, &big_id).await["files"]
         .as_array()
         .unwrap()
         .clone();
@@ -241,7 +243,7 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
         [] => assert!(!big_ok, "an acknowledged upload is gone"),
         [f] => {
             assert_eq!(f["size"], BIG, "{f}");
-            let bytes = download(&c, 1, USER, &big_id, f["id"].as_str().unwrap()).await;
+            let bytes = download(&c, 1, BIG_USER, &big_id, f["id"].as_str().unwrap()).await;
             let want: Vec<u8> = (0..BIG.div_ceil(1 << 20)).flat_map(big_piece).collect();
             assert_eq!(sha(&bytes), sha(&want), "the big file differs");
         }
@@ -261,6 +263,16 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
     assert!(
         docs.len() >= acked_b2core,
         "{acked_b2core} B2Core documents acknowledged, {} there",
+        docs.len()
+    );
+    eprintln!(
+        "after the kill, node 1 shows: the big file {}, nCore uploads {:?}, {} B2Core documents",
+        if big_files.is_empty() {
+            "absent"
+        } else {
+            "whole"
+        },
+        counts.values().collect::<Vec<_>>(),
         docs.len()
     );
     // The survivor still writes.

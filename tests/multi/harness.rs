@@ -138,7 +138,8 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     /// A client for either.
     pub http: reqwest::Client,
-    dir: TempDir,
+    /// The configuration file and the data directory, removed on drop.
+    _dir: TempDir,
 }
 
 impl Cluster {
@@ -161,7 +162,7 @@ impl Cluster {
         let mut cluster = Cluster {
             nodes: Vec::new(),
             http,
-            dir,
+            _dir: dir,
         };
         for _ in 0..2 {
             let node = spawn(&config).await;
@@ -221,11 +222,6 @@ impl Cluster {
                         .is_ok_and(|l| l.to_string_lossy() == want.as_str())
                 })
         })
-    }
-
-    /// The data directory (for checks of what is on disk).
-    pub fn data_dir(&self) -> std::path::PathBuf {
-        self.dir.path().join("data")
     }
 }
 
@@ -298,9 +294,11 @@ fn socket_inode(port: u16) -> Option<String> {
     let local = format!("0100007F:{port:04X}");
     table.lines().skip(1).find_map(|line| {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        (fields.get(1) == Some(&local.as_str()))
-            .then(|| fields.get(9).map(|s| (*s).to_owned()))
-            .flatten()
+        if fields.get(1) == Some(&local.as_str()) {
+            fields.get(9).map(|s| (*s).to_owned())
+        } else {
+            None
+        }
     })
 }
 
