@@ -1,0 +1,43 @@
+//! # Two processes, one store
+//!
+//! The proof asked for by issue 15: two real `idbridge serve` processes (the binary cargo
+//! builds, `CARGO_BIN_EXE_idbridge`) share one data directory, the SQLite database in WAL
+//! mode and the blob directory, and behave as one server:
+//!
+//! - nCore: 30 concurrent file adds to one identification, split over both processes,
+//!   leave exactly 10 (the per-identification limit); an idempotency key sent to both
+//!   creates one identification (`ncore`).
+//! - PassFort: limit + k profile creations split over both let exactly `limit` through, and
+//!   the remaining budgets they report are one bucket's (`passfort`).
+//! - Jumio: 8 concurrent FRONT uploads for one credential leave one FRONT; concurrent pages
+//!   of a DOCUMENT credential never share a page number; an access token minted by one
+//!   process works on the other (`jumio`).
+//! - Jumio callbacks: with both processes sweeping, a receiver sees each finished
+//!   execution's callback once, and at least once when the process delivering it is killed
+//!   (SIGKILL) mid-delivery (`callbacks`).
+//! - `kill -9` of one process during a large streaming upload and concurrent writes leaves
+//!   nothing half visible through the other: every file listed opens with the bytes sent,
+//!   no document is seen without the files its operation stores with it (`crash`).
+//!
+//! The harness (`harness`) writes one TOML configuration into a temporary directory
+//! (tenants `alpha` and `beta`, `listen = "127.0.0.1:0"`), starts the first process, reads
+//! its bound address from its "listening (http)" log line, polls `/readyz`, then does the
+//! same for the second (so the migrations run once). Both processes are killed on drop,
+//! and a failing test prints the tail of both logs. Every wait is a poll with a deadline
+//! (30 s); nothing sleeps to wait for a server.
+//!
+//! Run it with `cargo test --test multi` (it is also part of `cargo test`). Linux only:
+//! the callback test finds which process holds a connection through `/proc`.
+
+#[path = "multi/callbacks.rs"]
+mod callbacks;
+#[path = "multi/crash.rs"]
+mod crash;
+#[path = "multi/harness.rs"]
+mod harness;
+#[path = "multi/jumio.rs"]
+mod jumio;
+#[path = "multi/ncore.rs"]
+mod ncore;
+#[path = "multi/passfort.rs"]
+mod passfort;
