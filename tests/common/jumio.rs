@@ -772,3 +772,30 @@ pub async fn delete_execution(j: &Jumio, access: &str, e: &Exec) {
         .await;
     assert_eq!(res.0, StatusCode::OK, "{}", res.1);
 }
+
+/// The classifiers details lists for a credential.
+pub async fn listed(j: &Jumio, access: &str, e: &Exec, credential: &str) -> Vec<String> {
+    let (status, details) = j.details(access, e).await;
+    assert_eq!(status, StatusCode::OK, "{details}");
+    let c = details["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == credential)
+        .unwrap_or_else(|| panic!("{credential} not in {details}"));
+    c["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["classifier"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A fresh DOCUMENT credential on a new account.
+pub async fn document_execution(j: &Jumio, access: &str) -> (Exec, String) {
+    let mut body = key_only(2);
+    body["workflowDefinition"]["credentials"] = json!([{"category": "DOCUMENT"}]);
+    let e = j.open(access, body).await;
+    let doc = e.cred("DOCUMENT");
+    (e, doc)
+}

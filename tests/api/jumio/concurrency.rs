@@ -34,24 +34,6 @@ async fn ncore_identifications(j: &Jumio, user: &str) -> Vec<Value> {
     list["data"].as_array().unwrap().clone()
 }
 
-/// The classifiers details lists for a credential.
-async fn listed(j: &Jumio, access: &str, e: &Exec, credential: &str) -> Vec<String> {
-    let (status, details) = j.details(access, e).await;
-    assert_eq!(status, StatusCode::OK, "{details}");
-    let c = details["credentials"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == credential)
-        .unwrap_or_else(|| panic!("{credential} not in {details}"));
-    c["parts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["classifier"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn concurrent_parts_on_one_side_keep_one_file() {
     let j = Jumio::start().await;
@@ -79,15 +61,6 @@ async fn concurrent_parts_on_one_side_keep_one_file() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(listed(&j, &access, &e, &id).await, ["BACK"]);
     error(&j.delete(&e.token, &e.part(&id, "FRONT"), PART).await, 404);
-}
-
-/// A fresh DOCUMENT credential on a new account.
-async fn document_execution(j: &Jumio, access: &str) -> (Exec, String) {
-    let mut body = key_only(2);
-    body["workflowDefinition"]["credentials"] = json!([{"category": "DOCUMENT"}]);
-    let e = j.open(access, body).await;
-    let doc = e.cred("DOCUMENT");
-    (e, doc)
 }
 
 #[tokio::test]
