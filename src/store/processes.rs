@@ -155,6 +155,22 @@ impl Store {
         now: DateTime<Utc>,
         data: Option<serde_json::Value>,
     ) -> Result<Process> {
+        self.transition_announced(tenant, id, next, now, data, None)
+            .await
+    }
+
+    /// [`Store::transition_process`], with `event` (the callback announcing the move)
+    /// stored in the outbox in the same transaction: the move and its announcement are
+    /// committed together or not at all, so no move goes unannounced.
+    pub async fn transition_announced(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+        next: ProcessStatus,
+        now: DateTime<Utc>,
+        data: Option<serde_json::Value>,
+        event: Option<&super::NewEvent>,
+    ) -> Result<Process> {
         let mut p = self.get_process(tenant, id).await?;
         // Recording the expiry of an open process that has run out is how a sweep makes a
         // lazy expiry explicit; every other move starts from the status at `now`.
@@ -176,6 +192,7 @@ impl Store {
         let data = data.unwrap_or(p.data.clone());
         // An expiry is recorded only if it still holds in the row: a session extended
         // meanwhile is not expired by a sweep that read it before.
+        let mut tx = db::write_tx(&self.inner.pool).await?;
         let updated = sqlx::query(
             "UPDATE processes SET status = ?, data = ?, updated_at = ? \
              WHERE tenant = ? AND id = ? AND status = ? \
@@ -189,11 +206,15 @@ impl Store {
         .bind(p.status.as_str())
         .bind(i64::from(next == ProcessStatus::Expired))
         .bind(db::millis(now))
-        .execute(&self.inner.pool)
+        .execute(&mut *tx)
         .await?;
         if updated.rows_affected() == 0 {
             return Err(Error::Conflict("process changed concurrently".into()));
         }
+        if let Some(event) = event {
+            super::outbox::insert_event(&mut tx, tenant, event).await?;
+        }
+        tx.commit().await?;
         p.status = next;
         p.data = data;
         p.updated_at = db::from_millis(db::millis(now))?;

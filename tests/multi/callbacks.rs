@@ -117,12 +117,17 @@ fn assert_announces(hit: &Hit, e: &Exec) {
     );
 }
 
-/// Headers that name the event (for a receiver to deduplicate), by name.
-fn event_headers(h: &HeaderMap) -> BTreeMap<String, String> {
-    h.iter()
-        .filter(|(k, _)| k.as_str().contains("event"))
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect()
+/// The event's stable id (`Webhook-Id`), which every delivery carries so that a receiver
+/// can deduplicate.
+fn event_id(h: &HeaderMap) -> String {
+    let id = h
+        .get("webhook-id")
+        .expect("a callback names its event in Webhook-Id")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    uuid::Uuid::parse_str(&id).expect("the event id is a UUID");
+    id
 }
 
 #[tokio::test]
@@ -136,6 +141,7 @@ async fn each_finished_execution_is_announced_once() {
         execs.insert(e.id.clone(), e);
     }
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut events = std::collections::BTreeSet::new();
     let start = tokio::time::Instant::now();
     while seen.len() < execs.len() {
         let left = DEADLINE.saturating_sub(start.elapsed());
@@ -153,6 +159,10 @@ async fn each_finished_execution_is_announced_once() {
             .get(&id)
             .unwrap_or_else(|| panic!("a callback for an unknown execution: {}", hit.body));
         assert_announces(&hit, e);
+        assert!(
+            events.insert(event_id(&hit.headers)),
+            "each execution's callback is its own event"
+        );
         *seen.entry(id).or_default() += 1;
     }
     // Several sweep intervals and retry backoffs more: no execution is announced again.
@@ -196,8 +206,8 @@ async fn a_callback_whose_node_dies_mid_delivery_is_delivered_by_the_other() {
     });
     assert_announces(&again, &e);
     assert_eq!(
-        event_headers(&again.headers),
-        event_headers(&first.headers),
+        event_id(&again.headers),
+        event_id(&first.headers),
         "a redelivery carries the same event id"
     );
     assert_eq!(status(&c, survivor, &token, &e).await, "PROCESSED");

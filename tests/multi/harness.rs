@@ -86,6 +86,10 @@ prefix = ""
 callback_hosts = ["127.0.0.1"]
 callback_attempts = 5
 callback_backoff_ms = {backoff}
+# A node killed mid-delivery leaves its callback to the other once its claim runs out.
+callback_timeout_secs = 5
+callback_claim_secs = 8
+callback_poll_ms = 200
 sweep_interval_secs = {sweep}
 "#,
         data = data.display().to_string(),

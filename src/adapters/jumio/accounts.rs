@@ -55,8 +55,10 @@ pub struct Path<T>(pub T);
 pub struct Ctx {
     /// URL builder.
     pub urls: Urls,
-    /// HTTP client for callbacks (10 s timeout, no redirects, a `User-Agent` naming idbridge).
+    /// HTTP client for callbacks (`callback_timeout_secs`, no redirects, a `User-Agent` naming idbridge).
     pub http: reqwest::Client,
+    /// Wakes this node's callback deliverer when it stored a callback.
+    pub outbox: crate::jobs::outbox::Waker,
     /// `sdk.token` and the web client's `authorizationToken`.
     pub tokens: super::tokens::Tokens,
     /// The web page's `frame-ancestors` (`adapters.jumio.web_frame_ancestors`).

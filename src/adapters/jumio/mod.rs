@@ -136,7 +136,9 @@ pub fn api(config: &crate::config::Config) -> Api {
     );
     // Callbacks name idbridge, as Jumio asks its clients to name themselves.
     let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(
+            config.adapters.jumio.callback_timeout_secs,
+        ))
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(CALLBACK_USER_AGENT)
         .build()
@@ -147,6 +149,7 @@ pub fn api(config: &crate::config::Config) -> Api {
             web: format!("{base}{}", mapping::WEB_APP),
         },
         http,
+        outbox: crate::jobs::outbox::Waker::default(),
         tokens: tokens::Tokens::new(base.clone()),
         frame_ancestors: config.adapters.jumio.web_frame_ancestors.clone(),
     });
@@ -203,8 +206,10 @@ pub fn api(config: &crate::config::Config) -> Api {
         router,
         openapi,
         background: enabled.then(|| {
-            Box::new(move |state: AppState| processing::spawn_sweeper(state, ctx))
-                as Box<dyn FnOnce(AppState) + Send>
+            Box::new(move |state: AppState| {
+                processing::spawn_deliverer(&state, &ctx);
+                processing::spawn_sweeper(state, ctx);
+            }) as Box<dyn FnOnce(AppState) + Send>
         }),
     }
 }

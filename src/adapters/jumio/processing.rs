@@ -25,6 +25,7 @@ use crate::error::Error;
 use crate::media::MediaType;
 use crate::model::{Namespace, Process, ProcessStatus, StoredFile, TenantId};
 use crate::state::AppState;
+use crate::store::NewEvent;
 
 /// The label of a capability idbridge does not perform.
 pub const NOT_PERFORMED: &str = "NOT_PERFORMED_BY_IDBRIDGE";
@@ -279,25 +280,17 @@ async fn process(
     Ok(record)
 }
 
-/// Processes a finalized execution in the background, then sends its callback; the request
-/// that finalized it does not wait.
+/// The outbox topic of Jumio's callbacks.
+pub const CALLBACKS: &str = "jumio.callback";
+
+/// Processes a finalized execution in the background and records the result together with
+/// its callback (in the outbox); the request that finalized it does not wait.
 pub fn spawn(state: AppState, ctx: Arc<Ctx>, tenant: TenantId, id: Uuid) {
     tokio::spawn(async move {
         let run = async {
             let p = state.store.get_process(&tenant, id).await?;
             let record = process(&state, &tenant, &p).await?;
-            let done = state
-                .store
-                .transition_process(
-                    &tenant,
-                    id,
-                    ProcessStatus::Completed,
-                    Utc::now(),
-                    Some(record.to_data()?),
-                )
-                .await?;
-            send(&state, &ctx, &done, &record);
-            Ok::<_, Error>(())
+            finish(&state, &ctx, &p, ProcessStatus::Completed, &record).await
         };
         match run.await {
             // Processed by another run meanwhile (a re-run of a stalled execution).
@@ -307,110 +300,132 @@ pub fn spawn(state: AppState, ctx: Arc<Ctx>, tenant: TenantId, id: Uuid) {
     });
 }
 
-/// Sends the callback of a final execution, if it has a callback URL, retrying with
-/// backoff in the background.
-fn send(state: &AppState, ctx: &Arc<Ctx>, p: &Process, record: &Execution) {
+/// Moves an execution to its final status `next` and stores its callback (if it has a
+/// callback URL) in the same transaction, then wakes this node's deliverer.
+async fn finish(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Process,
+    next: ProcessStatus,
+    record: &Execution,
+) -> Result<(), Error> {
+    let now = Utc::now();
+    let event = callback(ctx, p, next, now, record)?;
+    state
+        .store
+        .transition_announced(
+            &p.tenant,
+            p.id,
+            next,
+            now,
+            Some(record.to_data()?),
+            event.as_ref(),
+        )
+        .await?;
+    if event.is_some() {
+        ctx.outbox.wake();
+    }
+    Ok(())
+}
+
+/// The callback announcing that `p` became `next`, if its execution has a callback URL.
+/// Its body is fixed when the execution finishes: every attempt sends the same bytes, with
+/// `callbackSentAt` the moment it was queued.
+fn callback(
+    ctx: &Ctx,
+    p: &Process,
+    next: ProcessStatus,
+    now: chrono::DateTime<Utc>,
+    record: &Execution,
+) -> Result<Option<NewEvent>, Error> {
     let Some(url) = record.callback_url.clone() else {
-        return;
+        return Ok(None);
     };
-    let (account, workflow_execution) = super::retrieval::reference(ctx, p, record);
+    let mut after = p.clone();
+    after.status = next;
+    after.updated_at = now;
+    let (account, workflow_execution) = super::retrieval::reference(ctx, &after, record);
     let body = Callback {
-        callback_sent_at: mapping::timestamp(Utc::now()),
+        callback_sent_at: mapping::timestamp(now),
         user_reference: record.user_reference.clone(),
         workflow_execution,
         account,
     };
-    let cfg = state.config.adapters.jumio.clone();
-    let client = ctx.http.clone();
-    tokio::spawn(async move {
-        let mut wait = Duration::from_millis(cfg.callback_backoff_ms);
-        for attempt in 1..=cfg.callback_attempts {
-            let sent = client.post(&url).json(&body).send().await;
-            match sent {
-                Ok(r) if r.status().is_success() => return,
-                Ok(r) => tracing::warn!(
-                    attempt,
-                    status = r.status().as_u16(),
-                    "jumio callback refused"
-                ),
-                Err(e) => {
-                    tracing::warn!(attempt, error = %e.without_url(), "jumio callback failed")
-                }
-            }
-            if attempt < cfg.callback_attempts {
-                tokio::time::sleep(wait).await;
-                wait *= 2;
-            }
-        }
-        tracing::error!(attempts = cfg.callback_attempts, "jumio callback given up");
+    Ok(Some(NewEvent {
+        topic: CALLBACKS,
+        url,
+        body: serde_json::to_string(&body).map_err(Error::internal)?,
+    }))
+}
+
+/// Delivers this node's share of the callbacks in the outbox (see `crate::jobs::outbox`).
+pub fn spawn_deliverer(state: &AppState, ctx: &Ctx) {
+    let cfg = &state.config.adapters.jumio;
+    let policy = crate::jobs::outbox::Policy {
+        topic: CALLBACKS,
+        client: ctx.http.clone(),
+        attempts: cfg.callback_attempts,
+        backoff: Duration::from_millis(cfg.callback_backoff_ms),
+        claim: Duration::from_secs(cfg.callback_claim_secs),
+        poll: Duration::from_millis(cfg.callback_poll_ms),
+    };
+    crate::jobs::outbox::deliver(state.store.clone(), policy, ctx.outbox.clone());
+}
+
+/// Announces executions that expired before they were finalized (records the expiry with
+/// its callback) and processes again those finalized but never processed. Runs every
+/// `sweep_interval_secs` on one node at a time (a lease in the store); reads never depend
+/// on it.
+pub fn spawn_sweeper(state: AppState, ctx: Arc<Ctx>) {
+    let every = Duration::from_secs(state.config.adapters.jumio.sweep_interval_secs);
+    let store = state.store.clone();
+    crate::jobs::periodic(store, "jumio.executions", every, move || {
+        sweep(state.clone(), ctx.clone())
     });
 }
 
-/// Announces executions that expired before they were finalized: records the expiry and
-/// sends the callback. Runs every `sweep_interval_secs`; reads never depend on it.
-pub fn spawn_sweeper(state: AppState, ctx: Arc<Ctx>) {
-    let every = Duration::from_secs(state.config.adapters.jumio.sweep_interval_secs);
-    tokio::spawn(async move {
-        let ns = Namespace::new(NAMESPACE).expect("a valid namespace literal");
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let due = match state
-                .store
-                .expired_open_processes(&ns, EXECUTION, Utc::now(), 100)
-                .await
-            {
-                Ok(d) => d,
-                Err(e) => {
-                    crate::adapters::common::log_internal("jumio", &e);
-                    continue;
-                }
-            };
-            // Executions finalized but never processed (an error, or a restart in between)
-            // are processed again; the transition to PROCESSED happens at most once.
-            let stalled = state
-                .store
-                .stalled_processes(
-                    &ns,
-                    EXECUTION,
-                    ProcessStatus::Submitted,
-                    Utc::now() - chrono::Duration::seconds(60),
-                    100,
-                )
-                .await;
-            match stalled {
-                Ok(list) => {
-                    for p in list {
-                        spawn(state.clone(), ctx.clone(), p.tenant.clone(), p.id);
-                    }
-                }
-                Err(e) => crate::adapters::common::log_internal("jumio", &e),
-            }
-            for p in due {
-                let expire = async {
-                    let mut record = super::retrieval::record_of(&state, &p).await?;
-                    record.callback_queued = record.callback_url.is_some();
-                    let done = state
-                        .store
-                        .transition_process(
-                            &p.tenant,
-                            p.id,
-                            ProcessStatus::Expired,
-                            Utc::now(),
-                            Some(record.to_data()?),
-                        )
-                        .await?;
-                    send(&state, &ctx, &done, &record);
-                    Ok::<_, Error>(())
-                };
-                match expire.await {
-                    // Another writer got there first (a finalize, an action extending the
-                    // session), or the execution was deleted meanwhile.
-                    Ok(()) | Err(Error::Conflict(_) | Error::NotFound(_)) => {}
-                    Err(e) => crate::adapters::common::log_internal("jumio", &e),
-                }
+/// One round of the sweep.
+async fn sweep(state: AppState, ctx: Arc<Ctx>) {
+    let ns = Namespace::new(NAMESPACE).expect("a valid namespace literal");
+    let due = match state
+        .store
+        .expired_open_processes(&ns, EXECUTION, Utc::now(), 100)
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return crate::adapters::common::log_internal("jumio", &e),
+    };
+    // Executions finalized but never processed (an error, or a node dying in between) are
+    // processed again; the transition to PROCESSED happens at most once.
+    let stalled = state
+        .store
+        .stalled_processes(
+            &ns,
+            EXECUTION,
+            ProcessStatus::Submitted,
+            Utc::now() - chrono::Duration::seconds(60),
+            100,
+        )
+        .await;
+    match stalled {
+        Ok(list) => {
+            for p in list {
+                spawn(state.clone(), ctx.clone(), p.tenant.clone(), p.id);
             }
         }
-    });
+        Err(e) => crate::adapters::common::log_internal("jumio", &e),
+    }
+    for p in due {
+        let expire = async {
+            let mut record = super::retrieval::record_of(&state, &p).await?;
+            record.callback_queued = record.callback_url.is_some();
+            finish(&state, &ctx, &p, ProcessStatus::Expired, &record).await
+        };
+        match expire.await {
+            // Another writer got there first (a finalize, an action extending the session),
+            // or the execution was deleted meanwhile.
+            Ok(()) | Err(Error::Conflict(_) | Error::NotFound(_)) => {}
+            Err(e) => crate::adapters::common::log_internal("jumio", &e),
+        }
+    }
 }

@@ -119,7 +119,12 @@ async fn deleting_an_execution_while_parts_arrive_leaves_no_document() {
         // Refused after the deletion: the api.token went with the execution (401), or
         // the execution is gone (404).
         assert!(
-            [StatusCode::OK, StatusCode::UNAUTHORIZED, StatusCode::NOT_FOUND].contains(&a.0),
+            [
+                StatusCode::OK,
+                StatusCode::UNAUTHORIZED,
+                StatusCode::NOT_FOUND
+            ]
+            .contains(&a.0),
             "{a:?}"
         );
     }
