@@ -113,29 +113,11 @@ impl Store {
     /// Deletes a document and its files: the files' data keys go with the rows, in one
     /// transaction, before their blobs are removed.
     pub async fn delete_document(&self, tenant: &TenantId, id: Uuid) -> Result<()> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
-        let keys: Vec<String> =
-            sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = ? AND document_id = ?")
-                .bind(tenant.as_str())
-                .bind(id.to_string())
-                .fetch_all(&mut *tx)
-                .await?;
-        sqlx::query("DELETE FROM files WHERE tenant = ? AND document_id = ?")
-            .bind(tenant.as_str())
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        let gone = sqlx::query("DELETE FROM documents WHERE tenant = ? AND id = ?")
-            .bind(tenant.as_str())
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        if gone.rows_affected() == 0 {
+        let mut tx = self.begin().await?;
+        if !tx.delete_document(tenant, id).await? {
             return Err(Error::NotFound("document"));
         }
-        tx.commit().await?;
-        self.shredded(keys).await;
-        Ok(())
+        tx.commit().await
     }
 }
 

@@ -411,32 +411,9 @@ impl Store {
 
     /// Deletes a file: the row holding its wrapped data key goes first, then the blob.
     pub async fn delete_file(&self, tenant: &TenantId, id: Uuid) -> Result<()> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
-        let row =
-            sqlx::query("SELECT blob_key, document_id FROM files WHERE tenant = ? AND id = ?")
-                .bind(tenant.as_str())
-                .bind(id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(Error::NotFound("file"))?;
-        let key: String = row.try_get("blob_key")?;
-        let document_id: Option<String> = row.try_get("document_id")?;
-        sqlx::query("DELETE FROM files WHERE tenant = ? AND id = ?")
-            .bind(tenant.as_str())
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        if let Some(doc) = document_id {
-            sqlx::query("UPDATE documents SET file_count = file_count - 1, updated_at = ? WHERE tenant = ? AND id = ?")
-                .bind(db::millis(db::now()))
-                .bind(tenant.as_str())
-                .bind(doc)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        self.shredded(vec![key]).await;
-        Ok(())
+        let mut tx = self.begin().await?;
+        tx.delete_file(tenant, id).await?;
+        tx.commit().await
     }
 }
 

@@ -49,7 +49,7 @@ pub use lookup::{ProcessPage, number_key};
 pub use outbox::{Claimed, NewEvent};
 pub use processes::Anchor;
 pub use rate_limits::{RateDecision, RateRule};
-pub use scoped::Filed;
+pub use scoped::{Filed, ProcessScope};
 pub use sessions::{Holder, SessionKind, SessionTokens, TenantTokenOwner};
 pub use signing::SigningKey;
 pub use subjects::SubjectPage;

@@ -9,9 +9,10 @@ use uuid::Uuid;
 
 use super::documents::{self, document_from_row};
 use super::files::{self, file_from_row};
+use super::processes::{self, process_from_row};
 use super::{Store, db};
 use crate::error::{Error, Result};
-use crate::model::{Document, DocumentPatch, StoredFile, TenantId};
+use crate::model::{Document, DocumentPatch, Namespace, Process, StoredFile, TenantId};
 
 /// A subject's documents, each with its files, and its files on no document.
 #[derive(Clone, Default)]
@@ -198,5 +199,62 @@ impl Store {
         let doc = documents::patch_document(&mut tx, tenant, id, Some(subject_id), patch).await?;
         tx.commit().await?;
         Ok(doc)
+    }
+}
+
+/// Which processes a scoped process read may answer: a subject's, of one flow.
+#[derive(Clone, Copy, Debug)]
+pub struct ProcessScope<'a> {
+    /// The subject the process must belong to.
+    pub subject_id: Uuid,
+    /// The API that started it.
+    pub namespace: &'a Namespace,
+    /// Its flow within that API.
+    pub kind: &'a str,
+}
+
+impl Store {
+    /// The process `id` if it is one of `scope`'s (that subject's, of that flow); any other
+    /// process is `NotFound`, like one that does not exist.
+    pub async fn process_of(
+        &self,
+        tenant: &TenantId,
+        scope: ProcessScope<'_>,
+        id: Uuid,
+    ) -> Result<Process> {
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM processes WHERE tenant = ? AND subject_id = ? AND namespace = ? \
+               AND kind = ? AND id = ?",
+            processes::SELECT
+        ))
+        .bind(tenant.as_str())
+        .bind(scope.subject_id.to_string())
+        .bind(scope.namespace.as_str())
+        .bind(scope.kind)
+        .bind(id.to_string())
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .ok_or(Error::NotFound("process"))?;
+        process_from_row(tenant, &row)
+    }
+
+    /// `scope`'s processes (that subject's, of that flow), oldest first.
+    pub async fn processes_of(
+        &self,
+        tenant: &TenantId,
+        scope: ProcessScope<'_>,
+    ) -> Result<Vec<Process>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM processes WHERE tenant = ? AND subject_id = ? AND namespace = ? \
+               AND kind = ? ORDER BY created_at, id",
+            processes::SELECT
+        ))
+        .bind(tenant.as_str())
+        .bind(scope.subject_id.to_string())
+        .bind(scope.namespace.as_str())
+        .bind(scope.kind)
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter().map(|r| process_from_row(tenant, r)).collect()
     }
 }

@@ -220,18 +220,15 @@ async fn detail(
     let store = &state.store;
     let subject = store.get_subject(tenant, subject_id).await?;
     let aliases = store.aliases(tenant, subject_id).await?;
-    let documents = store.list_documents(tenant, subject_id).await?;
-    let mut files = store.list_files(tenant, subject_id).await?;
+    let filed = store.documents_with_files(tenant, subject_id).await?;
     let processes = store.list_processes(tenant, subject_id).await?;
     let accounts = store.client_accounts_of(tenant, subject_id).await?;
     let now = Utc::now();
-    let documents = documents
+    let documents = filed
+        .documents
         .into_iter()
-        .map(|d| {
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                files.drain(..).partition(|f| f.document_id == Some(d.id));
-            files = rest;
-            mapping::document_view(d, mine.into_iter().map(mapping::file_view).collect())
+        .map(|(d, files)| {
+            mapping::document_view(d, files.into_iter().map(mapping::file_view).collect())
         })
         .collect();
     Ok(SubjectDetail {
@@ -240,7 +237,7 @@ async fn detail(
         created_at: subject.created_at,
         aliases: aliases.into_iter().map(mapping::alias_view).collect(),
         documents,
-        files: files.into_iter().map(mapping::file_view).collect(),
+        files: filed.loose.into_iter().map(mapping::file_view).collect(),
         processes: processes
             .into_iter()
             .map(|p| mapping::process_view(p, now))

@@ -24,13 +24,19 @@ use super::wire::{
 use crate::error::Error;
 use crate::model::{NewProcess, Process, ProcessStatus, StoredFile, TenantId};
 use crate::state::AppState;
+use crate::store::ProcessScope;
 
 /// The process kind of a check.
 const CHECK: &str = "check";
 
 /// Whether a process is a PassFort check of this profile.
-fn is_check_of(p: &Process, profile_id: Uuid) -> bool {
-    p.subject_id == profile_id && p.namespace.as_str() == mapping::NAMESPACE && p.kind == CHECK
+/// The processes a profile's checks are: its own, PassFort's, of kind check.
+fn checks_of<'a>(profile_id: Uuid, ns: &'a crate::model::Namespace) -> ProcessScope<'a> {
+    ProcessScope {
+        subject_id: profile_id,
+        namespace: ns,
+        kind: CHECK,
+    }
 }
 
 /// A recorded check as PassFort shows it: the run as recorded, with its id and time.
@@ -52,12 +58,12 @@ pub(super) async fn of_profile(
     tenant: &TenantId,
     profile_id: Uuid,
 ) -> Result<Vec<Value>, PassfortError> {
-    let processes = state.store.list_processes(tenant, profile_id).await?;
-    processes
-        .iter()
-        .filter(|p| is_check_of(p, profile_id))
-        .map(view)
-        .collect()
+    let ns = namespace();
+    let checks = state
+        .store
+        .processes_of(tenant, checks_of(profile_id, &ns))
+        .await?;
+    checks.iter().map(view).collect()
 }
 
 /// Refuses what idbridge cannot run, before anything is read: a check type other than
@@ -234,9 +240,14 @@ pub async fn get_check(
     let subject = profile(&state, &tenant, id).await?;
     // Another profile's check, or another API's process, answers like one that does not
     // exist.
-    let p = match state.store.get_process(&tenant, check_id).await {
-        Ok(p) if is_check_of(&p, subject.id) => p,
-        Ok(_) | Err(Error::NotFound(_)) => return Err(Error::NotFound("check").into()),
+    let ns = namespace();
+    let p = match state
+        .store
+        .process_of(&tenant, checks_of(subject.id, &ns), check_id)
+        .await
+    {
+        Ok(p) => p,
+        Err(Error::NotFound(_)) => return Err(Error::NotFound("check").into()),
         Err(e) => return Err(e.into()),
     };
     Ok(Json(view(&p)?))
