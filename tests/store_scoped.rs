@@ -1,5 +1,5 @@
 //! The store's subject-scoped reads (`src/store/scoped.rs`): another subject's or
-//! tenant's document or file answers `NotFound` through every one of them, exactly like
+//! tenant's document, file or process answers `NotFound` through every one of them, exactly like
 //! one that does not exist.
 
 use base64::Engine as _;
@@ -121,5 +121,66 @@ async fn another_subjects_or_tenants_document_and_files_are_not_found() {
     assert_eq!(
         grouped.loose.iter().map(|f| f.id).collect::<Vec<_>>(),
         [loose]
+    );
+}
+
+#[tokio::test]
+async fn a_process_is_found_only_in_its_subjects_and_flows_scope() {
+    use idbridge::model::{Namespace, NewProcess};
+    use idbridge::store::ProcessScope;
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path()).await;
+    let (a, b) = (TenantId::new("a").unwrap(), TenantId::new("b").unwrap());
+    let ns = Namespace::new("passfort").unwrap();
+    let other_ns = Namespace::new("jumio").unwrap();
+    let mine = s.create_subject(&a, None, None, &[]).await.unwrap().id;
+    let theirs = s.create_subject(&a, None, None, &[]).await.unwrap().id;
+    let start = |subject, namespace: &Namespace, kind: &str| NewProcess {
+        subject_id: subject,
+        namespace: namespace.clone(),
+        kind: kind.into(),
+        expires_at: None,
+        data: serde_json::json!({}),
+    };
+    let check = s
+        .create_process(&a, start(mine, &ns, "check"))
+        .await
+        .unwrap();
+    let other_kind = s
+        .create_process(&a, start(mine, &ns, "other"))
+        .await
+        .unwrap();
+    let other_api = s
+        .create_process(&a, start(mine, &other_ns, "check"))
+        .await
+        .unwrap();
+    let their_check = s
+        .create_process(&a, start(theirs, &ns, "check"))
+        .await
+        .unwrap();
+    let scope = ProcessScope {
+        subject_id: mine,
+        namespace: &ns,
+        kind: "check",
+    };
+    assert_eq!(
+        s.process_of(&a, scope, check.id).await.unwrap().id,
+        check.id
+    );
+    let listed: Vec<_> = s.processes_of(&a, scope).await.unwrap();
+    assert_eq!(listed.iter().map(|p| p.id).collect::<Vec<_>>(), [check.id]);
+    for id in [other_kind.id, other_api.id, their_check.id] {
+        assert!(matches!(
+            s.process_of(&a, scope, id).await,
+            Err(Error::NotFound(_))
+        ));
+    }
+    assert!(
+        matches!(
+            s.process_of(&b, scope, check.id).await,
+            Err(Error::NotFound(_))
+        ),
+        "another tenant sees no process"
     );
 }
