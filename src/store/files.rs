@@ -360,13 +360,7 @@ impl Store {
         .bind(subject_id.to_string())
         .fetch_all(&self.inner.pool)
         .await?;
-        let mut files = rows
-            .iter()
-            .map(|r| file_from_row(tenant, r).map(|f| f.file))
-            .collect::<Result<Vec<_>>>()?;
-        // Stable: within a side, the SQL order (oldest first) stays.
-        files.sort_by_key(|f| f.side.position());
-        Ok(files)
+        super::scoped::in_side_order(tenant, &rows)
     }
 
     /// Opens a file for reading, whole or a byte range of it. The stream fails (rather than

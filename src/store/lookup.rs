@@ -212,23 +212,12 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine as _;
-
     use super::number_key;
     use crate::model::{DocumentKind, Namespace, NewDocument, NewProcess, TenantId};
-    use crate::store::{MasterKey, Store, StoreOptions};
+    use crate::store::Store;
 
     async fn store(dir: &std::path::Path) -> Store {
-        let key = base64::engine::general_purpose::STANDARD.encode([3u8; 32]);
-        Store::open(StoreOptions {
-            metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
-            blob_dir: dir.join("blobs"),
-            master_key: MasterKey::from_base64(&key).unwrap(),
-            sweep_grace: std::time::Duration::from_secs(3600),
-        })
-        .await
-        .unwrap()
-        .0
+        crate::store::testing::open(dir).await
     }
 
     #[tokio::test]

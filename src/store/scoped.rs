@@ -25,7 +25,10 @@ pub struct Filed {
 
 /// Stored files from rows, in side order (`FileSide::position`), oldest first within a side:
 /// the order every API lists a document's images in (see [`Store::list_files`]).
-fn in_side_order(tenant: &TenantId, rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<StoredFile>> {
+pub(super) fn in_side_order(
+    tenant: &TenantId,
+    rows: &[sqlx::sqlite::SqliteRow],
+) -> Result<Vec<StoredFile>> {
     let mut files = rows
         .iter()
         .map(|r| file_from_row(tenant, r).map(|f| f.file))
