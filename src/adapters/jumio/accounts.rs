@@ -4,51 +4,30 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Extension, FromRequestParts, State};
+use axum::extract::{Extension, State};
 use chrono::Utc;
 use uuid::Uuid;
 
 use super::auth::{API_TOKEN, Access};
 use super::checks::{callback, check_references, check_request, parse, requested};
 use super::error::JumioError;
-use super::mapping::{self, EXECUTION, Execution, NAMESPACE, StoredCredential, Urls};
+use super::mapping::{self, EXECUTION, Execution, NAMESPACE, StoredCredential};
+use super::record::record_of;
 use super::tokens::Audience;
+use super::urls::Urls;
 use super::wire::{
-    AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, Id, NewExecution,
-    SdkChannel, WebChannel,
+    AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, ExecutionRef, Id,
+    IdHref, NewExecution, SdkChannel, WebChannel,
 };
 use crate::error::Error;
-use crate::model::{Namespace, NewDocument, NewProcess, Subject, TenantId};
+use crate::model::{Namespace, NewDocument, NewProcess, Process, Subject, TenantId};
 use crate::ops::{
     self,
     executions::{Holds, NewCredential, NewToken},
 };
 use crate::state::AppState;
 
-/// Raw body extractor answering in Jumio's error shape (413 past the body limit).
-pub struct Body(pub Bytes);
-
-impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
-    type Rejection = JumioError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, JumioError> {
-        <Bytes as axum::extract::FromRequest<S>>::from_request(req, state)
-            .await
-            .map(Body)
-            .map_err(|r| match r.status() {
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                    Error::PayloadTooLarge { limit: None }.into()
-                }
-                _ => JumioError::Body(r.body_text()),
-            })
-    }
-}
-
-/// Path extractor answering in Jumio's error shape.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(JumioError))]
-pub struct Path<T>(pub T);
+crate::vendor_extractors!(JumioError; Path, Body);
 
 /// What the Jumio handlers share: the URLs handed out, the client callbacks go through and
 /// the signer of the executions' JWTs.
@@ -66,7 +45,7 @@ pub struct Ctx {
 }
 
 pub(super) fn namespace() -> Namespace {
-    Namespace::new(NAMESPACE).expect("a valid namespace literal")
+    crate::adapters::common::namespace(NAMESPACE)
 }
 
 /// The account with this id in this tenant: the subject with this id, else the subject a
@@ -82,6 +61,46 @@ pub(super) async fn account(
         .resolve_subject(tenant, &namespace(), &id.to_string(), false)
         .await?
         .ok_or_else(|| Error::NotFound("account").into())
+}
+
+/// The account's workflow execution with this id, and its record; anything else (another
+/// account's, another API's process) is not found.
+pub(super) async fn execution(
+    state: &AppState,
+    tenant: &TenantId,
+    account_id: Uuid,
+    id: Uuid,
+) -> Result<(Subject, Process, Execution), JumioError> {
+    let subject = account(state, tenant, account_id).await?;
+    let process = match state.store.get_process(tenant, id).await {
+        Ok(p)
+            if p.subject_id == subject.id && p.namespace == namespace() && p.kind == EXECUTION =>
+        {
+            p
+        }
+        Ok(_) | Err(Error::NotFound(_)) => {
+            return Err(Error::NotFound("workflow execution").into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let record = record_of(state, &process).await?;
+    Ok((subject, process, record))
+}
+
+/// The execution as status and callback bodies show it.
+pub(super) fn reference(ctx: &Ctx, p: &Process, e: &Execution) -> (IdHref, ExecutionRef) {
+    (
+        IdHref {
+            id: p.subject_id,
+            href: ctx.urls.account(p.subject_id),
+        },
+        ExecutionRef {
+            id: p.id,
+            href: ctx.urls.execution(p.subject_id, p.id),
+            definition_key: e.definition_key.to_string(),
+            status: mapping::status(p, e, Utc::now()),
+        },
+    )
 }
 
 /// Checks a request and opens a workflow execution for the account: its documents (one per
@@ -340,7 +359,7 @@ pub async fn delete_execution(
     Access(tenant): Access,
     Path((id, execution)): Path<(Uuid, Uuid)>,
 ) -> Result<(), JumioError> {
-    let (subject, process, _) = super::retrieval::execution(&state, &tenant, id, execution).await?;
+    let (subject, process, _) = self::execution(&state, &tenant, id, execution).await?;
     // One transaction, reading the credentials inside it: a document a concurrent call
     // starts for one of them is either seen and deleted here or never created.
     let ns = namespace();

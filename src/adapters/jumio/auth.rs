@@ -204,7 +204,7 @@ impl FromRequestParts<AppState> for ApiToken {
             return Err(crate::error::Error::NotFound("workflow execution").into());
         };
         let (subject, _, _) =
-            super::retrieval::execution(state, &owner.tenant, account, execution).await?;
+            super::accounts::execution(state, &owner.tenant, account, execution).await?;
         // The account as the subject's own id, as an api.token carries it: a path naming the
         // account by another id is then refused by `opens`, as it is for an api.token.
         Ok(ApiToken {
@@ -224,7 +224,7 @@ async fn sdk_token(
     token: String,
 ) -> Result<ApiToken, JumioError> {
     let tenant = claims.tenant()?;
-    match super::retrieval::execution(state, &tenant, claims.sub, claims.wid).await {
+    match super::accounts::execution(state, &tenant, claims.sub, claims.wid).await {
         Ok(_) => Ok(ApiToken {
             tenant,
             account: claims.sub,

@@ -2,11 +2,13 @@
 //! token, 403 for missing or suspicious headers, 404); idbridge answers every failure with
 //! `{"timestamp", "status", "error", "message", "field"?}`.
 
+use axum::extract::RawPathParams;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::wire::ErrorBody;
+use crate::adapters::common::extract::Rejects;
 use crate::error::Error;
 
 /// Everything the Jumio API can answer with besides success.
@@ -36,15 +38,17 @@ impl From<Error> for JumioError {
     }
 }
 
-impl From<PathRejection> for JumioError {
-    fn from(r: PathRejection) -> Self {
+impl Rejects for JumioError {
+    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
         JumioError::Path(r)
     }
-}
 
-impl From<QueryRejection> for JumioError {
-    fn from(r: QueryRejection) -> Self {
+    fn query<T>(r: QueryRejection, _: &str) -> Self {
         JumioError::Query(r)
+    }
+
+    fn unreadable(message: String) -> Self {
+        JumioError::Body(message)
     }
 }
 

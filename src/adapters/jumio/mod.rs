@@ -19,9 +19,11 @@ mod page;
 mod parts;
 mod personal;
 mod processing;
+mod record;
 mod retrieval;
 mod steps;
 mod tokens;
+mod urls;
 pub(crate) mod vocabulary;
 mod web;
 pub(crate) mod wire;
@@ -144,9 +146,9 @@ pub fn api(config: &crate::config::Config) -> Api {
         .build()
         .unwrap_or_default();
     let ctx = Arc::new(accounts::Ctx {
-        urls: mapping::Urls {
+        urls: urls::Urls {
             api: format!("{base}/api/v1"),
-            web: format!("{base}{}", mapping::WEB_APP),
+            web: format!("{base}{}", urls::WEB_APP),
         },
         http,
         outbox: crate::jobs::outbox::Waker::default(),

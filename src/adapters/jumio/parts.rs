@@ -52,7 +52,7 @@ pub(super) async fn open(
 ) -> Result<(Process, Execution), JumioError> {
     token.opens(account, execution)?;
     let (_, process, record) =
-        super::retrieval::execution(state, &token.tenant, account, execution).await?;
+        super::accounts::execution(state, &token.tenant, account, execution).await?;
     takes_actions(&process, Utc::now())?;
     Ok((process, record))
 }

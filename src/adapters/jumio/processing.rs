@@ -173,7 +173,7 @@ async fn process(
     tenant: &TenantId,
     process: &Process,
 ) -> Result<Execution, Error> {
-    let mut record = super::retrieval::record_of(state, process).await?;
+    let mut record = super::record::record_of(state, process).await?;
     let files = state.store.list_files(tenant, process.subject_id).await?;
     let mut caps: BTreeMap<String, Vec<CapabilityResult>> = BTreeMap::new();
     let mut push =
@@ -344,7 +344,7 @@ fn callback(
     let mut after = p.clone();
     after.status = next;
     after.updated_at = now;
-    let (account, workflow_execution) = super::retrieval::reference(ctx, &after, record);
+    let (account, workflow_execution) = super::accounts::reference(ctx, &after, record);
     let body = Callback {
         callback_sent_at: mapping::timestamp(now),
         user_reference: record.user_reference.clone(),
@@ -417,7 +417,7 @@ async fn sweep(state: AppState, ctx: Arc<Ctx>) {
     }
     for p in due {
         let expire = async {
-            let mut record = super::retrieval::record_of(&state, &p).await?;
+            let mut record = super::record::record_of(&state, &p).await?;
             record.callback_queued = record.callback_url.is_some();
             finish(&state, &ctx, &p, ProcessStatus::Expired, &record).await
         };

@@ -11,64 +11,18 @@ use chrono::Utc;
 use utoipa::openapi::RefOr;
 use uuid::Uuid;
 
-use super::accounts::{Ctx, Path, account, namespace};
+use super::accounts::{Ctx, Path, account, execution, namespace, reference};
 use super::auth::Access;
 use super::error::JumioError;
-use super::mapping::{self, EXECUTION, Execution};
+use super::mapping::{self, EXECUTION};
 use super::wire::{
-    CredentialDetails, DetailsResponse, ErrorBody, ExecutionRef, Id, IdHref, PartRef,
-    StatusResponse, StepsRef, WorkflowDetails,
+    CredentialDetails, DetailsResponse, ErrorBody, Id, PartRef, StatusResponse, StepsRef,
+    WorkflowDetails,
 };
 use crate::adapters::common::{self, download::Disposition};
 use crate::error::Error;
-use crate::model::{Process, Subject, TenantId};
+use crate::model::TenantId;
 use crate::state::AppState;
-
-/// The account's workflow execution with this id, and its record; anything else (another
-/// account's, another API's process) is not found.
-pub(super) async fn execution(
-    state: &AppState,
-    tenant: &TenantId,
-    account_id: Uuid,
-    id: Uuid,
-) -> Result<(Subject, Process, Execution), JumioError> {
-    let subject = account(state, tenant, account_id).await?;
-    let process = match state.store.get_process(tenant, id).await {
-        Ok(p)
-            if p.subject_id == subject.id && p.namespace == namespace() && p.kind == EXECUTION =>
-        {
-            p
-        }
-        Ok(_) | Err(Error::NotFound(_)) => {
-            return Err(Error::NotFound("workflow execution").into());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let record = record_of(state, &process).await?;
-    Ok((subject, process, record))
-}
-
-/// The record of an execution: its process and its credentials' rows.
-pub(super) async fn record_of(state: &AppState, p: &Process) -> Result<Execution, Error> {
-    let credentials = state.store.process_credentials(&p.tenant, p.id).await?;
-    Execution::read(p, &credentials)
-}
-
-/// The execution as status and callback bodies show it.
-pub(super) fn reference(ctx: &Ctx, p: &Process, e: &Execution) -> (IdHref, ExecutionRef) {
-    (
-        IdHref {
-            id: p.subject_id,
-            href: ctx.urls.account(p.subject_id),
-        },
-        ExecutionRef {
-            id: p.id,
-            href: ctx.urls.execution(p.subject_id, p.id),
-            definition_key: e.definition_key.to_string(),
-            status: mapping::status(p, e, Utc::now()),
-        },
-    )
-}
 
 /// Get a workflow execution's status.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/status", operation_id = "getStatus", tag = "Retrieval",

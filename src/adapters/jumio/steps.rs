@@ -147,7 +147,7 @@ pub async fn get_steps(
     Access(tenant): Access,
     Path((account_id, id)): Path<(Uuid, Uuid)>,
 ) -> Result<axum::Json<StepsResponse>, JumioError> {
-    let (_, process, record) = super::retrieval::execution(&state, &tenant, account_id, id).await?;
+    let (_, process, record) = super::accounts::execution(&state, &tenant, account_id, id).await?;
     if !record.is_kyx() {
         return Err(Error::NotFound("KYX workflow execution").into());
     }

@@ -34,10 +34,11 @@ use super::accounts::Ctx;
 use super::auth::ApiToken;
 use super::error::JumioError;
 use super::finalize::{finalize_execution, needs_back};
-use super::mapping::{self, Execution, WEB_APP};
+use super::mapping::{self, Execution};
 use super::page::{self, CredentialView, PartView, Policy};
 use super::parts::{add_pages, document_of, put_part};
 use super::tokens::Audience;
+use super::urls::WEB_APP;
 use super::wire::{Category, Status};
 use crate::adapters::common::multipart::small_text;
 use crate::error::Error;
@@ -186,7 +187,7 @@ async fn journey(state: &AppState, ctx: &Ctx, raw: Option<&str>) -> Result<Journ
         .ok_or_else(refuse)?;
     let tenant = claims.tenant().map_err(|_| refuse())?;
     let (_, process, record) =
-        match super::retrieval::execution(state, &tenant, claims.sub, claims.wid).await {
+        match super::accounts::execution(state, &tenant, claims.sub, claims.wid).await {
             Ok(found) => found,
             Err(JumioError::Core(Error::NotFound(_))) => return Err(refuse()),
             Err(JumioError::Core(e)) => return Err(server(e)),
