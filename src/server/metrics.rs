@@ -1,5 +1,5 @@
 //! Prometheus metrics: requests by vendor, operation and status; latency; bytes in and out;
-//! files stored. Each app owns its registry, so several apps can run in one process (tests).
+//! files stored; outbox events pending by topic. Each app owns its registry, so several apps can run in one process (tests).
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use crate::state::AppState;
@@ -25,9 +25,11 @@ pub struct Metrics {
     bytes_in: IntCounter,
     bytes_out: IntCounter,
     files: IntGauge,
+    pending: IntGaugeVec,
     /// Serialises scrapes: the byte counters are brought up to the store's totals by adding
-    /// the difference, which two concurrent scrapes would both add.
-    scrape: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// the difference, which two concurrent scrapes would both add. It holds the outbox topics
+    /// seen so far, so that a topic whose events have all gone reads 0 rather than vanishing.
+    scrape: std::sync::Arc<tokio::sync::Mutex<std::collections::BTreeSet<String>>>,
 }
 
 impl Metrics {
@@ -59,12 +61,21 @@ impl Metrics {
         let bytes_out = IntCounter::new("bytes_downloaded_total", "File bytes served from storage")
             .expect("valid");
         let files = IntGauge::new("files_stored", "Files currently stored").expect("valid");
+        let pending = IntGaugeVec::new(
+            Opts::new(
+                "outbox_pending",
+                "Outbox events (callbacks) not yet delivered nor given up, by topic",
+            ),
+            &["topic"],
+        )
+        .expect("static metric options are valid");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(bytes_in.clone()),
             Box::new(bytes_out.clone()),
             Box::new(files.clone()),
+            Box::new(pending.clone()),
         ] {
             registry.register(c).expect("metric names are unique");
         }
@@ -75,13 +86,14 @@ impl Metrics {
             bytes_in,
             bytes_out,
             files,
+            pending,
             scrape: Default::default(),
         }
     }
 
     /// Renders the text exposition, refreshing the storage figures first.
     pub async fn render(&self, store: &Store) -> Result<String, crate::error::Error> {
-        let _one_at_a_time = self.scrape.lock().await;
+        let mut topics = self.scrape.lock().await;
         let stats = store.stats();
         // Counters only go up: add what the store counted since the last scrape.
         let sync =
@@ -89,6 +101,13 @@ impl Metrics {
         sync(&self.bytes_in, stats.bytes_in.load(Ordering::Relaxed));
         sync(&self.bytes_out, stats.bytes_out.load(Ordering::Relaxed));
         self.files.set(store.count_files().await? as i64);
+        topics.extend(store.pending_topics().await?);
+        for topic in topics.iter() {
+            let n = store.pending_events(topic).await?;
+            self.pending
+                .with_label_values(&[topic.as_str()])
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
         let mut out = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut out)

@@ -164,6 +164,15 @@ impl Store {
                 .await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+
+    /// The topics that have events pending (for `/metrics`, which asks each its count).
+    pub async fn pending_topics(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT topic FROM outbox WHERE done_at IS NULL ORDER BY topic",
+        )
+        .fetch_all(&self.inner.pool)
+        .await?)
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::common::{ADMIN_A, TestServer, tenant};
 use bytes::Bytes;
 use idbridge::model::{FileSide, NewFile};
-use idbridge::store::PutRules;
+use idbridge::store::{NewEvent, PutRules};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -131,6 +131,70 @@ async fn metrics_count_requests_bytes_and_files() {
         "idbridge_bytes_downloaded_total 321"
     );
     assert_eq!(line("idbridge_files_stored"), "idbridge_files_stored 1");
+}
+
+/// The `idbridge_outbox_pending{topic=…}` line of a scrape of `/metrics`, if any.
+async fn outbox_pending_line(s: &TestServer, topic: &str) -> Option<String> {
+    let res = s.client.get(s.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let needle = format!("idbridge_outbox_pending{{topic=\"{topic}\"}} ");
+    let text = res.text().await.unwrap();
+    text.lines()
+        .find(|l| l.starts_with(&needle))
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn metrics_count_pending_outbox_events_by_topic() {
+    // A topic no deliverer serves, so its events stay pending until the test settles them.
+    const TOPIC: &str = "test.metrics";
+    let s = TestServer::start().await;
+    assert_eq!(outbox_pending_line(&s, TOPIC).await, None, "not seen yet");
+    let event = |n: u32| NewEvent {
+        topic: TOPIC,
+        url: format!("http://127.0.0.1:9/{n}"),
+        body: format!("{{\"n\":{n}}}"),
+    };
+    for n in 0..3 {
+        s.store
+            .enqueue_event(&tenant("alpha"), &event(n))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        outbox_pending_line(&s, TOPIC).await.unwrap(),
+        format!("idbridge_outbox_pending{{topic=\"{TOPIC}\"}} 3")
+    );
+
+    // One delivered, one given up: neither is pending any more.
+    let claimed = s
+        .store
+        .claim_events(TOPIC, 2, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 2);
+    assert!(s.store.event_delivered(claimed[0].id).await.unwrap());
+    s.store
+        .event_failed(claimed[1].id, None, "test")
+        .await
+        .unwrap();
+    assert_eq!(
+        outbox_pending_line(&s, TOPIC).await.unwrap(),
+        format!("idbridge_outbox_pending{{topic=\"{TOPIC}\"}} 1")
+    );
+
+    // A topic once seen reads 0 when its last event has gone, rather than vanishing.
+    let last = s
+        .store
+        .claim_events(TOPIC, 2, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(last.len(), 1);
+    assert!(s.store.event_delivered(last[0].id).await.unwrap());
+    assert_eq!(
+        outbox_pending_line(&s, TOPIC).await.unwrap(),
+        format!("idbridge_outbox_pending{{topic=\"{TOPIC}\"}} 0")
+    );
 }
 
 #[tokio::test]
