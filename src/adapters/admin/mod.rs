@@ -9,11 +9,11 @@ mod mapping;
 mod wire;
 
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::security::{Scheme, Security};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,7 +22,7 @@ use super::Api;
         version = "1",
         description = "Manage subjects, link vendor ids to them, mint client tokens, give subjects sign-in accounts, make service accounts, and see everything stored for a subject across the five vendor APIs."
     ),
-    modifiers(&AdminKey),
+    modifiers(&SECURITY),
     tags(
         (name = "subjects", description = "Subjects and what they own"),
         (name = "credentials", description = "Sign-in accounts of subjects (B2Core) and service accounts of the tenant (MasStack)"),
@@ -30,23 +30,13 @@ use super::Api;
 )]
 struct AdminDoc;
 
-struct AdminKey;
-
-impl utoipa::Modify for AdminKey {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "admin_key",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An admin key from the configuration"))
-                    .build(),
-            ),
-        );
-    }
-}
-
+const SECURITY: Security = Security(&[(
+    "admin_key",
+    Scheme::Bearer {
+        format: None,
+        description: "An admin key from the configuration",
+    },
+)]);
 /// The admin API's routes and OpenAPI document. Bodies are small JSON documents, limited to
 /// `server.json_body_limit`.
 pub fn api(config: &crate::config::Config) -> Api {

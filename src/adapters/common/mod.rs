@@ -1,11 +1,12 @@
 //! What every adapter shares: the vendor-shaped extractors (`extract`), logging internal
 //! errors, streaming multipart parts into the store, and serving stored files with byte
-//! ranges.
+//! ranges; the OpenAPI security schemes each adapter declares.
 
 pub mod download;
 pub mod extract;
 pub mod inline;
 pub mod multipart;
+pub mod security;
 pub mod vocabulary;
 
 /// Logs an internal error once, with its cause chain, at the place it becomes a response.

@@ -23,11 +23,11 @@ pub(crate) mod wire;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::security::{Scheme, Security};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,7 +36,7 @@ use super::Api;
         version = "1",
         description = "MasOrange MasStack Documents API's identity-document identifications as idbridge serves them. See docs/compat/masstack.md for what is served, the scoring rules and every choice made where MasStack's documentation is silent."
     ),
-    modifiers(&BearerKey),
+    modifiers(&SECURITY),
     tags(
         (name = "Identification with identity document Admin", description = "Identity-document identifications: create, list, close"),
         (name = "Identification with identity document", description = "An identification's metadata"),
@@ -45,26 +45,13 @@ use super::Api;
 )]
 struct MasstackDoc;
 
-struct BearerKey;
-
-impl utoipa::Modify for BearerKey {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .description(Some(
-                        "An access token from the AuthN token endpoint (a service account's JWT-bearer grant), or a MasStack key configured for the tenant",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
-
+const SECURITY: Security = Security(&[(
+    "bearer",
+    Scheme::Bearer {
+        format: Some("JWT"),
+        description: "An access token from the AuthN token endpoint (a service account's JWT-bearer grant), or a MasStack key configured for the tenant",
+    },
+)]);
 /// The MasStack API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
     // Handlers declare paths relative to `/orgs`; the prefix is added to the router and to

@@ -22,11 +22,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::security::{Scheme, Security};
 use crate::state::AppState;
 
 /// Where the API lives under the mount prefix; its OpenAPI paths are written under the first.
@@ -45,7 +45,7 @@ const CENTURY_SECS: u64 = 100 * 365 * 24 * 60 * 60;
         version = "2",
         description = "B2Core's Front Office documents API as idbridge serves it: the documents the current client submitted for verification. Every path is also served without the leading /api. See docs/compat/mydocs.md for what is served and every choice made where B2Core's documentation is silent."
     ),
-    modifiers(&BearerToken),
+    modifiers(&SECURITY),
     tags(
         (name = "Documents", description = "Documents submitted by the current client"),
         (name = "Authentication", description = "Client sign-in: wizard, sign-in, refresh, sign-out"),
@@ -54,36 +54,22 @@ const CENTURY_SECS: u64 = 100 * 365 * 24 * 60 * 60;
 )]
 struct MydocsDoc;
 
-struct BearerToken;
-
-impl utoipa::Modify for BearerToken {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(
-                        "A client's access token from POST /api/v2/my/signin, or a client token minted by the admin API (POST /admin/v1/subjects/{id}/client-tokens)",
-                    ))
-                    .build(),
-            ),
-        );
-        components.add_security_scheme(
-            "backoffice",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(
-                        "A back-office user's access token from POST /api/v2/signin",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
-
+const SECURITY: Security = Security(&[
+    (
+        "bearer",
+        Scheme::Bearer {
+            format: None,
+            description: "A client's access token from POST /api/v2/my/signin, or a client token minted by the admin API (POST /admin/v1/subjects/{id}/client-tokens)",
+        },
+    ),
+    (
+        "backoffice",
+        Scheme::Bearer {
+            format: None,
+            description: "A back-office user's access token from POST /api/v2/signin",
+        },
+    ),
+]);
 /// The my-documents API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
     let cfg = &config.adapters.mydocs;

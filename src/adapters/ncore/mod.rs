@@ -20,11 +20,11 @@ pub(crate) mod wire;
 
 use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::security::{Scheme, Security};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -34,7 +34,7 @@ use super::Api;
         description = "NymCard nCore's users and user identifications as idbridge serves them. Every JSON body must be sent as application/json (otherwise 415). See docs/compat/ncore.md for what is served and every choice made where NymCard's documentation is silent."
     ),
     paths(files::browse_file, files::download_file),
-    modifiers(&ApiKeyHeader),
+    modifiers(&SECURITY),
     tags(
         (name = "Users", description = "Users: persons, businesses and the KYB sub-users of a business"),
         (name = "User documents", description = "A user's identification documents")
@@ -42,18 +42,7 @@ use super::Api;
 )]
 struct NcoreDoc;
 
-struct ApiKeyHeader;
-
-impl utoipa::Modify for ApiKeyHeader {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "apikey",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("apikey"))),
-        );
-    }
-}
-
+const SECURITY: Security = Security(&[("apikey", Scheme::HeaderKey("apikey"))]);
 /// Spells out the upload form's encoding: which media types a `file` part may hold. Applied
 /// after the routes are merged (derive-time modifiers run before the paths exist).
 struct UploadEncoding;

@@ -26,11 +26,11 @@ pub(crate) mod wire;
 use std::sync::Arc;
 
 use utoipa::OpenApi;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::security::{Scheme, Security};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,7 +39,7 @@ use super::Api;
         version = "4.0.0",
         description = "PassFort 4.0's profiles, collected data, documents, document images, files and document verification checks as idbridge serves them. Schemas follow PassFort's own OpenAPI document. See docs/compat/passfort.md for what is served, the HTTP status of each error code, and every choice made where PassFort's documentation is silent."
     ),
-    modifiers(&ApiKeys),
+    modifiers(&SECURITY),
     tags(
         (name = "Profiles", description = "Profiles, collected data and documents"),
         (name = "Files", description = "Files of a profile"),
@@ -49,22 +49,10 @@ use super::Api;
 )]
 struct PassfortDoc;
 
-struct ApiKeys;
-
-impl utoipa::Modify for ApiKeys {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "API_Key_Header",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("apikey"))),
-        );
-        components.add_security_scheme(
-            "API_Key_Query_Parameter",
-            SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::new("apikey"))),
-        );
-    }
-}
-
+const SECURITY: Security = Security(&[
+    ("API_Key_Header", Scheme::HeaderKey("apikey")),
+    ("API_Key_Query_Parameter", Scheme::QueryKey("apikey")),
+]);
 /// The PassFort API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
     let pf = &config.adapters.passfort;
