@@ -98,6 +98,21 @@ async fn identification_of(
     Ok(p)
 }
 
+/// The answers every operation of the API documents alike (MasStack's own document lists
+/// them on each).
+#[derive(utoipa::IntoResponses)]
+pub enum CommonErrors {
+    /// Unauthorized. AuthN and AuthZ validations have fail (no body)
+    #[response(status = 401)]
+    Unauthorized,
+    /// Not expected error (no body)
+    #[response(status = 500)]
+    Unexpected,
+    /// Error response
+    #[response(status = "default")]
+    Other(ErrorsResponse),
+}
+
 /// Create an identity-document identification.
 #[utoipa::path(post, path = "/{org_id}/identifications/identity_document",
     operation_id = "createIdentityDocumentIdentification",
@@ -108,11 +123,9 @@ async fn identification_of(
     responses(
         (status = 200, description = "New identity-document identification is created", body = IdentityDocumentIdentification),
         (status = 400, description = "Request input is not valid; the error names the field", body = ErrorsResponse),
-        (status = 401, description = "Unauthorized. AuthN and AuthZ validations have fail (no body)"),
+        CommonErrors,
         (status = 404, description = "No such organization for this key (no body)"),
         (status = 409, description = "The identity document kept changing while the identification was stored: nothing was stored, retry (no body)"),
-        (status = 500, description = "Not expected error (no body)"),
-        (status = "default", description = "Error response", body = ErrorsResponse),
     ))]
 pub async fn create_identity_document_identification(
     State(state): State<AppState>,
@@ -209,10 +222,8 @@ fn record(org_id: &str, req: &Valid, doc: &Document, scoring: Scoring) -> Record
     responses(
         (status = 200, description = "The identification; `status` says whether it is open, closed or expired", body = IdentityDocumentIdentification),
         (status = 400, description = "Request input is not valid", body = ErrorsResponse),
-        (status = 401, description = "Unauthorized. AuthN and AuthZ validations have fail (no body)"),
+        CommonErrors,
         (status = 404, description = "Not found. Entity does not exist or can not be found (no body)"),
-        (status = 500, description = "Not expected error (no body)"),
-        (status = "default", description = "Error response", body = ErrorsResponse),
     ))]
 pub async fn get_identity_document_identification_metadata(
     State(state): State<AppState>,
@@ -236,11 +247,9 @@ pub async fn get_identity_document_identification_metadata(
     responses(
         (status = 204, description = "Action executed correctly"),
         (status = 400, description = "Request input is not valid", body = ErrorsResponse),
-        (status = 401, description = "Unauthorized. AuthN and AuthZ validations have fail (no body)"),
+        CommonErrors,
         (status = 404, description = "Not found. Entity does not exist or can not be found (no body)"),
         (status = 409, description = "Conflict. Entity state has conflicts between its new state and the old one: already closed or expired (no body)"),
-        (status = 500, description = "Not expected error (no body)"),
-        (status = "default", description = "Error response", body = ErrorsResponse),
     ))]
 pub async fn close_identity_document_identification(
     State(state): State<AppState>,
@@ -276,10 +285,8 @@ pub async fn close_identity_document_identification(
     responses(
         (status = 200, description = "A page of identifications", body = ListIdentityDocumentIdentificationsResponse),
         (status = 400, description = "Request input is not valid", body = ErrorsResponse),
-        (status = 401, description = "Unauthorized. AuthN and AuthZ validations have fail (no body)"),
+        CommonErrors,
         (status = 404, description = "No such organization for this key (no body)"),
-        (status = 500, description = "Not expected error (no body)"),
-        (status = "default", description = "Error response", body = ErrorsResponse),
     ))]
 pub async fn list_identity_document_identifications(
     State(state): State<AppState>,

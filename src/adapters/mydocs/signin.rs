@@ -301,17 +301,29 @@ fn refresh_token(body: &[u8]) -> Result<String, MydocsError> {
 /// Refresh the access token: a refresh token for a new pair. The old pair stops working.
 #[utoipa::path(post, path = "/refresh", operation_id = "refresh", tag = "Authentication",
     request_body(content = RefreshRequest, content_type = "application/json"),
-    responses(
-        (status = 200, description = "A new pair", body = TokenPair),
-        (status = 400, description = "No refresh token in the body", body = ErrorBody),
-        (status = 401, description = "Unknown, used or expired refresh token", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-    ))]
+    responses(RefreshResponses))]
 pub async fn refresh(
     State(state): State<AppState>,
     Body(body): Body,
 ) -> Result<axum::Json<TokenPair>, MydocsError> {
     refresh_as(&state, client_session(&state.config), &body).await
+}
+
+/// The answers of a refresh, the client's and the Back Office's alike.
+#[derive(utoipa::IntoResponses)]
+pub enum RefreshResponses {
+    /// A new pair
+    #[response(status = 200)]
+    Refreshed(TokenPair),
+    /// No refresh token in the body
+    #[response(status = 400)]
+    NoToken(ErrorBody),
+    /// Unknown, used or expired refresh token
+    #[response(status = 401)]
+    Refused(ErrorBody),
+    /// Body too large
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
 }
 
 async fn refresh_as(
@@ -413,12 +425,7 @@ pub async fn backoffice_signin(
 /// Back Office refresh, as the client's.
 #[utoipa::path(post, path = "/refresh", operation_id = "backofficeRefresh", tag = "Back Office",
     request_body(content = RefreshRequest, content_type = "application/json"),
-    responses(
-        (status = 200, description = "A new pair", body = TokenPair),
-        (status = 400, description = "No refresh token in the body", body = ErrorBody),
-        (status = 401, description = "Unknown, used or expired refresh token", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-    ))]
+    responses(RefreshResponses))]
 pub async fn backoffice_refresh(
     State(state): State<AppState>,
     Body(body): Body,

@@ -234,10 +234,7 @@ pub async fn get_file(
     security(("apikey" = [])),
     responses(
         common::download::FileResponses,
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user, identification or file", body = ErrorBody),
-        (status = 416, description = "Range outside the file"),
+        ServeErrors,
     ))]
 pub async fn browse_file(
     state: &AppState,
@@ -245,15 +242,7 @@ pub async fn browse_file(
     file: &StoredFile,
     headers: &HeaderMap,
 ) -> Result<Response, NcoreError> {
-    Ok(common::download::serve(
-        &state.store,
-        tenant,
-        file,
-        headers,
-        Disposition::Inline,
-        "ncore",
-    )
-    .await?)
+    serve(state, tenant, file, headers, Disposition::Inline).await
 }
 
 /// Download a file: its bytes as an attachment named as uploaded; honours `Range`.
@@ -263,10 +252,7 @@ pub async fn browse_file(
     security(("apikey" = [])),
     responses(
         common::download::FileResponses,
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user, identification or file", body = ErrorBody),
-        (status = 416, description = "Range outside the file"),
+        ServeErrors,
     ))]
 pub async fn download_file(
     state: &AppState,
@@ -274,15 +260,35 @@ pub async fn download_file(
     file: &StoredFile,
     headers: &HeaderMap,
 ) -> Result<Response, NcoreError> {
-    Ok(common::download::serve(
-        &state.store,
-        tenant,
-        file,
-        headers,
-        Disposition::Attachment,
-        "ncore",
-    )
-    .await?)
+    serve(state, tenant, file, headers, Disposition::Attachment).await
+}
+
+/// A file's bytes, whole or the range `headers` ask for, inline or as an attachment.
+async fn serve(
+    state: &AppState,
+    tenant: &TenantId,
+    file: &StoredFile,
+    headers: &HeaderMap,
+    disposition: Disposition,
+) -> Result<Response, NcoreError> {
+    Ok(common::download::serve(&state.store, tenant, file, headers, disposition, "ncore").await?)
+}
+
+/// The answers `:browse` and `:download` share besides the file itself.
+#[derive(utoipa::IntoResponses)]
+pub enum ServeErrors {
+    /// Malformed id
+    #[response(status = 400)]
+    Malformed(ErrorBody),
+    /// No or unknown API key
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// No such user, identification or file
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// Range outside the file
+    #[response(status = 416)]
+    Unsatisfiable,
 }
 
 /// Delete a file: unrecoverable (its key is destroyed). Answers with what was deleted.

@@ -118,13 +118,7 @@ pub async fn add_file(
 #[utoipa::path(get, path = "/profiles/{profile_id}/files/{file_id}", operation_id = "getFile", tag = "Files",
     params(("profile_id" = Uuid, Path, description = "The profile's id"), ("file_id" = Uuid, Path, description = "The file's id")),
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
-    responses(
-        (status = 200, description = "The file, content in decrypted_data", body = FileResource),
-        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile or file", body = Errors),
-        (status = 500, description = "401 UNKNOWN_INTERNAL_ERROR (the stored file cannot be read)", body = Errors),
-    ))]
+    responses(GetFileResponses))]
 pub async fn get_file(
     State(state): State<AppState>,
     ApiTenant(tenant): ApiTenant,
@@ -146,17 +140,31 @@ pub async fn get_file(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
+/// The answers of getting a file, by `GET` or by `POST`.
+#[derive(utoipa::IntoResponses)]
+pub enum GetFileResponses {
+    /// The file, content in decrypted_data
+    #[response(status = 200)]
+    File(FileResource),
+    /// 201 INVALID_INPUT_DATA (malformed id)
+    #[response(status = 400)]
+    Malformed(Errors),
+    /// 203 MISSING_API_KEY or 204 INVALID_API_KEY
+    #[response(status = 401)]
+    Unauthorized(Errors),
+    /// No such profile or file
+    #[response(status = 404)]
+    NotFound(Errors),
+    /// 401 UNKNOWN_INTERNAL_ERROR (the stored file cannot be read)
+    #[response(status = 500)]
+    Unreadable(Errors),
+}
+
 /// The seed's form of getting a file: `POST` on the file's path.
 #[utoipa::path(post, path = "/profiles/{profile_id}/files/{file_id}", operation_id = "getFileByPost", tag = "Files",
     params(("profile_id" = Uuid, Path, description = "The profile's id"), ("file_id" = Uuid, Path, description = "The file's id")),
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
-    responses(
-        (status = 200, description = "The file, content in decrypted_data", body = FileResource),
-        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile or file", body = Errors),
-        (status = 500, description = "401 UNKNOWN_INTERNAL_ERROR (the stored file cannot be read)", body = Errors),
-    ))]
+    responses(GetFileResponses))]
 pub async fn post_file(
     state: State<AppState>,
     tenant: ApiTenant,
