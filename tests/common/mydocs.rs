@@ -32,6 +32,37 @@ pub const NCORE_LIST: &str = "/users/{user_id}/identifications";
 pub const NCORE_ONE: &str = "/users/{user_id}/identifications/{identification_id}";
 pub const NCORE_FILES: &str = "/users/{user_id}/identifications/{identification_id}/files";
 
+/// A new subject of the tenant `admin_key` administers on the server at `base`
+/// (`http://host:port`, in process or spawned), with a client token minted for it through
+/// the admin API: (subject, token).
+pub async fn new_client(http: &reqwest::Client, base: &str, admin_key: &str) -> (Uuid, String) {
+    let res = http
+        .post(format!("{base}/admin/v1/subjects"))
+        .bearer_auth(admin_key)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let subject: Uuid = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let res = http
+        .post(format!("{base}/admin/v1/subjects/{subject}/client-tokens"))
+        .bearer_auth(admin_key)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let minted: Value = res.json().await.unwrap();
+    assert_eq!(minted["token_type"], "Bearer");
+    assert!(minted["expires_at"].is_string(), "{minted}");
+    (subject, minted["token"].as_str().unwrap().to_owned())
+}
+
 /// The documented per-file limit.
 pub const MAX_FILE: usize = 20 * 1024 * 1024;
 
@@ -74,34 +105,7 @@ impl Mydocs {
     /// A new subject of the tenant `admin_key` administers, with a client token minted for
     /// it through the admin API.
     pub async fn client(&self, admin_key: &str) -> Client {
-        let http = &self.server.client;
-        let res = http
-            .post(self.server.url("/admin/v1/subjects"))
-            .bearer_auth(admin_key)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CREATED);
-        let subject: Uuid = res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        let res = http
-            .post(
-                self.server
-                    .url(&format!("/admin/v1/subjects/{subject}/client-tokens")),
-            )
-            .bearer_auth(admin_key)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CREATED);
-        let minted: Value = res.json().await.unwrap();
-        assert_eq!(minted["token_type"], "Bearer");
-        assert!(minted["expires_at"].is_string(), "{minted}");
+        let (subject, token) = new_client(&self.server.client, &self.server.base, admin_key).await;
         Client {
             tenant: tenant(if admin_key == ADMIN_A {
                 "alpha"
@@ -109,7 +113,7 @@ impl Mydocs {
                 "beta"
             }),
             subject,
-            token: minted["token"].as_str().unwrap().to_owned(),
+            token,
         }
     }
 
@@ -317,20 +321,9 @@ impl Mydocs {
         template: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self
-            .server
-            .client
-            .request(method.clone(), self.server.url(&format!("/v1{path}")))
-            .header("apikey", NCORE_KEY);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let value: Value = res.json().await.unwrap();
-        self.ncore_contract
-            .check(method.as_str(), template, status.as_u16(), &value);
-        (status, value)
+        super::ncore::At::server(&self.server, NCORE_KEY)
+            .call(method, path, template, body, None)
+            .await
     }
 
     /// Asserts the parts of a Document object that follow from its type and files: type,

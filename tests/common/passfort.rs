@@ -166,6 +166,68 @@ pub struct Reply {
     pub body: Value,
 }
 
+/// The PassFort contract idbridge generates, built once per test binary.
+pub fn contract() -> &'static Contract {
+    static CONTRACT: OnceLock<Contract> = OnceLock::new();
+    CONTRACT.get_or_init(|| Contract::of("passfort"))
+}
+
+/// PassFort as one server answers it, in process or a spawned `idbridge serve` (whose
+/// PassFort prefix must be `/4.0`): a client and the server's base URL.
+#[derive(Clone, Copy)]
+pub struct PassfortAt<'a> {
+    pub http: &'a reqwest::Client,
+    /// `http://host:port`.
+    pub base: &'a str,
+}
+
+impl PassfortAt<'_> {
+    /// Sends a request under `/4.0`; when `template` is given, checks the reply against both
+    /// contracts.
+    pub async fn request(
+        self,
+        auth: Auth<'_>,
+        method: Method,
+        path: &str,
+        template: Option<&str>,
+        body: Body,
+    ) -> Reply {
+        let mut url = format!("{}/4.0{path}", self.base);
+        if let Auth::Query(k) = auth {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&format!("apikey={k}"));
+        }
+        let mut req = self.http.request(method.clone(), url);
+        if let Auth::Header(k) = auth {
+            req = req.header("apikey", k);
+        }
+        req = match body {
+            Body::Json(v) => req.json(&v),
+            Body::Raw(b) => req.header("content-type", "application/json").body(b),
+            Body::Empty => req,
+        };
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "{method} {path} {status}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
+            )
+        });
+        if let Some(t) = template {
+            contract().check(method.as_str(), t, status.as_u16(), &body);
+            vendor_check_response(&method, t, status, &body);
+        }
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
 pub struct Passfort {
     pub server: TestServer,
     pub contract: Contract,
@@ -195,40 +257,11 @@ impl Passfort {
         template: Option<&str>,
         body: Body,
     ) -> Reply {
-        let mut url = self.server.url(&format!("/4.0{path}"));
-        if let Auth::Query(k) = auth {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&format!("apikey={k}"));
-        }
-        let mut req = self.server.client.request(method.clone(), url);
-        if let Auth::Header(k) = auth {
-            req = req.header("apikey", k);
-        }
-        req = match body {
-            Body::Json(v) => req.json(&v),
-            Body::Raw(b) => req.header("content-type", "application/json").body(b),
-            Body::Empty => req,
+        let at = PassfortAt {
+            http: &self.server.client,
+            base: &self.server.base,
         };
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.bytes().await.unwrap();
-        let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!(
-                "{method} {path} {status}: not JSON ({e}): {}",
-                String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
-            )
-        });
-        if let Some(t) = template {
-            self.contract
-                .check(method.as_str(), t, status.as_u16(), &body);
-            vendor_check_response(&method, t, status, &body);
-        }
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        at.request(auth, method, path, template, body).await
     }
 
     /// A request with alpha's key in the header, checked against both contracts.
@@ -359,20 +392,9 @@ impl Passfort {
         template: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self
-            .server
-            .client
-            .request(method.clone(), self.server.url(&format!("/v1{path}")))
-            .header("apikey", KEY_A);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let value: Value = res.json().await.unwrap();
-        self.ncore
-            .check(method.as_str(), template, status.as_u16(), &value);
-        (status, value)
+        super::ncore::At::server(&self.server, KEY_A)
+            .call(method, path, template, body, None)
+            .await
     }
 }
 

@@ -4,35 +4,9 @@ use super::*;
 
 /// A subject made through the admin API and a mydocs client token for it.
 async fn mydocs_client(p: &Passfort) -> (String, String) {
-    let http = &p.server.client;
-    let res = http
-        .post(p.server.url("/admin/v1/subjects"))
-        .bearer_auth(ADMIN_A)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let subject = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = http
-        .post(
-            p.server
-                .url(&format!("/admin/v1/subjects/{subject}/client-tokens")),
-        )
-        .bearer_auth(ADMIN_A)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let token = res.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (subject, token)
+    let (subject, token) =
+        crate::common::mydocs::new_client(&p.server.client, &p.server.base, ADMIN_A).await;
+    (subject.to_string(), token)
 }
 
 /// A mydocs request with a client token: status and JSON body.
