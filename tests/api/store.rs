@@ -8,7 +8,7 @@ use futures::{StreamExt, TryStreamExt};
 use idbridge::error::Error;
 use idbridge::media::MediaType;
 use idbridge::model::{
-    DocumentKind, FileSide, Namespace, NewDocument, NewFile, NewProcess, ProcessStatus,
+    DocumentKind, FileSide, Namespace, NewDocument, NewFile, NewProcess, ProcessStatus, StoredFile,
 };
 use idbridge::store::crypto::CHUNK;
 use idbridge::store::{Anchor, ByteRange, PutRules, Store};
@@ -54,6 +54,24 @@ fn standalone(subject_id: Uuid) -> NewFile {
     }
 }
 
+/// Stores `data`, sent in pieces of `piece` bytes, as a standalone file of `subject` of
+/// tenant alpha with no size limit.
+async fn put_alpha(
+    store: &Store,
+    subject: Uuid,
+    data: Vec<u8>,
+    piece: usize,
+) -> Result<StoredFile, Error> {
+    store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(u64::MAX),
+            body(data, piece),
+        )
+        .await
+}
+
 async fn setup() -> (tempfile::TempDir, Store, Uuid) {
     let dir = tempfile::tempdir().unwrap();
     let store = open_store(dir.path(), HOUR).await;
@@ -82,13 +100,7 @@ async fn range_reads_are_exact_at_chunk_edges() {
     let (_dir, store, subject) = setup().await;
     let size = 20 * CHUNK + 7;
     let data = pattern(size);
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(data.clone(), 10_000),
-        )
+    let f = put_alpha(&store, subject, data.clone(), 10_000)
         .await
         .unwrap();
     assert_eq!(f.size, size as u64);
@@ -135,13 +147,7 @@ async fn empty_and_exact_chunk_files_round_trip() {
     let (_dir, store, subject) = setup().await;
     for size in [0, 1, CHUNK, 2 * CHUNK] {
         let data = pattern(size);
-        let f = store
-            .put_file(
-                &tenant("alpha"),
-                standalone(subject),
-                rules(u64::MAX),
-                body(data.clone(), 4096),
-            )
+        let f = put_alpha(&store, subject, data.clone(), 4096)
             .await
             .unwrap();
         assert_eq!(read(&store, f.id, None).await.unwrap(), data, "size {size}");
@@ -152,13 +158,7 @@ async fn empty_and_exact_chunk_files_round_trip() {
 async fn a_tampered_blob_fails_to_read() {
     let (dir, store, subject) = setup().await;
     let data = pattern(3 * CHUNK);
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(data.clone(), 65_536),
-        )
+    let f = put_alpha(&store, subject, data.clone(), 65_536)
         .await
         .unwrap();
     let path = dir.path().join("blobs/blobs").join(f.id.to_string());
@@ -206,13 +206,7 @@ async fn a_tampered_blob_fails_to_read() {
 #[tokio::test]
 async fn a_deleted_file_stays_unreadable_with_its_blob_restored() {
     let (dir, store, subject) = setup().await;
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(5000), 1000),
-        )
+    let f = put_alpha(&store, subject, pattern(5000), 1000)
         .await
         .unwrap();
     let path = dir.path().join("blobs/blobs").join(f.id.to_string());
@@ -386,15 +380,7 @@ async fn content_is_sniffed_and_judged_before_storing() {
     let (dir, store, subject) = setup().await;
     let mut png = png_header(640, 480);
     png.extend(pattern(1000));
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(png, 10),
-        )
-        .await
-        .unwrap();
+    let f = put_alpha(&store, subject, png, 10).await.unwrap();
     assert_eq!(
         (f.media_type, f.width, f.height),
         (MediaType::Png, Some(640), Some(480))
@@ -459,16 +445,7 @@ async fn orphan_blobs_are_swept_at_start_up() {
             .create_subject(&tenant("alpha"), None, None, &[])
             .await
             .unwrap();
-        store
-            .put_file(
-                &tenant("alpha"),
-                standalone(s.id),
-                rules(u64::MAX),
-                body(pattern(10), 10),
-            )
-            .await
-            .unwrap()
-            .id
+        put_alpha(&store, s.id, pattern(10), 10).await.unwrap().id
     };
     let blobs = dir.path().join("blobs/blobs");
     let orphan = blobs.join(Uuid::now_v7().to_string());
@@ -500,15 +477,7 @@ async fn another_tenant_sees_nothing() {
         .create_document(&tenant("alpha"), subject, doc.validate().unwrap())
         .await
         .unwrap();
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(10), 10),
-        )
-        .await
-        .unwrap();
+    let f = put_alpha(&store, subject, pattern(10), 10).await.unwrap();
     let beta = tenant("beta");
     assert!(matches!(
         store.get_subject(&beta, subject).await,
@@ -913,13 +882,7 @@ async fn tokens_resolve_only_for_their_purpose_and_lifetime() {
 #[tokio::test]
 async fn reads_stream_in_bounded_pieces() {
     let (_dir, store, subject) = setup().await;
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(40 * CHUNK), 65_536),
-        )
+    let f = put_alpha(&store, subject, pattern(40 * CHUNK), 65_536)
         .await
         .unwrap();
     let (_, stream) = store.open_file(&tenant("alpha"), f.id, None).await.unwrap();
