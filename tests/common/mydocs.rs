@@ -10,6 +10,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+#[allow(
+    unused_imports,
+    reason = "for the tests of this vendor that drive nCore too; other test binaries include this file"
+)]
+pub use super::ncore::{AlphaNcore, file as ncore_file};
+
 use super::{ADMIN_A, Contract, TestServer, tenant};
 
 /// A 640 × 400 PNG followed by bytes that depend on `seed`.
@@ -87,6 +93,12 @@ pub struct Mydocs {
     pub server: TestServer,
     pub contract: Contract,
     pub ncore_contract: Contract,
+}
+
+impl AlphaNcore for Mydocs {
+    fn test_server(&self) -> &TestServer {
+        &self.server
+    }
 }
 
 impl Mydocs {
@@ -311,19 +323,6 @@ impl Mydocs {
 
     pub async fn files_stored(&self) -> u64 {
         self.server.store.count_files().await.unwrap()
-    }
-
-    /// An nCore request of tenant alpha; `path` is under `/v1`.
-    pub async fn ncore(
-        &self,
-        method: Method,
-        path: &str,
-        template: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        super::ncore::At::server(&self.server, NCORE_KEY)
-            .call(method, path, template, body, None)
-            .await
     }
 
     /// Asserts the parts of a Document object that follow from its type and files: type,

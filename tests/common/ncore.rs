@@ -92,49 +92,36 @@ impl<'a> At<'a> {
         self.checked(req, &method, template).await
     }
 
+    /// A JSON call that must answer 200; answers the body.
+    pub async fn ok(
+        self,
+        method: Method,
+        path: &str,
+        template: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let (status, v) = self.call(method, path, template, body, None).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        v
+    }
+
     /// Creates an identification for `user`; asserts 200 and answers its id.
     pub async fn identification(self, user: &str, body: Value) -> String {
-        let (status, v) = self
-            .call(
-                Method::POST,
-                &format!("/users/{user}/identifications"),
-                LIST,
-                Some(body),
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{v}");
+        let path = format!("/users/{user}/identifications");
+        let v = self.ok(Method::POST, &path, LIST, Some(body)).await;
         v["id"].as_str().unwrap().to_owned()
     }
 
     /// The identification as the server reads it; asserts 200.
     pub async fn read(self, user: &str, id: &str) -> Value {
-        let (status, v) = self
-            .call(
-                Method::GET,
-                &format!("/users/{user}/identifications/{id}"),
-                ONE,
-                None,
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{v}");
-        v
+        let path = format!("/users/{user}/identifications/{id}");
+        self.ok(Method::GET, &path, ONE, None).await
     }
 
     /// The user's identifications (`query` as sent, e.g. `?limit=100`); asserts 200.
     pub async fn list(self, user: &str, query: &str) -> Value {
-        let (status, v) = self
-            .call(
-                Method::GET,
-                &format!("/users/{user}/identifications{query}"),
-                LIST,
-                None,
-                None,
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{v}");
-        v
+        let path = format!("/users/{user}/identifications{query}");
+        self.ok(Method::GET, &path, LIST, None).await
     }
 
     /// `PUT …/files` with these files, not yet sent.
@@ -197,6 +184,30 @@ impl<'a> At<'a> {
             String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
         );
         bytes.to_vec()
+    }
+}
+
+/// nCore calls with tenant alpha's key, for a vendor's test client whose tests also drive
+/// nCore on the same server.
+pub trait AlphaNcore {
+    /// The server the client drives.
+    fn test_server(&self) -> &TestServer;
+
+    /// nCore of that server with alpha's key.
+    fn ncore_at(&self) -> At<'_> {
+        At::server(self.test_server(), KEY_A)
+    }
+
+    /// An nCore request of tenant alpha; `path` is under `/v1`. The answer is checked
+    /// against the nCore contract.
+    fn ncore(
+        &self,
+        method: Method,
+        path: &str,
+        template: &str,
+        body: Option<Value>,
+    ) -> impl std::future::Future<Output = (StatusCode, Value)> {
+        self.ncore_at().call(method, path, template, body, None)
     }
 }
 

@@ -14,6 +14,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+#[allow(
+    unused_imports,
+    reason = "for the tests of this vendor that drive nCore too; other test binaries include this file"
+)]
+pub use super::ncore::{AlphaNcore, file as ncore_file};
+
 use super::{Contract, TestServer};
 
 pub const KEY_A: &str = "test-api-key-alpha";
@@ -234,6 +240,12 @@ pub struct Passfort {
     pub ncore: Contract,
 }
 
+impl AlphaNcore for Passfort {
+    fn test_server(&self) -> &TestServer {
+        &self.server
+    }
+}
+
 impl Passfort {
     pub async fn start() -> Passfort {
         Self::start_with(|_| {}).await
@@ -333,6 +345,19 @@ impl Passfort {
         r.body
     }
 
+    /// Adds a file; asserts success and returns its id.
+    pub async fn add_file_id(&self, profile: &str, body: Value) -> String {
+        let f = self.add_file(profile, body).await;
+        f["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Adds a document to the collected data; asserts success and returns its id.
+    pub async fn add_document_id(&self, profile: &str, body: Value) -> String {
+        let r = self.add_document(profile, body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
     /// The content of a file, read back with `GET …/files/{file_id}`.
     pub async fn read_file(&self, profile: &str, file: &str) -> Vec<u8> {
         let r = self
@@ -382,19 +407,6 @@ impl Passfort {
 
     pub async fn files_stored(&self) -> u64 {
         self.server.store.count_files().await.unwrap()
-    }
-
-    /// An nCore request with alpha's key, checked against the nCore contract.
-    pub async fn ncore(
-        &self,
-        method: Method,
-        path: &str,
-        template: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        super::ncore::At::server(&self.server, KEY_A)
-            .call(method, path, template, body, None)
-            .await
     }
 }
 
