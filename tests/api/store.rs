@@ -72,6 +72,24 @@ async fn put_alpha(
         .await
 }
 
+/// How many files `subject` of tenant alpha has.
+async fn files_of(store: &Store, subject: Uuid) -> usize {
+    store
+        .list_files(&tenant("alpha"), subject)
+        .await
+        .unwrap()
+        .len()
+}
+
+/// How many files alpha's document `id` holds, as the document says.
+async fn file_count(store: &Store, id: Uuid) -> u32 {
+    store
+        .get_document(&tenant("alpha"), id)
+        .await
+        .unwrap()
+        .file_count
+}
+
 async fn setup() -> (tempfile::TempDir, Store, Uuid) {
     let dir = tempfile::tempdir().unwrap();
     let store = open_store(dir.path(), HOUR).await;
@@ -231,12 +249,7 @@ async fn a_deleted_file_stays_unreadable_with_its_blob_restored() {
 #[tokio::test]
 async fn concurrent_adds_never_exceed_the_document_limit() {
     let (dir, store, subject) = setup().await;
-    let doc = NewDocument {
-        kind: Some(DocumentKind::IdCard),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    let doc = kind_only(DocumentKind::IdCard);
     let doc = store
         .create_document(&tenant("alpha"), subject, doc)
         .await
@@ -271,22 +284,8 @@ async fn concurrent_adds_never_exceed_the_document_limit() {
         }
     }
     assert_eq!((stored, refused), (10, 20));
-    assert_eq!(
-        store
-            .get_document(&tenant("alpha"), doc.id)
-            .await
-            .unwrap()
-            .file_count,
-        10
-    );
-    assert_eq!(
-        store
-            .list_files(&tenant("alpha"), subject)
-            .await
-            .unwrap()
-            .len(),
-        10
-    );
+    assert_eq!(file_count(&store, doc.id).await, 10);
+    assert_eq!(files_of(&store, subject).await, 10);
     assert_eq!(
         blob_files(dir.path()).len(),
         10,
@@ -298,14 +297,7 @@ async fn concurrent_adds_never_exceed_the_document_limit() {
         .delete_file(&tenant("alpha"), files[0].id)
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .get_document(&tenant("alpha"), doc.id)
-            .await
-            .unwrap()
-            .file_count,
-        9
-    );
+    assert_eq!(file_count(&store, doc.id).await, 9);
     let new = || NewFile {
         document_id: Some(doc.id),
         side: FileSide::Page(2),
@@ -360,14 +352,7 @@ async fn the_size_limit_is_exact_and_leaves_nothing_behind() {
         ),
         "{over:?}"
     );
-    assert_eq!(
-        store
-            .list_files(&tenant("alpha"), subject)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(files_of(&store, subject).await, 1);
     assert_eq!(
         blob_files(dir.path()).len(),
         1,
@@ -559,14 +544,7 @@ async fn another_tenant_sees_nothing() {
         doc,
         "beta changed alpha's document"
     );
-    assert_eq!(
-        store
-            .list_files(&tenant("alpha"), subject)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(files_of(&store, subject).await, 1);
     // The same UUID used by beta names beta's own subject, never alpha's.
     let ns = Namespace::new("ncore").unwrap();
     let theirs = store
@@ -683,12 +661,7 @@ async fn concurrent_first_use_of_an_alias_makes_one_subject() {
 async fn deleting_a_subject_shreds_everything_it_owns() {
     let (dir, store, subject) = setup().await;
     let a = tenant("alpha");
-    let doc = NewDocument {
-        kind: Some(DocumentKind::IdCard),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    let doc = kind_only(DocumentKind::IdCard);
     let doc = store.create_document(&a, subject, doc).await.unwrap();
     let attached = NewFile {
         document_id: Some(doc.id),
@@ -699,15 +672,7 @@ async fn deleting_a_subject_shreds_everything_it_owns() {
         .put_file(&a, attached, rules(u64::MAX), body(pattern(10), 10))
         .await
         .unwrap();
-    let f2 = store
-        .put_file(
-            &a,
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(10), 10),
-        )
-        .await
-        .unwrap();
+    let f2 = put_alpha(&store, subject, pattern(10), 10).await.unwrap();
     store
         .link_alias(&a, subject, &Namespace::new("ncore").unwrap(), "u-1")
         .await
@@ -739,12 +704,7 @@ async fn deleting_a_subject_shreds_everything_it_owns() {
 async fn documents_update_atomically_and_delete_with_their_files() {
     let (_dir, store, subject) = setup().await;
     let a = tenant("alpha");
-    let new = NewDocument {
-        kind: Some(DocumentKind::Passport),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    let new = kind_only(DocumentKind::Passport);
     let d1 = store
         .create_document(&a, subject, new.clone())
         .await
@@ -910,6 +870,25 @@ fn fed_body() -> (
     (tx, Box::pin(stream))
 }
 
+/// What feeds a [`fed_body`].
+type Feed = tokio::sync::mpsc::Sender<Result<Bytes, Error>>;
+
+/// A standalone upload of `subject` of tenant alpha, running as its own task, whose body
+/// the test feeds through the sender.
+fn fed_upload(
+    store: &Store,
+    subject: Uuid,
+) -> (Feed, tokio::task::JoinHandle<Result<StoredFile, Error>>) {
+    let (tx, body) = fed_body();
+    let store = store.clone();
+    let upload = tokio::spawn(async move {
+        store
+            .put_file(&tenant("alpha"), standalone(subject), rules(u64::MAX), body)
+            .await
+    });
+    (tx, upload)
+}
+
 /// Waits (without sleeping) until the blob directory is empty; cleanup runs as its own task.
 async fn wait_until_no_blobs(dir: &std::path::Path) {
     let emptied = tokio::time::timeout(Duration::from_secs(30), async {
@@ -924,15 +903,7 @@ async fn wait_until_no_blobs(dir: &std::path::Path) {
 #[tokio::test]
 async fn a_cancelled_upload_leaves_nothing_behind() {
     let (dir, store, subject) = setup().await;
-    let (tx, body) = fed_body();
-    let upload = {
-        let store = store.clone();
-        tokio::spawn(async move {
-            store
-                .put_file(&tenant("alpha"), standalone(subject), rules(u64::MAX), body)
-                .await
-        })
-    };
+    let (tx, upload) = fed_upload(&store, subject);
     for _ in 0..8 {
         tx.send(Ok(Bytes::from(pattern(CHUNK)))).await.unwrap();
     }
@@ -951,15 +922,7 @@ async fn a_cancelled_upload_leaves_nothing_behind() {
 #[tokio::test]
 async fn a_subject_deleted_during_an_upload_is_not_found_and_nothing_remains() {
     let (dir, store, subject) = setup().await;
-    let (tx, body) = fed_body();
-    let upload = {
-        let store = store.clone();
-        tokio::spawn(async move {
-            store
-                .put_file(&tenant("alpha"), standalone(subject), rules(u64::MAX), body)
-                .await
-        })
-    };
+    let (tx, upload) = fed_upload(&store, subject);
     tx.send(Ok(Bytes::from(pattern(1000)))).await.unwrap();
     tx.send(Ok(Bytes::from(pattern(1000)))).await.unwrap();
     store
@@ -976,12 +939,7 @@ async fn a_subject_deleted_during_an_upload_is_not_found_and_nothing_remains() {
 async fn a_batch_commits_whole_or_not_at_all() {
     let (dir, store, subject) = setup().await;
     let a = tenant("alpha");
-    let doc = NewDocument {
-        kind: Some(DocumentKind::Passport),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    let doc = kind_only(DocumentKind::Passport);
     let doc = store.create_document(&a, subject, doc).await.unwrap();
     let new = || NewFile {
         document_id: Some(doc.id),
@@ -1009,8 +967,8 @@ async fn a_batch_commits_whole_or_not_at_all() {
         matches!(too_many, Err(Error::LimitExceeded { limit: 10, .. })),
         "{too_many:?}"
     );
-    assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 8);
-    assert_eq!(store.list_files(&a, subject).await.unwrap().len(), 8);
+    assert_eq!(file_count(&store, doc.id).await, 8);
+    assert_eq!(files_of(&store, subject).await, 8);
     let settled = tokio::time::timeout(Duration::from_secs(30), async {
         while blob_files(dir.path()).len() != 8 {
             tokio::task::yield_now().await;
@@ -1031,7 +989,7 @@ async fn a_batch_commits_whole_or_not_at_all() {
         );
     }
     assert_eq!(store.commit_files(&a, batch, 10).await.unwrap().len(), 2);
-    assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 10);
+    assert_eq!(file_count(&store, doc.id).await, 10);
 }
 
 #[tokio::test]
@@ -1040,32 +998,9 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
     let (dir, store, subject) = setup().await;
     let a = tenant("alpha");
     let other = store.create_subject(&a, None, None, &[]).await.unwrap();
-    let passport = || {
-        NewDocument {
-            kind: Some(DocumentKind::Passport),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap()
-    };
-    let earlier = store
-        .put_file(
-            &a,
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(10), 10),
-        )
-        .await
-        .unwrap();
-    let theirs = store
-        .put_file(
-            &a,
-            standalone(other.id),
-            rules(u64::MAX),
-            body(pattern(12), 12),
-        )
-        .await
-        .unwrap();
+    let passport = || kind_only(DocumentKind::Passport);
+    let earlier = put_alpha(&store, subject, pattern(10), 10).await.unwrap();
+    let theirs = put_alpha(&store, other.id, pattern(12), 12).await.unwrap();
 
     // Another subject's loose file refuses the whole request: the staged blob goes too.
     let staged = store
@@ -1130,7 +1065,7 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
         .await
         .unwrap();
     assert_eq!(doc.file_count, 2);
-    assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 2);
+    assert_eq!(file_count(&store, doc.id).await, 2);
     let sides: Vec<_> = files.iter().map(|f| (f.side, f.document_id)).collect();
     assert_eq!(
         sides,
@@ -1167,6 +1102,16 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
         .await;
     assert!(matches!(over, Err(Error::LimitExceeded { limit: 1, .. })));
     assert_eq!(store.list_documents(&a, subject).await.unwrap().len(), 1);
+}
+
+/// A new document of `kind` that declares nothing else.
+fn kind_only(kind: DocumentKind) -> idbridge::model::ValidNewDocument {
+    NewDocument {
+        kind: Some(kind),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
 }
 
 fn declared(number: &str) -> idbridge::model::ValidNewDocument {
