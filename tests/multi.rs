@@ -19,6 +19,9 @@
 //!   nothing half visible through the other: every file listed opens with the bytes sent,
 //!   no document is seen without the files its operation stores with it (`crash`).
 //!
+//! Every vendor call goes through the clients of `tests/common` (nCore's `At`, Jumio's
+//! `JumioClient`), pointed at one node's base URL.
+//!
 //! The harness (`harness`) writes one TOML configuration into a temporary directory
 //! (tenants `alpha` and `beta`, `listen = "127.0.0.1:0"`), starts the first process, reads
 //! its bound address from its "listening (http)" log line, polls `/readyz`, then does the
@@ -28,6 +31,9 @@
 //!
 //! Run it with `cargo test --test multi` (it is also part of `cargo test`). Linux only:
 //! the callback test finds which process holds a connection through `/proc`.
+
+#[path = "common/mod.rs"]
+mod common;
 
 #[path = "multi/callbacks.rs"]
 mod callbacks;

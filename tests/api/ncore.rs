@@ -138,10 +138,10 @@ async fn an_idempotency_key_replays_the_first_answer() {
     assert_eq!(status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn racing_retries_create_one_identification() {
-    let n = Ncore::start().await;
-    let url = n.server.url("/v1/users/u/identifications");
+/// Sends `body` to `path` six times at once (spawned tasks) under one idempotency key; each
+/// answer is 200 or 409 DUPLICATE_REQUEST. Answers the ids the 200s named.
+async fn race_one_key(n: &Ncore, path: &str, body: Value) -> std::collections::HashSet<String> {
+    let url = n.server.url(path);
     let tasks: Vec<_> = (0..6)
         .map(|_| {
             let req = n
@@ -150,7 +150,7 @@ async fn racing_retries_create_one_identification() {
                 .post(&url)
                 .header("apikey", KEY_A)
                 .header("x-nymos-idempotency-key", "race")
-                .json(&passport());
+                .json(&body);
             tokio::spawn(async move {
                 let res = req.send().await.unwrap();
                 (res.status(), res.json::<Value>().await.unwrap())
@@ -168,6 +168,13 @@ async fn racing_retries_create_one_identification() {
             other => panic!("unexpected {other}: {body}"),
         }
     }
+    ids
+}
+
+#[tokio::test]
+async fn racing_retries_create_one_identification() {
+    let n = Ncore::start().await;
+    let ids = race_one_key(&n, "/v1/users/u/identifications", passport()).await;
     assert_eq!(
         ids.len(),
         1,

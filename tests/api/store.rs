@@ -8,7 +8,7 @@ use futures::{StreamExt, TryStreamExt};
 use idbridge::error::Error;
 use idbridge::media::MediaType;
 use idbridge::model::{
-    DocumentKind, FileSide, Namespace, NewDocument, NewFile, NewProcess, ProcessStatus,
+    DocumentKind, FileSide, Namespace, NewDocument, NewFile, NewProcess, ProcessStatus, StoredFile,
 };
 use idbridge::store::crypto::CHUNK;
 use idbridge::store::{Anchor, ByteRange, PutRules, Store};
@@ -54,6 +54,42 @@ fn standalone(subject_id: Uuid) -> NewFile {
     }
 }
 
+/// Stores `data`, sent in pieces of `piece` bytes, as a standalone file of `subject` of
+/// tenant alpha with no size limit.
+async fn put_alpha(
+    store: &Store,
+    subject: Uuid,
+    data: Vec<u8>,
+    piece: usize,
+) -> Result<StoredFile, Error> {
+    store
+        .put_file(
+            &tenant("alpha"),
+            standalone(subject),
+            rules(u64::MAX),
+            body(data, piece),
+        )
+        .await
+}
+
+/// How many files `subject` of tenant alpha has.
+async fn files_of(store: &Store, subject: Uuid) -> usize {
+    store
+        .list_files(&tenant("alpha"), subject)
+        .await
+        .unwrap()
+        .len()
+}
+
+/// How many files alpha's document `id` holds, as the document says.
+async fn file_count(store: &Store, id: Uuid) -> u32 {
+    store
+        .get_document(&tenant("alpha"), id)
+        .await
+        .unwrap()
+        .file_count
+}
+
 async fn setup() -> (tempfile::TempDir, Store, Uuid) {
     let dir = tempfile::tempdir().unwrap();
     let store = open_store(dir.path(), HOUR).await;
@@ -82,13 +118,7 @@ async fn range_reads_are_exact_at_chunk_edges() {
     let (_dir, store, subject) = setup().await;
     let size = 20 * CHUNK + 7;
     let data = pattern(size);
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(data.clone(), 10_000),
-        )
+    let f = put_alpha(&store, subject, data.clone(), 10_000)
         .await
         .unwrap();
     assert_eq!(f.size, size as u64);
@@ -135,13 +165,7 @@ async fn empty_and_exact_chunk_files_round_trip() {
     let (_dir, store, subject) = setup().await;
     for size in [0, 1, CHUNK, 2 * CHUNK] {
         let data = pattern(size);
-        let f = store
-            .put_file(
-                &tenant("alpha"),
-                standalone(subject),
-                rules(u64::MAX),
-                body(data.clone(), 4096),
-            )
+        let f = put_alpha(&store, subject, data.clone(), 4096)
             .await
             .unwrap();
         assert_eq!(read(&store, f.id, None).await.unwrap(), data, "size {size}");
@@ -152,13 +176,7 @@ async fn empty_and_exact_chunk_files_round_trip() {
 async fn a_tampered_blob_fails_to_read() {
     let (dir, store, subject) = setup().await;
     let data = pattern(3 * CHUNK);
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(data.clone(), 65_536),
-        )
+    let f = put_alpha(&store, subject, data.clone(), 65_536)
         .await
         .unwrap();
     let path = dir.path().join("blobs/blobs").join(f.id.to_string());
@@ -206,13 +224,7 @@ async fn a_tampered_blob_fails_to_read() {
 #[tokio::test]
 async fn a_deleted_file_stays_unreadable_with_its_blob_restored() {
     let (dir, store, subject) = setup().await;
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(5000), 1000),
-        )
+    let f = put_alpha(&store, subject, pattern(5000), 1000)
         .await
         .unwrap();
     let path = dir.path().join("blobs/blobs").join(f.id.to_string());
@@ -237,12 +249,7 @@ async fn a_deleted_file_stays_unreadable_with_its_blob_restored() {
 #[tokio::test]
 async fn concurrent_adds_never_exceed_the_document_limit() {
     let (dir, store, subject) = setup().await;
-    let doc = NewDocument {
-        kind: Some(DocumentKind::IdCard),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    let doc = kind_only(DocumentKind::IdCard);
     let doc = store
         .create_document(&tenant("alpha"), subject, doc)
         .await
@@ -277,22 +284,8 @@ async fn concurrent_adds_never_exceed_the_document_limit() {
         }
     }
     assert_eq!((stored, refused), (10, 20));
-    assert_eq!(
-        store
-            .get_document(&tenant("alpha"), doc.id)
-            .await
-            .unwrap()
-            .file_count,
-        10
-    );
-    assert_eq!(
-        store
-            .list_files(&tenant("alpha"), subject)
-            .await
-            .unwrap()
-            .len(),
-        10
-    );
+    assert_eq!(file_count(&store, doc.id).await, 10);
+    assert_eq!(files_of(&store, subject).await, 10);
     assert_eq!(
         blob_files(dir.path()).len(),
         10,
@@ -304,14 +297,7 @@ async fn concurrent_adds_never_exceed_the_document_limit() {
         .delete_file(&tenant("alpha"), files[0].id)
         .await
         .unwrap();
-    assert_eq!(
-        store
-            .get_document(&tenant("alpha"), doc.id)
-            .await
-            .unwrap()
-            .file_count,
-        9
-    );
+    assert_eq!(file_count(&store, doc.id).await, 9);
     let new = || NewFile {
         document_id: Some(doc.id),
         side: FileSide::Page(2),
@@ -366,14 +352,7 @@ async fn the_size_limit_is_exact_and_leaves_nothing_behind() {
         ),
         "{over:?}"
     );
-    assert_eq!(
-        store
-            .list_files(&tenant("alpha"), subject)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(files_of(&store, subject).await, 1);
     assert_eq!(
         blob_files(dir.path()).len(),
         1,
@@ -386,15 +365,7 @@ async fn content_is_sniffed_and_judged_before_storing() {
     let (dir, store, subject) = setup().await;
     let mut png = png_header(640, 480);
     png.extend(pattern(1000));
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(png, 10),
-        )
-        .await
-        .unwrap();
+    let f = put_alpha(&store, subject, png, 10).await.unwrap();
     assert_eq!(
         (f.media_type, f.width, f.height),
         (MediaType::Png, Some(640), Some(480))
@@ -459,16 +430,7 @@ async fn orphan_blobs_are_swept_at_start_up() {
             .create_subject(&tenant("alpha"), None, None, &[])
             .await
             .unwrap();
-        store
-            .put_file(
-                &tenant("alpha"),
-                standalone(s.id),
-                rules(u64::MAX),
-                body(pattern(10), 10),
-            )
-            .await
-            .unwrap()
-            .id
+        put_alpha(&store, s.id, pattern(10), 10).await.unwrap().id
     };
     let blobs = dir.path().join("blobs/blobs");
     let orphan = blobs.join(Uuid::now_v7().to_string());
@@ -500,15 +462,7 @@ async fn another_tenant_sees_nothing() {
         .create_document(&tenant("alpha"), subject, doc.validate().unwrap())
         .await
         .unwrap();
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(10), 10),
-        )
-        .await
-        .unwrap();
+    let f = put_alpha(&store, subject, pattern(10), 10).await.unwrap();
     let beta = tenant("beta");
     assert!(matches!(
         store.get_subject(&beta, subject).await,
@@ -590,14 +544,7 @@ async fn another_tenant_sees_nothing() {
         doc,
         "beta changed alpha's document"
     );
-    assert_eq!(
-        store
-            .list_files(&tenant("alpha"), subject)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(files_of(&store, subject).await, 1);
     // The same UUID used by beta names beta's own subject, never alpha's.
     let ns = Namespace::new("ncore").unwrap();
     let theirs = store
@@ -714,12 +661,7 @@ async fn concurrent_first_use_of_an_alias_makes_one_subject() {
 async fn deleting_a_subject_shreds_everything_it_owns() {
     let (dir, store, subject) = setup().await;
     let a = tenant("alpha");
-    let doc = NewDocument {
-        kind: Some(DocumentKind::IdCard),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    let doc = kind_only(DocumentKind::IdCard);
     let doc = store.create_document(&a, subject, doc).await.unwrap();
     let attached = NewFile {
         document_id: Some(doc.id),
@@ -730,15 +672,7 @@ async fn deleting_a_subject_shreds_everything_it_owns() {
         .put_file(&a, attached, rules(u64::MAX), body(pattern(10), 10))
         .await
         .unwrap();
-    let f2 = store
-        .put_file(
-            &a,
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(10), 10),
-        )
-        .await
-        .unwrap();
+    let f2 = put_alpha(&store, subject, pattern(10), 10).await.unwrap();
     store
         .link_alias(&a, subject, &Namespace::new("ncore").unwrap(), "u-1")
         .await
@@ -770,12 +704,7 @@ async fn deleting_a_subject_shreds_everything_it_owns() {
 async fn documents_update_atomically_and_delete_with_their_files() {
     let (_dir, store, subject) = setup().await;
     let a = tenant("alpha");
-    let new = NewDocument {
-        kind: Some(DocumentKind::Passport),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    let new = kind_only(DocumentKind::Passport);
     let d1 = store
         .create_document(&a, subject, new.clone())
         .await
@@ -913,13 +842,7 @@ async fn tokens_resolve_only_for_their_purpose_and_lifetime() {
 #[tokio::test]
 async fn reads_stream_in_bounded_pieces() {
     let (_dir, store, subject) = setup().await;
-    let f = store
-        .put_file(
-            &tenant("alpha"),
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(40 * CHUNK), 65_536),
-        )
+    let f = put_alpha(&store, subject, pattern(40 * CHUNK), 65_536)
         .await
         .unwrap();
     let (_, stream) = store.open_file(&tenant("alpha"), f.id, None).await.unwrap();
@@ -947,6 +870,25 @@ fn fed_body() -> (
     (tx, Box::pin(stream))
 }
 
+/// What feeds a [`fed_body`].
+type Feed = tokio::sync::mpsc::Sender<Result<Bytes, Error>>;
+
+/// A standalone upload of `subject` of tenant alpha, running as its own task, whose body
+/// the test feeds through the sender.
+fn fed_upload(
+    store: &Store,
+    subject: Uuid,
+) -> (Feed, tokio::task::JoinHandle<Result<StoredFile, Error>>) {
+    let (tx, body) = fed_body();
+    let store = store.clone();
+    let upload = tokio::spawn(async move {
+        store
+            .put_file(&tenant("alpha"), standalone(subject), rules(u64::MAX), body)
+            .await
+    });
+    (tx, upload)
+}
+
 /// Waits (without sleeping) until the blob directory is empty; cleanup runs as its own task.
 async fn wait_until_no_blobs(dir: &std::path::Path) {
     let emptied = tokio::time::timeout(Duration::from_secs(30), async {
@@ -961,15 +903,7 @@ async fn wait_until_no_blobs(dir: &std::path::Path) {
 #[tokio::test]
 async fn a_cancelled_upload_leaves_nothing_behind() {
     let (dir, store, subject) = setup().await;
-    let (tx, body) = fed_body();
-    let upload = {
-        let store = store.clone();
-        tokio::spawn(async move {
-            store
-                .put_file(&tenant("alpha"), standalone(subject), rules(u64::MAX), body)
-                .await
-        })
-    };
+    let (tx, upload) = fed_upload(&store, subject);
     for _ in 0..8 {
         tx.send(Ok(Bytes::from(pattern(CHUNK)))).await.unwrap();
     }
@@ -988,15 +922,7 @@ async fn a_cancelled_upload_leaves_nothing_behind() {
 #[tokio::test]
 async fn a_subject_deleted_during_an_upload_is_not_found_and_nothing_remains() {
     let (dir, store, subject) = setup().await;
-    let (tx, body) = fed_body();
-    let upload = {
-        let store = store.clone();
-        tokio::spawn(async move {
-            store
-                .put_file(&tenant("alpha"), standalone(subject), rules(u64::MAX), body)
-                .await
-        })
-    };
+    let (tx, upload) = fed_upload(&store, subject);
     tx.send(Ok(Bytes::from(pattern(1000)))).await.unwrap();
     tx.send(Ok(Bytes::from(pattern(1000)))).await.unwrap();
     store
@@ -1013,12 +939,7 @@ async fn a_subject_deleted_during_an_upload_is_not_found_and_nothing_remains() {
 async fn a_batch_commits_whole_or_not_at_all() {
     let (dir, store, subject) = setup().await;
     let a = tenant("alpha");
-    let doc = NewDocument {
-        kind: Some(DocumentKind::Passport),
-        ..Default::default()
-    }
-    .validate()
-    .unwrap();
+    let doc = kind_only(DocumentKind::Passport);
     let doc = store.create_document(&a, subject, doc).await.unwrap();
     let new = || NewFile {
         document_id: Some(doc.id),
@@ -1046,8 +967,8 @@ async fn a_batch_commits_whole_or_not_at_all() {
         matches!(too_many, Err(Error::LimitExceeded { limit: 10, .. })),
         "{too_many:?}"
     );
-    assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 8);
-    assert_eq!(store.list_files(&a, subject).await.unwrap().len(), 8);
+    assert_eq!(file_count(&store, doc.id).await, 8);
+    assert_eq!(files_of(&store, subject).await, 8);
     let settled = tokio::time::timeout(Duration::from_secs(30), async {
         while blob_files(dir.path()).len() != 8 {
             tokio::task::yield_now().await;
@@ -1068,7 +989,7 @@ async fn a_batch_commits_whole_or_not_at_all() {
         );
     }
     assert_eq!(store.commit_files(&a, batch, 10).await.unwrap().len(), 2);
-    assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 10);
+    assert_eq!(file_count(&store, doc.id).await, 10);
 }
 
 #[tokio::test]
@@ -1077,32 +998,9 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
     let (dir, store, subject) = setup().await;
     let a = tenant("alpha");
     let other = store.create_subject(&a, None, None, &[]).await.unwrap();
-    let passport = || {
-        NewDocument {
-            kind: Some(DocumentKind::Passport),
-            ..Default::default()
-        }
-        .validate()
-        .unwrap()
-    };
-    let earlier = store
-        .put_file(
-            &a,
-            standalone(subject),
-            rules(u64::MAX),
-            body(pattern(10), 10),
-        )
-        .await
-        .unwrap();
-    let theirs = store
-        .put_file(
-            &a,
-            standalone(other.id),
-            rules(u64::MAX),
-            body(pattern(12), 12),
-        )
-        .await
-        .unwrap();
+    let passport = || kind_only(DocumentKind::Passport);
+    let earlier = put_alpha(&store, subject, pattern(10), 10).await.unwrap();
+    let theirs = put_alpha(&store, other.id, pattern(12), 12).await.unwrap();
 
     // Another subject's loose file refuses the whole request: the staged blob goes too.
     let staged = store
@@ -1167,7 +1065,7 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
         .await
         .unwrap();
     assert_eq!(doc.file_count, 2);
-    assert_eq!(store.get_document(&a, doc.id).await.unwrap().file_count, 2);
+    assert_eq!(file_count(&store, doc.id).await, 2);
     let sides: Vec<_> = files.iter().map(|f| (f.side, f.document_id)).collect();
     assert_eq!(
         sides,
@@ -1204,6 +1102,16 @@ async fn a_document_is_created_with_its_files_or_not_at_all() {
         .await;
     assert!(matches!(over, Err(Error::LimitExceeded { limit: 1, .. })));
     assert_eq!(store.list_documents(&a, subject).await.unwrap().len(), 1);
+}
+
+/// A new document of `kind` that declares nothing else.
+fn kind_only(kind: DocumentKind) -> idbridge::model::ValidNewDocument {
+    NewDocument {
+        kind: Some(kind),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
 }
 
 fn declared(number: &str) -> idbridge::model::ValidNewDocument {

@@ -2,8 +2,8 @@
 //! execution as account create/update answered it, calls whose JSON answers are checked
 //! against the Jumio OpenAPI document, and a callback listener.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use idbridge::config::Config;
@@ -263,20 +263,43 @@ impl Exec {
     }
 }
 
-pub struct Jumio {
-    pub server: TestServer,
-    pub contract: Contract,
+/// The one contract every Jumio client checks against, built once per test binary.
+pub fn contract() -> &'static Contract {
+    static CONTRACT: OnceLock<Contract> = OnceLock::new();
+    CONTRACT.get_or_init(|| Contract::of("jumio"))
 }
 
-impl Jumio {
-    pub async fn start() -> Jumio {
-        Self::start_with(|_| {}).await
-    }
+/// The Jumio client of one server, in process ([`Jumio`] derefs to it) or a spawned
+/// `idbridge serve` (the two-process suite): a client and the server's base URL.
+#[derive(Clone)]
+pub struct JumioClient {
+    pub http: reqwest::Client,
+    /// `http://host:port`.
+    pub base: String,
+    pub contract: &'static Contract,
+}
 
-    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Jumio {
-        Jumio {
-            server: TestServer::start_with(adjust).await,
-            contract: Contract::of("jumio"),
+/// The in-process server with its Jumio client; the calls are [`JumioClient`]'s.
+pub struct Jumio {
+    pub server: TestServer,
+    client: JumioClient,
+}
+
+impl std::ops::Deref for Jumio {
+    type Target = JumioClient;
+
+    fn deref(&self) -> &JumioClient {
+        &self.client
+    }
+}
+
+impl JumioClient {
+    /// The client of the server at `base`.
+    pub fn at(http: reqwest::Client, base: &str) -> JumioClient {
+        JumioClient {
+            http,
+            base: base.to_owned(),
+            contract: contract(),
         }
     }
 
@@ -284,7 +307,7 @@ impl Jumio {
         if path_or_url.starts_with("http") {
             path_or_url.to_owned()
         } else {
-            self.server.url(path_or_url)
+            format!("{}{path_or_url}", self.base)
         }
     }
 
@@ -312,8 +335,7 @@ impl Jumio {
         body: Body,
     ) -> (StatusCode, Value) {
         let mut req = self
-            .server
-            .client
+            .http
             .request(method.clone(), self.url(path))
             .header("accept", "application/json");
         if let Some(ua) = user_agent {
@@ -371,9 +393,8 @@ impl Jumio {
         user_agent: bool,
     ) -> (StatusCode, Value) {
         let mut req = self
-            .server
-            .client
-            .post(self.server.url(TOKEN))
+            .http
+            .post(self.url(TOKEN))
             .header("accept", "application/json")
             .header("content-type", "application/x-www-form-urlencoded")
             .body(form.to_owned());
@@ -535,8 +556,7 @@ impl Jumio {
     /// `GET` of a stored part's image: status and bytes.
     pub async fn image(&self, access: &str, path_or_url: &str) -> (StatusCode, Vec<u8>) {
         let res = self
-            .server
-            .client
+            .http
             .get(self.url(path_or_url))
             .header("user-agent", UA)
             .bearer_auth(access)
@@ -550,6 +570,22 @@ impl Jumio {
             self.contract.check("GET", IMAGE, status.as_u16(), &v);
         }
         (status, bytes)
+    }
+}
+
+impl Jumio {
+    pub async fn start() -> Jumio {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Jumio {
+        Self::over(TestServer::start_with(adjust).await)
+    }
+
+    /// The client of a server already running (e.g. restarted).
+    pub fn over(server: TestServer) -> Jumio {
+        let client = JumioClient::at(server.client.clone(), &server.base);
+        Jumio { server, client }
     }
 
     /// Moves a stored execution's expiry into the past (as if its token lifetime or
@@ -718,27 +754,9 @@ pub async fn documents_of(j: &Jumio, account: &str) -> Vec<idbridge::model::Docu
 
 /// Uploads a file to an nCore identification with this document type.
 pub async fn ncore_file(j: &Jumio, user: &str, ident: &str, doc_type: &str, bytes: Vec<u8>) {
-    let form = Form::new()
-        .text("identification_document_type", doc_type.to_owned())
-        .part("file", Part::bytes(bytes).file_name("f.png"));
-    let res = j
-        .server
-        .client
-        .put(
-            j.server
-                .url(&format!("/v1/users/{user}/identifications/{ident}/files")),
-        )
-        .header("apikey", NCORE_KEY_A)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    super::ncore::At::server(&j.server, NCORE_KEY_A)
+        .upload_one(user, ident, doc_type, "f.png", bytes)
+        .await;
 }
 
 /// workflow_descriptions.md, workflow 5 "Initiate Account Update" (the ID id is the test's).

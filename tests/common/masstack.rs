@@ -153,66 +153,29 @@ impl Ms {
         .await
     }
 
+    /// nCore of this server with alpha's key.
+    pub fn ncore(&self) -> super::ncore::At<'_> {
+        super::ncore::At::server(&self.server, NCORE_KEY_A)
+    }
+
     /// Creates an nCore identification for `user` and returns its id.
     pub async fn ncore_identification(&self, user: &str, body: Value) -> String {
-        let res = self
-            .server
-            .client
-            .post(
-                self.server
-                    .url(&format!("/v1/users/{user}/identifications")),
-            )
-            .header("apikey", NCORE_KEY_A)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let v: Value = res.json().await.unwrap();
-        v["id"].as_str().unwrap().to_owned()
+        self.ncore().identification(user, body).await
     }
 
     /// Uploads one PNG to an nCore identification.
     pub async fn ncore_image(&self, user: &str, id: &str, doc_type: &str) {
-        let form = reqwest::multipart::Form::new()
-            .text("identification_document_type", doc_type.to_owned())
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(crate::common::png_header(640, 400))
-                    .file_name("front.png"),
-            );
-        let res = self
-            .server
-            .client
-            .put(
-                self.server
-                    .url(&format!("/v1/users/{user}/identifications/{id}/files")),
-            )
-            .header("apikey", NCORE_KEY_A)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let v: Value = res.json().await.unwrap();
+        let png = crate::common::png_header(640, 400);
+        let v = self
+            .ncore()
+            .upload_one(user, id, doc_type, "front.png", png)
+            .await;
         assert_eq!(v["data"][0]["width"], 640);
     }
 
     /// The user's identifications as nCore lists them.
     pub async fn ncore_list(&self, user: &str) -> Value {
-        let res = self
-            .server
-            .client
-            .get(
-                self.server
-                    .url(&format!("/v1/users/{user}/identifications")),
-            )
-            .header("apikey", NCORE_KEY_A)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        res.json().await.unwrap()
+        self.ncore().list(user, "").await
     }
 }
 

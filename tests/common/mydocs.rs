@@ -10,6 +10,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+#[allow(
+    unused_imports,
+    reason = "for the tests of this vendor that drive nCore too; other test binaries include this file"
+)]
+pub use super::ncore::{AlphaNcore, file as ncore_file};
+
 use super::{ADMIN_A, Contract, TestServer, tenant};
 
 /// A 640 × 400 PNG followed by bytes that depend on `seed`.
@@ -31,6 +37,37 @@ pub const NCORE_KEY: &str = "test-api-key-alpha";
 pub const NCORE_LIST: &str = "/users/{user_id}/identifications";
 pub const NCORE_ONE: &str = "/users/{user_id}/identifications/{identification_id}";
 pub const NCORE_FILES: &str = "/users/{user_id}/identifications/{identification_id}/files";
+
+/// A new subject of the tenant `admin_key` administers on the server at `base`
+/// (`http://host:port`, in process or spawned), with a client token minted for it through
+/// the admin API: (subject, token).
+pub async fn new_client(http: &reqwest::Client, base: &str, admin_key: &str) -> (Uuid, String) {
+    let res = http
+        .post(format!("{base}/admin/v1/subjects"))
+        .bearer_auth(admin_key)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let subject: Uuid = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let res = http
+        .post(format!("{base}/admin/v1/subjects/{subject}/client-tokens"))
+        .bearer_auth(admin_key)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let minted: Value = res.json().await.unwrap();
+    assert_eq!(minted["token_type"], "Bearer");
+    assert!(minted["expires_at"].is_string(), "{minted}");
+    (subject, minted["token"].as_str().unwrap().to_owned())
+}
 
 /// The documented per-file limit.
 pub const MAX_FILE: usize = 20 * 1024 * 1024;
@@ -58,6 +95,12 @@ pub struct Mydocs {
     pub ncore_contract: Contract,
 }
 
+impl AlphaNcore for Mydocs {
+    fn test_server(&self) -> &TestServer {
+        &self.server
+    }
+}
+
 impl Mydocs {
     pub async fn start() -> Mydocs {
         Self::start_with(|_| {}).await
@@ -74,34 +117,7 @@ impl Mydocs {
     /// A new subject of the tenant `admin_key` administers, with a client token minted for
     /// it through the admin API.
     pub async fn client(&self, admin_key: &str) -> Client {
-        let http = &self.server.client;
-        let res = http
-            .post(self.server.url("/admin/v1/subjects"))
-            .bearer_auth(admin_key)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CREATED);
-        let subject: Uuid = res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        let res = http
-            .post(
-                self.server
-                    .url(&format!("/admin/v1/subjects/{subject}/client-tokens")),
-            )
-            .bearer_auth(admin_key)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::CREATED);
-        let minted: Value = res.json().await.unwrap();
-        assert_eq!(minted["token_type"], "Bearer");
-        assert!(minted["expires_at"].is_string(), "{minted}");
+        let (subject, token) = new_client(&self.server.client, &self.server.base, admin_key).await;
         Client {
             tenant: tenant(if admin_key == ADMIN_A {
                 "alpha"
@@ -109,7 +125,7 @@ impl Mydocs {
                 "beta"
             }),
             subject,
-            token: minted["token"].as_str().unwrap().to_owned(),
+            token,
         }
     }
 
@@ -307,30 +323,6 @@ impl Mydocs {
 
     pub async fn files_stored(&self) -> u64 {
         self.server.store.count_files().await.unwrap()
-    }
-
-    /// An nCore request of tenant alpha; `path` is under `/v1`.
-    pub async fn ncore(
-        &self,
-        method: Method,
-        path: &str,
-        template: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self
-            .server
-            .client
-            .request(method.clone(), self.server.url(&format!("/v1{path}")))
-            .header("apikey", NCORE_KEY);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let value: Value = res.json().await.unwrap();
-        self.ncore_contract
-            .check(method.as_str(), template, status.as_u16(), &value);
-        (status, value)
     }
 
     /// Asserts the parts of a Document object that follow from its type and files: type,

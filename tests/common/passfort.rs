@@ -14,6 +14,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+#[allow(
+    unused_imports,
+    reason = "for the tests of this vendor that drive nCore too; other test binaries include this file"
+)]
+pub use super::ncore::{AlphaNcore, file as ncore_file};
+
 use super::{Contract, TestServer};
 
 pub const KEY_A: &str = "test-api-key-alpha";
@@ -166,10 +172,78 @@ pub struct Reply {
     pub body: Value,
 }
 
+/// The PassFort contract idbridge generates, built once per test binary.
+pub fn contract() -> &'static Contract {
+    static CONTRACT: OnceLock<Contract> = OnceLock::new();
+    CONTRACT.get_or_init(|| Contract::of("passfort"))
+}
+
+/// PassFort as one server answers it, in process or a spawned `idbridge serve` (whose
+/// PassFort prefix must be `/4.0`): a client and the server's base URL.
+#[derive(Clone, Copy)]
+pub struct PassfortAt<'a> {
+    pub http: &'a reqwest::Client,
+    /// `http://host:port`.
+    pub base: &'a str,
+}
+
+impl PassfortAt<'_> {
+    /// Sends a request under `/4.0`; when `template` is given, checks the reply against both
+    /// contracts.
+    pub async fn request(
+        self,
+        auth: Auth<'_>,
+        method: Method,
+        path: &str,
+        template: Option<&str>,
+        body: Body,
+    ) -> Reply {
+        let mut url = format!("{}/4.0{path}", self.base);
+        if let Auth::Query(k) = auth {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&format!("apikey={k}"));
+        }
+        let mut req = self.http.request(method.clone(), url);
+        if let Auth::Header(k) = auth {
+            req = req.header("apikey", k);
+        }
+        req = match body {
+            Body::Json(v) => req.json(&v),
+            Body::Raw(b) => req.header("content-type", "application/json").body(b),
+            Body::Empty => req,
+        };
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!(
+                "{method} {path} {status}: not JSON ({e}): {}",
+                String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
+            )
+        });
+        if let Some(t) = template {
+            contract().check(method.as_str(), t, status.as_u16(), &body);
+            vendor_check_response(&method, t, status, &body);
+        }
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
 pub struct Passfort {
     pub server: TestServer,
     pub contract: Contract,
     pub ncore: Contract,
+}
+
+impl AlphaNcore for Passfort {
+    fn test_server(&self) -> &TestServer {
+        &self.server
+    }
 }
 
 impl Passfort {
@@ -195,40 +269,11 @@ impl Passfort {
         template: Option<&str>,
         body: Body,
     ) -> Reply {
-        let mut url = self.server.url(&format!("/4.0{path}"));
-        if let Auth::Query(k) = auth {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&format!("apikey={k}"));
-        }
-        let mut req = self.server.client.request(method.clone(), url);
-        if let Auth::Header(k) = auth {
-            req = req.header("apikey", k);
-        }
-        req = match body {
-            Body::Json(v) => req.json(&v),
-            Body::Raw(b) => req.header("content-type", "application/json").body(b),
-            Body::Empty => req,
+        let at = PassfortAt {
+            http: &self.server.client,
+            base: &self.server.base,
         };
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.bytes().await.unwrap();
-        let body: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!(
-                "{method} {path} {status}: not JSON ({e}): {}",
-                String::from_utf8_lossy(&bytes[..bytes.len().min(500)])
-            )
-        });
-        if let Some(t) = template {
-            self.contract
-                .check(method.as_str(), t, status.as_u16(), &body);
-            vendor_check_response(&method, t, status, &body);
-        }
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        at.request(auth, method, path, template, body).await
     }
 
     /// A request with alpha's key in the header, checked against both contracts.
@@ -300,6 +345,19 @@ impl Passfort {
         r.body
     }
 
+    /// Adds a file; asserts success and returns its id.
+    pub async fn add_file_id(&self, profile: &str, body: Value) -> String {
+        let f = self.add_file(profile, body).await;
+        f["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Adds a document to the collected data; asserts success and returns its id.
+    pub async fn add_document_id(&self, profile: &str, body: Value) -> String {
+        let r = self.add_document(profile, body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
+
     /// The content of a file, read back with `GET …/files/{file_id}`.
     pub async fn read_file(&self, profile: &str, file: &str) -> Vec<u8> {
         let r = self
@@ -349,30 +407,6 @@ impl Passfort {
 
     pub async fn files_stored(&self) -> u64 {
         self.server.store.count_files().await.unwrap()
-    }
-
-    /// An nCore request with alpha's key, checked against the nCore contract.
-    pub async fn ncore(
-        &self,
-        method: Method,
-        path: &str,
-        template: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self
-            .server
-            .client
-            .request(method.clone(), self.server.url(&format!("/v1{path}")))
-            .header("apikey", KEY_A);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let value: Value = res.json().await.unwrap();
-        self.ncore
-            .check(method.as_str(), template, status.as_u16(), &value);
-        (status, value)
     }
 }
 

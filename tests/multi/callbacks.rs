@@ -9,12 +9,13 @@ use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
+use crate::common::jumio::Exec;
 use crate::harness::{Cluster, DEADLINE, PUBLIC_BASE};
-use crate::jumio::{Exec, access, finalize, open, part, picture, status, workflow};
+use crate::jumio::{open, part, picture, workflow};
 
 /// One delivery as the receiver saw it.
 struct Hit {
@@ -88,10 +89,10 @@ async fn finished(c: &Cluster, n: usize, token: &str, url: &str) -> Exec {
     let id = e.cred("ID");
     for (k, side) in ["FRONT", "BACK"].into_iter().enumerate() {
         let seed = (n * 2 + k) as u32 + 1;
-        let (status, body) = part(c, n + k, &e, Method::POST, &id, side, picture(seed)).await;
+        let (status, body) = part(c, n + k, &e, &id, side, picture(seed)).await;
         assert_eq!(status, StatusCode::OK, "{side}: {body}");
     }
-    let (status, body) = finalize(c, n, &e).await;
+    let (status, body) = c.jumio(n).finalize(&e).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     e
 }
@@ -134,7 +135,7 @@ fn event_id(h: &HeaderMap) -> String {
 async fn each_finished_execution_is_announced_once() {
     let c = Cluster::start().await;
     let mut rx = Receiver::start(false).await;
-    let token = access(&c, 0).await;
+    let token = c.jumio_access(0).await;
     let mut execs = BTreeMap::new();
     for n in 0..6 {
         let e = finished(&c, n, &token, &rx.url).await;
@@ -177,7 +178,11 @@ async fn each_finished_execution_is_announced_once() {
     assert!(again.is_empty(), "announced more than once: {again:?}");
     for e in execs.values() {
         for i in 0..2 {
-            assert_eq!(status(&c, i, &token, e).await, "PROCESSED", "node {i}");
+            assert_eq!(
+                c.jumio(i).status_of(&token, e).await,
+                "PROCESSED",
+                "node {i}"
+            );
         }
     }
 }
@@ -186,7 +191,7 @@ async fn each_finished_execution_is_announced_once() {
 async fn a_callback_whose_node_dies_mid_delivery_is_delivered_by_the_other() {
     let c = Cluster::start().await;
     let mut rx = Receiver::start(true).await;
-    let token = access(&c, 0).await;
+    let token = c.jumio_access(0).await;
     let e = finished(&c, 0, &token, &rx.url).await;
     let first = rx
         .next_within(DEADLINE)
@@ -210,5 +215,5 @@ async fn a_callback_whose_node_dies_mid_delivery_is_delivered_by_the_other() {
         event_id(&first.headers),
         "a redelivery carries the same event id"
     );
-    assert_eq!(status(&c, survivor, &token, &e).await, "PROCESSED");
+    assert_eq!(c.jumio(survivor).status_of(&token, &e).await, "PROCESSED");
 }

@@ -8,10 +8,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
+use serde_json::json;
 
+use crate::common::mydocs::new_client;
+use crate::common::ncore::file;
 use crate::harness::{ADMIN_KEY, Cluster, eventually, png, sha};
-use crate::ncore::{download, list, read, upload, upload_request};
+use crate::ncore::list;
 
 const BIG: u64 = 48 << 20;
 const KILL_AT: u64 = 24 << 20;
@@ -45,33 +47,8 @@ fn big_form(sent: Arc<AtomicU64>) -> Form {
 
 /// A subject and a B2Core client token for it, through node 1; answers (subject, token).
 async fn b2core_client(c: &Cluster) -> (String, String) {
-    let res = c
-        .http
-        .post(c.url(1, "/admin/v1/subjects"))
-        .bearer_auth(ADMIN_KEY)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let subject = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = c
-        .http
-        .post(c.url(1, &format!("/admin/v1/subjects/{subject}/client-tokens")))
-        .bearer_auth(ADMIN_KEY)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let token = res.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (subject, token)
+    let (subject, token) = new_client(&c.http, &c.nodes[1].base, ADMIN_KEY).await;
+    (subject.to_string(), token)
 }
 
 /// Checks every identification of `user` through node 1: each listed file opens with the
@@ -103,7 +80,10 @@ async fn check_whole(
             let want = sent
                 .get(name)
                 .unwrap_or_else(|| panic!("{user}: a file nobody sent: {f}"));
-            let bytes = download(c, 1, user, &id, f["id"].as_str().unwrap()).await;
+            let bytes = c
+                .ncore(1)
+                .download(user, &id, f["id"].as_str().unwrap())
+                .await;
             assert_eq!(bytes.len(), want.len(), "{user}: {name} is truncated");
             assert_eq!(sha(&bytes), sha(want), "{user}: {name} differs");
         }
@@ -116,38 +96,14 @@ async fn check_whole(
 async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
     let c = Cluster::start().await;
     // Prepared through node 1: identifications for nCore uploads, a B2Core client.
-    let big_id = {
-        let res = c
-            .http
-            .post(c.url(1, &format!("/v1/users/{BIG_USER}/identifications")))
-            .header("apikey", crate::harness::API_KEY)
-            .json(&json!({"type": "BANK_STATEMENT", "number": "B-1"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        res.json::<Value>().await.unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let big_id = c
+        .ncore(1)
+        .identification(BIG_USER, json!({"type": "BANK_STATEMENT", "number": "B-1"}))
+        .await;
     let mut pairs = Vec::new();
     for _ in 0..12 {
-        let res = c
-            .http
-            .post(c.url(1, &format!("/v1/users/{USER}/identifications")))
-            .header("apikey", crate::harness::API_KEY)
-            .json(&json!({"type": "NATIONAL_ID", "number": "N-1"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        pairs.push(
-            res.json::<Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        let body = json!({"type": "NATIONAL_ID", "number": "N-1"});
+        pairs.push(c.ncore(1).identification(USER, body).await);
     }
     let (subject, b2core) = b2core_client(&c).await;
     let mut sent = BTreeMap::new();
@@ -168,13 +124,8 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
     // Everything goes to node 0; node 0 is killed once the big upload is well under way.
     let big_sent = Arc::new(AtomicU64::new(0));
     let big = c
-        .http
-        .put(c.url(
-            0,
-            &format!("/v1/users/{BIG_USER}/identifications/{big_id}/files"),
-        ))
-        .header("apikey", crate::harness::API_KEY)
-        .multipart(big_form(big_sent.clone()))
+        .ncore(0)
+        .upload_form(BIG_USER, &big_id, big_form(big_sent.clone()))
         .send();
     let ncore_adds = pairs.iter().enumerate().map(|(n, id)| {
         let files = ["front", "back"]
@@ -186,10 +137,10 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
                 } else {
                     "NATIONAL_ID_BACK"
                 };
-                (kind, name.clone(), sent[&name].clone())
+                file(kind, &name, sent[&name].clone())
             })
             .collect();
-        upload_request(&c, 0, USER, id, files).send()
+        c.ncore(0).upload_request(USER, id, files).send()
     });
     let b2core_adds = (0..12).map(|n| {
         let mut form = Form::new().text("typeID", "2");
@@ -235,7 +186,7 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
     );
 
     // Through node 1: the big file is whole or absent.
-    let big_files = read(&c, 1, BIG_USER, &big_id).await["files"]
+    let big_files = c.ncore(1).read(BIG_USER, &big_id).await["files"]
         .as_array()
         .unwrap()
         .clone();
@@ -243,7 +194,10 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
         [] => assert!(!big_ok, "an acknowledged upload is gone"),
         [f] => {
             assert_eq!(f["size"], BIG, "{f}");
-            let bytes = download(&c, 1, BIG_USER, &big_id, f["id"].as_str().unwrap()).await;
+            let bytes = c
+                .ncore(1)
+                .download(BIG_USER, &big_id, f["id"].as_str().unwrap())
+                .await;
             let want: Vec<u8> = (0..BIG.div_ceil(1 << 20)).flat_map(big_piece).collect();
             assert_eq!(sha(&bytes), sha(&want), "the big file differs");
         }
@@ -276,18 +230,8 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
         docs.len()
     );
     // The survivor still writes.
-    let (status, body) = upload(
-        &c,
-        1,
-        USER,
-        &pairs[0],
-        vec![(
-            "NATIONAL_ID_FRONT",
-            "after.png".into(),
-            png(1200, 800, 999, 1000),
-        )],
-    )
-    .await;
+    let after = file("NATIONAL_ID_FRONT", "after.png", png(1200, 800, 999, 1000));
+    let (status, body) = c.ncore(1).upload(USER, &pairs[0], vec![after]).await;
     assert_eq!(
         status,
         StatusCode::OK,

@@ -10,6 +10,10 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use crate::common::jumio::JumioClient;
+use crate::common::ncore;
+use crate::common::passfort::PassfortAt;
+
 /// nCore and PassFort key of tenant `alpha`.
 pub const API_KEY: &str = "multi-api-key-alpha";
 /// Admin key of tenant `alpha`.
@@ -142,6 +146,8 @@ pub struct Cluster {
     pub nodes: Vec<Node>,
     /// A client for either.
     pub http: reqwest::Client,
+    /// The Jumio client of each node.
+    jumio: Vec<JumioClient>,
     /// The configuration file and the data directory, removed on drop.
     _dir: TempDir,
 }
@@ -166,10 +172,13 @@ impl Cluster {
         let mut cluster = Cluster {
             nodes: Vec::new(),
             http,
+            jumio: Vec::new(),
             _dir: dir,
         };
         for _ in 0..2 {
             let node = spawn(&config).await;
+            let jumio = JumioClient::at(cluster.http.clone(), &node.base);
+            cluster.jumio.push(jumio);
             cluster.nodes.push(node);
             let last = cluster.nodes.len() - 1;
             cluster.wait_ready(last).await;
@@ -180,6 +189,33 @@ impl Cluster {
     /// The full URL of `path` on node `i % 2`.
     pub fn url(&self, i: usize, path: &str) -> String {
         format!("{}{path}", self.nodes[i % 2].base)
+    }
+
+    /// nCore of node `i % 2`, with tenant alpha's key.
+    pub fn ncore(&self, i: usize) -> ncore::At<'_> {
+        ncore::At {
+            http: &self.http,
+            base: &self.nodes[i % 2].base,
+            key: Some(API_KEY),
+        }
+    }
+
+    /// PassFort of node `i % 2`.
+    pub fn passfort(&self, i: usize) -> PassfortAt<'_> {
+        PassfortAt {
+            http: &self.http,
+            base: &self.nodes[i % 2].base,
+        }
+    }
+
+    /// The Jumio client of node `i % 2`.
+    pub fn jumio(&self, i: usize) -> &JumioClient {
+        &self.jumio[i % 2]
+    }
+
+    /// An access token of tenant alpha's Jumio client, minted by node `i % 2`.
+    pub async fn jumio_access(&self, i: usize) -> String {
+        self.jumio(i).access(JUMIO_CLIENT).await
     }
 
     /// `url` with the public base (as handed out in a body) replaced by node `i % 2`.

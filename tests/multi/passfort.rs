@@ -1,23 +1,13 @@
 //! PassFort's rate limit across two nodes: one budget per tenant and operation, wherever
 //! the requests land.
 
-use reqwest::StatusCode;
-use serde_json::{Value, json};
+use reqwest::{Method, StatusCode};
 
+use crate::common::passfort::{Auth, Body, PROFILES, individual_body};
 use crate::harness::{API_KEY, Cluster, Options};
 
 const BURST: u32 = 5;
 const EXTRA: u32 = 7;
-
-fn individual(n: u32) -> Value {
-    json!({
-        "role": "INDIVIDUAL_CUSTOMER",
-        "collected_data": {
-            "entity_type": "INDIVIDUAL",
-            "personal_details": {"name": {"given_names": [format!("Ada{n}")], "family_name": "Lovelace"}},
-        }
-    })
-}
 
 #[tokio::test]
 async fn the_rate_limit_holds_across_both_nodes() {
@@ -28,24 +18,25 @@ async fn the_rate_limit_holds_across_both_nodes() {
     })
     .await;
     let sends = (0..BURST + EXTRA).map(|n| {
-        c.http
-            .post(c.url(n as usize, "/4.0/profiles"))
-            .header("apikey", API_KEY)
-            .json(&individual(n))
-            .send()
+        let body = individual_body(&format!("Ada{n}"), "Lovelace");
+        c.passfort(n as usize).request(
+            Auth::Header(API_KEY),
+            Method::POST,
+            "/profiles",
+            Some(PROFILES),
+            Body::Json(body),
+        )
     });
     let mut created = Vec::new();
     let mut remaining = Vec::new();
     let mut limited = 0;
-    for res in futures::future::join_all(sends).await {
-        let res = res.unwrap();
-        let status = res.status();
-        let left: Option<u64> = res
-            .headers()
+    for r in futures::future::join_all(sends).await {
+        let (status, body) = (r.status, r.body);
+        let left: Option<u64> = r
+            .headers
             .get("x-ratelimit-remaining")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let body: Value = res.json().await.unwrap();
         match status {
             StatusCode::OK => {
                 created.push(body["id"].as_str().unwrap().to_owned());
@@ -68,15 +59,18 @@ async fn the_rate_limit_holds_across_both_nodes() {
     remaining.sort_unstable();
     assert_eq!(remaining, (0..BURST as u64).collect::<Vec<_>>());
     for i in 0..2 {
-        let res = c
-            .http
-            .get(c.url(i, "/4.0/profiles"))
-            .header("apikey", API_KEY)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let listed: Value = res.json().await.unwrap();
+        let r = c
+            .passfort(i)
+            .request(
+                Auth::Header(API_KEY),
+                Method::GET,
+                "/profiles",
+                Some(PROFILES),
+                Body::Empty,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let listed = r.body;
         assert_eq!(
             listed["count"], BURST,
             "node {i}: a limited request created a profile: {listed}"

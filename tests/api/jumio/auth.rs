@@ -23,8 +23,7 @@ impl Jumio {
         body: Option<Value>,
     ) -> (StatusCode, Value) {
         let mut req = self
-            .server
-            .client
+            .http
             .request(method.clone(), self.url(path))
             .header("accept", "application/json")
             .header("user-agent", UA)
@@ -193,10 +192,7 @@ async fn access_tokens_survive_a_restart_and_are_stored_hashed() {
     let access = j.access(CLIENT_A).await;
     let e = j.open(&access, key_only(2)).await;
     let server = j.server.restart().await;
-    let j = Jumio {
-        server,
-        contract: crate::common::Contract::of("jumio"),
-    };
+    let j = Jumio::over(server);
     let (status, body) = j.status(&access, &e).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // Only a digest is kept: the token's text is nowhere in the database.

@@ -8,17 +8,14 @@ async fn documents_from_ncore_appear_here_and_ours_appear_there() {
     let a = m.client(ADMIN_A).await;
     let user = a.subject.to_string();
     // nCore -> mydocs: a passport without files is "incomplete", with its number and expiry.
-    let (status, ident) = m
-        .ncore(
-            Method::POST,
-            &format!("/users/{user}/identifications"),
-            NCORE_LIST,
-            Some(json!({"type": "PASSPORT", "number": "132123123",
-                        "expiration_date": "2031-09-20T10:10:40.182Z", "issuing_country": "ARE"})),
+    let ident_id = m
+        .ncore_at()
+        .identification(
+            &user,
+            json!({"type": "PASSPORT", "number": "132123123",
+                        "expiration_date": "2031-09-20T10:10:40.182Z", "issuing_country": "ARE"}),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{ident}");
-    let ident_id = ident["id"].as_str().unwrap().to_owned();
     let (status, list) = m.list(&a.token, "").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["total"], 1);
@@ -37,24 +34,8 @@ async fn documents_from_ncore_appear_here_and_ours_appear_there() {
 
     // A page uploaded through nCore makes it "new" here and downloads here.
     let page = fixture("id-front.png");
-    let form = Form::new()
-        .text("identification_document_type", "PASSPORT_PAGE1")
-        .part("file", Part::bytes(page.clone()).file_name("page1.png"));
-    let res = m
-        .server
-        .client
-        .put(m.server.url(&format!(
-            "/v1/users/{user}/identifications/{ident_id}/files"
-        )))
-        .header("apikey", NCORE_KEY)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let up: Value = res.json().await.unwrap();
-    m.ncore_contract
-        .check("PUT", NCORE_FILES, status.as_u16(), &up);
+    let page1 = ncore_file("PASSPORT_PAGE1", "page1.png", page.clone());
+    let (status, up) = m.ncore_at().upload(&user, &ident_id, vec![page1]).await;
     assert_eq!(status, StatusCode::OK, "{up}");
     let (_, doc) = m.get(&a.token, id).await;
     m.assert_document(&doc, 1, "Passport", "new", &["page1"]);

@@ -7,7 +7,7 @@ mod rules;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{KEY_A, KEY_B, LIST, Ncore, passport};
+use super::{KEY_A, KEY_B, LIST, Ncore, passport, race_one_key};
 use crate::common::{ADMIN_A, tenant};
 
 const USERS: &str = "/users";
@@ -296,33 +296,7 @@ async fn an_idempotency_key_replays_the_first_user() {
 #[tokio::test]
 async fn racing_retries_create_one_user() {
     let n = Ncore::start().await;
-    let url = n.server.url("/v1/users");
-    let tasks: Vec<_> = (0..6)
-        .map(|_| {
-            let req = n
-                .server
-                .client
-                .post(&url)
-                .header("apikey", KEY_A)
-                .header("x-nymos-idempotency-key", "race")
-                .json(&sara());
-            tokio::spawn(async move {
-                let res = req.send().await.unwrap();
-                (res.status(), res.json::<Value>().await.unwrap())
-            })
-        })
-        .collect();
-    let mut ids = std::collections::HashSet::new();
-    for t in tasks {
-        let (status, body) = t.await.unwrap();
-        match status {
-            StatusCode::OK => {
-                ids.insert(body["id"].as_str().unwrap().to_owned());
-            }
-            StatusCode::CONFLICT => assert_eq!(body["code"], "DUPLICATE_REQUEST"),
-            other => panic!("unexpected {other}: {body}"),
-        }
-    }
+    let ids = race_one_key(&n, "/v1/users", sara()).await;
     assert_eq!(ids.len(), 1, "different users for one key: {ids:?}");
     assert_eq!(n.subjects("alpha").await, 1);
 }

@@ -6,41 +6,18 @@ use super::*;
 async fn what_ncore_writes_appears_in_passfort() {
     let p = Passfort::start().await;
     let id = p.individual("Ada", "Lovelace").await;
-    let (status, ident) = p
-        .ncore(
-            Method::POST,
-            &format!("/users/{id}/identifications"),
-            NCORE_LIST,
-            Some(
-                json!({"type": "PASSPORT", "number": "132123123", "issuing_country": "GBR",
+    let ident_id = p
+        .ncore_at()
+        .identification(
+            &id,
+            json!({"type": "PASSPORT", "number": "132123123", "issuing_country": "GBR",
                         "expiration_date": "2031-09-20T10:10:40.182Z"}),
-            ),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{ident}");
-    let ident_id = ident["id"].as_str().unwrap();
+    let ident_id = ident_id.as_str();
     let page = png(7);
-    let form = reqwest::multipart::Form::new()
-        .text("identification_document_type", "PASSPORT_PAGE1")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(page.clone()).file_name("page1.png"),
-        );
-    let res = p
-        .server
-        .client
-        .put(
-            p.server
-                .url(&format!("/v1/users/{id}/identifications/{ident_id}/files")),
-        )
-        .header("apikey", KEY_A)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let up: Value = res.json().await.unwrap();
-    p.ncore.check("PUT", NCORE_FILES, status.as_u16(), &up);
+    let page1 = ncore_file("PASSPORT_PAGE1", "page1.png", page.clone());
+    let (status, up) = p.ncore_at().upload(&id, ident_id, vec![page1]).await;
     assert_eq!(status, StatusCode::OK, "{up}");
     let file_id = up["data"][0]["id"].as_str().unwrap().to_owned();
 
@@ -142,15 +119,8 @@ async fn what_passfort_writes_appears_in_ncore_and_its_deletion_too() {
     let p = Passfort::start().await;
     let id = p.individual("Ada", "Lovelace").await;
     let front = p.add_image_id(&id, &png(1), "FRONT").await;
-    let doc = p
-        .add_document(
-            &id,
-            json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": front}],
-                   "extracted_data": {"number": "P-77", "issuing_country": "GBR", "expiry": "2030-04-05"}}),
-        )
-        .await;
-    assert_eq!(doc.status, StatusCode::OK, "{}", doc.body);
-    let doc_id = doc.body["id"].as_str().unwrap().to_owned();
+    let doc_id = p.add_document_id(&id, json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": front}],
+                   "extracted_data": {"number": "P-77", "issuing_country": "GBR", "expiry": "2030-04-05"}})).await;
 
     let (status, list) = p
         .ncore(

@@ -340,16 +340,14 @@ async fn what_a_verification_finds_wrong_is_a_fail() {
 async fn an_image_stored_through_ncore_is_held_to_passforts_formats() {
     let p = Passfort::start().await;
     let id = p.individual("Ada", "Lovelace").await;
-    let (status, ident) = p
-        .ncore(
-            Method::POST,
-            &format!("/users/{id}/identifications"),
-            NCORE_LIST,
-            Some(json!({"type": "PASSPORT", "number": "132123123", "issuing_country": "GBR"})),
+    let ident_id = p
+        .ncore_at()
+        .identification(
+            &id,
+            json!({"type": "PASSPORT", "number": "132123123", "issuing_country": "GBR"}),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{ident}");
-    let ident_id = ident["id"].as_str().unwrap();
+    let ident_id = ident_id.as_str();
     // A BMP: nCore takes it, PassFort would not.
     let mut bmp = b"BM".to_vec();
     bmp.extend([0u8; 12]);
@@ -358,27 +356,8 @@ async fn an_image_stored_through_ncore_is_held_to_passforts_formats() {
     bmp.extend(3u32.to_le_bytes());
     bmp.extend([1, 0, 24, 0]);
     bmp.extend([0u8; 64]);
-    let form = reqwest::multipart::Form::new()
-        .text("identification_document_type", "PASSPORT_PAGE1")
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bmp).file_name("page1.bmp"),
-        );
-    let res = p
-        .server
-        .client
-        .put(
-            p.server
-                .url(&format!("/v1/users/{id}/identifications/{ident_id}/files")),
-        )
-        .header("apikey", KEY_A)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let up: Value = res.json().await.unwrap();
-    p.ncore.check("PUT", NCORE_FILES, status.as_u16(), &up);
+    let page1 = ncore_file("PASSPORT_PAGE1", "page1.bmp", bmp);
+    let (status, up) = p.ncore_at().upload(&id, ident_id, vec![page1]).await;
     assert_eq!(status, StatusCode::OK, "{up}");
     let r = p
         .run_check(

@@ -52,10 +52,9 @@ async fn posting_collected_data_replaces_it_and_removes_unlisted_documents_keepi
         d["id"] = json!(keep_id);
         d
     };
-    let plain = p.add_file(&id, json!({"data": B64.encode(png(8))})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let plain = p
+        .add_file_id(&id, json!({"data": B64.encode(png(8))}))
+        .await;
     let other = p.individual("Grace", "Hopper").await;
     let theirs = p.add_image_id(&other, &png(7), "FRONT").await;
     let refused = [

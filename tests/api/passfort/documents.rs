@@ -11,10 +11,9 @@ async fn a_document_takes_only_free_document_images_of_its_profile() {
     let back = p.add_image_id(&id, &png(2), "BACK").await;
     let spare = p.add_image_id(&id, &png(3), "FACE").await;
     let theirs = p.add_image_id(&other, &png(4), "FRONT").await;
-    let plain = p.add_file(&id, json!({"data": B64.encode(png(5))})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let plain = p
+        .add_file_id(&id, json!({"data": B64.encode(png(5))}))
+        .await;
 
     let licence = p
         .add_document(

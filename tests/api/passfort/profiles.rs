@@ -365,10 +365,9 @@ async fn unknown_profiles_and_resources_are_404s_and_tenants_are_kept_apart() {
     let p = Passfort::start().await;
     let id = p.individual("Ada", "Lovelace").await;
     let image = p.add_image_id(&id, &png(1), "FRONT").await;
-    let file = p.add_file(&id, json!({"data": B64.encode(png(2))})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let file = p
+        .add_file_id(&id, json!({"data": B64.encode(png(2))}))
+        .await;
     let doc = p
         .add_document(
             &id,

@@ -4,35 +4,9 @@ use super::*;
 
 /// A subject made through the admin API and a mydocs client token for it.
 async fn mydocs_client(p: &Passfort) -> (String, String) {
-    let http = &p.server.client;
-    let res = http
-        .post(p.server.url("/admin/v1/subjects"))
-        .bearer_auth(ADMIN_A)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let subject = res.json::<Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let res = http
-        .post(
-            p.server
-                .url(&format!("/admin/v1/subjects/{subject}/client-tokens")),
-        )
-        .bearer_auth(ADMIN_A)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let token = res.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (subject, token)
+    let (subject, token) =
+        crate::common::mydocs::new_client(&p.server.client, &p.server.base, ADMIN_A).await;
+    (subject.to_string(), token)
 }
 
 /// A mydocs request with a client token: status and JSON body.
@@ -83,16 +57,13 @@ async fn collected_data_posted_back_unchanged_keeps_other_apis_view() {
 
     // An ID card through nCore, on a PassFort profile.
     let id = p.individual("Ada", "Lovelace").await;
-    let (status, ident) = p
-        .ncore(
-            Method::POST,
-            &format!("/users/{id}/identifications"),
-            NCORE_LIST,
-            Some(json!({"type": "NATIONAL_ID", "number": "784-1", "issuing_country": "ARE"})),
+    let ident_id = p
+        .ncore_at()
+        .identification(
+            &id,
+            json!({"type": "NATIONAL_ID", "number": "784-1", "issuing_country": "ARE"}),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{ident}");
-    let ident_id = ident["id"].as_str().unwrap().to_owned();
 
     for profile in [&subject, &id] {
         let before = p.collected(profile).await;
@@ -189,15 +160,8 @@ async fn a_replace_with_an_invalid_document_patch_changes_nothing() {
     let id = p.individual("Ada", "Lovelace").await;
     let img = p.add_image_id(&id, &png(1), "FRONT").await;
     let free = p.add_image_id(&id, &png(2), "FRONT").await;
-    let doc = p
-        .add_document(
-            &id,
-            json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": img}],
-                   "extracted_data": {"number": "P-1", "issued": "2020-01-01", "expiry": "2030-01-01"}}),
-        )
-        .await;
-    assert_eq!(doc.status, StatusCode::OK, "{}", doc.body);
-    let doc_id = doc.body["id"].as_str().unwrap().to_owned();
+    let doc_id = p.add_document_id(&id, json!({"category": "PROOF_OF_IDENTITY", "document_type": "PASSPORT", "images": [{"id": img}],
+                   "extracted_data": {"number": "P-1", "issued": "2020-01-01", "expiry": "2030-01-01"}})).await;
     let path = format!("/profiles/{id}/collected_data");
     let before = p.collected(&id).await;
     let profile_before = p.get(&format!("/profiles/{id}"), PROFILE).await.body;
@@ -274,10 +238,9 @@ async fn malformed_ids_are_400s_in_the_contract() {
     let p = Passfort::start().await;
     let id = p.individual("Ada", "Lovelace").await;
     let image = p.add_image_id(&id, &png(1), "FRONT").await;
-    let file = p.add_file(&id, json!({"data": B64.encode(png(2))})).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let file = p
+        .add_file_id(&id, json!({"data": B64.encode(png(2))}))
+        .await;
     for bad in [
         "not-a-uuid",
         "12345",
