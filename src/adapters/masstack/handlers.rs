@@ -101,6 +101,8 @@ async fn identification_of(
 /// The answers every operation of the API documents alike (MasStack's own document lists
 /// them on each).
 #[derive(utoipa::IntoResponses)]
+// Only read by the OpenAPI document: the handlers answer through their error type.
+#[allow(dead_code)]
 pub enum CommonErrors {
     /// Unauthorized. AuthN and AuthZ validations have fail (no body)
     #[response(status = 401)]

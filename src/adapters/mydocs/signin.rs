@@ -311,6 +311,8 @@ pub async fn refresh(
 
 /// The answers of a refresh, the client's and the Back Office's alike.
 #[derive(utoipa::IntoResponses)]
+// Only read by the OpenAPI document: the handlers answer through their error type.
+#[allow(dead_code)]
 pub enum RefreshResponses {
     /// A new pair
     #[response(status = 200)]

@@ -276,6 +276,8 @@ async fn serve(
 
 /// The answers `:browse` and `:download` share besides the file itself.
 #[derive(utoipa::IntoResponses)]
+// Only read by the OpenAPI document: the handlers answer through their error type.
+#[allow(dead_code)]
 pub enum ServeErrors {
     /// Malformed id
     #[response(status = 400)]

@@ -142,6 +142,8 @@ pub async fn get_file(
 
 /// The answers of getting a file, by `GET` or by `POST`.
 #[derive(utoipa::IntoResponses)]
+// Only read by the OpenAPI document: the handlers answer through their error type.
+#[allow(dead_code)]
 pub enum GetFileResponses {
     /// The file, content in decrypted_data
     #[response(status = 200)]
