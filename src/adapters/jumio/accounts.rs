@@ -14,14 +14,13 @@ use super::error::JumioError;
 use super::mapping::{self, EXECUTION, Execution, NAMESPACE, StoredCredential};
 use super::tokens::Audience;
 use super::wire::{
-    AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, Id, NewExecution,
-    SdkChannel, WebChannel,
+    AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, Id, NewExecution, SdkChannel, WebChannel,
 };
 use crate::error::Error;
-use crate::model::{NewDocument, NewProcess, TenantId};
+use crate::model::{NewDocument, NewProcess, Subject, TenantId};
 use crate::ops::{
     self,
-    executions::{Holds, NewCredential, NewToken, Opening, Owner},
+    executions::{Holds, NewCredential, NewToken},
 };
 use crate::state::AppState;
 
@@ -35,7 +34,7 @@ async fn open_execution(
     state: &AppState,
     ctx: &Ctx,
     tenant: &TenantId,
-    (subject, owner): (Uuid, Owner),
+    subject: &Subject,
     req: AccountRequest,
 ) -> Result<AccountResponse, JumioError> {
     // Checked by `check_request` before the caller wrote anything.
@@ -95,32 +94,29 @@ async fn open_execution(
         user_consent: req.user_consent.as_ref().map(to_value).transpose()?,
     };
     // The process, its credentials' documents and rows, and its api.token: all or nothing.
-    let opening = Opening {
-        owner,
-        process: NewProcess {
-            subject_id: subject,
+    let (process, rows, token) = ops::executions::open_process(
+        &state.store,
+        tenant,
+        NewProcess {
+            subject_id: subject.id,
             namespace: namespace(),
             kind: EXECUTION.into(),
             expires_at: Some(now + lifetime),
-            // The execution's state is in rows: details, credentials, tokens.
-            data: serde_json::json!({}),
+            data: execution.to_data()?,
         },
-        credentials: new_credentials,
-        token: NewToken {
+        new_credentials,
+        NewToken {
             purpose: API_TOKEN,
             ttl: lifetime,
         },
-        details: Some(execution.details()?),
-    };
-    // The subject when new, the process and its details, its credentials' documents and
-    // rows, and its api.token: all or nothing.
-    let (process, rows, token) = ops::executions::open(&state.store, tenant, opening).await?;
+    )
+    .await?;
     execution.credentials = rows
         .iter()
         .map(StoredCredential::from_row)
         .collect::<Result<_, _>>()?;
     let urls = &ctx.urls;
-    let finalize = urls.execution(subject, process.id);
+    let finalize = urls.execution(subject.id, process.id);
     // The web and SDK channels, when a credential can come through them (Jumio: "only
     // relevant for the WEB channel", "… for the SDK channel"). Both tokens live as long as
     // the api.token.
@@ -130,7 +126,7 @@ async fn open_execution(
             .iter()
             .any(|c| c.channels().contains(&channel))
     };
-    let ids = (subject, process.id);
+    let ids = (subject.id, process.id);
     let web = match through("WEB") {
         false => None,
         true => Some(WebChannel {
@@ -155,7 +151,7 @@ async fn open_execution(
     };
     Ok(AccountResponse {
         timestamp: mapping::timestamp(now),
-        account: Id { id: subject },
+        account: Id { id: subject.id },
         web,
         sdk,
         workflow_execution: NewExecution {
@@ -169,7 +165,7 @@ async fn open_execution(
                     allowed_channels: c.channels(),
                     api: c.channels().contains(&"API").then(|| ApiChannel {
                         token: token.token.clone(),
-                        parts: urls.parts(subject, process.id, c),
+                        parts: urls.parts(subject.id, process.id, c),
                         workflow_execution: finalize.clone(),
                     }),
                 })
@@ -206,12 +202,14 @@ pub async fn create_account(
     check_request(&state, &req)?;
     check_references(&state, &tenant, None, &req).await?;
     // The account id is the subject's id and its `jumio` alias both, so the account is
-    // found by either rule of `resolve_subject`. The subject is created in the execution's
-    // transaction: a request refused there leaves no account behind.
+    // found by either rule of `resolve_subject`.
     let id = Uuid::now_v7();
-    let owner = Owner::New(vec![(namespace(), id.to_string())]);
+    let subject = state
+        .store
+        .create_subject(&tenant, Some(id), None, &[(namespace(), id.to_string())])
+        .await?;
     Ok(axum::Json(
-        open_execution(&state, &ctx, &tenant, (id, owner), req).await?,
+        open_execution(&state, &ctx, &tenant, &subject, req).await?,
     ))
 }
 
@@ -240,7 +238,7 @@ pub async fn update_account(
     check_request(&state, &req)?;
     check_references(&state, &tenant, Some(&subject), &req).await?;
     Ok(axum::Json(
-        open_execution(&state, &ctx, &tenant, (subject.id, Owner::OnFile), req).await?,
+        open_execution(&state, &ctx, &tenant, &subject, req).await?,
     ))
 }
 

@@ -300,9 +300,8 @@ pub fn spawn(state: AppState, ctx: Arc<Ctx>, tenant: TenantId, id: Uuid) {
     });
 }
 
-/// Moves an execution to its final status `next` and stores its outcome (once processed)
-/// and its callback (if it has a callback URL) in the same transaction, then wakes this
-/// node's deliverer.
+/// Moves an execution to its final status `next` and stores its callback (if it has a
+/// callback URL) in the same transaction, then wakes this node's deliverer.
 async fn finish(
     state: &AppState,
     ctx: &Ctx,
@@ -319,7 +318,7 @@ async fn finish(
             p.id,
             next,
             now,
-            record.outcome()?.as_ref(),
+            Some(record.to_data()?),
             event.as_ref(),
         )
         .await?;
@@ -418,7 +417,8 @@ async fn sweep(state: AppState, ctx: Arc<Ctx>) {
     }
     for p in due {
         let expire = async {
-            let record = super::record::record_of(&state, &p).await?;
+            let mut record = super::record::record_of(&state, &p).await?;
+            record.callback_queued = record.callback_url.is_some();
             finish(&state, &ctx, &p, ProcessStatus::Expired, &record).await
         };
         match expire.await {
