@@ -14,7 +14,8 @@ use super::error::JumioError;
 use super::mapping::{self, EXECUTION, Execution, NAMESPACE, StoredCredential};
 use super::tokens::Audience;
 use super::wire::{
-    AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, Id, NewExecution, SdkChannel, WebChannel,
+    AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, Id, NewExecution,
+    SdkChannel, WebChannel,
 };
 use crate::error::Error;
 use crate::model::{NewDocument, NewProcess, Subject, TenantId};
