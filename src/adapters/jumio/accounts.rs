@@ -12,96 +12,22 @@ use super::auth::{API_TOKEN, Access};
 use super::checks::{callback, check_references, check_request, parse, requested};
 use super::error::JumioError;
 use super::mapping::{self, EXECUTION, Execution, NAMESPACE, StoredCredential};
-use super::record::record_of;
 use super::tokens::Audience;
-use super::urls::Urls;
 use super::wire::{
-    AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, ExecutionRef, Id,
-    IdHref, NewExecution, SdkChannel, WebChannel,
+    AccountRequest, AccountResponse, ApiChannel, Category, Credential, ErrorBody, Id, NewExecution,
+    SdkChannel, WebChannel,
 };
 use crate::error::Error;
-use crate::model::{Namespace, NewDocument, NewProcess, Process, Subject, TenantId};
+use crate::model::{NewDocument, NewProcess, Subject, TenantId};
 use crate::ops::{
     self,
     executions::{Holds, NewCredential, NewToken},
 };
 use crate::state::AppState;
 
-crate::vendor_extractors!(JumioError; Path, Body);
-
-/// What the Jumio handlers share: the URLs handed out, the client callbacks go through and
-/// the signer of the executions' JWTs.
-pub struct Ctx {
-    /// URL builder.
-    pub urls: Urls,
-    /// HTTP client for callbacks (`callback_timeout_secs`, no redirects, a `User-Agent` naming idbridge).
-    pub http: reqwest::Client,
-    /// Wakes this node's callback deliverer when it stored a callback.
-    pub outbox: crate::jobs::outbox::Waker,
-    /// `sdk.token` and the web client's `authorizationToken`.
-    pub tokens: super::tokens::Tokens,
-    /// The web page's `frame-ancestors` (`adapters.jumio.web_frame_ancestors`).
-    pub frame_ancestors: Vec<String>,
-}
-
-pub(super) fn namespace() -> Namespace {
-    crate::adapters::common::namespace(NAMESPACE)
-}
-
-/// The account with this id in this tenant: the subject with this id, else the subject a
-/// `jumio` alias with this external id is linked to (an alias an operator linked through
-/// the admin API, say).
-pub(super) async fn account(
-    state: &AppState,
-    tenant: &TenantId,
-    id: Uuid,
-) -> Result<Subject, JumioError> {
-    state
-        .store
-        .resolve_subject(tenant, &namespace(), &id.to_string(), false)
-        .await?
-        .ok_or_else(|| Error::NotFound("account").into())
-}
-
-/// The account's workflow execution with this id, and its record; anything else (another
-/// account's, another API's process) is not found.
-pub(super) async fn execution(
-    state: &AppState,
-    tenant: &TenantId,
-    account_id: Uuid,
-    id: Uuid,
-) -> Result<(Subject, Process, Execution), JumioError> {
-    let subject = account(state, tenant, account_id).await?;
-    let process = match state.store.get_process(tenant, id).await {
-        Ok(p)
-            if p.subject_id == subject.id && p.namespace == namespace() && p.kind == EXECUTION =>
-        {
-            p
-        }
-        Ok(_) | Err(Error::NotFound(_)) => {
-            return Err(Error::NotFound("workflow execution").into());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let record = record_of(state, &process).await?;
-    Ok((subject, process, record))
-}
-
-/// The execution as status and callback bodies show it.
-pub(super) fn reference(ctx: &Ctx, p: &Process, e: &Execution) -> (IdHref, ExecutionRef) {
-    (
-        IdHref {
-            id: p.subject_id,
-            href: ctx.urls.account(p.subject_id),
-        },
-        ExecutionRef {
-            id: p.id,
-            href: ctx.urls.execution(p.subject_id, p.id),
-            definition_key: e.definition_key.to_string(),
-            status: mapping::status(p, e, Utc::now()),
-        },
-    )
-}
+// Where the other modules have always found them (`context` holds them so that `auth`
+// and `accounts` do not import each other).
+pub(super) use super::context::{Body, Ctx, Path, account, execution, namespace, reference};
 
 /// Checks a request and opens a workflow execution for the account: its documents (one per
 /// ID, SELFIE and DOCUMENT credential), the process, and the execution's `api.token`.

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use std::sync::Arc;
 
-use super::accounts::Ctx;
+use super::context::{self, Ctx};
 use super::error::JumioError;
 use super::tokens::{Audience, Claims};
 use super::wire::AccessToken;
@@ -203,8 +203,7 @@ impl FromRequestParts<AppState> for ApiToken {
         let (Some(account), Some(execution)) = (id("accountId"), id("workflowExecutionId")) else {
             return Err(crate::error::Error::NotFound("workflow execution").into());
         };
-        let (subject, _, _) =
-            super::accounts::execution(state, &owner.tenant, account, execution).await?;
+        let (subject, _, _) = context::execution(state, &owner.tenant, account, execution).await?;
         // The account as the subject's own id, as an api.token carries it: a path naming the
         // account by another id is then refused by `opens`, as it is for an api.token.
         Ok(ApiToken {
@@ -224,7 +223,7 @@ async fn sdk_token(
     token: String,
 ) -> Result<ApiToken, JumioError> {
     let tenant = claims.tenant()?;
-    match super::accounts::execution(state, &tenant, claims.sub, claims.wid).await {
+    match context::execution(state, &tenant, claims.sub, claims.wid).await {
         Ok(_) => Ok(ApiToken {
             tenant,
             account: claims.sub,

@@ -7,52 +7,21 @@ use std::sync::Arc;
 use axum::extract::{Extension, State};
 use uuid::Uuid;
 
-use super::accounts::{Ctx, Path, namespace};
 use super::auth::ApiToken;
+use super::context::{Ctx, Path, namespace};
 use super::error::JumioError;
 use super::mapping::{self, StoredCredential};
 use super::parts::{action, open, target};
-use super::wire::{Category, ErrorBody, FinalizeResponse, Id};
+use super::wire::{ErrorBody, FinalizeResponse, Id};
 use crate::error::Error;
-use crate::model::{Document, DocumentKind, FileSide, StoredFile};
+use crate::model::{Document, StoredFile};
 use crate::ops;
 use crate::state::AppState;
 use crate::store::ProcessCredential;
 
-/// What finalize requires of a credential, or why it is incomplete: an ID needs FRONT (and
-/// BACK unless it is a passport or visa), a SELFIE its FACE, a DOCUMENT a page, DATA its
-/// prepared data. FACEMAP cannot come through the API and is never required here. Sides
-/// are read as retrieval reads them (`mapping::file_for`); a document deleted through
-/// another API has no parts.
-pub fn missing(
-    c: &StoredCredential,
-    kind: Option<DocumentKind>,
-    files: &[StoredFile],
-) -> Option<&'static str> {
-    let has = |side: FileSide| {
-        c.doc()
-            .is_some_and(|doc| mapping::file_for(files, doc, side).is_some())
-    };
-    match c.category {
-        Category::Id if !has(FileSide::Front) => Some("FRONT"),
-        Category::Id if needs_back(kind) && !has(FileSide::Back) => Some("BACK"),
-        Category::Selfie if !has(FileSide::Face) => Some("FACE"),
-        Category::Document
-            if !files
-                .iter()
-                .any(|f| c.doc().is_some() && f.document_id == c.doc()) =>
-        {
-            Some("DOCUMENT")
-        }
-        Category::Data if c.prepared_data.is_none() => Some("PREPARED_DATA"),
-        _ => None,
-    }
-}
-
-/// Whether an ID of this kind needs its BACK: every ID but a passport or a visa.
-pub fn needs_back(kind: Option<DocumentKind>) -> bool {
-    !matches!(kind, Some(DocumentKind::Passport | DocumentKind::Visa))
-}
+// Where the web page has always found it.
+use super::required::missing;
+pub(super) use super::required::needs_back;
 
 /// Finalizes the execution a token opens: checks every required part, moves it to
 /// `ACQUIRED` and starts processing. Shared by the API call and the web page, so both end an

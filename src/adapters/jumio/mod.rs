@@ -11,6 +11,7 @@
 mod accounts;
 mod auth;
 mod checks;
+mod context;
 mod data;
 mod error;
 mod finalize;
@@ -20,6 +21,7 @@ mod parts;
 mod personal;
 mod processing;
 mod record;
+mod required;
 mod retrieval;
 mod steps;
 mod tokens;
@@ -145,7 +147,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         .user_agent(CALLBACK_USER_AGENT)
         .build()
         .unwrap_or_default();
-    let ctx = Arc::new(accounts::Ctx {
+    let ctx = Arc::new(context::Ctx {
         urls: urls::Urls {
             api: format!("{base}/api/v1"),
             web: format!("{base}{}", urls::WEB_APP),

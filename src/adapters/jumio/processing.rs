@@ -17,7 +17,7 @@ use chrono::{NaiveDate, Utc};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::accounts::Ctx;
+use super::context::{Ctx, reference};
 use super::mapping::{self, EXECUTION, Execution, NAMESPACE};
 use super::parts;
 use super::wire::{Callback, CapabilityResult, Category, CredentialRef, Decision, DecisionDetails};
@@ -68,7 +68,7 @@ fn usability(
     if c.category == Category::Facemap {
         return decision("NOT_EXECUTED", "NOT_UPLOADED");
     }
-    if super::finalize::missing(c, kind, files).is_some() {
+    if super::required::missing(c, kind, files).is_some() {
         return decision("REJECTED", "MISSING_PAGE");
     }
     let doc = c.doc();
@@ -344,7 +344,7 @@ fn callback(
     let mut after = p.clone();
     after.status = next;
     after.updated_at = now;
-    let (account, workflow_execution) = super::accounts::reference(ctx, &after, record);
+    let (account, workflow_execution) = reference(ctx, &after, record);
     let body = Callback {
         callback_sent_at: mapping::timestamp(now),
         user_reference: record.user_reference.clone(),
