@@ -1,13 +1,13 @@
-//! Processes with credentials: opening one (its documents, credentials and token together)
-//! and deleting one or a whole subject. Each function is one transaction.
+//! Processes with credentials: opening one (its subject when new, its documents,
+//! credentials and token together) and deleting one or a whole subject. Each function is one transaction.
 
 use chrono::Duration;
 use uuid::Uuid;
 
 use super::{Target, lock};
 use crate::error::Result;
-use crate::model::{NewProcess, Process, TenantId, ValidNewDocument};
-use crate::store::{MintedToken, ProcessCredential, Store};
+use crate::model::{Namespace, NewProcess, Process, TenantId, ValidNewDocument};
+use crate::store::{MintedToken, ProcessCredential, ProcessDetails, Store};
 
 /// A credential of a new process.
 pub struct NewCredential {
@@ -38,8 +38,31 @@ pub struct NewToken<'a> {
     pub ttl: Duration,
 }
 
-/// Opens a process for a subject with its credentials (and their new documents) and its
-/// token, all or nothing.
+/// Whose a new process is: `NewProcess::subject_id` names a subject on file, or the
+/// subject created with the process.
+pub enum Owner {
+    /// A subject on file (gone by the time the process is stored: not found).
+    OnFile,
+    /// A new subject with that id and these aliases, created in the process's transaction.
+    New(Vec<(Namespace, String)>),
+}
+
+/// Everything a process is opened with.
+pub struct Opening<'a> {
+    /// Whose it is.
+    pub owner: Owner,
+    /// The process.
+    pub process: NewProcess,
+    /// Its credentials, in order.
+    pub credentials: Vec<NewCredential>,
+    /// Its token.
+    pub token: NewToken<'a>,
+    /// Its settings (flow, references, callback), if it has any.
+    pub details: Option<ProcessDetails>,
+}
+
+/// Opens a process for a subject on file with its credentials (and their new documents)
+/// and its token, all or nothing.
 pub async fn open_process(
     store: &Store,
     tenant: &TenantId,
@@ -47,9 +70,39 @@ pub async fn open_process(
     credentials: Vec<NewCredential>,
     token: NewToken<'_>,
 ) -> Result<(Process, Vec<ProcessCredential>, MintedToken)> {
+    let opening = Opening {
+        owner: Owner::OnFile,
+        process: new,
+        credentials,
+        token,
+        details: None,
+    };
+    open(store, tenant, opening).await
+}
+
+/// Opens a process with its details, its credentials (and their new documents) and its
+/// token, and creates its subject first if it is new: all or nothing.
+pub async fn open(
+    store: &Store,
+    tenant: &TenantId,
+    o: Opening<'_>,
+) -> Result<(Process, Vec<ProcessCredential>, MintedToken)> {
+    let Opening {
+        owner,
+        process: new,
+        credentials,
+        token,
+        details,
+    } = o;
     let subject = new.subject_id;
     let mut tx = store.begin().await?;
+    if let Owner::New(aliases) = owner {
+        tx.insert_subject(tenant, subject, &aliases).await?;
+    }
     let p = tx.insert_process(tenant, new).await?;
+    if let Some(d) = &details {
+        tx.insert_details(tenant, p.id, d).await?;
+    }
     let mut stored = Vec::with_capacity(credentials.len());
     for (position, c) in (0u32..).zip(credentials) {
         let (id, document_id, reused) = match c.holds {

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::documents::{fetch_document, insert_document};
 use super::lookup::{number_key, numbered};
+use super::process_details::Outcome;
 use super::subjects::insert_subject;
 use super::{Store, db};
 use crate::error::{Error, Result};
@@ -155,22 +156,49 @@ impl Store {
         now: DateTime<Utc>,
         data: Option<serde_json::Value>,
     ) -> Result<Process> {
-        self.transition_announced(tenant, id, next, now, data, None)
-            .await
+        let then = Then {
+            data,
+            outcome: None,
+            event: None,
+        };
+        self.transition(tenant, id, next, now, then).await
     }
 
-    /// [`Store::transition_process`], with `event` (the callback announcing the move)
-    /// stored in the outbox in the same transaction: the move and its announcement are
-    /// committed together or not at all, so no move goes unannounced.
+    /// [`Store::transition_process`] keeping the data, with `outcome` (how processing
+    /// ended, into the process's details) and `event` (the callback announcing the move,
+    /// into the outbox) stored in the same transaction: the move, its outcome and its
+    /// announcement are committed together or not at all, so no move goes unannounced.
     pub async fn transition_announced(
         &self,
         tenant: &TenantId,
         id: Uuid,
         next: ProcessStatus,
         now: DateTime<Utc>,
-        data: Option<serde_json::Value>,
+        outcome: Option<&Outcome>,
         event: Option<&super::NewEvent>,
     ) -> Result<Process> {
+        let then = Then {
+            data: None,
+            outcome,
+            event,
+        };
+        self.transition(tenant, id, next, now, then).await
+    }
+
+    /// A transition and what is written with it (see the two callers).
+    async fn transition(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+        next: ProcessStatus,
+        now: DateTime<Utc>,
+        then: Then<'_>,
+    ) -> Result<Process> {
+        let Then {
+            data,
+            outcome,
+            event,
+        } = then;
         let mut p = self.get_process(tenant, id).await?;
         // Recording the expiry of an open process that has run out is how a sweep makes a
         // lazy expiry explicit; every other move starts from the status at `now`.
@@ -210,6 +238,9 @@ impl Store {
         .await?;
         if updated.rows_affected() == 0 {
             return Err(Error::Conflict("process changed concurrently".into()));
+        }
+        if let Some(o) = outcome {
+            super::process_details::write_outcome(&mut tx, tenant, id, o).await?;
         }
         if let Some(event) = event {
             super::outbox::insert_event(&mut tx, tenant, event).await?;
@@ -372,6 +403,16 @@ impl super::Tx {
         self.checkpoint = true;
         Ok(())
     }
+}
+
+/// What a transition writes besides the status.
+struct Then<'a> {
+    /// New process data (`None`: unchanged).
+    data: Option<serde_json::Value>,
+    /// How processing ended.
+    outcome: Option<&'a Outcome>,
+    /// The event announcing the move.
+    event: Option<&'a super::NewEvent>,
 }
 
 /// Where [`Store::create_process_on_document`] finds its document. (No `Debug`: a new

@@ -41,25 +41,7 @@ impl Store {
         }
         let mut tx = self.inner.pool.begin().await?;
         let subject = insert_subject(&mut tx, tenant, id, label).await?;
-        for (ns, ext) in aliases {
-            let linked = sqlx::query(
-                "INSERT INTO aliases (tenant, namespace, external_id, subject_id, created_at) \
-                 VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            )
-            .bind(tenant.as_str())
-            .bind(ns.as_str())
-            .bind(ext)
-            .bind(subject.id.to_string())
-            .bind(db::millis(subject.created_at))
-            .execute(&mut *tx)
-            .await?;
-            if linked.rows_affected() == 0 {
-                return Err(Error::Conflict(format!(
-                    "a {} alias with this external id is linked to another subject",
-                    ns.as_str()
-                )));
-            }
-        }
+        super::owners::link_aliases(&mut tx, tenant, &subject, aliases).await?;
         tx.commit().await?;
         Ok(subject)
     }

@@ -18,10 +18,10 @@ use super::wire::{
     SdkChannel, WebChannel,
 };
 use crate::error::Error;
-use crate::model::{NewDocument, NewProcess, Subject, TenantId};
+use crate::model::{NewDocument, NewProcess, TenantId};
 use crate::ops::{
     self,
-    executions::{Holds, NewCredential, NewToken},
+    executions::{Holds, NewCredential, NewToken, Opening, Owner},
 };
 use crate::state::AppState;
 
@@ -35,7 +35,7 @@ async fn open_execution(
     state: &AppState,
     ctx: &Ctx,
     tenant: &TenantId,
-    subject: &Subject,
+    (subject, owner): (Uuid, Owner),
     req: AccountRequest,
 ) -> Result<AccountResponse, JumioError> {
     // Checked by `check_request` before the caller wrote anything.
@@ -95,29 +95,32 @@ async fn open_execution(
         user_consent: req.user_consent.as_ref().map(to_value).transpose()?,
     };
     // The process, its credentials' documents and rows, and its api.token: all or nothing.
-    let (process, rows, token) = ops::executions::open_process(
-        &state.store,
-        tenant,
-        NewProcess {
-            subject_id: subject.id,
+    let opening = Opening {
+        owner,
+        process: NewProcess {
+            subject_id: subject,
             namespace: namespace(),
             kind: EXECUTION.into(),
             expires_at: Some(now + lifetime),
-            data: execution.to_data()?,
+            // The execution's state is in rows: details, credentials, tokens.
+            data: serde_json::json!({}),
         },
-        new_credentials,
-        NewToken {
+        credentials: new_credentials,
+        token: NewToken {
             purpose: API_TOKEN,
             ttl: lifetime,
         },
-    )
-    .await?;
+        details: Some(execution.details()?),
+    };
+    // The subject when new, the process and its details, its credentials' documents and
+    // rows, and its api.token: all or nothing.
+    let (process, rows, token) = ops::executions::open(&state.store, tenant, opening).await?;
     execution.credentials = rows
         .iter()
         .map(StoredCredential::from_row)
         .collect::<Result<_, _>>()?;
     let urls = &ctx.urls;
-    let finalize = urls.execution(subject.id, process.id);
+    let finalize = urls.execution(subject, process.id);
     // The web and SDK channels, when a credential can come through them (Jumio: "only
     // relevant for the WEB channel", "… for the SDK channel"). Both tokens live as long as
     // the api.token.
@@ -127,7 +130,7 @@ async fn open_execution(
             .iter()
             .any(|c| c.channels().contains(&channel))
     };
-    let ids = (subject.id, process.id);
+    let ids = (subject, process.id);
     let web = match through("WEB") {
         false => None,
         true => Some(WebChannel {
@@ -152,7 +155,7 @@ async fn open_execution(
     };
     Ok(AccountResponse {
         timestamp: mapping::timestamp(now),
-        account: Id { id: subject.id },
+        account: Id { id: subject },
         web,
         sdk,
         workflow_execution: NewExecution {
@@ -166,7 +169,7 @@ async fn open_execution(
                     allowed_channels: c.channels(),
                     api: c.channels().contains(&"API").then(|| ApiChannel {
                         token: token.token.clone(),
-                        parts: urls.parts(subject.id, process.id, c),
+                        parts: urls.parts(subject, process.id, c),
                         workflow_execution: finalize.clone(),
                     }),
                 })
@@ -203,14 +206,12 @@ pub async fn create_account(
     check_request(&state, &req)?;
     check_references(&state, &tenant, None, &req).await?;
     // The account id is the subject's id and its `jumio` alias both, so the account is
-    // found by either rule of `resolve_subject`.
+    // found by either rule of `resolve_subject`. The subject is created in the execution's
+    // transaction: a request refused there leaves no account behind.
     let id = Uuid::now_v7();
-    let subject = state
-        .store
-        .create_subject(&tenant, Some(id), None, &[(namespace(), id.to_string())])
-        .await?;
+    let owner = Owner::New(vec![(namespace(), id.to_string())]);
     Ok(axum::Json(
-        open_execution(&state, &ctx, &tenant, &subject, req).await?,
+        open_execution(&state, &ctx, &tenant, (id, owner), req).await?,
     ))
 }
 
@@ -239,7 +240,7 @@ pub async fn update_account(
     check_request(&state, &req)?;
     check_references(&state, &tenant, Some(&subject), &req).await?;
     Ok(axum::Json(
-        open_execution(&state, &ctx, &tenant, &subject, req).await?,
+        open_execution(&state, &ctx, &tenant, (subject.id, Owner::OnFile), req).await?,
     ))
 }
 

@@ -300,8 +300,9 @@ pub fn spawn(state: AppState, ctx: Arc<Ctx>, tenant: TenantId, id: Uuid) {
     });
 }
 
-/// Moves an execution to its final status `next` and stores its callback (if it has a
-/// callback URL) in the same transaction, then wakes this node's deliverer.
+/// Moves an execution to its final status `next` and stores its outcome (once processed)
+/// and its callback (if it has a callback URL) in the same transaction, then wakes this
+/// node's deliverer.
 async fn finish(
     state: &AppState,
     ctx: &Ctx,
@@ -318,7 +319,7 @@ async fn finish(
             p.id,
             next,
             now,
-            Some(record.to_data()?),
+            record.outcome()?.as_ref(),
             event.as_ref(),
         )
         .await?;
@@ -417,8 +418,7 @@ async fn sweep(state: AppState, ctx: Arc<Ctx>) {
     }
     for p in due {
         let expire = async {
-            let mut record = super::record::record_of(&state, &p).await?;
-            record.callback_queued = record.callback_url.is_some();
+            let record = super::record::record_of(&state, &p).await?;
             finish(&state, &ctx, &p, ProcessStatus::Expired, &record).await
         };
         match expire.await {

@@ -1,5 +1,5 @@
-//! The execution record: an execution's process and its credentials' rows, read into one
-//! value, and Jumio's status of it.
+//! The execution record: an execution's process, its details' row and its credentials'
+//! rows, read into one value, and Jumio's status of it.
 
 use std::collections::BTreeMap;
 
@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::wire::{CapabilityResult, Category, Decision, Status};
+use super::wire::{CapabilityResult, Category, Decision, DecisionDetails, Status};
 use crate::error::{Error, Result};
 use crate::model::{Process, ProcessStatus};
-use crate::store::ProcessCredential;
+use crate::store::{Outcome, ProcessCredential, ProcessDetails};
 
 /// One credential of an execution, as kept in the process.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -84,9 +84,10 @@ impl StoredCredential {
     }
 }
 
-/// A workflow execution, as kept in the canonical process's data.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A workflow execution: its process, its details' row (`process_details`) and its
+/// credentials' rows (`process_credentials`), read into one value. Nothing of it is kept
+/// in the process's data.
+#[derive(Clone, Debug)]
 pub struct Execution {
     /// The workflow key.
     pub definition_key: u32,
@@ -98,52 +99,98 @@ pub struct Execution {
     pub reporting_criteria: Option<String>,
     /// Where the callback goes.
     pub callback_url: Option<String>,
-    /// The credentials (rows of their own, `process_credentials`: never in the JSON).
-    #[serde(default, skip_serializing)]
+    /// The credentials.
     pub credentials: Vec<StoredCredential>,
-    /// When the first part arrived (the process's `started_at`: never in the JSON).
-    #[serde(default, skip_serializing)]
+    /// When the first part arrived (the process's `started_at`).
     pub started_at: Option<DateTime<Utc>>,
     /// When processing finished.
     pub completed_at: Option<DateTime<Utc>>,
     /// The overall decision.
     pub decision: Option<Decision>,
     /// Each capability's results.
-    #[serde(default)]
     pub capabilities: BTreeMap<String, Vec<CapabilityResult>>,
-    /// Whether the final callback was handed to the sender (it retries on its own).
-    #[serde(default)]
+    /// Whether processing queued the final callback (not stored: the callback's outbox
+    /// row, written with the final transition, is the record of it).
     pub callback_queued: bool,
     /// When the execution's token expires (the session can never outlive it).
-    #[serde(default)]
     pub token_expires_at: Option<DateTime<Utc>>,
     /// Web channel settings, as sent (`successUrl`, `errorUrl`, `locale`).
-    #[serde(default)]
     pub web: Option<serde_json::Value>,
     /// `workflowDefinition.capabilities`, as sent: a capability asked for there that
     /// idbridge does not perform is reported `NOT_EXECUTED`.
-    #[serde(default)]
     pub requested_capabilities: Option<serde_json::Value>,
     /// Consent details, as sent.
-    #[serde(default)]
     pub user_consent: Option<serde_json::Value>,
 }
 
 impl Execution {
-    /// Reads the record from a process and its credentials' rows.
-    pub fn read(p: &Process, credentials: &[ProcessCredential]) -> Result<Execution> {
-        let mut e: Execution = serde_json::from_value(p.data.clone()).map_err(Error::internal)?;
-        e.started_at = p.started_at;
-        e.credentials = credentials
-            .iter()
-            .map(StoredCredential::from_row)
-            .collect::<Result<_>>()?;
-        Ok(e)
+    /// Reads the record from a process, its details' row and its credentials' rows.
+    pub fn read(
+        p: &Process,
+        d: ProcessDetails,
+        credentials: &[ProcessCredential],
+    ) -> Result<Execution> {
+        let (completed_at, decision, capabilities) = match d.outcome {
+            None => (None, None, BTreeMap::new()),
+            Some(o) => (
+                Some(o.completed_at),
+                Some(Decision {
+                    kind: o.decision,
+                    details: DecisionDetails { label: o.label },
+                }),
+                serde_json::from_value(o.results).map_err(Error::internal)?,
+            ),
+        };
+        Ok(Execution {
+            definition_key: d.flow_key,
+            customer_internal_reference: d.customer_reference,
+            user_reference: d.user_reference,
+            reporting_criteria: d.reporting_criteria,
+            callback_url: d.callback_url,
+            credentials: credentials
+                .iter()
+                .map(StoredCredential::from_row)
+                .collect::<Result<_>>()?,
+            started_at: p.started_at,
+            completed_at,
+            decision,
+            capabilities,
+            callback_queued: false,
+            token_expires_at: d.token_expires_at,
+            web: d.channel_settings,
+            requested_capabilities: d.requested_checks,
+            user_consent: d.consent,
+        })
     }
 
-    /// The record as process data.
-    pub fn to_data(&self) -> Result<serde_json::Value> {
-        serde_json::to_value(self).map_err(Error::internal)
+    /// The record's row of details, as stored with its process (and, once processed, with
+    /// its final transition).
+    pub fn details(&self) -> Result<ProcessDetails> {
+        Ok(ProcessDetails {
+            flow_key: self.definition_key,
+            customer_reference: self.customer_internal_reference.clone(),
+            user_reference: self.user_reference.clone(),
+            reporting_criteria: self.reporting_criteria.clone(),
+            callback_url: self.callback_url.clone(),
+            token_expires_at: self.token_expires_at,
+            channel_settings: self.web.clone(),
+            requested_checks: self.requested_capabilities.clone(),
+            consent: self.user_consent.clone(),
+            outcome: self.outcome()?,
+        })
+    }
+
+    /// How processing ended, once it has: what the final transition stores.
+    pub fn outcome(&self) -> Result<Option<Outcome>> {
+        let (Some(completed_at), Some(d)) = (self.completed_at, &self.decision) else {
+            return Ok(None);
+        };
+        Ok(Some(Outcome {
+            completed_at,
+            decision: d.kind.clone(),
+            label: d.details.label.clone(),
+            results: serde_json::to_value(&self.capabilities).map_err(Error::internal)?,
+        }))
     }
 
     /// A `web` setting (`successUrl`, `errorUrl`, `locale`), when the request gave it.
@@ -192,6 +239,11 @@ pub(super) async fn record_of(
     state: &crate::state::AppState,
     p: &Process,
 ) -> Result<Execution, Error> {
+    let details = state
+        .store
+        .process_details(&p.tenant, p.id)
+        .await?
+        .ok_or_else(|| Error::internal("a workflow execution without its details"))?;
     let credentials = state.store.process_credentials(&p.tenant, p.id).await?;
-    Execution::read(p, &credentials)
+    Execution::read(p, details, &credentials)
 }
