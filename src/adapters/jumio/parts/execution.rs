@@ -1,13 +1,13 @@
 //! The open execution an acquisition call acts on: read and checked before the call reads
 //! its body, the target and action its operation runs in one transaction, and the answer
-//! every acquisition call gives, with the OpenAPI pieces (path ids, header, refusals) their
+//! every acquisition call gives, with the OpenAPI pieces (the User-Agent header, refusals) their
 //! documents share.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use uuid::Uuid;
 
@@ -101,30 +101,6 @@ pub(in crate::adapters::jumio) fn envelope(
             parts: ctx.urls.parts(a, w, credential),
             workflow_execution: ctx.urls.execution(a, w),
         },
-    }
-}
-
-/// The path ids of an acquisition call on one credential, as OpenAPI parameters.
-pub struct CredentialIds;
-
-impl utoipa::IntoParams for CredentialIds {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        ["accountId", "workflowExecutionId", "credentialId"]
-            .into_iter()
-            .map(|name| {
-                let uuid = SchemaFormat::KnownFormat(KnownFormat::Uuid);
-                ParameterBuilder::new()
-                    .name(name)
-                    .parameter_in(ParameterIn::Path)
-                    .required(Required::True)
-                    .schema(Some(
-                        ObjectBuilder::new()
-                            .schema_type(Type::String)
-                            .format(Some(uuid)),
-                    ))
-                    .build()
-            })
-            .collect()
     }
 }
 

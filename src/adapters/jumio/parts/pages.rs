@@ -7,7 +7,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Extension, Multipart, State};
 use uuid::Uuid;
 
-use super::execution::{CredentialIds, Refusals, UserAgent, action, envelope, open, target};
+use super::execution::{Refusals, UserAgent, action, envelope, open, target};
 use super::form::{PartForm, files_of, new_document, stage_form, takes_parts};
 use crate::adapters::jumio::accounts::{Ctx, Path, namespace};
 use crate::adapters::jumio::auth::ApiToken;
@@ -24,7 +24,10 @@ use crate::state::AppState;
 /// pdf)" names no classifier: the pages go to the credential's parts.
 #[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts", operation_id = "uploadDocument", tag = "Acquisition",
     request_body(content = PartForm, content_type = "multipart/form-data"),
-    params(CredentialIds, UserAgent),
+    params(
+        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
+        UserAgent,
+    ),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         Refusals,
