@@ -184,3 +184,96 @@ async fn a_process_is_found_only_in_its_subjects_and_flows_scope() {
         "another tenant sees no process"
     );
 }
+
+#[tokio::test]
+async fn a_documents_files_and_a_credential_are_read_only_in_their_owners_scope() {
+    use idbridge::model::{Namespace, NewProcess};
+    use idbridge::store::{ProcessCredential, ProcessScope};
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path()).await;
+    let (a, b) = (TenantId::new("a").unwrap(), TenantId::new("b").unwrap());
+    let (subject, doc, on_doc, _) = filed(&s, &a).await;
+    let (other, other_doc, _, _) = filed(&s, &a).await;
+
+    // A document's files: only its subject's, only in its tenant.
+    let files = s.document_files_of(&a, subject, doc).await.unwrap();
+    assert_eq!(files.iter().map(|f| f.id).collect::<Vec<_>>(), [on_doc]);
+    assert!(
+        s.document_files_of(&a, other, doc)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.document_files_of(&a, subject, other_doc)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.document_files_of(&b, subject, doc)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A credential: only in one of its scope's processes, the oldest first.
+    let ns = Namespace::new("jumio").unwrap();
+    let start = |subject| NewProcess {
+        subject_id: subject,
+        namespace: ns.clone(),
+        kind: "execution".into(),
+        expires_at: None,
+        data: serde_json::json!({}),
+    };
+    let first = s.create_process(&a, start(subject)).await.unwrap();
+    let second = s.create_process(&a, start(subject)).await.unwrap();
+    let theirs = s.create_process(&a, start(other)).await.unwrap();
+    let credential = |process_id, id, reused| ProcessCredential {
+        id,
+        process_id,
+        position: 0,
+        category: "ID".into(),
+        id_types: vec![],
+        document_id: Some(doc),
+        data_document_id: None,
+        reused,
+        last_page: 0,
+        prefill: None,
+        prepared: None,
+    };
+    let lone = uuid::Uuid::new_v4();
+    let mut tx = s.begin().await.unwrap();
+    for c in [
+        credential(first.id, doc, false),
+        credential(second.id, doc, true),
+        credential(theirs.id, lone, false),
+    ] {
+        tx.insert_credential(&a, &c).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let scope = |subject_id, kind| ProcessScope {
+        subject_id,
+        namespace: &ns,
+        kind,
+    };
+    let found = s
+        .credential_of(&a, scope(subject, "execution"), doc)
+        .await
+        .unwrap();
+    assert_eq!((found.process_id, found.reused), (first.id, false));
+    let not_found = |r: Result<_, Error>| matches!(r, Err(Error::NotFound("credential")));
+    assert!(not_found(
+        s.credential_of(&a, scope(subject, "execution"), lone).await
+    ));
+    assert!(not_found(
+        s.credential_of(&a, scope(subject, "other"), doc).await
+    ));
+    assert!(not_found(
+        s.credential_of(&a, scope(other, "execution"), doc).await
+    ));
+    assert!(not_found(
+        s.credential_of(&b, scope(subject, "execution"), doc).await
+    ));
+}

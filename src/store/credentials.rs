@@ -38,10 +38,10 @@ pub struct ProcessCredential {
     pub prepared: Option<serde_json::Value>,
 }
 
-const COLUMNS: &str = "id, process_id, position, category, id_types, document_id, data_document_id, \
+pub(super) const COLUMNS: &str = "id, process_id, position, category, id_types, document_id, data_document_id, \
                        reused, last_page, prefill, prepared";
 
-fn credential_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ProcessCredential> {
+pub(super) fn credential_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ProcessCredential> {
     let uuid = |c: &str| -> Result<Option<Uuid>> {
         r.try_get::<Option<String>, _>(c)?
             .as_deref()

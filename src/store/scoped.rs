@@ -7,6 +7,7 @@
 
 use uuid::Uuid;
 
+use super::credentials::{self, ProcessCredential};
 use super::documents::{self, document_from_row};
 use super::files::{self, file_from_row};
 use super::processes::{self, process_from_row};
@@ -259,5 +260,60 @@ impl Store {
         .fetch_all(&self.inner.pool)
         .await?;
         rows.iter().map(|r| process_from_row(tenant, r)).collect()
+    }
+}
+
+impl Store {
+    /// The files of `subject_id`'s document `document_id`, in side order: none when the
+    /// document is another subject's (or tenant's), or gone. Both owners are in the `WHERE`,
+    /// so a caller holding only a document id read from its own records cannot reach
+    /// another subject's files.
+    pub async fn document_files_of(
+        &self,
+        tenant: &TenantId,
+        subject_id: Uuid,
+        document_id: Uuid,
+    ) -> Result<Vec<StoredFile>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM files WHERE tenant = ? AND subject_id = ? AND document_id = ? \
+               ORDER BY created_at, id",
+            files::COLUMNS
+        ))
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .bind(document_id.to_string())
+        .fetch_all(&self.inner.pool)
+        .await?;
+        in_side_order(tenant, &rows)
+    }
+
+    /// The credential with this id in one of `scope`'s processes, the oldest process first
+    /// (a reused credential keeps its id in every process that references it); anything
+    /// else is `NotFound("credential")`.
+    pub async fn credential_of(
+        &self,
+        tenant: &TenantId,
+        scope: ProcessScope<'_>,
+        id: Uuid,
+    ) -> Result<ProcessCredential> {
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM process_credentials c WHERE tenant = ? AND id = ? \
+               AND process_id IN (SELECT id FROM processes WHERE tenant = ? AND subject_id = ? \
+                 AND namespace = ? AND kind = ?) \
+             ORDER BY (SELECT created_at FROM processes p \
+                        WHERE p.tenant = c.tenant AND p.id = c.process_id), process_id \
+             LIMIT 1",
+            credentials::COLUMNS
+        ))
+        .bind(tenant.as_str())
+        .bind(id.to_string())
+        .bind(tenant.as_str())
+        .bind(scope.subject_id.to_string())
+        .bind(scope.namespace.as_str())
+        .bind(scope.kind)
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .ok_or(Error::NotFound("credential"))?;
+        credentials::credential_from_row(&row)
     }
 }

@@ -190,12 +190,17 @@ pub(super) async fn check_references(
             )
             .into());
         }
-        let found = match (subject, state.store.get_document(tenant, id).await) {
-            (Some(s), Ok(d)) if d.subject_id == s.id => d,
-            (_, Ok(_) | Err(Error::NotFound(_))) => {
+        // A new account has no documents; another account's reads as none.
+        let found = match subject {
+            Some(s) => state.store.document_of(tenant, s.id, id).await,
+            None => Err(Error::NotFound("document")),
+        };
+        let found = match found {
+            Ok(d) => d,
+            Err(Error::NotFound(_)) => {
                 return Err(Error::invalid(field, "is not a credential of this account").into());
             }
-            (_, Err(e)) => return Err(e.into()),
+            Err(e) => return Err(e.into()),
         };
         // The reused document is judged as a credential of the category named: a bank
         // statement is no ID, a passport no selfie.

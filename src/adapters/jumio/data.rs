@@ -9,14 +9,17 @@ use uuid::Uuid;
 use super::accounts::{Ctx, Path, namespace};
 use super::auth::ApiToken;
 use super::error::JumioError;
-use super::mapping;
-use super::parts::{action, delete_part, document_of, envelope, extras, open, target};
+use super::mapping::{self, StoredCredential};
+use super::parts::{
+    JsonRefusals, Refusals, UserAgent, action, credential_document, delete_part, envelope, extras,
+    open, target,
+};
 use super::personal::{
     PersonalBody, check_patch, new_document, patch_of, patch_replacing, personal, personal_field,
 };
 use super::wire::{Category, ErrorBody, PartResponse};
 use crate::error::Error;
-use crate::model::DocumentKind;
+use crate::model::{DocumentKind, DocumentPatch, TenantId};
 use crate::ops::{self, data::Declared};
 use crate::state::AppState;
 
@@ -26,17 +29,13 @@ use crate::state::AppState;
     request_body = PersonalBody,
     params(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
+        UserAgent,
     ),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
+        JsonRefusals,
         (status = 200, description = "Stored; a second POST replaces the data, as PUT does (keys read back sorted)", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn add_prepared_data(
     State(state): State<AppState>,
@@ -59,12 +58,18 @@ pub async fn add_prepared_data(
     // Checked before anything is written, so the error names the body's field: a document
     // that the `id` section would create is validated as a whole.
     if has_number {
-        match document_of(&state, tenant, credential.data_document).await? {
-            Some(d) => check_patch(&state, tenant, d.id, &patch).await?,
-            None => {
-                new_document(&patch, DocumentKind::IdCard, extras(&credential))?;
-            }
-        }
+        let doc = credential.data_document;
+        let kind = DocumentKind::IdCard;
+        check_declared(
+            &state,
+            tenant,
+            process.subject_id,
+            doc,
+            &patch,
+            kind,
+            &credential,
+        )
+        .await?;
     }
     let ns = namespace();
     let new = patch.clone();
@@ -96,17 +101,13 @@ pub async fn add_prepared_data(
     request_body = PersonalBody,
     params(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
+        UserAgent,
     ),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
+        JsonRefusals,
         (status = 200, description = "Stored", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn update_prepared_data(
     state: State<AppState>,
@@ -122,14 +123,13 @@ pub async fn update_prepared_data(
 #[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "deletePreparedData", tag = "Acquisition",
     params(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
+        UserAgent,
     ),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
+        Refusals,
         (status = 200, description = "Deleted", body = PartResponse),
         (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "No prepared data", body = ErrorBody),
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
     ))]
@@ -156,17 +156,13 @@ pub async fn delete_prepared_data(
     request_body = PersonalBody,
     params(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
+        UserAgent,
     ),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
+        JsonRefusals,
         (status = 200, description = "Stored", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn prefill_data(
     state: State<AppState>,
@@ -184,17 +180,13 @@ pub async fn prefill_data(
     request_body = PersonalBody,
     params(
         ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("User-Agent" = String, Header, description = "Required"),
+        UserAgent,
     ),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
+        JsonRefusals,
         (status = 200, description = "Stored", body = PartResponse),
         (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
-        (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn prefill(
     State(state): State<AppState>,
@@ -217,12 +209,16 @@ pub async fn prefill(
     let tenant = &token.tenant;
     let kind = mapping::kind_for(Category::Id, &credential.id_types);
     // Checked before anything is written, so the error names the body's field.
-    match document_of(&state, tenant, credential.doc()).await? {
-        Some(doc) => check_patch(&state, tenant, doc.id, &patch).await?,
-        None => {
-            new_document(&patch, kind, extras(&credential))?;
-        }
-    }
+    check_declared(
+        &state,
+        tenant,
+        process.subject_id,
+        credential.doc(),
+        &patch,
+        kind,
+        &credential,
+    )
+    .await?;
     let ns = namespace();
     let new = patch.clone();
     let body = Declared {
@@ -246,4 +242,25 @@ pub async fn prefill(
         &credential,
         credential.id,
     )))
+}
+
+/// Checks what a body declares before anything is written, so that the error names the
+/// body's field: against `subject`'s document `doc` when it has one, else as the new
+/// document of `kind` it would create, validated as a whole.
+async fn check_declared(
+    state: &AppState,
+    tenant: &TenantId,
+    subject: Uuid,
+    doc: Option<Uuid>,
+    patch: &DocumentPatch,
+    kind: DocumentKind,
+    credential: &StoredCredential,
+) -> Result<(), JumioError> {
+    match credential_document(state, tenant, subject, doc).await? {
+        Some(d) => check_patch(&d, patch)?,
+        None => {
+            new_document(patch, kind, extras(credential))?;
+        }
+    }
+    Ok(())
 }

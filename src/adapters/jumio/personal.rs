@@ -3,13 +3,11 @@
 
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::error::JumioError;
 use super::mapping;
 use crate::error::Error;
-use crate::model::{CountryCode, DocumentKind, DocumentPatch, NewDocument, PersonalData, TenantId};
-use crate::state::AppState;
+use crate::model::{CountryCode, Document, DocumentKind, DocumentPatch, NewDocument, PersonalData};
 
 /// The personal-data body of prefill and PREPARED_DATA (the guide's fields). Formats are
 /// checked; the body is kept as sent.
@@ -266,13 +264,7 @@ pub(super) fn personal_field(e: Error) -> Error {
 }
 
 /// Checks a patch against the document it would change, without writing.
-pub(super) async fn check_patch(
-    state: &AppState,
-    tenant: &TenantId,
-    document: Uuid,
-    patch: &DocumentPatch,
-) -> Result<(), JumioError> {
-    let mut doc = state.store.get_document(tenant, document).await?;
-    patch.clone().apply(&mut doc).map_err(personal_field)?;
-    Ok(())
+pub(super) fn check_patch(doc: &Document, patch: &DocumentPatch) -> Result<(), Error> {
+    let mut doc = doc.clone();
+    patch.clone().apply(&mut doc).map_err(personal_field)
 }

@@ -174,14 +174,15 @@ async fn process(
     process: &Process,
 ) -> Result<Execution, Error> {
     let mut record = super::record::record_of(state, process).await?;
-    let files = state.store.list_files(tenant, process.subject_id).await?;
     let mut caps: BTreeMap<String, Vec<CapabilityResult>> = BTreeMap::new();
     let mut push =
         |name: &str, r: CapabilityResult| caps.entry(name.to_owned()).or_default().push(r);
     let has = |cat: Category| record.credentials.iter().any(|c| c.category == cat);
     for c in &record.credentials {
         // A document deleted through another API reads as one with no parts.
-        let kind = parts::document_of(state, tenant, c.doc())
+        let subject = process.subject_id;
+        let files = parts::files_of(state, tenant, subject, c).await?;
+        let kind = parts::credential_document(state, tenant, subject, c.doc())
             .await?
             .map(|d| d.kind);
         if c.category != Category::Data {

@@ -15,6 +15,7 @@ use super::accounts::{Ctx, Path, account, execution, namespace, reference};
 use super::auth::Access;
 use super::error::JumioError;
 use super::mapping::{self, EXECUTION};
+use super::parts::files_of;
 use super::wire::{
     CredentialDetails, DetailsResponse, ErrorBody, Id, PartRef, StatusResponse, StepsRef,
     WorkflowDetails,
@@ -23,6 +24,7 @@ use crate::adapters::common::{self, download::Disposition};
 use crate::error::Error;
 use crate::model::TenantId;
 use crate::state::AppState;
+use crate::store::ProcessScope;
 
 /// Get a workflow execution's status.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/status", operation_id = "getStatus", tag = "Retrieval",
@@ -70,33 +72,30 @@ pub async fn get_details(
     Path((account_id, id)): Path<(Uuid, Uuid)>,
 ) -> Result<axum::Json<DetailsResponse>, JumioError> {
     let (subject, process, record) = execution(&state, &tenant, account_id, id).await?;
-    let files = state.store.list_files(&tenant, subject.id).await?;
-    let credentials = record
-        .credentials
-        .iter()
-        .map(|c| {
-            let part = |classifier: String| PartRef {
-                href: ctx.urls.image(subject.id, c.id, &classifier),
-                classifier,
-            };
-            // Read as the acquisition calls and the image path read them (`file_for`).
-            let mut parts: Vec<PartRef> = c
-                .doc()
-                .map(|doc| mapping::parts_of(&files, doc, c.category))
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(classifier, _)| part(classifier))
-                .collect();
-            if c.prepared_data.is_some() {
-                parts.push(part("PREPARED_DATA".into()));
-            }
-            CredentialDetails {
-                id: c.id,
-                category: c.category,
-                parts,
-            }
-        })
-        .collect();
+    let mut credentials = Vec::with_capacity(record.credentials.len());
+    for c in &record.credentials {
+        let part = |classifier: String| PartRef {
+            href: ctx.urls.image(subject.id, c.id, &classifier),
+            classifier,
+        };
+        // Read as the acquisition calls and the image path read them (`file_for`).
+        let files = files_of(&state, &tenant, subject.id, c).await?;
+        let mut parts: Vec<PartRef> = c
+            .doc()
+            .map(|doc| mapping::parts_of(&files, doc, c.category))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(classifier, _)| part(classifier))
+            .collect();
+        if c.prepared_data.is_some() {
+            parts.push(part("PREPARED_DATA".into()));
+        }
+        credentials.push(CredentialDetails {
+            id: c.id,
+            category: c.category,
+            parts,
+        });
+    }
     let status = mapping::status(&process, &record, Utc::now());
     Ok(axum::Json(DetailsResponse {
         workflow: WorkflowDetails {
@@ -139,23 +138,25 @@ impl utoipa::IntoResponses for PartResponses {
     }
 }
 
-/// The credential with this id in any of the account's workflow executions.
+/// The credential with this id in one of the account's workflow executions (the oldest
+/// first), if any.
 async fn credential_of(
     state: &AppState,
     tenant: &TenantId,
     subject: Uuid,
     id: Uuid,
 ) -> Result<Option<mapping::StoredCredential>, Error> {
-    for p in state.store.list_processes(tenant, subject).await? {
-        if p.namespace != namespace() || p.kind != EXECUTION {
-            continue;
-        }
-        let rows = state.store.process_credentials(tenant, p.id).await?;
-        if let Some(c) = rows.iter().find(|c| c.id == id) {
-            return mapping::StoredCredential::from_row(c).map(Some);
-        }
+    let ns = namespace();
+    let scope = ProcessScope {
+        subject_id: subject,
+        namespace: &ns,
+        kind: EXECUTION,
+    };
+    match state.store.credential_of(tenant, scope, id).await {
+        Ok(c) => mapping::StoredCredential::from_row(&c).map(Some),
+        Err(Error::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
     }
-    Ok(None)
 }
 
 /// Get the image of a part: any document of the account (a credential id is a document id),
@@ -195,7 +196,10 @@ pub async fn get_part_image(
     // A Jumio credential whose document was deleted elsewhere keeps its id; its parts are
     // in the document it moved to.
     let doc = stored.and_then(|c| c.doc()).unwrap_or(credential);
-    let files = state.store.list_files(&tenant, subject.id).await?;
+    let files = state
+        .store
+        .document_files_of(&tenant, subject.id, doc)
+        .await?;
     let file = mapping::file_for(&files, doc, side).ok_or(Error::NotFound("part"))?;
     Ok(common::download::serve(
         &state.store,

@@ -21,224 +21,40 @@
 //! browser client, 9400 of its verification step, and 9835 ends a journey after three refused
 //! submissions, where idbridge's page lets the person try again.
 
+//!
+//! The module's pieces: `journey` (the execution a token opens and where it ends) and `form`
+//! (what a post asks for); neither imports this module.
+
+mod form;
+mod journey;
+
 use std::sync::Arc;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Extension, Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
-use uuid::Uuid;
 
 use super::accounts::Ctx;
-use super::auth::ApiToken;
 use super::error::JumioError;
 use super::finalize::{finalize_execution, needs_back};
-use super::mapping::{self, Execution};
-use super::page::{self, CredentialView, PartView, Policy};
-use super::parts::{add_pages, document_of, put_part};
-use super::tokens::Audience;
+use super::mapping;
+use super::page::{self, CredentialView, PartView};
+use super::parts::{add_pages, credential_document, files_of, put_part};
 use super::urls::WEB_APP;
-use super::wire::{Category, Status};
-use crate::adapters::common::multipart::small_text;
+use super::wire::Category;
 use crate::error::Error;
-use crate::model::{FileSide, TenantId};
+use crate::model::FileSide;
 use crate::state::AppState;
-
-/// An error code of the guide's "After the User Journey".
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ErrorCode {
-    /// 9100: an error on the server.
-    Server,
-    /// 9200: the authorization token is missing, invalid or expired.
-    Token,
-    /// 9210: the session expired after the journey started.
-    Session,
-}
-
-impl ErrorCode {
-    fn code(self) -> u16 {
-        match self {
-            ErrorCode::Server => 9100,
-            ErrorCode::Token => 9200,
-            ErrorCode::Session => 9210,
-        }
-    }
-
-    fn meaning(self) -> &'static str {
-        match self {
-            ErrorCode::Server => "An error occurred on our server.",
-            ErrorCode::Token => {
-                "The link is missing its token, or its token is invalid or expired."
-            }
-            ErrorCode::Session => "The session expired after the journey started.",
-        }
-    }
-}
-
-/// The execution a web token opens.
-struct Journey {
-    tenant: TenantId,
-    account: Uuid,
-    execution: Uuid,
-    token: String,
-    record: Execution,
-    status: Status,
-}
-
-impl Journey {
-    /// The API's view of this journey's calls: the same checks, on this execution only.
-    fn api_token(&self) -> ApiToken {
-        ApiToken {
-            tenant: self.tenant.clone(),
-            account: self.account,
-            execution: self.execution,
-            token: self.token.clone(),
-        }
-    }
-
-    /// `successUrl` or `errorUrl` with the guide's query parameters, if the request gave it.
-    fn end_url(&self, error: Option<ErrorCode>) -> Option<String> {
-        let base = self.record.web_setting(match error {
-            None => "successUrl",
-            Some(_) => "errorUrl",
-        })?;
-        let mut url = reqwest::Url::parse(base).ok()?;
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("accountId", &self.account.to_string());
-            q.append_pair("workflowExecutionId", &self.execution.to_string());
-            q.append_pair(
-                "acquisitionStatus",
-                if error.is_some() { "ERROR" } else { "SUCCESS" },
-            );
-            q.append_pair(
-                "customerInternalReference",
-                &self.record.customer_internal_reference,
-            );
-            if let Some(e) = error {
-                q.append_pair("errorCode", &e.code().to_string());
-            }
-        }
-        Some(url.into())
-    }
-}
-
-/// The security headers' settings for a journey (or, `None`, for a token that opens none).
-fn policy(ctx: &Ctx, journey: Option<&Journey>) -> Policy {
-    let end_origins = journey
-        .into_iter()
-        .flat_map(|j| {
-            [
-                j.record.web_setting("successUrl"),
-                j.record.web_setting("errorUrl"),
-            ]
-        })
-        .flatten()
-        .filter_map(|u| reqwest::Url::parse(u).ok())
-        .map(|u| u.origin().ascii_serialization())
-        .fold(Vec::new(), |mut all: Vec<String>, o| {
-            // Both URLs are often on one site: name it once.
-            if !all.contains(&o) {
-                all.push(o);
-            }
-            all
-        });
-    Policy {
-        end_origins,
-        frame_ancestors: ctx.frame_ancestors.clone(),
-    }
-}
-
-/// The query's `authorizationToken`.
-fn token_of(raw: Option<&str>) -> Option<String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or_default()).ok()?;
-    pairs
-        .into_iter()
-        .find(|(k, _)| k == "authorizationToken")
-        .map(|(_, v)| v)
-}
-
-/// The journey a token opens, or why it opens none (an error page: no execution is known to
-/// send the browser anywhere).
-async fn journey(state: &AppState, ctx: &Ctx, raw: Option<&str>) -> Result<Journey, Response> {
-    let refuse = || {
-        let code = ErrorCode::Token;
-        policy(ctx, None).html(
-            StatusCode::UNAUTHORIZED,
-            page::failed(code.code(), code.meaning()),
-        )
-    };
-    let server = |e: Error| {
-        crate::adapters::common::log_internal("jumio", &e);
-        let code = ErrorCode::Server;
-        policy(ctx, None).html(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            page::failed(code.code(), code.meaning()),
-        )
-    };
-    let token = token_of(raw).ok_or_else(refuse)?;
-    // An expired token is read too: its execution's status names the error (9200 or 9210).
-    let claims = ctx
-        .tokens
-        .read(state, Audience::Web, &token, true)
-        .await
-        .map_err(server)?
-        .ok_or_else(refuse)?;
-    let tenant = claims.tenant().map_err(|_| refuse())?;
-    let (_, process, record) =
-        match super::accounts::execution(state, &tenant, claims.sub, claims.wid).await {
-            Ok(found) => found,
-            Err(JumioError::Core(Error::NotFound(_))) => return Err(refuse()),
-            Err(JumioError::Core(e)) => return Err(server(e)),
-            Err(_) => return Err(refuse()),
-        };
-    let now = Utc::now();
-    let mut status = mapping::status(&process, &record, now);
-    if status == Status::Initiated && claims.exp <= now.timestamp() {
-        // Never expected (the execution expires with its token), but the token decides.
-        status = Status::TokenExpired;
-    }
-    Ok(Journey {
-        tenant,
-        account: process.subject_id,
-        execution: process.id,
-        token,
-        record,
-        status,
-    })
-}
-
-/// The end of a journey that failed: to `errorUrl`, or an error page.
-fn failed(ctx: &Ctx, j: &Journey, code: ErrorCode) -> Response {
-    let p = policy(ctx, Some(j));
-    match j.end_url(Some(code)) {
-        Some(url) => p.see_other(&url),
-        None => {
-            let status = match code {
-                ErrorCode::Server => StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Token | ErrorCode::Session => StatusCode::UNAUTHORIZED,
-            };
-            p.html(status, page::failed(code.code(), code.meaning()))
-        }
-    }
-}
-
-/// The error code of an execution that no longer takes parts, if it does not.
-fn ended(status: Status) -> Option<ErrorCode> {
-    match status {
-        Status::Initiated => None,
-        Status::SessionExpired => Some(ErrorCode::Session),
-        Status::TokenExpired | Status::Acquired | Status::Processed => Some(ErrorCode::Token),
-    }
-}
+use form::{Action, WebForm, action};
+use journey::{ErrorCode, Journey, ended, failed, journey, policy};
 
 /// The page's view of each credential: what it takes here and what is on file.
 async fn view(state: &AppState, j: &Journey) -> Result<Vec<CredentialView>, Error> {
-    let files = state.store.list_files(&j.tenant, j.account).await?;
     let mut out = Vec::with_capacity(j.record.credentials.len());
     for c in &j.record.credentials {
-        let kind = document_of(state, &j.tenant, c.doc())
+        let files = files_of(state, &j.tenant, j.account, c).await?;
+        let kind = credential_document(state, &j.tenant, j.account, c.doc())
             .await?
             .map(|d| d.kind);
         let side = |s: FileSide| {
@@ -272,10 +88,7 @@ async fn view(state: &AppState, j: &Journey) -> Result<Vec<CredentialView>, Erro
                 None,
             ),
             Category::Document => {
-                let pages = files
-                    .iter()
-                    .filter(|f| c.doc().is_some() && f.document_id == c.doc())
-                    .count();
+                let pages = files.len();
                 (
                     "Supporting document".to_owned(),
                     vec![part("DOCUMENT", "Pages (images, or one PDF)", pages, true)],
@@ -370,60 +183,6 @@ pub async fn web_client(
         Some(code) => failed(&ctx, &j, code),
         None => capture(&state, &ctx, &j, StatusCode::OK, None).await,
     }
-}
-
-/// What the page posts: one part's files, or "finish".
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // documents the form; it is read field by field
-pub struct WebForm {
-    /// The credential the files are for (before `classifier` and `file`).
-    pub credential_id: Option<Uuid>,
-    /// `FRONT`, `BACK`, `FACE`, or `DOCUMENT` (pages).
-    pub classifier: Option<String>,
-    /// The files: one image, or a DOCUMENT's pages (images, or one PDF).
-    #[schema(format = Binary, value_type = Option<Vec<String>>)]
-    pub file: Option<Vec<Vec<u8>>>,
-    /// Present (first) to finish instead.
-    pub finish: Option<String>,
-}
-
-/// What a post asks for.
-enum Action {
-    Upload {
-        credential: Uuid,
-        classifier: String,
-    },
-    Finish,
-}
-
-/// Reads the form's leading fields: `finish`, or `credentialId` then `classifier` (the files
-/// follow and are streamed by the part code).
-async fn action(multipart: &mut Multipart) -> Result<Action, Error> {
-    let bad = || Error::invalid("form", "send credentialId, classifier and file, or finish");
-    let field = multipart
-        .next_field()
-        .await
-        .map_err(|e| crate::adapters::common::multipart::error(e, "form"))?
-        .ok_or_else(bad)?;
-    match field.name() {
-        Some("finish") => return Ok(Action::Finish),
-        Some("credentialId") => {}
-        _ => return Err(bad()),
-    }
-    let id = small_text(field, "credentialId", 64).await?;
-    let credential = Uuid::parse_str(id.trim())
-        .map_err(|_| Error::invalid("credentialId", "is not a credential id"))?;
-    let field = multipart
-        .next_field()
-        .await
-        .map_err(|e| crate::adapters::common::multipart::error(e, "classifier"))?
-        .filter(|f| f.name() == Some("classifier"))
-        .ok_or_else(bad)?;
-    let classifier = small_text(field, "classifier", 32).await?;
-    Ok(Action::Upload {
-        credential,
-        classifier,
-    })
 }
 
 /// The page's form: a part (checked by the API's part code; back to the page) or Finish (to
