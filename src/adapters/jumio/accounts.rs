@@ -83,7 +83,6 @@ async fn open_execution(
         completed_at: None,
         decision: None,
         capabilities: Default::default(),
-        callback_queued: false,
         token_expires_at: Some(now + lifetime),
         web: req.web.as_ref().map(to_value).transpose()?,
         requested_capabilities: req

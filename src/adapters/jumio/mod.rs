@@ -37,11 +37,11 @@ use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::security::{Scheme, Security};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -51,7 +51,7 @@ use crate::state::AppState;
         version = "1",
         description = "Jumio's OAuth2 token, account, acquisition (parts, prepared data, finalize), retrieval calls and web client as idbridge serves them, on one host. See docs/compat/jumio.md for what is served, the paths chosen where Jumio publishes none, the error body, the web page's error codes and security headers, and exactly what processing checks."
     ),
-    modifiers(&Tokens),
+    modifiers(&SECURITY),
     tags(
         (name = "Authorization", description = "OAuth2 client credentials; HTTP Basic is accepted on account and retrieval calls"),
         (name = "Accounts", description = "Accounts and workflow executions"),
@@ -62,44 +62,35 @@ use crate::state::AppState;
 )]
 struct JumioDoc;
 
-struct Tokens;
-
-impl utoipa::Modify for Tokens {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        let bearer = |what: &str| {
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(what.to_owned()))
-                    .build(),
-            )
-        };
-        components.add_security_scheme(
-            "access_token",
-            bearer("An access token from POST /oauth2/token. Also opens the credential calls of any workflow execution of its tenant (an idbridge leniency)"),
-        );
-        components.add_security_scheme(
-            "api_token",
-            bearer("The api.token of a workflow execution, from account create or update"),
-        );
-        components.add_security_scheme(
-            "sdk_token",
-            bearer("The sdk.token of a workflow execution (a JWT): the same calls as its api.token, for the same lifetime"),
-        );
-        components.add_security_scheme(
-            "basic",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Basic)
-                    .description(Some(
-                        "The API token as user and the API secret as password (Jumio's HTTP Basic authentication)",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
+const SECURITY: Security = Security(&[
+    (
+        "access_token",
+        Scheme::Bearer {
+            format: None,
+            description: "An access token from POST /oauth2/token. Also opens the credential calls of any workflow execution of its tenant (an idbridge leniency)",
+        },
+    ),
+    (
+        "api_token",
+        Scheme::Bearer {
+            format: None,
+            description: "The api.token of a workflow execution, from account create or update",
+        },
+    ),
+    (
+        "sdk_token",
+        Scheme::Bearer {
+            format: None,
+            description: "The sdk.token of a workflow execution (a JWT): the same calls as its api.token, for the same lifetime",
+        },
+    ),
+    (
+        "basic",
+        Scheme::Basic(
+            "The API token as user and the API secret as password (Jumio's HTTP Basic authentication)",
+        ),
+    ),
+]);
 
 /// Makes every operation's `User-Agent` parameter as strict as [`auth`] is: a value with a
 /// non-blank character, since a missing or blank one is refused with 403. Applied to the

@@ -21,7 +21,7 @@ use uuid::Uuid;
 pub use execution::{JsonRefusals, PartRefusals, Refusals, UserAgent};
 pub(super) use execution::{action, envelope, open, target};
 pub use form::PartForm;
-pub(super) use form::{credential_document, document_of, extras, files_of};
+pub(super) use form::{credential_document, extras, files_of};
 pub(super) use pages::add_pages;
 pub use pages::{__path_upload_document, upload_document};
 

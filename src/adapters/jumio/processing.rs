@@ -98,6 +98,7 @@ fn usability(
 async fn declared_data_checks(
     state: &AppState,
     tenant: &TenantId,
+    subject: Uuid,
     c: &mapping::StoredCredential,
 ) -> Result<Option<CapabilityResult>, Error> {
     let today = Utc::now().date_naive();
@@ -145,7 +146,7 @@ async fn declared_data_checks(
             }))
         }
         Category::Id => {
-            let doc = parts::document_of(state, tenant, c.doc()).await?;
+            let doc = parts::credential_document(state, tenant, subject, c.doc()).await?;
             Ok(Some(
                 match doc.as_ref().and_then(|d| d.expires_on.map(|e| (d, e))) {
                     None => result(
@@ -207,7 +208,7 @@ async fn process(
                 ),
             );
         }
-        if let Some(r) = declared_data_checks(state, tenant, c).await? {
+        if let Some(r) = declared_data_checks(state, tenant, process.subject_id, c).await? {
             push(DECLARED_DATA_CHECKS, r);
         }
         if matches!(c.category, Category::Selfie | Category::Facemap) {
@@ -277,7 +278,6 @@ async fn process(
     record.capabilities = caps;
     record.decision = Some(overall);
     record.completed_at = Some(Utc::now());
-    record.callback_queued = record.callback_url.is_some();
     Ok(record)
 }
 

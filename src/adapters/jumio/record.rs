@@ -109,9 +109,6 @@ pub struct Execution {
     pub decision: Option<Decision>,
     /// Each capability's results.
     pub capabilities: BTreeMap<String, Vec<CapabilityResult>>,
-    /// Whether processing queued the final callback (not stored: the callback's outbox
-    /// row, written with the final transition, is the record of it).
-    pub callback_queued: bool,
     /// When the execution's token expires (the session can never outlive it).
     pub token_expires_at: Option<DateTime<Utc>>,
     /// Web channel settings, as sent (`successUrl`, `errorUrl`, `locale`).
@@ -155,7 +152,6 @@ impl Execution {
             completed_at,
             decision,
             capabilities,
-            callback_queued: false,
             token_expires_at: d.token_expires_at,
             web: d.channel_settings,
             requested_capabilities: d.requested_checks,

@@ -80,17 +80,6 @@ pub(in crate::adapters::jumio) async fn credential_document(
     found(state.store.document_of(tenant, subject, id).await)
 }
 
-/// The document with this id in the tenant, or `None` (as `credential_document`, without
-/// the subject: kept for the declared-data checks in `processing`, which read it so).
-pub(in crate::adapters::jumio) async fn document_of(
-    state: &AppState,
-    tenant: &TenantId,
-    id: Option<Uuid>,
-) -> Result<Option<Document>, Error> {
-    let Some(id) = id else { return Ok(None) };
-    found(state.store.get_document(tenant, id).await)
-}
-
 /// A document read, with `NotFound` as `None`.
 fn found(read: Result<Document, Error>) -> Result<Option<Document>, Error> {
     match read {
