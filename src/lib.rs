@@ -17,6 +17,7 @@ pub mod contract;
 pub mod error;
 pub mod jobs;
 pub mod media;
+pub mod metrics;
 pub mod model;
 pub mod ops;
 pub mod server;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::auth::Keyring;
 use crate::config::Config;
-use crate::server::metrics::Metrics;
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// Shared application state. Cheap to clone.

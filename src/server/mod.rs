@@ -39,7 +39,7 @@ pub fn app(config: Arc<Config>, store: Store) -> Router {
         keys: Arc::new(Keyring::from_config(&config)),
         config: config.clone(),
         store,
-        metrics: metrics::Metrics::new(),
+        metrics: crate::metrics::Metrics::new(),
     };
     let x_request_id = HeaderName::from_static("x-request-id");
     let router = Router::new()

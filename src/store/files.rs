@@ -85,6 +85,21 @@ pub(super) struct FileRow {
     wrapped_key: Vec<u8>,
 }
 
+/// Stored files from rows, in side order (`FileSide::position`), oldest first within a side:
+/// the order every API lists a document's images in (see [`Store::list_files`]).
+pub(super) fn in_side_order(
+    tenant: &TenantId,
+    rows: &[sqlx::sqlite::SqliteRow],
+) -> Result<Vec<StoredFile>> {
+    let mut files = rows
+        .iter()
+        .map(|r| file_from_row(tenant, r).map(|f| f.file))
+        .collect::<Result<Vec<_>>>()?;
+    // Stable: within a side, the SQL order (oldest first) stays.
+    files.sort_by_key(|f| f.side.position());
+    Ok(files)
+}
+
 pub(super) fn file_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<FileRow> {
     use base64::Engine as _;
     let sha: [u8; 32] = hex::decode(r.try_get::<&str, _>("sha256")?)
@@ -150,7 +165,7 @@ impl Store {
         .bind(subject_id.to_string())
         .fetch_all(&self.inner.pool)
         .await?;
-        super::scoped::in_side_order(tenant, &rows)
+        in_side_order(tenant, &rows)
     }
     /// Deletes a file: the row holding its wrapped data key goes first, then the blob.
     pub async fn delete_file(&self, tenant: &TenantId, id: Uuid) -> Result<()> {

@@ -24,21 +24,6 @@ pub struct Filed {
     pub loose: Vec<StoredFile>,
 }
 
-/// Stored files from rows, in side order (`FileSide::position`), oldest first within a side:
-/// the order every API lists a document's images in (see [`Store::list_files`]).
-pub(super) fn in_side_order(
-    tenant: &TenantId,
-    rows: &[sqlx::sqlite::SqliteRow],
-) -> Result<Vec<StoredFile>> {
-    let mut files = rows
-        .iter()
-        .map(|r| file_from_row(tenant, r).map(|f| f.file))
-        .collect::<Result<Vec<_>>>()?;
-    // Stable: within a side, the SQL order (oldest first) stays.
-    files.sort_by_key(|f| f.side.position());
-    Ok(files)
-}
-
 /// `subject_id`'s document `id`, from the pool or inside a transaction; anything else is
 /// `NotFound("document")`.
 async fn fetch_document_of<'e>(
@@ -103,7 +88,7 @@ impl Store {
         .bind(document_id.to_string())
         .fetch_all(&self.inner.pool)
         .await?;
-        in_side_order(tenant, &rows)
+        files::in_side_order(tenant, &rows)
     }
 
     /// The file with this id if it is `subject_id`'s (on a document or not); anything else
@@ -171,7 +156,7 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         conn.commit().await?;
-        let mut loose = in_side_order(tenant, &rows)?;
+        let mut loose = files::in_side_order(tenant, &rows)?;
         let mut documents = Vec::with_capacity(docs.len());
         for r in &docs {
             let doc = document_from_row(tenant, r)?;
@@ -284,7 +269,7 @@ impl Store {
         .bind(document_id.to_string())
         .fetch_all(&self.inner.pool)
         .await?;
-        in_side_order(tenant, &rows)
+        files::in_side_order(tenant, &rows)
     }
 
     /// The credential with this id in one of `scope`'s processes, the oldest process first

@@ -22,6 +22,7 @@ use crate::auth::keys::StoreKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::refusal::Refusal;
 use super::wire::{OAuthError, TokenRequest, TokenResponse};
 use crate::auth::throttle::{Attempt, peer_in};
 use crate::error::Error;
@@ -117,69 +118,6 @@ pub struct AccessClaims {
     preferred_username: String,
     tenants: Vec<String>,
     tenants_translation: Vec<TenantOrg>,
-}
-
-/// A refusal of the token endpoint.
-pub struct Refusal {
-    status: StatusCode,
-    body: OAuthError,
-    retry_after: Option<u64>,
-}
-
-impl Refusal {
-    fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Refusal {
-        Refusal {
-            status,
-            body: OAuthError {
-                error,
-                error_description: description.into(),
-            },
-            retry_after: None,
-        }
-    }
-
-    fn grant(description: impl Into<String>) -> Refusal {
-        Refusal::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
-    }
-}
-
-impl From<Error> for Refusal {
-    fn from(e: Error) -> Refusal {
-        match e {
-            Error::TooManyAttempts { retry_after_secs } => Refusal {
-                retry_after: Some(retry_after_secs),
-                ..Refusal::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "slow_down",
-                    format!("too many failed assertions; try again in {retry_after_secs} seconds"),
-                )
-            },
-            other => {
-                crate::adapters::common::log_internal("masstack", &other);
-                Refusal::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "server_error",
-                    "internal error",
-                )
-            }
-        }
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let mut response = (self.status, axum::Json(self.body)).into_response();
-        // RFC 6749 §5.2: token responses are never cached.
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
-    }
 }
 
 /// Trades a service account's signed assertion for an access token (MasStack AuthN's

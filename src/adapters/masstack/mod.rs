@@ -15,6 +15,7 @@ mod duration;
 mod error;
 mod handlers;
 pub(crate) mod mapping;
+mod refusal;
 mod request;
 mod scoring;
 pub(crate) mod vocabulary;

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use axum::extract::{Extension, State};
 
+use super::backoffice_signin::Backoffice;
 use super::error::MydocsError;
 use super::handlers::{self, Client, Ctx, Path, Query};
-use super::signin::Backoffice;
 use super::wire::{BackofficeDocument, BackofficeDocumentList, ErrorBody};
 use crate::error::Error;
 use crate::model::TenantId;

@@ -7,10 +7,12 @@
 
 mod add;
 mod backoffice;
+mod backoffice_signin;
 mod body;
 mod error;
 mod handlers;
 pub(crate) mod mapping;
+mod sessions;
 mod signin;
 pub(crate) mod types;
 mod uploads;
@@ -87,8 +89,8 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(signin::signin))
         .routes(routes!(signin::refresh))
         .routes(routes!(signin::signout))
-        .layer(DefaultBodyLimit::max(signin::BODY_LIMIT))
-        .layer(axum::Extension(signin::LIMIT));
+        .layer(DefaultBodyLimit::max(sessions::BODY_LIMIT))
+        .layer(axum::Extension(sessions::LIMIT));
     let (router, mut openapi) = OpenApiRouter::with_openapi(MydocsDoc::openapi())
         .routes(routes!(handlers::get_document_types))
         .routes(routes!(handlers::get_document, handlers::delete_document))
@@ -104,11 +106,11 @@ pub fn api(config: &crate::config::Config) -> Api {
         .collect();
     // The Back Office lives under `/api/v2` beside the Front Office's `/api/v2/my`.
     let (backoffice, backoffice_doc) = OpenApiRouter::new()
-        .routes(routes!(signin::backoffice_signin))
-        .routes(routes!(signin::backoffice_refresh))
-        .routes(routes!(signin::backoffice_signout))
-        .layer(DefaultBodyLimit::max(signin::BODY_LIMIT))
-        .layer(axum::Extension(signin::LIMIT))
+        .routes(routes!(backoffice_signin::backoffice_signin))
+        .routes(routes!(backoffice_signin::backoffice_refresh))
+        .routes(routes!(backoffice_signin::backoffice_signout))
+        .layer(DefaultBodyLimit::max(sessions::BODY_LIMIT))
+        .layer(axum::Extension(sessions::LIMIT))
         .routes(routes!(backoffice::get_documents))
         .routes(routes!(backoffice::get_document))
         .split_for_parts();

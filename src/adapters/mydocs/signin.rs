@@ -1,125 +1,33 @@
-//! B2Core sign-in, as its Front Office and Back Office clients do it.
-//! - Front Office: `GET|POST /api/v2/my/signin/wizard` opens a one-time sign-in session (its
-//!   `uuid`), `POST /api/v2/my/signin` with `uuid, email, password, device_fingerprint` answers
-//!   a token pair, `POST /api/v2/my/refresh` trades the refresh token for a new pair (once),
-//!   `POST /api/v2/my/signout` ends the session. Accounts are subjects' client accounts
-//!   (made by the admin API); passwords are argon2id hashes.
-//! - Back Office: `POST /api/v2/signin` with `{email, password}` of a back-office user of the
-//!   tenant's configuration; `/api/v2/refresh` and `/api/v2/signout` likewise.
+//! B2Core's Front Office sign-in: `GET|POST /api/v2/my/signin/wizard` opens a one-time
+//! sign-in session (its `uuid`), `POST /api/v2/my/signin` with `uuid, email, password,
+//! device_fingerprint` answers a token pair, `POST /api/v2/my/refresh` trades the refresh token
+//! for a new pair (once), `POST /api/v2/my/signout` ends the session. Accounts are subjects'
+//! client accounts (made by the admin API); passwords are argon2id hashes.
 //!
 //! Failed sign-ins count against the account and the address; past the bounds, 429.
 
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine as _;
 use chrono::Duration;
-use serde_json::{Map, Value};
-use sha2::Digest as _;
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::error::MydocsError;
-use super::mapping;
-use super::wire::{
-    BackofficeSigninRequest, ErrorBody, RefreshRequest, SigninRequest, SigninWizard, TokenInfo,
-    TokenPair, WizardData,
+use super::sessions::{
+    Body, RefreshResponses, charge, client_session, email_and_password, fields, pair, refresh_as,
+    sign_out, text,
 };
-use crate::adapters::common::extract::BodyLimit;
+use super::wire::{ErrorBody, RefreshRequest, SigninRequest, SigninWizard, TokenPair, WizardData};
 use crate::auth::password;
-use crate::auth::throttle::{Attempt, peer_in};
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::TenantId;
 use crate::state::AppState;
-use crate::store::{Holder, SessionKind, SessionTokens};
-
-/// Purpose of back-office access tokens.
-pub const BACKOFFICE_TOKEN: &str = "b2core_backoffice";
-const BACKOFFICE_REFRESH: &str = "b2core_backoffice_refresh";
-const CLIENT_REFRESH: &str = "client_refresh";
+use crate::store::Holder;
 
 /// How long a wizard's `uuid` can be signed in with.
 const WIZARD_MINUTES: i64 = 15;
-
-/// Longest body a sign-in takes.
-pub const BODY_LIMIT: usize = 16 * 1024;
-
-/// The sign-in routes' body limit, enforced by `Body` as the body arrives.
-pub const LIMIT: BodyLimit = BodyLimit {
-    field: "body",
-    max_bytes: BODY_LIMIT as u64,
-    body_bytes: BODY_LIMIT,
-};
-
-fn secs(n: u64) -> Duration {
-    Duration::seconds(i64::try_from(n).unwrap_or(i64::MAX / 4_000_000))
-}
-
-/// The client session kind: its access token is a client token like the admin API's.
-fn client_session(config: &Config) -> SessionKind {
-    let m = &config.adapters.mydocs;
-    SessionKind {
-        access: crate::store::CLIENT_TOKEN,
-        refresh: CLIENT_REFRESH,
-        access_ttl: secs(m.access_token_ttl_secs),
-        refresh_ttl: secs(m.refresh_token_ttl_secs),
-    }
-}
-
-fn backoffice_session(config: &Config) -> SessionKind {
-    SessionKind {
-        access: BACKOFFICE_TOKEN,
-        refresh: BACKOFFICE_REFRESH,
-        ..client_session(config)
-    }
-}
-
-fn pair(tokens: SessionTokens) -> axum::Json<TokenPair> {
-    let created = mapping::time(tokens.created_at);
-    axum::Json(TokenPair {
-        two_fa_required: false,
-        access_token: TokenInfo {
-            token: tokens.access.token,
-            created_at: created.clone(),
-            expires_at: mapping::time(tokens.access.expires_at),
-        },
-        refresh_token: TokenInfo {
-            token: tokens.refresh.token,
-            created_at: created,
-            expires_at: mapping::time(tokens.refresh.expires_at),
-        },
-    })
-}
-
-// A sign-in body (`Body`), read whole under [`LIMIT`]; refusals in B2Core's shape.
-crate::vendor_extractors!(MydocsError; Body);
-
-/// A sign-in body's fields: a JSON object (labelled or not, as B2Core's curl examples send
-/// it) or a urlencoded form.
-fn fields(body: &[u8]) -> Result<Map<String, Value>, MydocsError> {
-    if crate::adapters::common::is_json_object(body) {
-        return match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(map)) => Ok(map),
-            _ => Err(MydocsError::Body("the body is not valid JSON".into())),
-        };
-    }
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| MydocsError::Body("send a JSON object".into()))?;
-    Ok(pairs
-        .into_iter()
-        .map(|(k, v)| (k, Value::String(v)))
-        .collect())
-}
-
-fn text(fields: &Map<String, Value>, name: &str) -> Result<String, Error> {
-    match fields.get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
-            Err(Error::invalid(name, "is required"))
-        }
-        Some(_) => Err(Error::invalid(name, "must be a string")),
-    }
-}
 
 /// B2Core's device fingerprint: base64 of a JSON object with a `user_agent` string.
 fn check_fingerprint(text: &str) -> Result<(), Error> {
@@ -235,8 +143,7 @@ pub async fn signin(
 ) -> Result<axum::Json<TokenPair>, MydocsError> {
     let f = fields(&body)?;
     let uuid = text(&f, "uuid")?;
-    let email = text(&f, "email")?;
-    let password = text(&f, "password")?;
+    let (email, password) = email_and_password(&f)?;
     check_fingerprint(&text(&f, "device_fingerprint")?)?;
     let uuid = Uuid::parse_str(&uuid).map_err(|_| Error::invalid("uuid", "must be a UUID"))?;
     if !state.store.signin_open(uuid).await? {
@@ -246,10 +153,7 @@ pub async fn signin(
         )
         .into());
     }
-    let email = crate::auth::normalize_email(&email).unwrap_or_default();
-    let limits = &state.config.server.sign_in_limits;
-    let attempt = Attempt::new("b2core-client", &email, peer_in(&extensions));
-    attempt.charge(&state.store, limits).await?;
+    let (email, attempt) = charge(&state, "b2core-client", &email, &extensions).await?;
     let tenants = tenants_at(&state.config, &uri, &headers);
     let candidates: Vec<_> = state
         .store
@@ -276,7 +180,9 @@ pub async fn signin(
     if !state.store.close_signin(uuid).await? {
         return Err(Error::invalid("uuid", "this sign-in session was used meanwhile").into());
     }
-    attempt.succeeded(&state.store, limits).await?;
+    attempt
+        .succeeded(&state.store, &state.config.server.sign_in_limits)
+        .await?;
     let tokens = state
         .store
         .start_session(
@@ -286,16 +192,6 @@ pub async fn signin(
         )
         .await?;
     Ok(pair(tokens))
-}
-
-/// The refresh token of a refresh body (`refreshToken`, or `refresh_token`).
-fn refresh_token(body: &[u8]) -> Result<String, MydocsError> {
-    let f = fields(body)?;
-    if f.contains_key("refreshToken") {
-        Ok(text(&f, "refreshToken")?)
-    } else {
-        Ok(text(&f, "refresh_token").map_err(|_| Error::invalid("refreshToken", "is required"))?)
-    }
 }
 
 /// Refresh the access token: a refresh token for a new pair. The old pair stops working.
@@ -309,47 +205,6 @@ pub async fn refresh(
     refresh_as(&state, client_session(&state.config), &body).await
 }
 
-/// The answers of a refresh, the client's and the Back Office's alike.
-#[derive(utoipa::IntoResponses)]
-// Only read by the OpenAPI document: the handlers answer through their error type.
-#[allow(dead_code)]
-pub enum RefreshResponses {
-    /// A new pair
-    #[response(status = 200)]
-    Refreshed(TokenPair),
-    /// No refresh token in the body
-    #[response(status = 400)]
-    NoToken(ErrorBody),
-    /// Unknown, used or expired refresh token
-    #[response(status = 401)]
-    Refused(ErrorBody),
-    /// Body too large
-    #[response(status = 413)]
-    TooLarge(ErrorBody),
-}
-
-async fn refresh_as(
-    state: &AppState,
-    kind: SessionKind,
-    body: &[u8],
-) -> Result<axum::Json<TokenPair>, MydocsError> {
-    let token = refresh_token(body)?;
-    let (_, _, tokens) = state
-        .store
-        .refresh_session(kind, &token)
-        .await?
-        .ok_or(MydocsError::Unauthorized)?;
-    Ok(pair(tokens))
-}
-
-fn bearer(headers: &HeaderMap) -> Result<&str, MydocsError> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(crate::auth::bearer)
-        .ok_or(MydocsError::Unauthorized)
-}
-
 /// Sign out of the B2Core UI: the session of the access token ends (both its tokens).
 #[utoipa::path(post, path = "/signout", operation_id = "signout", tag = "Authentication",
     security(("bearer" = [])),
@@ -361,112 +216,5 @@ pub async fn signout(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<StatusCode, MydocsError> {
-    let token = bearer(&headers)?;
-    if state
-        .store
-        .end_session(crate::store::CLIENT_TOKEN, token)
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(MydocsError::Unauthorized)
-    }
-}
-
-/// Back Office sign-in: a back-office user's email and password for a token pair.
-#[utoipa::path(post, path = "/signin", operation_id = "backofficeSignin", tag = "Back Office",
-    request_body(content = BackofficeSigninRequest, content_type = "application/json"),
-    responses(
-        (status = 200, description = "Signed in", body = TokenPair),
-        (status = 400, description = "A field is missing or malformed (named in `errors`)", body = ErrorBody),
-        (status = 401, description = "Wrong email or password", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 429, description = "Too many failed sign-ins for this email or from this address; Retry-After says when to try again", body = ErrorBody),
-    ))]
-pub async fn backoffice_signin(
-    State(state): State<AppState>,
-    extensions: axum::http::Extensions,
-    Body(body): Body,
-) -> Result<axum::Json<TokenPair>, MydocsError> {
-    let f = fields(&body)?;
-    let email = text(&f, "email")?;
-    let password = text(&f, "password")?;
-    let email = crate::auth::normalize_email(&email).unwrap_or_default();
-    let limits = &state.config.server.sign_in_limits;
-    let attempt = Attempt::new("b2core-backoffice", &email, peer_in(&extensions));
-    attempt.charge(&state.store, limits).await?;
-    let user = state.config.tenants.iter().find_map(|t| {
-        t.b2core_backoffice
-            .iter()
-            .find(|u| u.email.eq_ignore_ascii_case(&email))
-            .map(|u| (t.id.clone(), u.password_hash.expose().to_owned()))
-    });
-    let hash = user.as_ref().map(|(_, h)| h.clone());
-    if !password::verify(password, hash).await? {
-        return Err(MydocsError::WrongCredentials);
-    }
-    let (tenant, _) = user.ok_or_else(|| Error::internal("a password matched no user"))?;
-    let tenant = TenantId::new(tenant).map_err(Error::internal)?;
-    attempt.succeeded(&state.store, limits).await?;
-    // The principal names the user without its email: a digest is enough to tell users apart.
-    let principal = format!(
-        "backoffice:{}",
-        &hex::encode(sha2::Sha256::digest(email.as_bytes()))[..16]
-    );
-    let tokens = state
-        .store
-        .start_session(
-            &tenant,
-            &Holder::Principal(principal),
-            backoffice_session(&state.config),
-        )
-        .await?;
-    Ok(pair(tokens))
-}
-
-/// Back Office refresh, as the client's.
-#[utoipa::path(post, path = "/refresh", operation_id = "backofficeRefresh", tag = "Back Office",
-    request_body(content = RefreshRequest, content_type = "application/json"),
-    responses(RefreshResponses))]
-pub async fn backoffice_refresh(
-    State(state): State<AppState>,
-    Body(body): Body,
-) -> Result<axum::Json<TokenPair>, MydocsError> {
-    refresh_as(&state, backoffice_session(&state.config), &body).await
-}
-
-/// Back Office sign-out, as the client's.
-#[utoipa::path(post, path = "/signout", operation_id = "backofficeSignout", tag = "Back Office",
-    security(("backoffice" = [])),
-    responses(
-        (status = 204, description = "Signed out"),
-        (status = 401, description = "No, unknown or expired back-office token", body = ErrorBody),
-    ))]
-pub async fn backoffice_signout(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<StatusCode, MydocsError> {
-    let token = bearer(&headers)?;
-    if state.store.end_session(BACKOFFICE_TOKEN, token).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(MydocsError::Unauthorized)
-    }
-}
-
-/// A back-office user: the tenant an unexpired back-office token opens.
-pub struct Backoffice(pub TenantId);
-
-impl FromRequestParts<AppState> for Backoffice {
-    type Rejection = MydocsError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, MydocsError> {
-        let token = bearer(&parts.headers)?;
-        state
-            .store
-            .resolve_tenant_token(BACKOFFICE_TOKEN, token, chrono::Utc::now())
-            .await?
-            .map(|owner| Backoffice(owner.tenant))
-            .ok_or(MydocsError::Unauthorized)
-    }
+    sign_out(&state, crate::store::CLIENT_TOKEN, &headers).await
 }
