@@ -98,6 +98,43 @@ impl Error {
         text
     }
 
+    /// The HTTP status this error answers with on every API that documents nothing else for
+    /// it. A vendor whose documentation decides otherwise (MasStack's 401 for a refusal, say)
+    /// says so in its own `error.rs`.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode as S;
+        match self {
+            Error::NotFound(_) => S::NOT_FOUND,
+            Error::Conflict(_) => S::CONFLICT,
+            // A counted limit is bad input: the caller sent one thing too many.
+            Error::LimitExceeded { .. } => S::BAD_REQUEST,
+            Error::InvalidField { .. } => S::BAD_REQUEST,
+            Error::Unauthorized => S::UNAUTHORIZED,
+            Error::Forbidden => S::FORBIDDEN,
+            Error::TooManyAttempts { .. } => S::TOO_MANY_REQUESTS,
+            Error::PayloadTooLarge { .. } => S::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => S::UNSUPPORTED_MEDIA_TYPE,
+            Error::Internal(_) => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The variant's name in the two spellings error codes use: `("not_found",
+    /// "NOT_FOUND")`. APIs whose codes are idbridge's own use one of them.
+    pub fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Error::NotFound(_) => ("not_found", "NOT_FOUND"),
+            Error::Conflict(_) => ("conflict", "CONFLICT"),
+            Error::LimitExceeded { .. } => ("limit_exceeded", "LIMIT_EXCEEDED"),
+            Error::InvalidField { .. } => ("invalid_field", "INVALID_FIELD"),
+            Error::Unauthorized => ("unauthorized", "UNAUTHORIZED"),
+            Error::Forbidden => ("forbidden", "FORBIDDEN"),
+            Error::TooManyAttempts { .. } => ("too_many_attempts", "TOO_MANY_ATTEMPTS"),
+            Error::PayloadTooLarge { .. } => ("payload_too_large", "PAYLOAD_TOO_LARGE"),
+            Error::UnsupportedMediaType(_) => ("unsupported_media_type", "UNSUPPORTED_MEDIA_TYPE"),
+            Error::Internal(_) => ("internal", "INTERNAL"),
+        }
+    }
+
     /// Shorthand for an invalid field.
     pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::InvalidField {

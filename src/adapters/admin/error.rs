@@ -1,13 +1,12 @@
 //! The admin API's errors: every variant mapped explicitly to a status and the JSON body
 //! `{"error": {"code", "message", "field"?}}`.
 
-use axum::extract::RawPathParams;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::wire::{ErrorBody, ErrorDetail};
-use crate::adapters::common::extract::Rejects;
+use crate::adapters::common::vendor_error as common;
 use crate::error::Error;
 
 /// Everything the admin API can answer with besides success.
@@ -31,21 +30,7 @@ pub enum AdminError {
     MethodNotAllowed,
 }
 
-impl From<Error> for AdminError {
-    fn from(e: Error) -> Self {
-        AdminError::Core(e)
-    }
-}
-
-impl Rejects for AdminError {
-    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
-        AdminError::Path(r)
-    }
-
-    fn query<T>(r: QueryRejection, _: &str) -> Self {
-        AdminError::Query(r)
-    }
-
+crate::vendor_error!(AdminError, rejects {
     /// No admin route reads a raw body; one that could not be read is invalid input.
     fn unreadable(message: String) -> Self {
         Error::invalid("body", message).into()
@@ -58,7 +43,7 @@ impl Rejects for AdminError {
     fn not_an_object() -> Self {
         AdminError::NotAnObject
     }
-}
+});
 
 fn body(
     status: StatusCode,
@@ -81,53 +66,15 @@ fn body(
 impl AdminError {
     fn parts(&self) -> (StatusCode, ErrorBody) {
         match self {
-            AdminError::Core(e) => match e {
-                Error::NotFound(_) => body(StatusCode::NOT_FOUND, "not_found", e.to_string(), None),
-                Error::Conflict(_) => body(StatusCode::CONFLICT, "conflict", e.to_string(), None),
-                Error::LimitExceeded { .. } => {
-                    body(StatusCode::CONFLICT, "limit_exceeded", e.to_string(), None)
-                }
-                Error::InvalidField { field, reason } => body(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_field",
-                    format!("{field} {reason}"),
-                    Some(field.clone()),
-                ),
-                Error::Unauthorized => body(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthorized",
-                    e.to_string(),
-                    None,
-                ),
-                Error::Forbidden => body(StatusCode::FORBIDDEN, "forbidden", e.to_string(), None),
-                Error::TooManyAttempts { .. } => body(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too_many_attempts",
-                    e.to_string(),
-                    None,
-                ),
-                Error::PayloadTooLarge { .. } => body(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    e.to_string(),
-                    None,
-                ),
-                Error::UnsupportedMediaType(_) => body(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    e.to_string(),
-                    None,
-                ),
-                Error::Internal(_) => {
-                    super::super::common::log_internal("admin", e);
-                    body(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal",
-                        "internal error".into(),
-                        None,
-                    )
-                }
-            },
+            AdminError::Core(e) => {
+                let said = common::said("admin", e, " ");
+                // A counted limit is a conflict with what the subject already has.
+                let status = match e {
+                    Error::LimitExceeded { .. } => StatusCode::CONFLICT,
+                    _ => said.status,
+                };
+                body(status, e.kind().0, said.message, said.field)
+            }
             AdminError::Json(r) => {
                 // A body that parses but does not fit is a 400 like any other bad input
                 // (axum would say 422); only the content type and size keep their own status.
@@ -199,14 +146,4 @@ impl IntoResponse for AdminError {
         }
         response
     }
-}
-
-/// Fallback for unknown admin routes.
-pub async fn no_route() -> AdminError {
-    AdminError::NoRoute
-}
-
-/// Fallback for known routes called with another method.
-pub async fn method_not_allowed() -> AdminError {
-    AdminError::MethodNotAllowed
 }

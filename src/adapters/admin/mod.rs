@@ -8,39 +8,39 @@ mod handlers;
 mod mapping;
 mod wire;
 
-use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::api_document::ApiDocument;
 use super::common::security::{Scheme, Security};
+use super::common::vendor_error::with_fallbacks;
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "idbridge admin API",
-        version = "1",
-        description = "Manage subjects, link vendor ids to them, mint client tokens, give subjects sign-in accounts, make service accounts, and see everything stored for a subject across the five vendor APIs."
-    ),
-    modifiers(&SECURITY),
-    tags(
-        (name = "subjects", description = "Subjects and what they own"),
-        (name = "credentials", description = "Sign-in accounts of subjects (B2Core) and service accounts of the tenant (MasStack)"),
-    )
-)]
-struct AdminDoc;
+/// What the OpenAPI document says of this API besides its operations.
+const DOCUMENT: ApiDocument = ApiDocument {
+    title: "idbridge admin API",
+    version: "1",
+    description: "Manage subjects, link vendor ids to them, mint client tokens, give subjects sign-in accounts, make service accounts, and see everything stored for a subject across the five vendor APIs.",
+    tags: &[
+        ("subjects", "Subjects and what they own"),
+        (
+            "credentials",
+            "Sign-in accounts of subjects (B2Core) and service accounts of the tenant (MasStack)",
+        ),
+    ],
+    security: Security(&[(
+        "admin_key",
+        Scheme::Bearer {
+            format: None,
+            description: "An admin key from the configuration",
+        },
+    )]),
+};
 
-const SECURITY: Security = Security(&[(
-    "admin_key",
-    Scheme::Bearer {
-        format: None,
-        description: "An admin key from the configuration",
-    },
-)]);
 /// The admin API's routes and OpenAPI document. Bodies are small JSON documents, limited to
 /// `server.json_body_limit`.
 pub fn api(config: &crate::config::Config) -> Api {
-    let (router, openapi) = OpenApiRouter::with_openapi(AdminDoc::openapi())
+    let (router, openapi) = OpenApiRouter::with_openapi(DOCUMENT.openapi())
         .routes(routes!(handlers::create_subject, handlers::list_subjects))
         .routes(routes!(handlers::get_subject, handlers::delete_subject))
         .routes(routes!(handlers::link_alias))
@@ -53,12 +53,9 @@ pub fn api(config: &crate::config::Config) -> Api {
         ))
         .routes(routes!(credentials::revoke_service_account))
         .split_for_parts();
-    let router = router
-        .fallback(error::no_route)
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(
-            config.server.json_body_limit,
-        ));
+    let router = with_fallbacks::<error::AdminError>(router).layer(
+        axum::extract::DefaultBodyLimit::max(config.server.json_body_limit),
+    );
     Api {
         name: "admin",
         router,

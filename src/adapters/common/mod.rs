@@ -2,11 +2,13 @@
 //! errors, streaming multipart parts into the store, and serving stored files with byte
 //! ranges; the OpenAPI security schemes each adapter declares.
 
+pub mod api_document;
 pub mod download;
 pub mod extract;
 pub mod inline;
 pub mod multipart;
 pub mod security;
+pub mod vendor_error;
 pub mod vocabulary;
 
 /// Logs an internal error once, with its cause chain, at the place it becomes a response.

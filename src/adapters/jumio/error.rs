@@ -2,13 +2,13 @@
 //! token, 403 for missing or suspicious headers, 404); idbridge answers every failure with
 //! `{"timestamp", "status", "error", "message", "field"?}`.
 
-use axum::extract::RawPathParams;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::wire::ErrorBody;
-use crate::adapters::common::extract::Rejects;
+use crate::adapters::common;
+use crate::adapters::common::vendor_error::VendorError;
 use crate::error::Error;
 
 /// Everything the Jumio API can answer with besides success.
@@ -32,25 +32,11 @@ pub enum JumioError {
     MethodNotAllowed,
 }
 
-impl From<Error> for JumioError {
-    fn from(e: Error) -> Self {
-        JumioError::Core(e)
-    }
-}
-
-impl Rejects for JumioError {
-    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
-        JumioError::Path(r)
-    }
-
-    fn query<T>(r: QueryRejection, _: &str) -> Self {
-        JumioError::Query(r)
-    }
-
+crate::vendor_error!(JumioError, rejects {
     fn unreadable(message: String) -> Self {
         JumioError::Body(message)
     }
-}
+});
 
 fn body(status: StatusCode, message: String, field: Option<String>) -> ErrorBody {
     ErrorBody {
@@ -67,31 +53,17 @@ impl JumioError {
     pub fn to_body(&self) -> ErrorBody {
         use StatusCode as S;
         match self {
-            JumioError::Core(e) => match e {
-                Error::NotFound(_) => body(S::NOT_FOUND, e.to_string(), None),
-                Error::Conflict(_) => body(S::CONFLICT, e.to_string(), None),
-                Error::LimitExceeded { .. } => body(S::BAD_REQUEST, e.to_string(), None),
-                Error::InvalidField { field, reason } => body(
-                    S::BAD_REQUEST,
-                    format!("{field}: {reason}"),
-                    Some(field.clone()),
-                ),
-                Error::Unauthorized => body(S::UNAUTHORIZED, e.to_string(), None),
-                Error::Forbidden => body(S::FORBIDDEN, e.to_string(), None),
-                Error::TooManyAttempts { .. } => body(S::TOO_MANY_REQUESTS, e.to_string(), None),
-                Error::PayloadTooLarge { .. } => {
-                    body(S::PAYLOAD_TOO_LARGE, e.to_string(), Some("file".into()))
-                }
-                Error::UnsupportedMediaType(_) => body(
-                    S::UNSUPPORTED_MEDIA_TYPE,
-                    e.to_string(),
-                    Some("file".into()),
-                ),
-                Error::Internal(_) => {
-                    super::super::common::log_internal("jumio", e);
-                    body(S::INTERNAL_SERVER_ERROR, "internal error".into(), None)
-                }
-            },
+            JumioError::Core(e) => {
+                let said = common::vendor_error::said("jumio", e, ": ");
+                // On Jumio's routes only a file can be too large or of a refused type.
+                let field = match e {
+                    Error::PayloadTooLarge { .. } | Error::UnsupportedMediaType(_) => {
+                        Some("file".into())
+                    }
+                    _ => said.field,
+                };
+                body(said.status, said.message, field)
+            }
             JumioError::Body(reason) => body(S::BAD_REQUEST, reason.clone(), None),
             JumioError::Path(r) => body(S::BAD_REQUEST, r.body_text(), None),
             JumioError::Query(r) => body(S::BAD_REQUEST, r.body_text(), None),
@@ -111,20 +83,6 @@ impl IntoResponse for JumioError {
     fn into_response(self) -> Response {
         let b = self.to_body();
         let status = StatusCode::from_u16(b.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let core = match &self {
-            JumioError::Core(e) => Some(e),
-            _ => None,
-        };
-        super::super::common::retry_after((status, axum::Json(b)).into_response(), core)
+        common::retry_after((status, axum::Json(b)).into_response(), self.core())
     }
-}
-
-/// Fallback for unknown routes under `/api/v1` and `/oauth2`.
-pub async fn no_route() -> JumioError {
-    JumioError::NoRoute
-}
-
-/// Fallback for known routes called with another method.
-pub async fn method_not_allowed() -> JumioError {
-    JumioError::MethodNotAllowed
 }

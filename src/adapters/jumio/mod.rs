@@ -34,63 +34,68 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use utoipa::OpenApi;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::api_document::ApiDocument;
 use super::common::security::{Scheme, Security};
+use super::common::vendor_error::{method_not_allowed, no_route};
 use crate::state::AppState;
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "Jumio KYX platform API (idbridge)",
-        version = "1",
-        description = "Jumio's OAuth2 token, account, acquisition (parts, prepared data, finalize), retrieval calls and web client as idbridge serves them, on one host. See docs/compat/jumio.md for what is served, the paths chosen where Jumio publishes none, the error body, the web page's error codes and security headers, and exactly what processing checks."
-    ),
-    modifiers(&SECURITY),
-    tags(
-        (name = "Authorization", description = "OAuth2 client credentials; HTTP Basic is accepted on account and retrieval calls"),
-        (name = "Accounts", description = "Accounts and workflow executions"),
-        (name = "Acquisition", description = "Parts, data and finalize, with a workflow execution's api.token"),
-        (name = "Retrieval", description = "Status, details, steps, images and deletion"),
-        (name = "Web", description = "The web client web.href opens: a server-rendered HTML capture page (no script) protected by the execution's web token"),
-    )
-)]
-struct JumioDoc;
-
-const SECURITY: Security = Security(&[
-    (
-        "access_token",
-        Scheme::Bearer {
-            format: None,
-            description: "An access token from POST /oauth2/token. Also opens the credential calls of any workflow execution of its tenant (an idbridge leniency)",
-        },
-    ),
-    (
-        "api_token",
-        Scheme::Bearer {
-            format: None,
-            description: "The api.token of a workflow execution, from account create or update",
-        },
-    ),
-    (
-        "sdk_token",
-        Scheme::Bearer {
-            format: None,
-            description: "The sdk.token of a workflow execution (a JWT): the same calls as its api.token, for the same lifetime",
-        },
-    ),
-    (
-        "basic",
-        Scheme::Basic(
-            "The API token as user and the API secret as password (Jumio's HTTP Basic authentication)",
+/// What the OpenAPI document says of this API besides its operations.
+const DOCUMENT: ApiDocument = ApiDocument {
+    title: "Jumio KYX platform API (idbridge)",
+    version: "1",
+    description: "Jumio's OAuth2 token, account, acquisition (parts, prepared data, finalize), retrieval calls and web client as idbridge serves them, on one host. See docs/compat/jumio.md for what is served, the paths chosen where Jumio publishes none, the error body, the web page's error codes and security headers, and exactly what processing checks.",
+    tags: &[
+        (
+            "Authorization",
+            "OAuth2 client credentials; HTTP Basic is accepted on account and retrieval calls",
         ),
-    ),
-]);
+        ("Accounts", "Accounts and workflow executions"),
+        (
+            "Acquisition",
+            "Parts, data and finalize, with a workflow execution's api.token",
+        ),
+        ("Retrieval", "Status, details, steps, images and deletion"),
+        (
+            "Web",
+            "The web client web.href opens: a server-rendered HTML capture page (no script) protected by the execution's web token",
+        ),
+    ],
+    security: Security(&[
+        (
+            "access_token",
+            Scheme::Bearer {
+                format: None,
+                description: "An access token from POST /oauth2/token. Also opens the credential calls of any workflow execution of its tenant (an idbridge leniency)",
+            },
+        ),
+        (
+            "api_token",
+            Scheme::Bearer {
+                format: None,
+                description: "The api.token of a workflow execution, from account create or update",
+            },
+        ),
+        (
+            "sdk_token",
+            Scheme::Bearer {
+                format: None,
+                description: "The sdk.token of a workflow execution (a JWT): the same calls as its api.token, for the same lifetime",
+            },
+        ),
+        (
+            "basic",
+            Scheme::Basic(
+                "The API token as user and the API secret as password (Jumio's HTTP Basic authentication)",
+            ),
+        ),
+    ]),
+};
 
 /// Makes every operation's `User-Agent` parameter as strict as [`auth`] is: a value with a
 /// non-blank character, since a missing or blank one is refused with 403. Applied to the
@@ -160,7 +165,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(parts::upload_document))
         .routes(routes!(web::web_client, web::web_client_submit))
         .layer(DefaultBodyLimit::max(part_limit));
-    let (router, mut openapi) = OpenApiRouter::with_openapi(JumioDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(DOCUMENT.openapi())
         .routes(routes!(auth::get_access_token))
         .routes(routes!(accounts::create_account))
         .routes(routes!(accounts::update_account, accounts::delete_account))
@@ -189,10 +194,10 @@ pub fn api(config: &crate::config::Config) -> Api {
     let fallbacks = ["/api/v1", "/oauth2"]
         .into_iter()
         .fold(Router::<AppState>::new(), |r, root| {
-            r.nest(root, Router::new().fallback(error::no_route))
+            r.nest(root, Router::new().fallback(no_route::<error::JumioError>))
         });
     let router = router
-        .method_not_allowed_fallback(error::method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed::<error::JumioError>)
         .merge(fallbacks)
         .layer(axum::Extension(ctx.clone()));
     let enabled = config.adapters.jumio.enabled;

@@ -4,13 +4,12 @@
 //! with `ErrorsResponse`, and gives 400 an `ErrorsResponse` too: the field at fault must be
 //! named, and a client that expects no body ignores one.
 
-use axum::extract::RawPathParams;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::wire::{ErrorDetail, ErrorsResponse};
-use crate::adapters::common::extract::Rejects;
+use crate::adapters::common::vendor_error::{self as common, VendorError};
 use crate::error::Error;
 
 /// Everything the MasStack API can answer with besides success.
@@ -38,28 +37,14 @@ pub enum MasstackError {
     MethodNotAllowed,
 }
 
-impl From<Error> for MasstackError {
-    fn from(e: Error) -> Self {
-        MasstackError::Core(e)
-    }
-}
-
-impl Rejects for MasstackError {
-    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
-        MasstackError::Path(r)
-    }
-
-    fn query<T>(r: QueryRejection, _: &str) -> Self {
-        MasstackError::Query(r)
-    }
-
+crate::vendor_error!(MasstackError, rejects {
     fn unreadable(message: String) -> Self {
         MasstackError::Body {
             field: None,
             message,
         }
     }
-}
+});
 
 /// What an error answers with: a status and, unless MasStack documents none, a body.
 pub struct Answer {
@@ -91,45 +76,22 @@ fn with_body(
     }
 }
 
-/// The answer to a core error. Every variant is mapped here, on purpose without a wildcard.
+/// The answer to a core error. Every variant is mapped here, on purpose without a wildcard:
+/// which answers have a body is MasStack's documentation's choice.
 fn core_answer(e: &Error) -> Answer {
-    use StatusCode as S;
+    let said = common::said("masstack", e, " ");
     match e {
-        Error::NotFound(_) => bare(S::NOT_FOUND),
-        Error::Conflict(_) => bare(S::CONFLICT),
-        Error::LimitExceeded { .. } => {
-            with_body(S::BAD_REQUEST, "LIMIT_EXCEEDED", e.to_string(), None)
+        Error::NotFound(_) | Error::Conflict(_) | Error::Unauthorized | Error::Internal(_) => {
+            bare(said.status)
         }
-        Error::InvalidField { field, reason } => with_body(
-            S::BAD_REQUEST,
-            "INVALID_FIELD",
-            format!("{field} {reason}"),
-            Some(field.clone()),
-        ),
-        Error::Unauthorized => bare(S::UNAUTHORIZED),
         // MasStack's 401 covers AuthN and AuthZ ("AuthN and AuthZ validations have fail").
-        Error::Forbidden => bare(S::UNAUTHORIZED),
-        Error::TooManyAttempts { .. } => with_body(
-            S::TOO_MANY_REQUESTS,
-            "TOO_MANY_ATTEMPTS",
-            e.to_string(),
-            None,
-        ),
-        Error::PayloadTooLarge { .. } => with_body(
-            S::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
-            e.to_string(),
-            None,
-        ),
-        Error::UnsupportedMediaType(_) => with_body(
-            S::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            e.to_string(),
-            None,
-        ),
-        Error::Internal(_) => {
-            super::super::common::log_internal("masstack", e);
-            bare(S::INTERNAL_SERVER_ERROR)
+        Error::Forbidden => bare(StatusCode::UNAUTHORIZED),
+        Error::LimitExceeded { .. }
+        | Error::InvalidField { .. }
+        | Error::TooManyAttempts { .. }
+        | Error::PayloadTooLarge { .. }
+        | Error::UnsupportedMediaType(_) => {
+            with_body(said.status, e.kind().1, said.message, said.field)
         }
     }
 }
@@ -180,22 +142,8 @@ impl IntoResponse for MasstackError {
                 HeaderValue::from_static("Bearer realm=\"masstack\""),
             );
         }
-        let core = match &self {
-            MasstackError::Core(e) => Some(e),
-            _ => None,
-        };
-        super::super::common::retry_after(response, core)
+        super::super::common::retry_after(response, self.core())
     }
-}
-
-/// Fallback for unknown routes under `/orgs`.
-pub async fn no_route() -> MasstackError {
-    MasstackError::NoRoute
-}
-
-/// Fallback for known routes called with another method.
-pub async fn method_not_allowed() -> MasstackError {
-    MasstackError::MethodNotAllowed
 }
 
 #[cfg(test)]

@@ -23,36 +23,42 @@ pub(crate) mod wire;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::api_document::ApiDocument;
 use super::common::security::{Scheme, Security};
+use super::common::vendor_error::with_fallbacks;
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "MasStack identity-document identifications (idbridge)",
-        version = "1",
-        description = "MasOrange MasStack Documents API's identity-document identifications as idbridge serves them. See docs/compat/masstack.md for what is served, the scoring rules and every choice made where MasStack's documentation is silent."
-    ),
-    modifiers(&SECURITY),
-    tags(
-        (name = "Identification with identity document Admin", description = "Identity-document identifications: create, list, close"),
-        (name = "Identification with identity document", description = "An identification's metadata"),
-        (name = "AuthN", description = "MasStack AuthN's token endpoint: a service account's signed assertion for an access token"),
-    )
-)]
-struct MasstackDoc;
+/// What the OpenAPI document says of this API besides its operations.
+const DOCUMENT: ApiDocument = ApiDocument {
+    title: "MasStack identity-document identifications (idbridge)",
+    version: "1",
+    description: "MasOrange MasStack Documents API's identity-document identifications as idbridge serves them. See docs/compat/masstack.md for what is served, the scoring rules and every choice made where MasStack's documentation is silent.",
+    tags: &[
+        (
+            "Identification with identity document Admin",
+            "Identity-document identifications: create, list, close",
+        ),
+        (
+            "Identification with identity document",
+            "An identification's metadata",
+        ),
+        (
+            "AuthN",
+            "MasStack AuthN's token endpoint: a service account's signed assertion for an access token",
+        ),
+    ],
+    security: Security(&[(
+        "bearer",
+        Scheme::Bearer {
+            format: Some("JWT"),
+            description: "An access token from the AuthN token endpoint (a service account's JWT-bearer grant), or a MasStack key configured for the tenant",
+        },
+    )]),
+};
 
-const SECURITY: Security = Security(&[(
-    "bearer",
-    Scheme::Bearer {
-        format: Some("JWT"),
-        description: "An access token from the AuthN token endpoint (a service account's JWT-bearer grant), or a MasStack key configured for the tenant",
-    },
-)]);
 /// The MasStack API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
     // Handlers declare paths relative to `/orgs`; the prefix is added to the router and to
@@ -68,7 +74,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(handlers::close_identity_document_identification))
         .layer(DefaultBodyLimit::max(config.server.json_body_limit))
         .split_for_parts();
-    let mut openapi = MasstackDoc::openapi().nest("/orgs", paths);
+    let mut openapi = DOCUMENT.openapi().nest("/orgs", paths);
     // The token endpoint's path is configurable: its document entry moves with it.
     let (token, token_doc) = OpenApiRouter::new()
         .routes(routes!(authn::oauth2_token))
@@ -94,12 +100,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         )
     };
     let router = Router::new()
-        .nest(
-            "/orgs",
-            router
-                .fallback(error::no_route)
-                .method_not_allowed_fallback(error::method_not_allowed),
-        )
+        .nest("/orgs", with_fallbacks::<error::MasstackError>(router))
         .merge(token)
         .layer(axum::Extension(std::sync::Arc::new(authn::Authn::new(
             config,

@@ -4,13 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::RawPathParams;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::wire::ErrorBody;
-use crate::adapters::common::extract::Rejects;
+use crate::adapters::common::vendor_error::{self as common, VendorError};
 use crate::error::Error;
 
 /// Everything the my-documents API can answer with besides success.
@@ -41,25 +40,11 @@ pub enum MydocsError {
     MethodNotAllowed,
 }
 
-impl From<Error> for MydocsError {
-    fn from(e: Error) -> Self {
-        MydocsError::Core(e)
-    }
-}
-
-impl Rejects for MydocsError {
-    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
-        MydocsError::Path(r)
-    }
-
-    fn query<T>(r: QueryRejection, _: &str) -> Self {
-        MydocsError::Query(r)
-    }
-
+crate::vendor_error!(MydocsError, rejects {
     fn unreadable(message: String) -> Self {
         MydocsError::Body(message)
     }
-}
+});
 
 fn plain(status: StatusCode, message: String) -> (StatusCode, ErrorBody) {
     (
@@ -72,27 +57,14 @@ fn plain(status: StatusCode, message: String) -> (StatusCode, ErrorBody) {
     )
 }
 
+/// A core error as B2Core's body: an invalid field's reason is given under `errors` too.
 fn core(e: &Error) -> (StatusCode, ErrorBody) {
-    use StatusCode as S;
-    match e {
-        Error::NotFound(_) => plain(S::NOT_FOUND, e.to_string()),
-        Error::Conflict(_) => plain(S::CONFLICT, e.to_string()),
-        Error::LimitExceeded { .. } => plain(S::BAD_REQUEST, e.to_string()),
-        Error::InvalidField { field, reason } => {
-            let (status, mut body) = plain(S::BAD_REQUEST, format!("{field}: {reason}"));
-            body.errors.insert(field.clone(), vec![reason.clone()]);
-            (status, body)
-        }
-        Error::Unauthorized => plain(S::UNAUTHORIZED, e.to_string()),
-        Error::Forbidden => plain(S::FORBIDDEN, e.to_string()),
-        Error::TooManyAttempts { .. } => plain(S::TOO_MANY_REQUESTS, e.to_string()),
-        Error::PayloadTooLarge { .. } => plain(S::PAYLOAD_TOO_LARGE, e.to_string()),
-        Error::UnsupportedMediaType(_) => plain(S::UNSUPPORTED_MEDIA_TYPE, e.to_string()),
-        Error::Internal(_) => {
-            super::super::common::log_internal("mydocs", e);
-            plain(S::INTERNAL_SERVER_ERROR, "internal error".into())
-        }
+    let said = common::said("mydocs", e, ": ");
+    let (status, mut body) = plain(said.status, said.message);
+    if let Error::InvalidField { field, reason } = e {
+        body.errors.insert(field.clone(), vec![reason.clone()]);
     }
+    (status, body)
 }
 
 impl MydocsError {
@@ -145,20 +117,6 @@ impl IntoResponse for MydocsError {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
-        let core = match &self {
-            MydocsError::Core(e) => Some(e),
-            _ => None,
-        };
-        super::super::common::retry_after(response, core)
+        super::super::common::retry_after(response, self.core())
     }
-}
-
-/// Fallback for unknown routes under `/api/v2/my` and `/v2/my`.
-pub async fn no_route() -> MydocsError {
-    MydocsError::NoRoute
-}
-
-/// Fallback for known routes called with another method.
-pub async fn method_not_allowed() -> MydocsError {
-    MydocsError::MethodNotAllowed
 }

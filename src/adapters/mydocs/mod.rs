@@ -23,12 +23,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::api_document::ApiDocument;
 use super::common::security::{Scheme, Security};
+use super::common::vendor_error::with_fallbacks;
 use crate::state::AppState;
 
 /// Where the API lives under the mount prefix; its OpenAPI paths are written under the first.
@@ -40,38 +41,40 @@ const BACKOFFICE_ROOT: &str = "/api/v2";
 /// The longest upload lifetime honoured (a longer one is as good as "never expires").
 const CENTURY_SECS: u64 = 100 * 365 * 24 * 60 * 60;
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "B2Core my documents (idbridge)",
-        version = "2",
-        description = "B2Core's Front Office documents API as idbridge serves it: the documents the current client submitted for verification. Every path is also served without the leading /api. See docs/compat/mydocs.md for what is served and every choice made where B2Core's documentation is silent."
-    ),
-    modifiers(&SECURITY),
-    tags(
-        (name = "Documents", description = "Documents submitted by the current client"),
-        (name = "Authentication", description = "Client sign-in: wizard, sign-in, refresh, sign-out"),
-        (name = "Back Office", description = "Back-office sign-in and the back office's view of a client's documents"),
-    )
-)]
-struct MydocsDoc;
+/// What the OpenAPI document says of this API besides its operations.
+const DOCUMENT: ApiDocument = ApiDocument {
+    title: "B2Core my documents (idbridge)",
+    version: "2",
+    description: "B2Core's Front Office documents API as idbridge serves it: the documents the current client submitted for verification. Every path is also served without the leading /api. See docs/compat/mydocs.md for what is served and every choice made where B2Core's documentation is silent.",
+    tags: &[
+        ("Documents", "Documents submitted by the current client"),
+        (
+            "Authentication",
+            "Client sign-in: wizard, sign-in, refresh, sign-out",
+        ),
+        (
+            "Back Office",
+            "Back-office sign-in and the back office's view of a client's documents",
+        ),
+    ],
+    security: Security(&[
+        (
+            "bearer",
+            Scheme::Bearer {
+                format: None,
+                description: "A client's access token from POST /api/v2/my/signin, or a client token minted by the admin API (POST /admin/v1/subjects/{id}/client-tokens)",
+            },
+        ),
+        (
+            "backoffice",
+            Scheme::Bearer {
+                format: None,
+                description: "A back-office user's access token from POST /api/v2/signin",
+            },
+        ),
+    ]),
+};
 
-const SECURITY: Security = Security(&[
-    (
-        "bearer",
-        Scheme::Bearer {
-            format: None,
-            description: "A client's access token from POST /api/v2/my/signin, or a client token minted by the admin API (POST /admin/v1/subjects/{id}/client-tokens)",
-        },
-    ),
-    (
-        "backoffice",
-        Scheme::Bearer {
-            format: None,
-            description: "A back-office user's access token from POST /api/v2/signin",
-        },
-    ),
-]);
 /// The my-documents API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
     let cfg = &config.adapters.mydocs;
@@ -91,7 +94,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         .routes(routes!(signin::signout))
         .layer(DefaultBodyLimit::max(sessions::BODY_LIMIT))
         .layer(axum::Extension(sessions::LIMIT));
-    let (router, mut openapi) = OpenApiRouter::with_openapi(MydocsDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(DOCUMENT.openapi())
         .routes(routes!(handlers::get_document_types))
         .routes(routes!(handlers::get_document, handlers::delete_document))
         .routes(routes!(handlers::get_document_file))
@@ -139,10 +142,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         max_uploads: cfg.max_pending_uploads,
     });
     let sweep_every = std::time::Duration::from_secs(cfg.upload_sweep_interval_secs);
-    let inner = router
-        .fallback(error::no_route)
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(axum::Extension(ctx.clone()));
+    let inner = with_fallbacks::<error::MydocsError>(router).layer(axum::Extension(ctx.clone()));
     let ctx_bo = ctx;
     // Each root nests its own copy, so the not-found fallback covers only these paths and
     // the API can share the empty prefix with others.

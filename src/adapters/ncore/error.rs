@@ -2,13 +2,12 @@
 //! Exist", 409 "Duplicate Request", 429, 5xx), no body: idbridge answers every failure with
 //! `{"status", "code", "message", "field"?}`, the code named after that catalogue.
 
-use axum::extract::RawPathParams;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::wire::ErrorBody;
-use crate::adapters::common::extract::Rejects;
+use crate::adapters::common::vendor_error::{self as common, VendorError};
 use crate::error::Error;
 
 /// Everything the nCore API can answer with besides success.
@@ -41,25 +40,11 @@ pub enum NcoreError {
     MethodNotAllowed,
 }
 
-impl From<Error> for NcoreError {
-    fn from(e: Error) -> Self {
-        NcoreError::Core(e)
-    }
-}
-
-impl Rejects for NcoreError {
-    fn path(r: PathRejection, _: Option<&RawPathParams>) -> Self {
-        NcoreError::Path(r)
-    }
-
-    fn query<T>(r: QueryRejection, _: &str) -> Self {
-        NcoreError::Query(r)
-    }
-
+crate::vendor_error!(NcoreError, rejects {
     fn unreadable(message: String) -> Self {
         NcoreError::Body(message)
     }
-}
+});
 
 fn body(
     status: StatusCode,
@@ -75,50 +60,27 @@ fn body(
     }
 }
 
+/// A core error's code, named after nCore's status catalogue where it has a name.
+fn core_code(e: &Error) -> &'static str {
+    match e {
+        Error::NotFound(_) => "RESOURCE_NOT_EXIST",
+        Error::Conflict(_) => "CONFLICT",
+        Error::LimitExceeded { .. } => "LIMIT_EXCEEDED",
+        Error::InvalidField { .. } => "VALIDATION_ERROR",
+        Error::Unauthorized => "UNAUTHORIZED",
+        Error::Forbidden => "FORBIDDEN",
+        // nCore's catalogue: 429 "Request Attempt Exceed".
+        Error::TooManyAttempts { .. } => "REQUEST_ATTEMPT_EXCEED",
+        Error::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+        Error::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+        Error::Internal(_) => "INTERNAL_ERROR",
+    }
+}
+
 /// The status and body a core error answers with.
 fn core_body(e: &Error) -> ErrorBody {
-    use StatusCode as S;
-    match e {
-        Error::NotFound(_) => body(S::NOT_FOUND, "RESOURCE_NOT_EXIST", e.to_string(), None),
-        Error::Conflict(_) => body(S::CONFLICT, "CONFLICT", e.to_string(), None),
-        Error::LimitExceeded { .. } => body(S::BAD_REQUEST, "LIMIT_EXCEEDED", e.to_string(), None),
-        Error::InvalidField { field, reason } => body(
-            S::BAD_REQUEST,
-            "VALIDATION_ERROR",
-            format!("{field} {reason}"),
-            Some(field.clone()),
-        ),
-        Error::Unauthorized => body(S::UNAUTHORIZED, "UNAUTHORIZED", e.to_string(), None),
-        Error::Forbidden => body(S::FORBIDDEN, "FORBIDDEN", e.to_string(), None),
-        // nCore's catalogue: 429 "Request Attempt Exceed".
-        Error::TooManyAttempts { .. } => body(
-            S::TOO_MANY_REQUESTS,
-            "REQUEST_ATTEMPT_EXCEED",
-            e.to_string(),
-            None,
-        ),
-        Error::PayloadTooLarge { .. } => body(
-            S::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
-            e.to_string(),
-            None,
-        ),
-        Error::UnsupportedMediaType(_) => body(
-            S::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            e.to_string(),
-            None,
-        ),
-        Error::Internal(_) => {
-            super::super::common::log_internal("ncore", e);
-            body(
-                S::INTERNAL_SERVER_ERROR,
-                "INTERNAL_ERROR",
-                "internal error".into(),
-                None,
-            )
-        }
-    }
+    let said = common::said("ncore", e, " ");
+    body(said.status, core_code(e), said.message, said.field)
 }
 
 impl NcoreError {
@@ -174,20 +136,6 @@ impl IntoResponse for NcoreError {
     fn into_response(self) -> Response {
         let b = self.to_body();
         let status = StatusCode::from_u16(b.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let core = match &self {
-            NcoreError::Core(e) => Some(e),
-            _ => None,
-        };
-        super::super::common::retry_after((status, axum::Json(b)).into_response(), core)
+        super::super::common::retry_after((status, axum::Json(b)).into_response(), self.core())
     }
-}
-
-/// Fallback for unknown nCore routes.
-pub async fn no_route() -> NcoreError {
-    NcoreError::NoRoute
-}
-
-/// Fallback for known routes called with another method.
-pub async fn method_not_allowed() -> NcoreError {
-    NcoreError::MethodNotAllowed
 }

@@ -24,25 +24,31 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::api_document::ApiDocument;
 use super::common::security::{Scheme, Security};
+use super::common::vendor_error::with_fallbacks;
 
+/// What the OpenAPI document says of this API besides its operations.
+const DOCUMENT: ApiDocument = ApiDocument {
+    title: "NymCard nCore users and identifications (idbridge)",
+    version: "1",
+    description: "NymCard nCore's users and user identifications as idbridge serves them. Every JSON body must be sent as application/json (otherwise 415). See docs/compat/ncore.md for what is served and every choice made where NymCard's documentation is silent.",
+    tags: &[
+        (
+            "Users",
+            "Users: persons, businesses and the KYB sub-users of a business",
+        ),
+        ("User documents", "A user's identification documents"),
+    ],
+    security: Security(&[("apikey", Scheme::HeaderKey("apikey"))]),
+};
+
+/// The operations served by hand beside the routes (`:browse` and `:download` share the
+/// file's path, which the router cannot tell apart), documented all the same.
 #[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "NymCard nCore users and identifications (idbridge)",
-        version = "1",
-        description = "NymCard nCore's users and user identifications as idbridge serves them. Every JSON body must be sent as application/json (otherwise 415). See docs/compat/ncore.md for what is served and every choice made where NymCard's documentation is silent."
-    ),
-    paths(files::browse_file, files::download_file),
-    modifiers(&SECURITY),
-    tags(
-        (name = "Users", description = "Users: persons, businesses and the KYB sub-users of a business"),
-        (name = "User documents", description = "A user's identification documents")
-    )
-)]
-struct NcoreDoc;
+#[openapi(paths(files::browse_file, files::download_file))]
+struct HandServed;
 
-const SECURITY: Security = Security(&[("apikey", Scheme::HeaderKey("apikey"))]);
 /// Spells out the upload form's encoding: which media types a `file` part may hold. Applied
 /// after the routes are merged (derive-time modifiers run before the paths exist).
 struct UploadEncoding;
@@ -81,25 +87,24 @@ pub fn api(config: &crate::config::Config) -> Api {
     let uploads = OpenApiRouter::new()
         .routes(routes!(files::upload_identification_files))
         .layer(DefaultBodyLimit::max(files::UPLOAD_BODY_LIMIT));
-    let (router, mut openapi) = OpenApiRouter::with_openapi(NcoreDoc::openapi())
-        .routes(routes!(users::create_user))
-        .routes(routes!(users::get_user, users::update_user))
-        .routes(routes!(
-            handlers::create_identification,
-            handlers::get_identifications
-        ))
-        .routes(routes!(
-            handlers::get_identification,
-            handlers::update_identification
-        ))
-        .routes(routes!(files::get_file, files::delete_file))
-        .layer(DefaultBodyLimit::max(config.server.json_body_limit))
-        .merge(uploads)
-        .split_for_parts();
+    let (router, mut openapi) =
+        OpenApiRouter::with_openapi(DOCUMENT.openapi().merge_from(HandServed::openapi()))
+            .routes(routes!(users::create_user))
+            .routes(routes!(users::get_user, users::update_user))
+            .routes(routes!(
+                handlers::create_identification,
+                handlers::get_identifications
+            ))
+            .routes(routes!(
+                handlers::get_identification,
+                handlers::update_identification
+            ))
+            .routes(routes!(files::get_file, files::delete_file))
+            .layer(DefaultBodyLimit::max(config.server.json_body_limit))
+            .merge(uploads)
+            .split_for_parts();
     utoipa::Modify::modify(&UploadEncoding, &mut openapi);
-    let router = router
-        .fallback(error::no_route)
-        .method_not_allowed_fallback(error::method_not_allowed);
+    let router = with_fallbacks::<error::NcoreError>(router);
     Api {
         name: "ncore",
         router,

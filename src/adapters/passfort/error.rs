@@ -52,11 +52,7 @@ pub enum PassfortError {
     MethodNotAllowed,
 }
 
-impl From<Error> for PassfortError {
-    fn from(e: Error) -> Self {
-        PassfortError::Core(e)
-    }
-}
+crate::vendor_error!(PassfortError);
 
 fn item(code: Option<ErrorCode>, message: String, info: serde_json::Value) -> ErrorItem {
     ErrorItem {
@@ -195,14 +191,4 @@ impl IntoResponse for PassfortError {
         }
         response
     }
-}
-
-/// Fallback for unknown routes under the PassFort prefix.
-pub async fn no_route() -> PassfortError {
-    PassfortError::NoRoute
-}
-
-/// Fallback for known routes called with another method.
-pub async fn method_not_allowed() -> PassfortError {
-    PassfortError::MethodNotAllowed
 }

@@ -25,34 +25,34 @@ pub(crate) mod wire;
 
 use std::sync::Arc;
 
-use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::Api;
+use super::common::api_document::ApiDocument;
 use super::common::security::{Scheme, Security};
+use super::common::vendor_error::with_fallbacks;
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "PassFort API (idbridge)",
-        version = "4.0.0",
-        description = "PassFort 4.0's profiles, collected data, documents, document images, files and document verification checks as idbridge serves them. Schemas follow PassFort's own OpenAPI document. See docs/compat/passfort.md for what is served, the HTTP status of each error code, and every choice made where PassFort's documentation is silent."
-    ),
-    modifiers(&SECURITY),
-    tags(
-        (name = "Profiles", description = "Profiles, collected data and documents"),
-        (name = "Files", description = "Files of a profile"),
-        (name = "Document images", description = "Images that documents are made of"),
-        (name = "Checks", description = "Checks run on a profile: DOCUMENT_VERIFICATION only, never answered Pass (see docs/compat/passfort.md)"),
-    )
-)]
-struct PassfortDoc;
+/// What the OpenAPI document says of this API besides its operations.
+const DOCUMENT: ApiDocument = ApiDocument {
+    title: "PassFort API (idbridge)",
+    version: "4.0.0",
+    description: "PassFort 4.0's profiles, collected data, documents, document images, files and document verification checks as idbridge serves them. Schemas follow PassFort's own OpenAPI document. See docs/compat/passfort.md for what is served, the HTTP status of each error code, and every choice made where PassFort's documentation is silent.",
+    tags: &[
+        ("Profiles", "Profiles, collected data and documents"),
+        ("Files", "Files of a profile"),
+        ("Document images", "Images that documents are made of"),
+        (
+            "Checks",
+            "Checks run on a profile: DOCUMENT_VERIFICATION only, never answered Pass (see docs/compat/passfort.md)",
+        ),
+    ],
+    security: Security(&[
+        ("API_Key_Header", Scheme::HeaderKey("apikey")),
+        ("API_Key_Query_Parameter", Scheme::QueryKey("apikey")),
+    ]),
+};
 
-const SECURITY: Security = Security(&[
-    ("API_Key_Header", Scheme::HeaderKey("apikey")),
-    ("API_Key_Query_Parameter", Scheme::QueryKey("apikey")),
-]);
 /// The PassFort API's routes and OpenAPI document.
 pub fn api(config: &crate::config::Config) -> Api {
     let pf = &config.adapters.passfort;
@@ -74,7 +74,7 @@ pub fn api(config: &crate::config::Config) -> Api {
             max_bytes: mapping::MAX_FILE_SIZE,
             body_bytes: files::upload_body_limit(),
         }));
-    let (router, openapi) = OpenApiRouter::with_openapi(PassfortDoc::openapi())
+    let (router, openapi) = OpenApiRouter::with_openapi(DOCUMENT.openapi())
         .routes(routes!(handlers::create_profile, handlers::list_profiles))
         .routes(routes!(handlers::get_profile))
         .routes(routes!(
@@ -93,10 +93,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         }))
         .merge(uploads)
         .split_for_parts();
-    let router = router
-        .fallback(error::no_route)
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(axum::Extension(limiter));
+    let router = with_fallbacks::<error::PassfortError>(router).layer(axum::Extension(limiter));
     Api {
         name: "passfort",
         router,
