@@ -306,23 +306,12 @@ mod tests {
             (wrong.score, wrong.result),
             (Some(0), Some(ScoringVerdict::Failed))
         );
+        let t = crate::model::TenantId::new("t").unwrap();
+        let id_card = crate::model::DocumentKind::IdCard;
         let undated = Document {
-            id: uuid::Uuid::now_v7(),
-            seq: 1,
-            tenant: crate::model::TenantId::new("t").unwrap(),
-            subject_id: uuid::Uuid::now_v7(),
-            kind: crate::model::DocumentKind::IdCard,
-            category: crate::model::Category::ProofOfIdentity,
             number: Some("12345678Z".into()),
-            issuing_country: None,
-            issuing_authority: None,
-            issued_on: None,
-            expires_on: None,
-            personal: Default::default(),
-            extras: Default::default(),
             file_count: 1,
-            created_at: now,
-            updated_at: now,
+            ..Document::blank(t, uuid::Uuid::now_v7(), id_card, now)
         };
         let high = internal(&nif, Some(&undated), ConfigurationName::High, now);
         assert_eq!(high.checks[2].outcome, CheckOutcome::NotExecuted);
