@@ -205,7 +205,7 @@ pub fn identification(p: &Process, now: DateTime<Utc>) -> Result<IdentityDocumen
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::collections::BTreeMap;
 
     use strum::IntoEnumIterator;
@@ -230,7 +230,12 @@ mod tests {
         }
     }
 
-    fn input(number: &str, t: DocumentType, country: Option<&str>) -> DocumentInput {
+    /// A declared document, as a validated request holds it (the scoring tests use it too).
+    pub(in crate::adapters::masstack) fn input(
+        number: &str,
+        t: DocumentType,
+        country: Option<&str>,
+    ) -> DocumentInput {
         DocumentInput {
             number: number.into(),
             document_type: t,

@@ -227,8 +227,8 @@ fn outcome(ok: bool) -> CheckOutcome {
 
 #[cfg(test)]
 mod tests {
+    use super::super::mapping::tests::input;
     use super::*;
-    use crate::model::CountryCode;
 
     #[test]
     fn nif_check_letters() {
@@ -264,14 +264,6 @@ mod tests {
         assert!(passport_is_valid("C01X00T47", false));
         assert!(!passport_is_valid("12345", false));
         assert!(!passport_is_valid("1234567890", false));
-    }
-
-    fn input(number: &str, t: DocumentType, country: Option<&str>) -> DocumentInput {
-        DocumentInput {
-            number: number.into(),
-            document_type: t,
-            country: country.map(|c| CountryCode::from_alpha2(c).unwrap()),
-        }
     }
 
     #[test]
