@@ -14,11 +14,12 @@ use uuid::Uuid;
 
 use super::error::PassfortError;
 use super::extract::{ApiTenant, Body, Path, parse};
-use super::handlers::profile;
 use super::mapping::{self, NAMESPACE};
+use super::stored::profile;
 use super::wire::{
     CreateDocumentImage, CreateFileResource, DocumentCategory, DocumentImageResource,
-    DocumentImageType, DocumentType, Errors, FileResource, ImageOrList,
+    DocumentImageType, DocumentType, Errors, FileResource, ImageOrList, ProfileRefusals,
+    UploadRefusals,
 };
 use crate::adapters::common::inline;
 use crate::error::Error;
@@ -83,10 +84,7 @@ struct FileBody<'a> {
     responses(
         (status = 200, description = "Stored; its id and name", body = FileResource),
         (status = 400, description = "201 INVALID_INPUT_DATA (bad base64, no data); nothing stored", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
-        (status = 413, description = "Over 50 MB; refused as it arrives", body = Errors),
-        (status = 415, description = "Not a GIF, JPEG, PNG, PDF or TIFF; nothing stored", body = Errors),
+        UploadRefusals,
     ))]
 pub async fn add_file(
     State(state): State<AppState>,
@@ -208,9 +206,7 @@ async fn images(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "Every document image of the profile, oldest first", body = Vec<DocumentImageResource>),
-        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
+        ProfileRefusals,
     ))]
 pub async fn list_document_images(
     State(state): State<AppState>,
@@ -228,10 +224,7 @@ pub async fn list_document_images(
     responses(
         (status = 200, description = "The stored image (or, for a body without data, the list)", body = ImageOrList),
         (status = 400, description = "201 INVALID_INPUT_DATA; nothing stored", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
-        (status = 413, description = "Over 50 MB; refused as it arrives", body = Errors),
-        (status = 415, description = "Not a GIF, JPEG, PNG, PDF or TIFF; nothing stored", body = Errors),
+        UploadRefusals,
     ))]
 pub async fn add_document_image(
     State(state): State<AppState>,
