@@ -283,6 +283,35 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document of `kind` with nothing on it but its owner and time: the kind's default
+    /// category, sequence 1, no number, dates, personal data, extras or files. What tests
+    /// and vocabulary tables start from before setting the fields they care about.
+    pub fn blank(
+        tenant: TenantId,
+        subject_id: Uuid,
+        kind: DocumentKind,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Document {
+            id: Uuid::now_v7(),
+            seq: 1,
+            tenant,
+            subject_id,
+            kind,
+            category: kind.default_category(),
+            number: None,
+            issuing_country: None,
+            issuing_authority: None,
+            issued_on: None,
+            expires_on: None,
+            personal: PersonalData::default(),
+            extras: BTreeMap::new(),
+            file_count: 0,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
     /// Whether the document has expired on `today` (a document expiring today is still valid).
     pub fn is_expired(&self, today: NaiveDate) -> bool {
         self.expires_on.is_some_and(|d| d < today)

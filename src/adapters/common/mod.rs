@@ -7,6 +7,7 @@ pub mod download;
 pub mod extract;
 pub mod inline;
 pub mod multipart;
+pub mod pair_table;
 pub mod security;
 pub mod vendor_error;
 pub mod vocabulary;

@@ -10,6 +10,7 @@ use super::wire::{
     Actor, ConfigurationName, DocumentType, IdentificationStatus, IdentityDocumentIdentification,
     Scoring,
 };
+use crate::adapters::common::pair_table::right_of;
 use crate::error::{Error, Result};
 use crate::model::{Document, DocumentKind, Process, ProcessStatus};
 use crate::store::number_key;
@@ -53,10 +54,7 @@ const STATUSES: [(ProcessStatus, IdentificationStatus); 5] = [
 
 /// The canonical kind of a MasStack document type.
 pub fn kind_of(t: DocumentType) -> DocumentKind {
-    TYPES
-        .iter()
-        .find(|(d, _)| *d == t)
-        .map_or(DocumentKind::IdCard, |(_, k)| *k)
+    right_of(&TYPES, t).unwrap_or(DocumentKind::IdCard)
 }
 
 /// The MasStack type a stored document reads as: the declared one when MasStack created it,
@@ -67,7 +65,7 @@ pub fn type_of(doc: &Document) -> Option<DocumentType> {
         .get(NAMESPACE)
         .and_then(|m| m.get(DECLARED_TYPE))
         .and_then(|v| serde_json::from_value::<DocumentType>(v.clone()).ok());
-    let by_kind = KINDS.iter().find(|(k, _)| *k == doc.kind).map(|(_, t)| *t);
+    let by_kind = right_of(&KINDS, doc.kind);
     match (declared, by_kind) {
         // Only while the kind still agrees (another API may have changed it since).
         (Some(d), Some(_)) if kind_of(d) == doc.kind => Some(d),
@@ -89,10 +87,7 @@ pub fn same_family(a: DocumentType, b: DocumentType) -> bool {
 
 /// The MasStack status of a canonical one.
 pub fn status_of(s: ProcessStatus) -> IdentificationStatus {
-    STATUSES
-        .iter()
-        .find(|(p, _)| *p == s)
-        .map_or(IdentificationStatus::Open, |(_, m)| *m)
+    right_of(&STATUSES, s).unwrap_or(IdentificationStatus::Open)
 }
 
 /// Whether a stored document is the one a request declares: same type family, same number
@@ -210,7 +205,7 @@ pub fn identification(p: &Process, now: DateTime<Utc>) -> Result<IdentityDocumen
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::collections::BTreeMap;
 
     use strum::IntoEnumIterator;
@@ -225,28 +220,22 @@ mod tests {
         country: Option<&str>,
         extras: serde_json::Value,
     ) -> Document {
-        let now = Utc::now();
+        let t = TenantId::new("t").unwrap();
         Document {
-            id: Uuid::now_v7(),
-            seq: 1,
-            tenant: TenantId::new("t").unwrap(),
-            subject_id: Uuid::now_v7(),
-            kind,
             category: Category::ProofOfIdentity,
             number: Some(number.into()),
             issuing_country: country.map(|c| CountryCode::new(c).unwrap()),
-            issuing_authority: None,
-            issued_on: None,
-            expires_on: None,
-            personal: Default::default(),
             extras: BTreeMap::from([(NAMESPACE.to_owned(), extras)]),
-            file_count: 0,
-            created_at: now,
-            updated_at: now,
+            ..Document::blank(t, Uuid::now_v7(), kind, Utc::now())
         }
     }
 
-    fn input(number: &str, t: DocumentType, country: Option<&str>) -> DocumentInput {
+    /// A declared document, as a validated request holds it (the scoring tests use it too).
+    pub(in crate::adapters::masstack) fn input(
+        number: &str,
+        t: DocumentType,
+        country: Option<&str>,
+    ) -> DocumentInput {
         DocumentInput {
             number: number.into(),
             document_type: t,

@@ -227,8 +227,8 @@ fn outcome(ok: bool) -> CheckOutcome {
 
 #[cfg(test)]
 mod tests {
+    use super::super::mapping::tests::input;
     use super::*;
-    use crate::model::CountryCode;
 
     #[test]
     fn nif_check_letters() {
@@ -266,14 +266,6 @@ mod tests {
         assert!(!passport_is_valid("1234567890", false));
     }
 
-    fn input(number: &str, t: DocumentType, country: Option<&str>) -> DocumentInput {
-        DocumentInput {
-            number: number.into(),
-            document_type: t,
-            country: country.map(|c| CountryCode::from_alpha2(c).unwrap()),
-        }
-    }
-
     #[test]
     fn number_rules_follow_type_and_country() {
         assert!(number_check(&input("12345678Z", DocumentType::IdentityCard, Some("ES"))).0);
@@ -306,23 +298,12 @@ mod tests {
             (wrong.score, wrong.result),
             (Some(0), Some(ScoringVerdict::Failed))
         );
+        let t = crate::model::TenantId::new("t").unwrap();
+        let id_card = crate::model::DocumentKind::IdCard;
         let undated = Document {
-            id: uuid::Uuid::now_v7(),
-            seq: 1,
-            tenant: crate::model::TenantId::new("t").unwrap(),
-            subject_id: uuid::Uuid::now_v7(),
-            kind: crate::model::DocumentKind::IdCard,
-            category: crate::model::Category::ProofOfIdentity,
             number: Some("12345678Z".into()),
-            issuing_country: None,
-            issuing_authority: None,
-            issued_on: None,
-            expires_on: None,
-            personal: Default::default(),
-            extras: Default::default(),
             file_count: 1,
-            created_at: now,
-            updated_at: now,
+            ..Document::blank(t, uuid::Uuid::now_v7(), id_card, now)
         };
         let high = internal(&nif, Some(&undated), ConfigurationName::High, now);
         assert_eq!(high.checks[2].outcome, CheckOutcome::NotExecuted);

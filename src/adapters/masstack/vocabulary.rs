@@ -35,23 +35,11 @@ impl Vocabulary for Vocab {
 
 /// A document of this kind as another API would have stored it: no MasStack extras.
 fn bare(kind: DocumentKind) -> Document {
-    let epoch = chrono::DateTime::UNIX_EPOCH;
-    Document {
-        id: uuid::Uuid::nil(),
-        seq: 1,
-        tenant: TenantId::new("vocabulary").expect("a valid tenant id"),
-        subject_id: uuid::Uuid::nil(),
+    let tenant = TenantId::new("vocabulary").expect("a valid tenant id");
+    Document::blank(
+        tenant,
+        uuid::Uuid::nil(),
         kind,
-        category: kind.default_category(),
-        number: None,
-        issuing_country: None,
-        issuing_authority: None,
-        issued_on: None,
-        expires_on: None,
-        personal: Default::default(),
-        extras: Default::default(),
-        file_count: 0,
-        created_at: epoch,
-        updated_at: epoch,
-    }
+        chrono::DateTime::UNIX_EPOCH,
+    )
 }

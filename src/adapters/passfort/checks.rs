@@ -12,14 +12,13 @@ use uuid::Uuid;
 use super::collected::collected_with_sources;
 use super::error::{CONSTRAINTS_NOT_SATISFIED, PassfortError};
 use super::extract::{ApiTenant, Body, Path, parse};
-use super::handlers::{namespace, profile};
 use super::mapping;
-use super::stored::text;
+use super::stored::{namespace, profile, text};
 use super::verify;
 use super::wire::{
     CheckProvider, CheckResource, CheckResult, CheckRun, CheckState, CheckType,
     DocumentVerificationOutput, EntityData, EntityType, Error as ErrorItem, ErrorSource, Errors,
-    NewCheck,
+    NewCheck, ProfileRefusals,
 };
 use crate::error::Error;
 use crate::model::{NewProcess, Process, ProcessStatus, StoredFile, TenantId};
@@ -206,9 +205,7 @@ pub async fn run_check(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The profile's checks, oldest first", body = Vec<CheckResource>),
-        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
+        ProfileRefusals,
     ))]
 pub async fn list_checks(
     State(state): State<AppState>,

@@ -10,12 +10,13 @@ use uuid::Uuid;
 
 use super::error::PassfortError;
 use super::extract::{ApiTenant, Body, Path, json, parse, serde_field};
-use super::handlers::{namespace, profile};
 use super::mapping;
 use super::ratelimit::{Limited, Limiter, limited};
 use super::replace::{self, MAX_IMAGES_PER_DOCUMENT, Mode};
-use super::stored::{Source, Stored, entity, split_collected};
-use super::wire::{Document as DocumentView, EntityData, Errors, NewDocument};
+use super::stored::{self, Source, entity, namespace, profile, split_collected};
+use super::wire::{
+    Document as DocumentView, EntityData, Errors, LimitedRefusals, NewDocument, ProfileRefusals,
+};
 use crate::error::Error;
 use crate::model::{Document, StoredFile, TenantId};
 use crate::state::AppState;
@@ -28,19 +29,7 @@ async fn collected(
     tenant: &TenantId,
     subject_id: Uuid,
 ) -> Result<EntityData, PassfortError> {
-    let stored = Stored::from_data(
-        state
-            .store
-            .subject_data(tenant, subject_id, &namespace())
-            .await?,
-    );
-    let filed = state.store.documents_with_files(tenant, subject_id).await?;
-    let documents = filed
-        .documents
-        .iter()
-        .map(|(d, files)| mapping::document(d, files))
-        .collect();
-    Ok(entity(stored, documents))
+    Ok(collected_with_sources(state, tenant, subject_id).await?.0)
 }
 
 /// A profile's collected data as PassFort shows it, with the canonical documents, each with
@@ -50,22 +39,13 @@ pub(super) async fn collected_with_sources(
     tenant: &TenantId,
     subject_id: Uuid,
 ) -> Result<(EntityData, Vec<(Document, Vec<StoredFile>)>), PassfortError> {
-    let stored = Stored::from_data(
-        state
-            .store
-            .subject_data(tenant, subject_id, &namespace())
-            .await?,
-    );
+    let stored = stored::of(state, tenant, subject_id).await?;
     let docs = state
         .store
         .documents_with_files(tenant, subject_id)
         .await?
         .documents;
-    let views = docs
-        .iter()
-        .map(|(d, files)| mapping::document(d, files))
-        .collect();
-    Ok((entity(stored, views), docs))
+    Ok((entity(stored, stored::views(&docs)), docs))
 }
 
 /// Get collected data.
@@ -74,9 +54,7 @@ pub(super) async fn collected_with_sources(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The collected data", body = EntityData),
-        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
+        ProfileRefusals,
     ))]
 pub async fn get_collected_data(
     State(state): State<AppState>,
@@ -98,11 +76,8 @@ pub async fn get_collected_data(
         (status = 200, description = "The collected data now", body = EntityData,
          headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
         (status = 400, description = "201 INVALID_INPUT_DATA; nothing changed", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 413, description = "Body over server.json_body_limit", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
+        LimitedRefusals,
         (status = 404, description = "No such profile", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
-        (status = 429, description = "104 CHARGEABLE_LIMIT_REACHED (rate limit exceeded)", body = Errors,
-         headers(("X-RateLimit-Remaining" = u32, description = "Always 0"), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String), ("X-RateLimit-Retry-Secs" = u64))),
     ))]
 pub async fn update_collected_data(
     State(state): State<AppState>,
@@ -122,8 +97,7 @@ pub async fn update_collected_data(
         }
         let data: Value = json(&bytes)?;
         let ns = namespace();
-        let mut stored =
-            Stored::from_data(state.store.subject_data(&tenant, subject.id, &ns).await?);
+        let mut stored = stored::of(&state, &tenant, subject.id).await?;
         let (map, docs) = split_collected(data, stored.role, Source::Replace)?;
         let docs: Vec<NewDocument> = match docs {
             None => Vec::new(),

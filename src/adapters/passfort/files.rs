@@ -3,6 +3,8 @@
 //! as a borrowed slice, and decoded from it a window at a time into the store; reading a
 //! file back streams its base64 out the same way.
 
+use std::collections::BTreeMap;
+
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
@@ -10,15 +12,17 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use serde_json::value::RawValue;
+use utoipa::openapi::RefOr;
 use uuid::Uuid;
 
 use super::error::PassfortError;
 use super::extract::{ApiTenant, Body, Path, parse};
-use super::handlers::profile;
 use super::mapping::{self, NAMESPACE};
+use super::stored::profile;
 use super::wire::{
     CreateDocumentImage, CreateFileResource, DocumentCategory, DocumentImageResource,
-    DocumentImageType, DocumentType, Errors, FileResource, ImageOrList,
+    DocumentImageType, DocumentType, Errors, FileResource, ImageOrList, ProfileRefusals,
+    UploadRefusals,
 };
 use crate::adapters::common::inline;
 use crate::error::Error;
@@ -83,10 +87,7 @@ struct FileBody<'a> {
     responses(
         (status = 200, description = "Stored; its id and name", body = FileResource),
         (status = 400, description = "201 INVALID_INPUT_DATA (bad base64, no data); nothing stored", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
-        (status = 413, description = "Over 50 MB; refused as it arrives", body = Errors),
-        (status = 415, description = "Not a GIF, JPEG, PNG, PDF or TIFF; nothing stored", body = Errors),
+        UploadRefusals,
     ))]
 pub async fn add_file(
     State(state): State<AppState>,
@@ -140,20 +141,27 @@ pub async fn get_file(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// The answers of getting a file, by `GET` or by `POST`.
+/// The answers of getting a file, by `GET` or by `POST`: a profile's refusals, with the
+/// file's own answers.
+pub struct GetFileResponses;
+
+impl utoipa::IntoResponses for GetFileResponses {
+    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+        let mut all = <ProfileRefusals as utoipa::IntoResponses>::responses();
+        // The file's own 404 replaces the profile's.
+        all.extend(<FileAnswers as utoipa::IntoResponses>::responses());
+        all
+    }
+}
+
+/// What getting a file answers besides a profile's refusals.
 #[derive(utoipa::IntoResponses)]
 // Only read by the OpenAPI document: the handlers answer through their error type.
 #[allow(dead_code)]
-pub enum GetFileResponses {
+enum FileAnswers {
     /// The file, content in decrypted_data
     #[response(status = 200)]
     File(FileResource),
-    /// 201 INVALID_INPUT_DATA (malformed id)
-    #[response(status = 400)]
-    Malformed(Errors),
-    /// 203 MISSING_API_KEY or 204 INVALID_API_KEY
-    #[response(status = 401)]
-    Unauthorized(Errors),
     /// No such profile or file
     #[response(status = 404)]
     NotFound(Errors),
@@ -208,9 +216,7 @@ async fn images(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "Every document image of the profile, oldest first", body = Vec<DocumentImageResource>),
-        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
+        ProfileRefusals,
     ))]
 pub async fn list_document_images(
     State(state): State<AppState>,
@@ -228,10 +234,7 @@ pub async fn list_document_images(
     responses(
         (status = 200, description = "The stored image (or, for a body without data, the list)", body = ImageOrList),
         (status = 400, description = "201 INVALID_INPUT_DATA; nothing stored", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
-        (status = 413, description = "Over 50 MB; refused as it arrives", body = Errors),
-        (status = 415, description = "Not a GIF, JPEG, PNG, PDF or TIFF; nothing stored", body = Errors),
+        UploadRefusals,
     ))]
 pub async fn add_document_image(
     State(state): State<AppState>,

@@ -13,34 +13,19 @@ use uuid::Uuid;
 
 use super::error::PassfortError;
 use super::extract::{ApiTenant, Body, Path, Query, parse};
-use super::mapping::{self, NAMESPACE};
+use super::mapping;
 use super::ratelimit::{Limited, Limiter, limited};
-use super::stored::{Source, Stored, documents, entity, split_collected, with_entity_type};
-use super::wire::{Errors, ProfileCategory, ProfileResource, ProfileSearchResults, ProfileStatus};
+use super::stored::{
+    self, Source, Stored, documents, entity, namespace, profile, split_collected, with_entity_type,
+};
+use super::wire::{
+    Errors, LimitedRefusals, ProfileCategory, ProfileRefusals, ProfileResource,
+    ProfileSearchResults, ProfileStatus,
+};
 use crate::error::Error;
-use crate::model::{Namespace, Subject, TenantId};
+use crate::model::{Subject, TenantId};
 use crate::state::AppState;
 use crate::store::SubjectSearch;
-
-pub(super) fn namespace() -> Namespace {
-    crate::adapters::common::namespace(NAMESPACE)
-}
-
-/// The profile with this id in this tenant: a subject.
-pub(super) async fn profile(
-    state: &AppState,
-    tenant: &TenantId,
-    id: Uuid,
-) -> Result<Subject, PassfortError> {
-    state
-        .store
-        .get_subject(tenant, id)
-        .await
-        .map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound("profile").into(),
-            other => other.into(),
-        })
-}
 
 /// The profile as PassFort shows it.
 async fn view(
@@ -48,12 +33,7 @@ async fn view(
     tenant: &TenantId,
     subject: &Subject,
 ) -> Result<ProfileResource, PassfortError> {
-    let stored = Stored::from_data(
-        state
-            .store
-            .subject_data(tenant, subject.id, &namespace())
-            .await?,
-    );
+    let stored = stored::of(state, tenant, subject.id).await?;
     let (documents, files) = documents(state, tenant, subject.id).await?;
     Ok(ProfileResource {
         id: subject.id,
@@ -81,10 +61,7 @@ async fn view(
         (status = 200, description = "The new profile", body = ProfileResource,
          headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
         (status = 400, description = "201 INVALID_INPUT_DATA; nothing created", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 413, description = "Body over server.json_body_limit", body = Errors, headers(("X-RateLimit-Remaining" = u32), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String))),
-        (status = 429, description = "104 CHARGEABLE_LIMIT_REACHED (rate limit exceeded)", body = Errors,
-         headers(("X-RateLimit-Remaining" = u32, description = "Always 0"), ("X-RateLimit-Reset-Secs" = u64), ("X-RateLimit-Reset" = String), ("X-RateLimit-Retry-Secs" = u64))),
+        LimitedRefusals,
     ))]
 pub async fn create_profile(
     State(state): State<AppState>,
@@ -223,9 +200,7 @@ pub async fn list_profiles(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The profile", body = ProfileResource),
-        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
+        ProfileRefusals,
     ))]
 pub async fn get_profile(
     State(state): State<AppState>,

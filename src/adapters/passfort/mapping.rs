@@ -10,6 +10,7 @@ use super::wire::{
     Document as DocumentView, DocumentCategory, DocumentImageResource, DocumentImageType,
     DocumentType,
 };
+use crate::adapters::common::pair_table::{left_of, right_of};
 use crate::error::{Error, Result};
 use crate::media::MediaType;
 use crate::model::{Category, CountryCode, Document, DocumentKind, FileSide, StoredFile};
@@ -71,19 +72,13 @@ const NEAREST: [(DocumentKind, DocumentType); 8] = [
 /// The canonical kind of a PassFort type; company filings without a kind of their own are
 /// `other`.
 pub fn kind_of(t: DocumentType) -> DocumentKind {
-    TYPES
-        .iter()
-        .find(|(d, _)| *d == t)
-        .map_or(DocumentKind::Other, |(_, k)| *k)
+    right_of(&TYPES, t).unwrap_or(DocumentKind::Other)
 }
 
 /// The PassFort type of a canonical kind.
 pub fn type_of(k: DocumentKind) -> DocumentType {
-    TYPES
-        .iter()
-        .find(|(_, c)| *c == k)
-        .map(|(d, _)| *d)
-        .or_else(|| NEAREST.iter().find(|(c, _)| *c == k).map(|(_, d)| *d))
+    left_of(&TYPES, k)
+        .or_else(|| right_of(&NEAREST, k))
         .unwrap_or(DocumentType::Unknown)
 }
 
@@ -114,18 +109,12 @@ const CATEGORIES: [(DocumentCategory, Category); 9] = [
 
 /// The canonical category of a PassFort category.
 pub fn category_of(c: DocumentCategory) -> Category {
-    CATEGORIES
-        .iter()
-        .find(|(p, _)| *p == c)
-        .map_or(Category::Supporting, |(_, k)| *k)
+    right_of(&CATEGORIES, c).unwrap_or(Category::Supporting)
 }
 
 /// The PassFort category of a canonical category.
 pub fn passfort_category(c: Category) -> DocumentCategory {
-    CATEGORIES
-        .iter()
-        .find(|(_, k)| *k == c)
-        .map_or(DocumentCategory::Supporting, |(p, _)| *p)
+    left_of(&CATEGORIES, c).unwrap_or(DocumentCategory::Supporting)
 }
 
 /// The side of an image type.

@@ -9,8 +9,50 @@ use super::error::PassfortError;
 use super::mapping;
 use super::wire::{Document as DocumentView, EntityData, EntityType, ProfileCategory, Role};
 use crate::error::Error;
-use crate::model::{StoredFile, TenantId};
+use crate::model::{Document, Namespace, StoredFile, Subject, TenantId};
 use crate::state::AppState;
+
+/// PassFort's namespace of subject data and processes.
+pub(super) fn namespace() -> Namespace {
+    crate::adapters::common::namespace(mapping::NAMESPACE)
+}
+
+/// The profile with this id in this tenant: a subject.
+pub(super) async fn profile(
+    state: &AppState,
+    tenant: &TenantId,
+    id: Uuid,
+) -> Result<Subject, PassfortError> {
+    state
+        .store
+        .get_subject(tenant, id)
+        .await
+        .map_err(|e| match e {
+            Error::NotFound(_) => Error::NotFound("profile").into(),
+            other => other.into(),
+        })
+}
+
+/// What PassFort keeps of the profile `subject_id` (see [`Stored::from_data`]).
+pub(super) async fn of(
+    state: &AppState,
+    tenant: &TenantId,
+    subject_id: Uuid,
+) -> Result<Stored, PassfortError> {
+    let data = state
+        .store
+        .subject_data(tenant, subject_id, &namespace())
+        .await?;
+    Ok(Stored::from_data(data))
+}
+
+/// Documents with their files as PassFort shows them, in the order given.
+pub(super) fn views(documents: &[(Document, Vec<StoredFile>)]) -> Vec<DocumentView> {
+    documents
+        .iter()
+        .map(|(d, files)| mapping::document(d, files))
+        .collect()
+}
 
 /// What PassFort keeps of a profile besides its documents.
 pub(super) struct Stored {
@@ -186,11 +228,7 @@ pub(super) async fn documents(
     subject_id: Uuid,
 ) -> Result<(Vec<DocumentView>, Vec<StoredFile>), PassfortError> {
     let filed = state.store.documents_with_files(tenant, subject_id).await?;
-    let views = filed
-        .documents
-        .iter()
-        .map(|(d, files)| mapping::document(d, files))
-        .collect();
+    let views = views(&filed.documents);
     let mut files: Vec<StoredFile> = filed
         .documents
         .into_iter()

@@ -7,8 +7,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 mod checks;
+mod refusals;
 
 pub use checks::*;
+pub use refusals::*;
 
 /// Relation between the entity and the institution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

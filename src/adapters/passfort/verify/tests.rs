@@ -7,31 +7,20 @@ use uuid::Uuid;
 
 use super::*;
 use crate::media::MediaType;
-use crate::model::{Category, DocumentKind, FileSide, PersonalData, TenantId};
+use crate::model::{Category, DocumentKind, FileSide, TenantId};
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
 }
 
 fn doc(kind: DocumentKind, number: Option<&str>, country: &str, expiry: Option<&str>) -> Document {
-    let now = Utc::now();
+    let t = TenantId::new("t").unwrap();
     Document {
-        id: Uuid::now_v7(),
-        seq: 1,
-        tenant: TenantId::new("t").unwrap(),
-        subject_id: Uuid::now_v7(),
-        kind,
         category: Category::ProofOfIdentity,
         number: number.map(str::to_owned),
         issuing_country: Some(CountryCode::new(country).unwrap()),
-        issuing_authority: None,
-        issued_on: None,
         expires_on: expiry.map(|e| e.parse().unwrap()),
-        personal: PersonalData::default(),
-        extras: BTreeMap::new(),
-        file_count: 0,
-        created_at: now,
-        updated_at: now,
+        ..Document::blank(t, Uuid::now_v7(), kind, Utc::now())
     }
 }
 
