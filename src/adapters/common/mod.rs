@@ -6,6 +6,7 @@ pub mod download;
 pub mod extract;
 pub mod inline;
 pub mod multipart;
+pub mod refusal_docs;
 pub mod security;
 pub mod vocabulary;
 
