@@ -10,8 +10,9 @@ use super::extract::{ApiTenant, Body, Path, Query};
 use super::idempotency;
 use super::mapping::{self, EXPIRY_AS_SENT, NAMESPACE};
 use super::wire::{
-    CreateIdentification, ErrorBody, Identification, IdentificationList, ListQuery, Paging,
-    UpdateIdentification,
+    CreateIdentification, ErrorBody, Identification, IdentificationJsonRefusals,
+    IdentificationList, IdentificationRefusals, JsonRefusals, ListQuery, Paging,
+    UpdateIdentification, UserKeyRefusals,
 };
 use crate::error::Error;
 use crate::model::{
@@ -99,10 +100,8 @@ fn authority(a: Option<String>) -> Result<Option<String>, Error> {
     responses(
         (status = 200, description = "Created", body = Identification),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
         (status = 409, description = "Idempotency key reused for another request", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "The body is not labelled application/json", body = ErrorBody),
+        JsonRefusals,
     ))]
 pub async fn create_identification(
     State(state): State<AppState>,
@@ -166,8 +165,7 @@ async fn create(
     responses(
         (status = 200, description = "A page of identifications", body = IdentificationList),
         (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user", body = ErrorBody),
+        UserKeyRefusals,
     ))]
 pub async fn get_identifications(
     State(state): State<AppState>,
@@ -228,9 +226,7 @@ pub async fn get_identifications(
     security(("apikey" = [])),
     responses(
         (status = 200, description = "The identification", body = Identification),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user or identification", body = ErrorBody),
+        IdentificationRefusals,
     ))]
 pub async fn get_identification(
     State(state): State<AppState>,
@@ -263,10 +259,7 @@ async fn with_files(
     responses(
         (status = 200, description = "The updated identification", body = Identification),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user or identification", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "The body is not labelled application/json", body = ErrorBody),
+        IdentificationJsonRefusals,
     ))]
 pub async fn update_identification(
     State(state): State<AppState>,
