@@ -9,6 +9,7 @@ use axum::extract::{Extension, State};
 
 use super::error::MydocsError;
 use super::handlers::{self, Client, Ctx, Path, Query};
+use super::mapping::{BackofficeIdRefusals, BackofficeRefusals};
 use super::signin::Backoffice;
 use super::wire::{BackofficeDocument, BackofficeDocumentList, ErrorBody};
 use crate::error::Error;
@@ -44,8 +45,8 @@ async fn client_id_of(
     responses(
         (status = 200, description = "A page of the client's documents, with the total", body = BackofficeDocumentList),
         (status = 400, description = "No or malformed filter[clientId], or another invalid parameter (named in `errors`)", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired back-office token", body = ErrorBody),
         (status = 404, description = "No client with this id in the tenant", body = ErrorBody),
+        BackofficeRefusals,
     ))]
 pub async fn get_documents(
     State(state): State<AppState>,
@@ -95,9 +96,8 @@ pub async fn get_documents(
     security(("backoffice" = [])),
     responses(
         (status = 200, description = "The document and whose it is", body = BackofficeDocument),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired back-office token", body = ErrorBody),
         (status = 404, description = "No such document in the tenant", body = ErrorBody),
+        BackofficeIdRefusals,
     ))]
 pub async fn get_document(
     State(state): State<AppState>,

@@ -161,3 +161,25 @@ mod tests {
         assert_eq!(side_of(DocumentKind::BankStatement, 0), FileSide::Page(1));
     }
 }
+
+/// No, unknown or expired client token (401): what every client call may answer.
+const TOKEN: &[(u16, &str)] = &[(401, "No, unknown or expired token")];
+/// No, unknown or expired back-office token (401): what every back-office call may answer.
+const BACKOFFICE: &[(u16, &str)] = &[(401, "No, unknown or expired back-office token")];
+/// An id in the path that is not a number (400).
+const MALFORMED_ID: &[(u16, &str)] = &[(400, "Malformed id")];
+/// No document with the path's id among the client's own (404).
+const NO_DOCUMENT: &[(u16, &str)] = &[(404, "No such document of this client")];
+
+crate::refusal_set!("ErrorBody";
+    /// The refusal every client call shares.
+    TokenRefusals = [TOKEN],
+    /// The refusals of a client call with an id in its path.
+    IdRefusals = [MALFORMED_ID, TOKEN],
+    /// The refusals of a client call on one of its documents.
+    DocumentRefusals = [MALFORMED_ID, TOKEN, NO_DOCUMENT],
+    /// The refusal every back-office call shares.
+    BackofficeRefusals = [BACKOFFICE],
+    /// The refusals of a back-office call with an id in its path.
+    BackofficeIdRefusals = [MALFORMED_ID, BACKOFFICE],
+);
