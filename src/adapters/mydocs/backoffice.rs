@@ -9,7 +9,7 @@ use axum::extract::{Extension, State};
 
 use super::error::MydocsError;
 use super::handlers::{self, Client, Ctx, Path, Query};
-use super::mapping::{BackofficeIdRefusals, BackofficeRefusals};
+use super::mapping::{BackofficeIdRefusals, BackofficeRefusals, ListOrder};
 use super::signin::Backoffice;
 use super::wire::{BackofficeDocument, BackofficeDocumentList, ErrorBody};
 use crate::error::Error;
@@ -36,10 +36,7 @@ async fn client_id_of(
         ("filter[clientId]" = i64, Query, minimum = 1, description = "The client whose documents to list (required)"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1-100 (default 10)"),
         ("offset" = Option<i32>, Query, minimum = 0, maximum = 2147483647, description = "Documents to skip (default 0)"),
-        ("sort_by" = Option<String>, Query, description = "createTime (default), updateTime or id"),
-        ("sort_order" = Option<String>, Query, description = "desc (default) or asc"),
-        ("filter[typeId]" = Option<String>, Query, description = "Only these type ids (comma-separated)"),
-        ("filter[status]" = Option<String>, Query, description = "Only these statuses: new, incomplete, expired (comma-separated)"),
+        ListOrder,
     ),
     security(("backoffice" = [])),
     responses(

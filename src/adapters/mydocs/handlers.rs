@@ -11,7 +11,7 @@ use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::error::MydocsError;
-use super::mapping::{self, DocumentRefusals, IdRefusals, TokenRefusals, Types};
+use super::mapping::{self, DocumentRefusals, IdRefusals, ListOrder, TokenRefusals, Types};
 use super::wire::{Document as DocumentView, DocumentList, DocumentTypeList, ErrorBody};
 use crate::adapters::common::{self, download::Disposition};
 use crate::error::Error;
@@ -214,10 +214,7 @@ pub(super) fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Erro
     params(
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1-100 (default 10); anything else is a 400 naming `limit`"),
         ("offset" = Option<i32>, Query, minimum = 0, maximum = 2147483647, description = "Documents to skip, 0-2147483647 (default 0); anything else is a 400 naming `offset`"),
-        ("sort_by" = Option<String>, Query, description = "createTime (default), updateTime or id"),
-        ("sort_order" = Option<String>, Query, description = "desc (default) or asc"),
-        ("filter[typeId]" = Option<String>, Query, description = "Only these type ids (comma-separated)"),
-        ("filter[status]" = Option<String>, Query, description = "Only these statuses: new, incomplete, expired (comma-separated)"),
+        ListOrder,
     ),
     security(("bearer" = [])),
     responses(

@@ -2,6 +2,9 @@
 //! the file checks and the JSON views (the document-type table is in `types`).
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{self as doc_schema, ObjectBuilder};
 
 pub use super::types::{Type, Types};
 use super::wire::{Document as DocumentView, DocumentFile, TypeRef, UploadedFile};
@@ -183,3 +186,37 @@ crate::refusal_set!("ErrorBody";
     /// The refusals of a back-office call with an id in its path.
     BackofficeIdRefusals = [MALFORMED_ID, BACKOFFICE],
 );
+
+/// The sort and filter parameters both document lists take, in the documents' order
+/// (name, description); `handlers::list_query` reads them.
+const LIST_ORDER: [(&str, &str); 4] = [
+    ("sort_by", "createTime (default), updateTime or id"),
+    ("sort_order", "desc (default) or asc"),
+    ("filter[typeId]", "Only these type ids (comma-separated)"),
+    (
+        "filter[status]",
+        "Only these statuses: new, incomplete, expired (comma-separated)",
+    ),
+];
+
+/// The sort and filter parameters of both document lists, for the OpenAPI document.
+pub struct ListOrder;
+
+impl utoipa::IntoParams for ListOrder {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        LIST_ORDER
+            .iter()
+            .map(|(name, description)| {
+                ParameterBuilder::new()
+                    .name(*name)
+                    .parameter_in(ParameterIn::Query)
+                    .description(Some(*description))
+                    .required(Required::False)
+                    .schema(Some(
+                        ObjectBuilder::new().schema_type(doc_schema::Type::String),
+                    ))
+                    .build()
+            })
+            .collect()
+    }
+}
