@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use super::error::NcoreError;
 use super::extract::{ApiTenant, Body, Path, Query};
-use super::idempotency;
+use super::idempotency::{self, IdempotencyKey};
 use super::mapping::{self, EXPIRY_AS_SENT, NAMESPACE};
 use super::wire::{
-    CreateIdentification, ErrorBody, Identification, IdentificationJsonRefusals,
-    IdentificationList, IdentificationRefusals, JsonRefusals, ListQuery, Paging,
+    CreateIdentification, ErrorBody, IdempotentRefusals, Identification,
+    IdentificationJsonRefusals, IdentificationList, IdentificationRefusals, ListQuery, Paging,
     UpdateIdentification, UserKeyRefusals,
 };
 use crate::error::Error;
@@ -92,16 +92,12 @@ fn authority(a: Option<String>) -> Result<Option<String>, Error> {
 /// Create a user identification.
 #[utoipa::path(post, path = "/users/{user_id}/identifications", operation_id = "createIdentification",
     tag = "User documents", request_body = CreateIdentification,
-    params(
-        ("user_id" = String, Path, description = "The user's id"),
-        ("x-nymos-idempotency-key" = Option<String>, Header, description = "Retries with the same key and body return the first response; another body is a 409"),
-    ),
+    params(("user_id" = String, Path, description = "The user's id"), IdempotencyKey),
     security(("apikey" = [])),
     responses(
         (status = 200, description = "Created", body = Identification),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 409, description = "Idempotency key reused for another request", body = ErrorBody),
-        JsonRefusals,
+        IdempotentRefusals,
     ))]
 pub async fn create_identification(
     State(state): State<AppState>,

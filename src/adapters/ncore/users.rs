@@ -13,12 +13,12 @@ use uuid::Uuid;
 use super::error::NcoreError;
 use super::extract::{ApiTenant, Body, Path};
 use super::handlers::{namespace, user};
-use super::idempotency;
+use super::idempotency::{self, IdempotencyKey};
 use super::mapping::timestamp;
 use super::user_fields::{self, Mode};
 use super::user_rules;
 use super::wire::{
-    CreateUser, ErrorBody, JsonRefusals, UpdateUser, User, UserJsonRefusals, UserRecord,
+    CreateUser, ErrorBody, IdempotentRefusals, UpdateUser, User, UserJsonRefusals, UserRecord,
     UserRefusals,
 };
 use crate::error::Error;
@@ -86,15 +86,12 @@ async fn check_parent(
 /// Create a user.
 #[utoipa::path(post, path = "/users", operation_id = "createUser",
     tag = "Users", request_body = CreateUser,
-    params(
-        ("x-nymos-idempotency-key" = Option<String>, Header, description = "Retries with the same key and body return the first response; another body is a 409"),
-    ),
+    params(IdempotencyKey),
     security(("apikey" = [])),
     responses(
         (status = 200, description = "Created, PENDINGKYC", body = User),
         (status = 400, description = "Invalid input (`field` names it); nothing stored", body = ErrorBody),
-        (status = 409, description = "Idempotency key reused for another request", body = ErrorBody),
-        JsonRefusals,
+        IdempotentRefusals,
     ))]
 pub async fn create_user(
     State(state): State<AppState>,

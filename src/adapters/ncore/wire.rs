@@ -250,6 +250,8 @@ const NO_USER: &[(u16, &str)] = &[(404, "No such user")];
 const NO_IDENTIFICATION: &[(u16, &str)] = &[(404, "No such user or identification")];
 /// No such user, identification of that user, or file of that identification (404).
 const NO_FILE: &[(u16, &str)] = &[(404, "No such user, identification or file")];
+/// An idempotency key sent again with another request, or while the first still runs (409).
+const IDEMPOTENCY: &[(u16, &str)] = &[(409, "Idempotency key reused for another request")];
 /// A JSON body over the limit (413) or not labelled JSON (415).
 const JSON_BODY: &[(u16, &str)] = &[
     (413, "Body too large"),
@@ -257,8 +259,8 @@ const JSON_BODY: &[(u16, &str)] = &[
 ];
 
 crate::refusal_set!("ErrorBody";
-    /// The refusals of a call with a JSON body and no id in its path.
-    JsonRefusals = [KEY, JSON_BODY],
+    /// The refusals of a POST with a JSON body and an idempotency key.
+    IdempotentRefusals = [KEY, IDEMPOTENCY, JSON_BODY],
     /// The refusals of a read of one user.
     UserRefusals = [MALFORMED_ID, KEY, NO_USER],
     /// The refusals of a call on a user's collection, besides its own 400.
