@@ -9,35 +9,15 @@ use uuid::Uuid;
 
 use super::error::AdminError;
 use super::handlers::{AdminTenant, Json, Path};
+use super::mapping::{client_account_view, service_account_view};
 use super::wire::{
-    ClientAccountView, CreateClientAccount, CreateServiceAccount, ErrorBody, ResetPassword,
-    ServiceAccountFile, ServiceAccountList, ServiceAccountView,
+    ClientAccountView, CreateClientAccount, CreateServiceAccount, ErrorBody, IdRefusals,
+    JsonRefusals, KeyRefusals, ResetPassword, ServiceAccountFile, ServiceAccountList,
+    SubjectJsonRefusals,
 };
 use crate::auth::password;
 use crate::error::Error;
 use crate::state::AppState;
-use crate::store::{ClientAccount, ServiceAccount};
-
-/// The admin view of a client account.
-pub fn client_account_view(a: ClientAccount) -> ClientAccountView {
-    ClientAccountView {
-        id: a.id,
-        client_id: a.number,
-        subject_id: a.subject_id,
-        email: a.email,
-        created_at: a.created_at,
-    }
-}
-
-fn service_account_view(a: ServiceAccount) -> ServiceAccountView {
-    ServiceAccountView {
-        id: a.id,
-        client_email: a.client_email,
-        label: a.label,
-        created_at: a.created_at,
-        revoked_at: a.revoked_at,
-    }
-}
 
 /// Give a subject a sign-in account: what a B2Core client signs in with
 /// (`POST /api/v2/my/signin`). Only an argon2id hash of the password is kept.
@@ -47,11 +27,8 @@ fn service_account_view(a: ServiceAccount) -> ServiceAccountView {
     responses(
         (status = 201, description = "Created", body = ClientAccountView),
         (status = 400, description = "Invalid email or password", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
-        (status = 404, description = "No such subject in this tenant", body = ErrorBody),
         (status = 409, description = "The email has an account in this tenant, or the subject has one already", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        SubjectJsonRefusals,
     ))]
 pub async fn create_client_account(
     State(state): State<AppState>,
@@ -86,10 +63,8 @@ pub async fn create_client_account(
     responses(
         (status = 200, description = "Changed", body = ClientAccountView),
         (status = 400, description = "Invalid password", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
         (status = 404, description = "No such account of this subject in this tenant", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        JsonRefusals,
     ))]
 pub async fn reset_password(
     State(state): State<AppState>,
@@ -113,9 +88,7 @@ pub async fn reset_password(
     responses(
         (status = 201, description = "Created; the private key is shown only now", body = ServiceAccountFile),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        JsonRefusals,
     ))]
 pub async fn create_service_account(
     State(state): State<AppState>,
@@ -161,7 +134,7 @@ pub async fn create_service_account(
     security(("admin_key" = [])),
     responses(
         (status = 200, description = "Every service account, revoked ones too", body = ServiceAccountList),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
+        KeyRefusals,
     ))]
 pub async fn list_service_accounts(
     State(state): State<AppState>,
@@ -180,9 +153,8 @@ pub async fn list_service_accounts(
     security(("admin_key" = [])),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
         (status = 404, description = "No such service account in this tenant", body = ErrorBody),
+        IdRefusals,
     ))]
 pub async fn revoke_service_account(
     State(state): State<AppState>,

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::error::AdminError;
 use super::mapping;
 use super::wire::{
-    AliasInput, AliasView, ClientToken, CreateSubject, ErrorBody, ListQuery, MintClientToken,
-    SubjectDetail, SubjectList,
+    AliasInput, AliasView, ClientToken, CreateSubject, ErrorBody, JsonRefusals, KeyRefusals,
+    ListQuery, MintClientToken, SubjectDetail, SubjectJsonRefusals, SubjectList, SubjectRefusals,
 };
 use crate::adapters::common::extract as kit;
 use crate::auth::KeyKind;
@@ -45,10 +45,8 @@ const DEFAULT_TOKEN_TTL: u64 = 3600;
     responses(
         (status = 201, description = "Created", body = SubjectDetail),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
         (status = 409, description = "Id or alias already taken", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        JsonRefusals,
     ))]
 pub async fn create_subject(
     State(state): State<AppState>,
@@ -73,7 +71,7 @@ pub async fn create_subject(
     responses(
         (status = 200, description = "A page of subjects", body = SubjectList),
         (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
+        KeyRefusals,
     ))]
 pub async fn list_subjects(
     State(state): State<AppState>,
@@ -107,9 +105,7 @@ pub async fn list_subjects(
     security(("admin_key" = [])),
     responses(
         (status = 200, description = "The subject and all it owns", body = SubjectDetail),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
-        (status = 404, description = "No such subject in this tenant", body = ErrorBody),
+        SubjectRefusals,
     ))]
 pub async fn get_subject(
     State(state): State<AppState>,
@@ -125,9 +121,7 @@ pub async fn get_subject(
     security(("admin_key" = [])),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
-        (status = 404, description = "No such subject in this tenant", body = ErrorBody),
+        SubjectRefusals,
     ))]
 pub async fn delete_subject(
     State(state): State<AppState>,
@@ -145,11 +139,8 @@ pub async fn delete_subject(
     responses(
         (status = 201, description = "Linked (or already linked to this subject)", body = AliasView),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
-        (status = 404, description = "No such subject in this tenant", body = ErrorBody),
         (status = 409, description = "The external id is linked to another subject", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        SubjectJsonRefusals,
     ))]
 pub async fn link_alias(
     State(state): State<AppState>,
@@ -176,10 +167,7 @@ pub async fn link_alias(
     responses(
         (status = 201, description = "Minted; the token is shown only once", body = ClientToken),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No or wrong admin key", body = ErrorBody),
-        (status = 404, description = "No such subject in this tenant", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "Body is not JSON", body = ErrorBody),
+        SubjectJsonRefusals,
     ))]
 pub async fn mint_client_token(
     State(state): State<AppState>,
@@ -244,7 +232,7 @@ async fn detail(
             .collect(),
         client_accounts: accounts
             .into_iter()
-            .map(super::credentials::client_account_view)
+            .map(mapping::client_account_view)
             .collect(),
     })
 }

@@ -2,9 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
-use super::wire::{AliasInput, AliasView, DocumentView, FileView, ProcessView, SubjectSummary};
+use super::wire::{
+    AliasInput, AliasView, ClientAccountView, DocumentView, FileView, ProcessView,
+    ServiceAccountView, SubjectSummary,
+};
 use crate::error::{Error, Result};
 use crate::model::{Alias, Document, Namespace, Process, StoredFile, Subject};
+use crate::store::{ClientAccount, ServiceAccount};
 
 /// The longest operator label accepted.
 pub const MAX_LABEL_LEN: usize = 200;
@@ -156,5 +160,27 @@ mod tests {
         assert!(label(Some("x".repeat(200))).is_ok());
         assert!(label(Some("x".repeat(201))).is_err());
         assert!(label(None).unwrap().is_none());
+    }
+}
+
+/// The admin view of a client account.
+pub fn client_account_view(a: ClientAccount) -> ClientAccountView {
+    ClientAccountView {
+        id: a.id,
+        client_id: a.number,
+        subject_id: a.subject_id,
+        email: a.email,
+        created_at: a.created_at,
+    }
+}
+
+/// The admin view of a MasStack service account.
+pub fn service_account_view(a: ServiceAccount) -> ServiceAccountView {
+    ServiceAccountView {
+        id: a.id,
+        client_email: a.client_email,
+        label: a.label,
+        created_at: a.created_at,
+        revoked_at: a.revoked_at,
     }
 }

@@ -311,3 +311,25 @@ pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
+
+/// No or wrong admin key (401): what every admin call may answer.
+const KEY: &[(u16, &str)] = &[(401, "No or wrong admin key")];
+/// An id in the path that is not a UUID (400).
+const MALFORMED_ID: &[(u16, &str)] = &[(400, "Malformed id")];
+/// A subject id in the path that names no subject of the tenant (404).
+const NO_SUBJECT: &[(u16, &str)] = &[(404, "No such subject in this tenant")];
+/// A JSON body over the limit (413) or not labelled JSON (415).
+const JSON_BODY: &[(u16, &str)] = &[(413, "Body too large"), (415, "Body is not JSON")];
+
+crate::refusal_set!("ErrorBody";
+    /// The refusal every admin call shares: no or wrong admin key.
+    KeyRefusals = [KEY],
+    /// The refusals of a call with an id in its path.
+    IdRefusals = [MALFORMED_ID, KEY],
+    /// The refusals of a call on one subject, named in its path.
+    SubjectRefusals = [MALFORMED_ID, KEY, NO_SUBJECT],
+    /// The refusals of a call with a JSON body.
+    JsonRefusals = [KEY, JSON_BODY],
+    /// The refusals of a call with a JSON body on one subject, named in its path.
+    SubjectJsonRefusals = [KEY, NO_SUBJECT, JSON_BODY],
+);

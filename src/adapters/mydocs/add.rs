@@ -16,16 +16,16 @@ use serde_json::value::RawValue;
 use super::body::{Encoding, SEND_JSON_OR_FORM, encoding, read_whole};
 use super::error::MydocsError;
 use super::handlers::{Client, Ctx, view};
-use super::mapping::{self, Types};
-use super::uploads::{self, no_such_upload, not_a_form_upload, not_an_upload, upload_path};
+use super::mapping::{self, TokenRefusals, Types};
+use super::uploads::{self, no_such_upload, not_a_form_upload, not_an_upload, stage, upload_path};
 use super::wire::{
     AddDocumentForm, AddDocumentJson, AddDocumentUrlencoded, Document as DocumentView, ErrorBody,
 };
 use crate::adapters::common::{self, inline};
 use crate::error::Error;
-use crate::model::{NewDocument, NewFile};
+use crate::model::NewDocument;
 use crate::state::AppState;
-use crate::store::{Attach, PutRules, StagedFile};
+use crate::store::Attach;
 
 /// Most bytes of a text value that is a type id or an upload path.
 const SMALL_TEXT: usize = 256;
@@ -47,58 +47,6 @@ pub fn form_body_limit(types: &Types) -> usize {
 /// the request makes the server hold: about 30 MiB, not one copy per file of the type.
 pub fn json_body_limit() -> usize {
     inline::encoded_limit(mapping::MAX_FILE_SIZE as usize) + 64 * 1024
-}
-
-fn rules() -> PutRules {
-    PutRules {
-        max_size: mapping::MAX_FILE_SIZE,
-        max_files_per_document: 0,
-        accept: Box::new(|sniffed| mapping::check_media(sniffed.media_type)),
-    }
-}
-
-/// A refused file answers naming `file`; other errors pass through.
-fn file_error(e: Error) -> MydocsError {
-    match e {
-        Error::UnsupportedMediaType(reason) => {
-            MydocsError::File(StatusCode::UNSUPPORTED_MEDIA_TYPE, reason)
-        }
-        Error::PayloadTooLarge { limit: Some(l) } => MydocsError::File(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("is larger than {l} bytes"),
-        ),
-        other => other.into(),
-    }
-}
-
-/// A file of this client without a document yet, streamed in and staged; `mark` is the
-/// extras of an upload. Every file arrives here (form part, upload, data URI), so the name
-/// rule is checked here once, before the first byte is read.
-pub(super) async fn stage<S>(
-    state: &AppState,
-    client: &Client,
-    name: Option<String>,
-    mark: Option<(String, serde_json::Value)>,
-    body: S,
-) -> Result<StagedFile, MydocsError>
-where
-    S: futures::Stream<Item = Result<Bytes, Error>> + Send + Unpin,
-{
-    if let Some(name) = &name {
-        mapping::check_file_name(name)?;
-    }
-    let new = NewFile {
-        subject_id: client.subject_id,
-        document_id: None,
-        side: crate::model::FileSide::None,
-        name,
-        extras: mark.into_iter().collect(),
-    };
-    state
-        .store
-        .stage_file(&client.tenant, new, rules(), body)
-        .await
-        .map_err(file_error)
 }
 
 /// Reads a `typeID` given as text (form field, JSON string): ASCII digits only, exactly
@@ -155,9 +103,9 @@ fn files_allowed(types: &Types, type_slot: Option<u32>) -> u32 {
     responses(
         (status = 201, description = "Added", body = DocumentView),
         (status = 400, description = "Missing or invalid `file` or `typeID` (named in `errors`; a JSON `file` that is neither an upload path nor a data URI, such as the placeholder text of B2Core's own example, is refused naming what is accepted), or more files than the type holds; nothing stored", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
         (status = 413, description = "A file over 20 MiB (named in `errors`), or a JSON body over its limit (about 30 MiB); nothing stored", body = ErrorBody),
         (status = 415, description = "Neither JSON nor a form, or a file that is not a PDF, JPEG or PNG (named in `errors`); nothing stored", body = ErrorBody),
+        TokenRefusals,
     ))]
 pub async fn add_document(
     State(state): State<AppState>,

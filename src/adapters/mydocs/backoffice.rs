@@ -10,6 +10,7 @@ use axum::extract::{Extension, State};
 use super::backoffice_signin::Backoffice;
 use super::error::MydocsError;
 use super::handlers::{self, Client, Ctx, Path, Query};
+use super::mapping::{BackofficeIdRefusals, BackofficeRefusals, ListOrder};
 use super::wire::{BackofficeDocument, BackofficeDocumentList, ErrorBody};
 use crate::error::Error;
 use crate::model::TenantId;
@@ -35,17 +36,14 @@ async fn client_id_of(
         ("filter[clientId]" = i64, Query, minimum = 1, description = "The client whose documents to list (required)"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1-100 (default 10)"),
         ("offset" = Option<i32>, Query, minimum = 0, maximum = 2147483647, description = "Documents to skip (default 0)"),
-        ("sort_by" = Option<String>, Query, description = "createTime (default), updateTime or id"),
-        ("sort_order" = Option<String>, Query, description = "desc (default) or asc"),
-        ("filter[typeId]" = Option<String>, Query, description = "Only these type ids (comma-separated)"),
-        ("filter[status]" = Option<String>, Query, description = "Only these statuses: new, incomplete, expired (comma-separated)"),
+        ListOrder,
     ),
     security(("backoffice" = [])),
     responses(
         (status = 200, description = "A page of the client's documents, with the total", body = BackofficeDocumentList),
         (status = 400, description = "No or malformed filter[clientId], or another invalid parameter (named in `errors`)", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired back-office token", body = ErrorBody),
         (status = 404, description = "No client with this id in the tenant", body = ErrorBody),
+        BackofficeRefusals,
     ))]
 pub async fn get_documents(
     State(state): State<AppState>,
@@ -95,9 +93,8 @@ pub async fn get_documents(
     security(("backoffice" = [])),
     responses(
         (status = 200, description = "The document and whose it is", body = BackofficeDocument),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired back-office token", body = ErrorBody),
         (status = 404, description = "No such document in the tenant", body = ErrorBody),
+        BackofficeIdRefusals,
     ))]
 pub async fn get_document(
     State(state): State<AppState>,

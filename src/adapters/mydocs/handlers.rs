@@ -11,7 +11,7 @@ use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::error::MydocsError;
-use super::mapping::{self, Types};
+use super::mapping::{self, DocumentRefusals, IdRefusals, ListOrder, TokenRefusals, Types};
 use super::wire::{Document as DocumentView, DocumentList, DocumentTypeList, ErrorBody};
 use crate::adapters::common::{self, download::Disposition};
 use crate::error::Error;
@@ -214,16 +214,13 @@ pub(super) fn list_query(pairs: Vec<(String, String)>) -> Result<ListQuery, Erro
     params(
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1-100 (default 10); anything else is a 400 naming `limit`"),
         ("offset" = Option<i32>, Query, minimum = 0, maximum = 2147483647, description = "Documents to skip, 0-2147483647 (default 0); anything else is a 400 naming `offset`"),
-        ("sort_by" = Option<String>, Query, description = "createTime (default), updateTime or id"),
-        ("sort_order" = Option<String>, Query, description = "desc (default) or asc"),
-        ("filter[typeId]" = Option<String>, Query, description = "Only these type ids (comma-separated)"),
-        ("filter[status]" = Option<String>, Query, description = "Only these statuses: new, incomplete, expired (comma-separated)"),
+        ListOrder,
     ),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "A page of the client's documents, with the total", body = DocumentList),
         (status = 400, description = "Invalid query parameter (named in `errors`)", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
+        TokenRefusals,
     ))]
 pub async fn get_documents(
     State(state): State<AppState>,
@@ -286,9 +283,7 @@ pub(super) async fn list_page(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The document", body = DocumentView),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
-        (status = 404, description = "No such document of this client", body = ErrorBody),
+        DocumentRefusals,
     ))]
 pub async fn get_document(
     State(state): State<AppState>,
@@ -306,9 +301,7 @@ pub async fn get_document(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Deleted; no body"),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
-        (status = 404, description = "No such document of this client", body = ErrorBody),
+        DocumentRefusals,
     ))]
 pub async fn delete_document(
     State(state): State<AppState>,
@@ -329,10 +322,9 @@ pub async fn delete_document(
     security(("bearer" = [])),
     responses(
         common::download::FileResponses,
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
         (status = 404, description = "No such document or file of this client", body = ErrorBody),
         (status = 416, description = "Range outside the file"),
+        IdRefusals,
     ))]
 pub async fn get_document_file(
     State(state): State<AppState>,
@@ -368,7 +360,7 @@ pub async fn get_document_file(
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every document type", body = DocumentTypeList),
-        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
+        TokenRefusals,
     ))]
 pub async fn get_document_types(
     Extension(ctx): Extension<Arc<Ctx>>,

@@ -2,6 +2,9 @@
 //! the file checks and the JSON views (the document-type table is in `types`).
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{self as doc_schema, ObjectBuilder};
 
 pub use super::types::{Type, Types};
 use super::wire::{Document as DocumentView, DocumentFile, TypeRef, UploadedFile};
@@ -159,5 +162,61 @@ mod tests {
         assert_eq!(side_of(DocumentKind::Passport, 1), FileSide::Page(2));
         assert_eq!(side_of(DocumentKind::FaceImage, 0), FileSide::Face);
         assert_eq!(side_of(DocumentKind::BankStatement, 0), FileSide::Page(1));
+    }
+}
+
+/// No, unknown or expired client token (401): what every client call may answer.
+const TOKEN: &[(u16, &str)] = &[(401, "No, unknown or expired token")];
+/// No, unknown or expired back-office token (401): what every back-office call may answer.
+const BACKOFFICE: &[(u16, &str)] = &[(401, "No, unknown or expired back-office token")];
+/// An id in the path that is not a number (400).
+const MALFORMED_ID: &[(u16, &str)] = &[(400, "Malformed id")];
+/// No document with the path's id among the client's own (404).
+const NO_DOCUMENT: &[(u16, &str)] = &[(404, "No such document of this client")];
+
+crate::refusal_set!("ErrorBody";
+    /// The refusal every client call shares.
+    TokenRefusals = [TOKEN],
+    /// The refusals of a client call with an id in its path.
+    IdRefusals = [MALFORMED_ID, TOKEN],
+    /// The refusals of a client call on one of its documents.
+    DocumentRefusals = [MALFORMED_ID, TOKEN, NO_DOCUMENT],
+    /// The refusal every back-office call shares.
+    BackofficeRefusals = [BACKOFFICE],
+    /// The refusals of a back-office call with an id in its path.
+    BackofficeIdRefusals = [MALFORMED_ID, BACKOFFICE],
+);
+
+/// The sort and filter parameters both document lists take, in the documents' order
+/// (name, description); `handlers::list_query` reads them.
+const LIST_ORDER: [(&str, &str); 4] = [
+    ("sort_by", "createTime (default), updateTime or id"),
+    ("sort_order", "desc (default) or asc"),
+    ("filter[typeId]", "Only these type ids (comma-separated)"),
+    (
+        "filter[status]",
+        "Only these statuses: new, incomplete, expired (comma-separated)",
+    ),
+];
+
+/// The sort and filter parameters of both document lists, for the OpenAPI document.
+pub struct ListOrder;
+
+impl utoipa::IntoParams for ListOrder {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        LIST_ORDER
+            .iter()
+            .map(|(name, description)| {
+                ParameterBuilder::new()
+                    .name(*name)
+                    .parameter_in(ParameterIn::Query)
+                    .description(Some(*description))
+                    .required(Required::False)
+                    .schema(Some(
+                        ObjectBuilder::new().schema_type(doc_schema::Type::String),
+                    ))
+                    .build()
+            })
+            .collect()
     }
 }

@@ -7,20 +7,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::{Extension, Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::add::stage;
 use super::error::MydocsError;
 use super::handlers::{Client, Ctx};
-use super::mapping::{self, NAMESPACE, UPLOAD_PATH_PREFIX};
+use super::mapping::{self, NAMESPACE, TokenRefusals, UPLOAD_PATH_PREFIX};
 use super::wire::{ErrorBody, UploadForm, UploadedFile};
 use crate::adapters::common;
 use crate::error::Error;
+use crate::model::NewFile;
 use crate::state::AppState;
-use crate::store::Attach;
+use crate::store::{Attach, PutRules, StagedFile};
 
 /// The body limit of `POST /files`: one file at the size limit plus its part headers.
 pub fn body_limit() -> usize {
@@ -123,9 +124,9 @@ fn too_many_uploads(cap: u32) -> Error {
     responses(
         (status = 201, description = "Stored; send `path` as `file` when adding a document (usable once, for 24 hours by default)", body = UploadedFile),
         (status = 400, description = "No `file` part, more than one, or this client already holds the most unused uploads allowed (20 by default); `errors.file` says which", body = ErrorBody),
-        (status = 401, description = "No, unknown or expired token", body = ErrorBody),
         (status = 413, description = "Over 20 MiB; nothing stored", body = ErrorBody),
         (status = 415, description = "Not multipart/form-data, or a file that is not a PDF, JPEG or PNG; nothing stored", body = ErrorBody),
+        TokenRefusals,
     ))]
 pub async fn upload_file(
     State(state): State<AppState>,
@@ -194,6 +195,60 @@ pub async fn upload_file(
             other => other,
         })?;
     Ok((StatusCode::CREATED, axum::Json(mapping::uploaded(file))))
+}
+
+/// How every file of this API is stored: the size limit, the accepted media types, and no
+/// per-document count (`POST /documents` checks its type's own).
+fn rules() -> PutRules {
+    PutRules {
+        max_size: mapping::MAX_FILE_SIZE,
+        max_files_per_document: 0,
+        accept: Box::new(|sniffed| mapping::check_media(sniffed.media_type)),
+    }
+}
+
+/// A refused file answers naming `file`; other errors pass through.
+fn file_error(e: Error) -> MydocsError {
+    match e {
+        Error::UnsupportedMediaType(reason) => {
+            MydocsError::File(StatusCode::UNSUPPORTED_MEDIA_TYPE, reason)
+        }
+        Error::PayloadTooLarge { limit: Some(l) } => MydocsError::File(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("is larger than {l} bytes"),
+        ),
+        other => other.into(),
+    }
+}
+
+/// A file of this client without a document yet, streamed in and staged; `mark` is the
+/// extras of an upload. Every file arrives here (form part, upload, data URI), so the name
+/// rule is checked here once, before the first byte is read.
+pub async fn stage<S>(
+    state: &AppState,
+    client: &Client,
+    name: Option<String>,
+    mark: Option<(String, serde_json::Value)>,
+    body: S,
+) -> Result<StagedFile, MydocsError>
+where
+    S: futures::Stream<Item = Result<Bytes, Error>> + Send + Unpin,
+{
+    if let Some(name) = &name {
+        mapping::check_file_name(name)?;
+    }
+    let new = NewFile {
+        subject_id: client.subject_id,
+        document_id: None,
+        side: crate::model::FileSide::None,
+        name,
+        extras: mark.into_iter().collect(),
+    };
+    state
+        .store
+        .stage_file(&client.tenant, new, rules(), body)
+        .await
+        .map_err(file_error)
 }
 
 /// Deletes every client's expired uploads now and then, for clients who never come back.

@@ -14,7 +14,8 @@ use super::extract::{ApiTenant, Path};
 use super::handlers::{owned, user};
 use super::mapping;
 use super::wire::{
-    DocumentType, ErrorBody, FileMetadata, IdentificationType, UploadFiles, UploadedFiles,
+    DocumentType, ErrorBody, FileMetadata, FileRefusals, IdentificationKeyRefusals,
+    IdentificationType, UploadFiles, UploadedFiles,
 };
 use crate::adapters::common::{self, download::Disposition};
 use crate::error::Error;
@@ -45,10 +46,9 @@ fn enum_field<T: serde::de::DeserializeOwned>(text: &str, field: &str) -> Result
     responses(
         (status = 200, description = "Every file stored", body = UploadedFiles),
         (status = 400, description = "A file or field refused (named in `field`); nothing stored", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user or identification", body = ErrorBody),
         (status = 413, description = "A file over 128 MB; nothing stored", body = ErrorBody),
         (status = 415, description = "A file whose name or content is not allowed; nothing stored", body = ErrorBody),
+        IdentificationKeyRefusals,
     ))]
 pub async fn upload_identification_files(
     State(state): State<AppState>,
@@ -201,9 +201,7 @@ fn file_ref(text: &str) -> Result<(Uuid, Option<&str>), NcoreError> {
     security(("apikey" = [])),
     responses(
         (status = 200, description = "The file's metadata", body = FileMetadata),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user, identification or file", body = ErrorBody),
+        FileRefusals,
     ))]
 pub async fn get_file(
     State(state): State<AppState>,
@@ -300,9 +298,7 @@ pub enum ServeErrors {
     security(("apikey" = [])),
     responses(
         (status = 200, description = "Deleted; the metadata it had", body = FileMetadata),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user, identification or file", body = ErrorBody),
+        FileRefusals,
     ))]
 pub async fn delete_file(
     State(state): State<AppState>,

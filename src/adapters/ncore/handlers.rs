@@ -7,11 +7,12 @@ use uuid::Uuid;
 
 use super::error::NcoreError;
 use super::extract::{ApiTenant, Body, Path, Query};
-use super::idempotency;
+use super::idempotency::{self, IdempotencyKey};
 use super::mapping::{self, EXPIRY_AS_SENT, NAMESPACE};
 use super::wire::{
-    CreateIdentification, ErrorBody, Identification, IdentificationList, ListQuery, Paging,
-    UpdateIdentification,
+    CreateIdentification, ErrorBody, IdempotentRefusals, Identification,
+    IdentificationJsonRefusals, IdentificationList, IdentificationRefusals, ListQuery, Paging,
+    UpdateIdentification, UserKeyRefusals,
 };
 use crate::error::Error;
 use crate::model::{
@@ -91,18 +92,12 @@ fn authority(a: Option<String>) -> Result<Option<String>, Error> {
 /// Create a user identification.
 #[utoipa::path(post, path = "/users/{user_id}/identifications", operation_id = "createIdentification",
     tag = "User documents", request_body = CreateIdentification,
-    params(
-        ("user_id" = String, Path, description = "The user's id"),
-        ("x-nymos-idempotency-key" = Option<String>, Header, description = "Retries with the same key and body return the first response; another body is a 409"),
-    ),
+    params(("user_id" = String, Path, description = "The user's id"), IdempotencyKey),
     security(("apikey" = [])),
     responses(
         (status = 200, description = "Created", body = Identification),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 409, description = "Idempotency key reused for another request", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "The body is not labelled application/json", body = ErrorBody),
+        IdempotentRefusals,
     ))]
 pub async fn create_identification(
     State(state): State<AppState>,
@@ -166,8 +161,7 @@ async fn create(
     responses(
         (status = 200, description = "A page of identifications", body = IdentificationList),
         (status = 400, description = "Invalid query", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user", body = ErrorBody),
+        UserKeyRefusals,
     ))]
 pub async fn get_identifications(
     State(state): State<AppState>,
@@ -228,9 +222,7 @@ pub async fn get_identifications(
     security(("apikey" = [])),
     responses(
         (status = 200, description = "The identification", body = Identification),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user or identification", body = ErrorBody),
+        IdentificationRefusals,
     ))]
 pub async fn get_identification(
     State(state): State<AppState>,
@@ -263,10 +255,7 @@ async fn with_files(
     responses(
         (status = 200, description = "The updated identification", body = Identification),
         (status = 400, description = "Invalid input", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user or identification", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "The body is not labelled application/json", body = ErrorBody),
+        IdentificationJsonRefusals,
     ))]
 pub async fn update_identification(
     State(state): State<AppState>,

@@ -7,6 +7,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 
 use super::error::NcoreError;
 use super::mapping::NAMESPACE;
@@ -17,6 +20,26 @@ use crate::store::Claim;
 
 /// The idempotency header.
 pub const HEADER: &str = "x-nymos-idempotency-key";
+
+/// The idempotency header as an OpenAPI parameter of every nCore POST.
+pub struct IdempotencyKey;
+
+impl utoipa::IntoParams for IdempotencyKey {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let string_or_null = SchemaType::from_iter([Type::String, Type::Null]);
+        vec![
+            ParameterBuilder::new()
+                .name(HEADER)
+                .parameter_in(ParameterIn::Header)
+                .description(Some(
+                    "Retries with the same key and body return the first response; another body is a 409",
+                ))
+                .required(Required::False)
+                .schema(Some(ObjectBuilder::new().schema_type(string_or_null)))
+                .build(),
+        ]
+    }
+}
 
 /// Runs `operation` once per idempotency key (when the request carries one) and answers 200
 /// with its JSON. `request` names the request the key was used for: its parts are hashed,

@@ -13,11 +13,14 @@ use uuid::Uuid;
 use super::error::NcoreError;
 use super::extract::{ApiTenant, Body, Path};
 use super::handlers::{namespace, user};
-use super::idempotency;
+use super::idempotency::{self, IdempotencyKey};
 use super::mapping::timestamp;
 use super::user_fields::{self, Mode};
 use super::user_rules;
-use super::wire::{CreateUser, ErrorBody, UpdateUser, User, UserRecord};
+use super::wire::{
+    CreateUser, ErrorBody, IdempotentRefusals, UpdateUser, User, UserJsonRefusals, UserRecord,
+    UserRefusals,
+};
 use crate::error::Error;
 use crate::model::TenantId;
 use crate::state::AppState;
@@ -83,17 +86,12 @@ async fn check_parent(
 /// Create a user.
 #[utoipa::path(post, path = "/users", operation_id = "createUser",
     tag = "Users", request_body = CreateUser,
-    params(
-        ("x-nymos-idempotency-key" = Option<String>, Header, description = "Retries with the same key and body return the first response; another body is a 409"),
-    ),
+    params(IdempotencyKey),
     security(("apikey" = [])),
     responses(
         (status = 200, description = "Created, PENDINGKYC", body = User),
         (status = 400, description = "Invalid input (`field` names it); nothing stored", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 409, description = "Idempotency key reused for another request", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "The body is not labelled application/json", body = ErrorBody),
+        IdempotentRefusals,
     ))]
 pub async fn create_user(
     State(state): State<AppState>,
@@ -141,9 +139,7 @@ async fn create(state: &AppState, tenant: &TenantId, bytes: &[u8]) -> Result<Use
     security(("apikey" = [])),
     responses(
         (status = 200, description = "The user", body = User),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user", body = ErrorBody),
+        UserRefusals,
     ))]
 pub async fn get_user(
     State(state): State<AppState>,
@@ -163,11 +159,8 @@ pub async fn get_user(
     responses(
         (status = 200, description = "The user now", body = User),
         (status = 400, description = "Invalid input or a transition not allowed (`field` names it); nothing changed", body = ErrorBody),
-        (status = 401, description = "No or unknown API key", body = ErrorBody),
-        (status = 404, description = "No such user", body = ErrorBody),
         (status = 409, description = "The user is TERMINATED: it takes no change any more", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 415, description = "The body is not labelled application/json", body = ErrorBody),
+        UserJsonRefusals,
     ))]
 pub async fn update_user(
     State(state): State<AppState>,

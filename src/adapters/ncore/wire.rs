@@ -239,3 +239,40 @@ pub struct UploadedFiles {
     /// The stored files.
     pub data: Vec<FileMetadata>,
 }
+
+/// No or unknown API key (401): what every nCore call may answer.
+const KEY: &[(u16, &str)] = &[(401, "No or unknown API key")];
+/// An id in the path that is malformed (400).
+const MALFORMED_ID: &[(u16, &str)] = &[(400, "Malformed id")];
+/// No user of the tenant with the path's id (404).
+const NO_USER: &[(u16, &str)] = &[(404, "No such user")];
+/// No such user, or no identification of that user (404).
+const NO_IDENTIFICATION: &[(u16, &str)] = &[(404, "No such user or identification")];
+/// No such user, identification of that user, or file of that identification (404).
+const NO_FILE: &[(u16, &str)] = &[(404, "No such user, identification or file")];
+/// An idempotency key sent again with another request, or while the first still runs (409).
+const IDEMPOTENCY: &[(u16, &str)] = &[(409, "Idempotency key reused for another request")];
+/// A JSON body over the limit (413) or not labelled JSON (415).
+const JSON_BODY: &[(u16, &str)] = &[
+    (413, "Body too large"),
+    (415, "The body is not labelled application/json"),
+];
+
+crate::refusal_set!("ErrorBody";
+    /// The refusals of a POST with a JSON body and an idempotency key.
+    IdempotentRefusals = [KEY, IDEMPOTENCY, JSON_BODY],
+    /// The refusals of a read of one user.
+    UserRefusals = [MALFORMED_ID, KEY, NO_USER],
+    /// The refusals of a call on a user's collection, besides its own 400.
+    UserKeyRefusals = [KEY, NO_USER],
+    /// The refusals of a call with a JSON body on one user.
+    UserJsonRefusals = [KEY, NO_USER, JSON_BODY],
+    /// The refusals of a read of one identification.
+    IdentificationRefusals = [MALFORMED_ID, KEY, NO_IDENTIFICATION],
+    /// The refusals of a call on one identification, besides its own 400, 413 and 415.
+    IdentificationKeyRefusals = [KEY, NO_IDENTIFICATION],
+    /// The refusals of a call with a JSON body on one identification.
+    IdentificationJsonRefusals = [KEY, NO_IDENTIFICATION, JSON_BODY],
+    /// The refusals of a call on one file of an identification.
+    FileRefusals = [MALFORMED_ID, KEY, NO_FILE],
+);
