@@ -47,3 +47,24 @@ pub async fn small_text(mut field: Field<'_>, name: &str, max: usize) -> Result<
     }
     String::from_utf8(text).map_err(|_| Error::invalid(name, "must be UTF-8 text"))
 }
+
+/// The next part of a form named `$name` (the parts before it with other names skipped,
+/// unread), or `None` at the form's end; `?` returns a multipart error, on `$name`, from the
+/// calling function. A macro and not a function because a function cannot hand back the
+/// part it found inside its loop: the borrow checker ties every turn's borrow of the form to
+/// the part returned (NLL "problem case 3"), while a loop in the caller's body compiles.
+macro_rules! next_named {
+    ($multipart:expr, $name:expr) => {
+        loop {
+            match $multipart
+                .next_field()
+                .await
+                .map_err(|e| $crate::adapters::common::multipart::error(e, $name))?
+            {
+                Some(field) if field.name() != Some($name) => continue,
+                found => break found,
+            }
+        }
+    };
+}
+pub(crate) use next_named;

@@ -27,6 +27,7 @@ use crate::state::AppState;
 
 // Where the other modules have always found them (`context` holds them so that `auth`
 // and `accounts` do not import each other).
+use super::context::{AccessRefusals, IdRefusals, UserAgent};
 pub(super) use super::context::{Body, Ctx, Path, account, execution, namespace, reference};
 
 /// Checks a request and opens a workflow execution for the account: its documents (one per
@@ -184,14 +185,12 @@ fn to_value(v: &impl serde::Serialize) -> Result<serde_json::Value, Error> {
 /// Create an account and its first workflow execution.
 #[utoipa::path(post, path = "/api/v1/accounts", operation_id = "createAccount", tag = "Accounts",
     request_body = AccountRequest,
-    params(("User-Agent" = String, Header, description = "Required")),
+    params(UserAgent),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The account and its workflow execution, with each credential's api.token and part URLs", body = AccountResponse),
         (status = 400, description = "Invalid input (named in `field`)", body = ErrorBody),
-        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
-        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
+        AccessRefusals,
         (status = 413, description = "Body over server.json_body_limit", body = ErrorBody),
     ))]
 pub async fn create_account(
@@ -217,14 +216,12 @@ pub async fn create_account(
 /// Start a new workflow execution on an existing account.
 #[utoipa::path(put, path = "/api/v1/accounts/{accountId}", operation_id = "updateAccount", tag = "Accounts",
     request_body = AccountRequest,
-    params(("accountId" = Uuid, Path, description = "The account"), ("User-Agent" = String, Header, description = "Required")),
+    params(("accountId" = Uuid, Path, description = "The account"), UserAgent),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The new workflow execution", body = AccountResponse),
         (status = 400, description = "Invalid input (named in `field`)", body = ErrorBody),
-        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
-        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
+        AccessRefusals,
         (status = 404, description = "No such account", body = ErrorBody),
     ))]
 pub async fn update_account(
@@ -245,14 +242,11 @@ pub async fn update_account(
 
 /// Delete an account: everything stored for it, through every API, unrecoverably.
 #[utoipa::path(delete, path = "/api/v1/accounts/{accountId}", operation_id = "deleteAccount", tag = "Retrieval",
-    params(("accountId" = Uuid, Path, description = "The account"), ("User-Agent" = String, Header, description = "Required")),
+    params(("accountId" = Uuid, Path, description = "The account"), UserAgent),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "Deleted; no body"),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
-        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
+        IdRefusals,
         (status = 404, description = "No such account", body = ErrorBody),
     ))]
 pub async fn delete_account(
@@ -270,14 +264,11 @@ pub async fn delete_account(
 /// Delete a workflow execution: its credentials' documents and files (unrecoverably) and
 /// its record; its api.token stops working.
 #[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "deleteWorkflowExecution", tag = "Retrieval",
-    params(("accountId" = Uuid, Path, description = "The account"), ("workflowExecutionId" = Uuid, Path, description = "The workflow execution"), ("User-Agent" = String, Header, description = "Required")),
+    params(("accountId" = Uuid, Path, description = "The account"), ("workflowExecutionId" = Uuid, Path, description = "The workflow execution"), UserAgent),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "Deleted; no body"),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
-        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
+        IdRefusals,
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
     ))]
 pub async fn delete_execution(

@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use std::sync::Arc;
 
+use super::context::UserAgent;
 use super::context::{self, Ctx};
 use super::error::JumioError;
 use super::tokens::{Audience, Claims};
@@ -261,7 +262,7 @@ pub struct TokenRequest {
 /// Get an access token: `grant_type=client_credentials` with HTTP Basic client id and secret.
 #[utoipa::path(post, path = "/oauth2/token", operation_id = "getAccessToken", tag = "Authorization",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
-    params(("User-Agent" = String, Header, description = "Required")),
+    params(UserAgent),
     responses(
         (status = 200, description = "The access token, valid 3600 s", body = AccessToken),
         (status = 400, description = "grant_type is not client_credentials", body = super::wire::ErrorBody),

@@ -1,10 +1,16 @@
 //! What every Jumio handler shares and what the other modules build on without importing
 //! a handler module: the shared context ([`Ctx`]), the vendor-shaped extractors, the
-//! namespace, and the scoped lookups of an account and of one of its executions. Kept out
-//! of `accounts` so that `auth` (which resolves an execution for an access token) and
+//! namespace, the scoped lookups of an account and of one of its executions, and the
+//! OpenAPI pieces (the `User-Agent` header, refusals) the handlers' documents share. Kept
+//! out of `accounts` so that `auth` (which resolves an execution for an access token) and
 //! `accounts` (which needs `auth`'s extractors) do not import each other.
 
+use std::collections::BTreeMap;
+
 use chrono::Utc;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use uuid::Uuid;
 
 use super::error::JumioError;
@@ -93,4 +99,72 @@ pub(super) fn reference(ctx: &Ctx, p: &Process, e: &Execution) -> (IdHref, Execu
             status: mapping::status(p, e, Utc::now()),
         },
     )
+}
+
+/// The `User-Agent` header every Jumio call requires, as an OpenAPI parameter.
+pub struct UserAgent;
+
+impl utoipa::IntoParams for UserAgent {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![
+            ParameterBuilder::new()
+                .name("User-Agent")
+                .parameter_in(ParameterIn::Header)
+                .description(Some("Required"))
+                .required(Required::True)
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build(),
+        ]
+    }
+}
+
+/// Refusals in Jumio's error body, by status and description.
+pub(super) fn refusals(all: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    all.iter()
+        .map(|(status, description)| {
+            let body = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build();
+            let response = ResponseBuilder::new()
+                .description(*description)
+                .content("application/json", body)
+                .build();
+            (status.to_string(), RefOr::T(response))
+        })
+        .collect()
+}
+
+/// The refusals every call opened by an access token or Basic credentials shares: no or
+/// wrong credentials (401), too many wrong ones (429), no `User-Agent` (403).
+pub struct AccessRefusals;
+
+/// `AccessRefusals`' statuses and descriptions.
+const ACCESS_REFUSALS: [(u16, &str); 3] = [
+    (
+        401,
+        "No or expired access token, or wrong Basic credentials",
+    ),
+    (
+        429,
+        "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again",
+    ),
+    (403, "No User-Agent"),
+];
+
+impl utoipa::IntoResponses for AccessRefusals {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        refusals(&ACCESS_REFUSALS)
+    }
+}
+
+/// The refusals of an access call on ids in its path: those of every access call, and a
+/// malformed id (400).
+pub struct IdRefusals;
+
+impl utoipa::IntoResponses for IdRefusals {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut all = refusals(&ACCESS_REFUSALS);
+        all.extend(refusals(&[(400, "Malformed id")]));
+        all
+    }
 }

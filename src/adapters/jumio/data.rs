@@ -41,59 +41,10 @@ pub async fn add_prepared_data(
     State(state): State<AppState>,
     Extension(ctx): Extension<Arc<Ctx>>,
     token: ApiToken,
-    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
+    Path(path): Path<(Uuid, Uuid, Uuid)>,
     super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(&state, &token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
-    if credential.category != Category::Data {
-        return Err(Error::invalid("classifier", "PREPARED_DATA is for DATA credentials").into());
-    }
-    let (value, declared) = personal(&bytes)?;
-    let tenant = &token.tenant;
-    let has_number = declared.number.is_some();
-    // The data document holds only what the current data says: a replacement overwrites
-    // every field, and data without an `id` number has no document.
-    let patch = patch_replacing(declared);
-    // Checked before anything is written, so the error names the body's field: a document
-    // that the `id` section would create is validated as a whole.
-    if has_number {
-        let doc = credential.data_document;
-        let kind = DocumentKind::IdCard;
-        check_declared(
-            &state,
-            tenant,
-            process.subject_id,
-            doc,
-            &patch,
-            kind,
-            &credential,
-        )
-        .await?;
-    }
-    let ns = namespace();
-    let new = patch.clone();
-    let body = Declared {
-        value,
-        patch,
-        new_document: |_: &_| new_document(&new, DocumentKind::IdCard, extras(&credential)),
-    };
-    ops::data::put_prepared(
-        &state.store,
-        &target(&token, &process, &ns),
-        &action(&record),
-        credential_id,
-        has_number,
-        body,
-    )
-    .await
-    .map_err(personal_field)?;
-    Ok(axum::Json(envelope(
-        &ctx,
-        &token,
-        &credential,
-        credential.id,
-    )))
+    declare(&state, &ctx, &token, path, &bytes, Declares::PreparedData).await
 }
 
 /// Replace prepared data: the same as adding it.
@@ -192,56 +143,95 @@ pub async fn prefill(
     State(state): State<AppState>,
     Extension(ctx): Extension<Arc<Ctx>>,
     token: ApiToken,
-    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
+    Path(path): Path<(Uuid, Uuid, Uuid)>,
     super::accounts::Body(bytes): super::accounts::Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(&state, &token, account, execution).await?;
+    declare(&state, &ctx, &token, path, &bytes, Declares::Prefill).await
+}
+
+/// What a personal-data body declares: a DATA credential's prepared data, or an ID
+/// credential's prefill.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Declares {
+    PreparedData,
+    Prefill,
+}
+
+/// Stores a personal-data body on a credential (prepared data or prefill): the body as
+/// sent, and the canonical document it declares, in one operation.
+async fn declare(
+    state: &AppState,
+    ctx: &Ctx,
+    token: &ApiToken,
+    (account, execution, credential_id): (Uuid, Uuid, Uuid),
+    bytes: &[u8],
+    what: Declares,
+) -> Result<axum::Json<PartResponse>, JumioError> {
+    let (process, record) = open(state, token, account, execution).await?;
     let credential = record.credential(credential_id)?.clone();
-    if credential.category != Category::Id || credential.reused {
-        return Err(Error::invalid(
-            "credentialId",
-            "prefill is for ID credentials of this execution",
-        )
-        .into());
+    match what {
+        Declares::PreparedData if credential.category != Category::Data => {
+            return Err(
+                Error::invalid("classifier", "PREPARED_DATA is for DATA credentials").into(),
+            );
+        }
+        Declares::Prefill if credential.category != Category::Id || credential.reused => {
+            return Err(Error::invalid(
+                "credentialId",
+                "prefill is for ID credentials of this execution",
+            )
+            .into());
+        }
+        _ => {}
     }
-    let (value, declared) = personal(&bytes)?;
-    let patch = patch_of(declared);
-    let tenant = &token.tenant;
-    let kind = mapping::kind_for(Category::Id, &credential.id_types);
-    // Checked before anything is written, so the error names the body's field.
-    check_declared(
-        &state,
-        tenant,
-        process.subject_id,
-        credential.doc(),
-        &patch,
-        kind,
-        &credential,
-    )
-    .await?;
+    let (value, declared) = personal(bytes)?;
+    let has_number = declared.number.is_some();
+    let (patch, doc, kind) = match what {
+        // The data document holds only what the current data says: a replacement
+        // overwrites every field, and data without an `id` number has no document.
+        Declares::PreparedData => (
+            patch_replacing(declared),
+            credential.data_document,
+            DocumentKind::IdCard,
+        ),
+        Declares::Prefill => (
+            patch_of(declared),
+            credential.doc(),
+            mapping::kind_for(Category::Id, &credential.id_types),
+        ),
+    };
+    // Checked before anything is written, so the error names the body's field: a document
+    // the body would create is validated as a whole. Prepared data without an `id` number
+    // declares no document.
+    if what == Declares::Prefill || has_number {
+        check_declared(
+            state,
+            &token.tenant,
+            process.subject_id,
+            doc,
+            &patch,
+            kind,
+            &credential,
+        )
+        .await?;
+    }
     let ns = namespace();
     let new = patch.clone();
     let body = Declared {
         value,
         patch,
-        // The document was deleted through another API: the prefill starts a new one.
+        // The document the body creates: the credential has none, or another API deleted it.
         new_document: |_: &_| new_document(&new, kind, extras(&credential)),
     };
-    ops::data::prefill(
-        &state.store,
-        &target(&token, &process, &ns),
-        &action(&record),
-        credential_id,
-        body,
-    )
-    .await
+    let (t, a) = (target(token, &process, &ns), action(&record));
+    match what {
+        Declares::PreparedData => {
+            ops::data::put_prepared(&state.store, &t, &a, credential_id, has_number, body).await
+        }
+        Declares::Prefill => ops::data::prefill(&state.store, &t, &a, credential_id, body).await,
+    }
     .map_err(personal_field)?;
-    Ok(axum::Json(envelope(
-        &ctx,
-        &token,
-        &credential,
-        credential.id,
-    )))
+    Ok(axum::Json(envelope(ctx, token, &credential, credential.id)))
 }
 
 /// Checks what a body declares before anything is written, so that the error names the

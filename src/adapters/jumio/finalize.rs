@@ -8,6 +8,7 @@ use axum::extract::{Extension, State};
 use uuid::Uuid;
 
 use super::auth::ApiToken;
+use super::context::UserAgent;
 use super::context::{Ctx, Path, namespace};
 use super::error::JumioError;
 use super::mapping::{self, StoredCredential};
@@ -66,7 +67,7 @@ pub(super) async fn finalize_execution(
 /// Finalize: every required part must be there; processing starts and the answer does not
 /// wait for it.
 #[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "finalize", tag = "Acquisition",
-    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
+    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), UserAgent),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         (status = 200, description = "ACQUIRED; processing started", body = FinalizeResponse),

@@ -18,7 +18,8 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Extension, Multipart, State};
 use uuid::Uuid;
 
-pub use execution::{JsonRefusals, PartRefusals, Refusals, UserAgent};
+pub use super::context::UserAgent;
+pub use execution::{JsonRefusals, PartRefusals, Refusals};
 pub(super) use execution::{action, envelope, open, target};
 pub use form::PartForm;
 pub(super) use form::{credential_document, extras, files_of};

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::accounts::{Ctx, Path, account, execution, namespace, reference};
 use super::auth::Access;
+use super::context::{IdRefusals, UserAgent};
 use super::error::JumioError;
 use super::mapping::{self, EXECUTION};
 use super::parts::files_of;
@@ -28,14 +29,11 @@ use crate::store::ProcessScope;
 
 /// Get a workflow execution's status.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/status", operation_id = "getStatus", tag = "Retrieval",
-    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
+    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), UserAgent),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "INITIATED, ACQUIRED, PROCESSED, SESSION_EXPIRED or TOKEN_EXPIRED", body = StatusResponse),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
-        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
+        IdRefusals,
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
     ))]
 pub async fn get_status(
@@ -55,14 +53,11 @@ pub async fn get_status(
 /// Get a workflow execution's details: credentials, parts, and (once processed) the
 /// capabilities idbridge ran and the decision.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "getDetails", tag = "Retrieval",
-    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
+    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), UserAgent),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The details", body = DetailsResponse),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
-        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
+        IdRefusals,
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
     ))]
 pub async fn get_details(
@@ -166,15 +161,12 @@ async fn credential_of(
     params(
         ("accountId" = Uuid, Path), ("credentialId" = Uuid, Path),
         ("classifier" = String, Path, description = "FRONT, BACK, FACE, PAGE_<n>, DOCUMENT, or PREPARED_DATA (a DATA credential's JSON, as sent)"),
-        ("User-Agent" = String, Header, description = "Required"),
+        UserAgent,
     ),
     security(("access_token" = []), ("basic" = [])),
     responses(
         PartResponses,
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
-        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
+        IdRefusals,
         (status = 404, description = "No such account, credential or part", body = ErrorBody),
         (status = 416, description = "Range outside the file"),
     ))]

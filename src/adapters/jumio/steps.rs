@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::accounts::Path;
 use super::auth::Access;
+use super::context::{IdRefusals, UserAgent};
 use super::error::JumioError;
 use super::mapping::{self, Execution};
 use super::processing::DECLARED_DATA_CHECKS;
@@ -132,14 +133,11 @@ pub fn steps(execution: Uuid, record: &Execution) -> Vec<Step> {
 
 /// Get a KYX workflow execution's steps.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/steps", operation_id = "getWorkflowSteps", tag = "Retrieval",
-    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("User-Agent" = String, Header, description = "Required")),
+    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), UserAgent),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The steps (none until the execution is PROCESSED)", body = StepsResponse),
-        (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 401, description = "No or expired access token, or wrong Basic credentials", body = ErrorBody),
-        (status = 429, description = "Too many wrong Basic credentials for this API token or from this address; Retry-After says when to try again", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
+        IdRefusals,
         (status = 404, description = "No such account or workflow execution, or not a KYX workflow", body = ErrorBody),
     ))]
 pub async fn get_steps(

@@ -170,14 +170,7 @@ pub async fn upload_file(
         return Err(too_many_uploads(ctx.max_uploads).into());
     }
     let mut staged = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| common::multipart::error(e, "file"))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
+    while let Some(field) = common::multipart::next_named!(multipart, "file") {
         if staged.is_some() {
             return Err(Error::invalid("file", "send one file per upload").into());
         }

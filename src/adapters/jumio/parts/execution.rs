@@ -6,13 +6,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
+use utoipa::openapi::{RefOr, Response};
 use uuid::Uuid;
 
 use crate::adapters::jumio::accounts::Ctx;
 use crate::adapters::jumio::auth::ApiToken;
+use crate::adapters::jumio::context::refusals;
 use crate::adapters::jumio::error::JumioError;
 use crate::adapters::jumio::mapping::{self, Execution, StoredCredential};
 use crate::adapters::jumio::wire::{ApiChannel, Id, PartResponse, Status};
@@ -102,39 +101,6 @@ pub(in crate::adapters::jumio) fn envelope(
             workflow_execution: ctx.urls.execution(a, w),
         },
     }
-}
-
-/// The `User-Agent` header every Jumio call requires, as an OpenAPI parameter.
-pub struct UserAgent;
-
-impl utoipa::IntoParams for UserAgent {
-    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![
-            ParameterBuilder::new()
-                .name("User-Agent")
-                .parameter_in(ParameterIn::Header)
-                .description(Some("Required"))
-                .required(Required::True)
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-                .build(),
-        ]
-    }
-}
-
-/// Refusals in Jumio's error body, by status and description.
-fn refusals(all: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
-    all.iter()
-        .map(|(status, description)| {
-            let body = ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorBody")))
-                .build();
-            let response = ResponseBuilder::new()
-                .description(*description)
-                .content("application/json", body)
-                .build();
-            (status.to_string(), RefOr::T(response))
-        })
-        .collect()
 }
 
 /// The refusals every acquisition call shares: no token (401), no `User-Agent` (403).

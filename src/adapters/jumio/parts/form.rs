@@ -145,14 +145,7 @@ pub(super) async fn stage_form(
 ) -> Result<Vec<crate::store::StagedFile>, JumioError> {
     let mut multipart = multipart.map_err(|r| JumioError::Body(r.body_text()))?;
     let mut staged = Vec::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| common::multipart::error(e, "file"))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
+    while let Some(field) = common::multipart::next_named!(multipart, "file") {
         let new = NewFile {
             subject_id: subject,
             document_id: None,

@@ -7,10 +7,11 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Extension, Multipart, State};
 use uuid::Uuid;
 
-use super::execution::{Refusals, UserAgent, action, envelope, open, target};
+use super::execution::{Refusals, action, envelope, open, target};
 use super::form::{PartForm, files_of, new_document, stage_form, takes_parts};
 use crate::adapters::jumio::accounts::{Ctx, Path, namespace};
 use crate::adapters::jumio::auth::ApiToken;
+use crate::adapters::jumio::context::UserAgent;
 use crate::adapters::jumio::error::JumioError;
 use crate::adapters::jumio::mapping::MAX_PAGES;
 use crate::adapters::jumio::wire::{Category, ErrorBody, PartResponse};
