@@ -121,6 +121,28 @@ pub fn process_view(p: Process, now: DateTime<Utc>) -> ProcessView {
     }
 }
 
+/// The admin view of a client account.
+pub fn client_account_view(a: ClientAccount) -> ClientAccountView {
+    ClientAccountView {
+        id: a.id,
+        client_id: a.number,
+        subject_id: a.subject_id,
+        email: a.email,
+        created_at: a.created_at,
+    }
+}
+
+/// The admin view of a MasStack service account.
+pub fn service_account_view(a: ServiceAccount) -> ServiceAccountView {
+    ServiceAccountView {
+        id: a.id,
+        client_email: a.client_email,
+        label: a.label,
+        created_at: a.created_at,
+        revoked_at: a.revoked_at,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,27 +182,5 @@ mod tests {
         assert!(label(Some("x".repeat(200))).is_ok());
         assert!(label(Some("x".repeat(201))).is_err());
         assert!(label(None).unwrap().is_none());
-    }
-}
-
-/// The admin view of a client account.
-pub fn client_account_view(a: ClientAccount) -> ClientAccountView {
-    ClientAccountView {
-        id: a.id,
-        client_id: a.number,
-        subject_id: a.subject_id,
-        email: a.email,
-        created_at: a.created_at,
-    }
-}
-
-/// The admin view of a MasStack service account.
-pub fn service_account_view(a: ServiceAccount) -> ServiceAccountView {
-    ServiceAccountView {
-        id: a.id,
-        client_email: a.client_email,
-        label: a.label,
-        created_at: a.created_at,
-        revoked_at: a.revoked_at,
     }
 }
