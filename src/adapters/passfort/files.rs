@@ -3,8 +3,6 @@
 //! as a borrowed slice, and decoded from it a window at a time into the store; reading a
 //! file back streams its base64 out the same way.
 
-use std::collections::BTreeMap;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header;
@@ -12,7 +10,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 use serde_json::value::RawValue;
-use utoipa::openapi::RefOr;
 use uuid::Uuid;
 
 use super::error::PassfortError;
@@ -141,27 +138,20 @@ pub async fn get_file(
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-/// The answers of getting a file, by `GET` or by `POST`: a profile's refusals, with the
-/// file's own answers.
-pub struct GetFileResponses;
-
-impl utoipa::IntoResponses for GetFileResponses {
-    fn responses() -> BTreeMap<String, RefOr<utoipa::openapi::Response>> {
-        let mut all = <ProfileRefusals as utoipa::IntoResponses>::responses();
-        // The file's own 404 replaces the profile's.
-        all.extend(<FileAnswers as utoipa::IntoResponses>::responses());
-        all
-    }
-}
-
-/// What getting a file answers besides a profile's refusals.
+/// The answers of getting a file, by `GET` or by `POST`.
 #[derive(utoipa::IntoResponses)]
 // Only read by the OpenAPI document: the handlers answer through their error type.
 #[allow(dead_code)]
-enum FileAnswers {
+pub enum GetFileResponses {
     /// The file, content in decrypted_data
     #[response(status = 200)]
     File(FileResource),
+    /// 201 INVALID_INPUT_DATA (malformed id)
+    #[response(status = 400)]
+    Malformed(Errors),
+    /// 203 MISSING_API_KEY or 204 INVALID_API_KEY
+    #[response(status = 401)]
+    Unauthorized(Errors),
     /// No such profile or file
     #[response(status = 404)]
     NotFound(Errors),
