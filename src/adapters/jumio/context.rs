@@ -5,12 +5,10 @@
 //! out of `accounts` so that `auth` (which resolves an execution for an access token) and
 //! `accounts` (which needs `auth`'s extractors) do not import each other.
 
-use std::collections::BTreeMap;
-
 use chrono::Utc;
+use utoipa::openapi::Required;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
 use uuid::Uuid;
 
 use super::error::JumioError;
@@ -118,28 +116,8 @@ impl utoipa::IntoParams for UserAgent {
     }
 }
 
-/// Refusals in Jumio's error body, by status and description.
-pub(super) fn refusals(all: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
-    all.iter()
-        .map(|(status, description)| {
-            let body = ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorBody")))
-                .build();
-            let response = ResponseBuilder::new()
-                .description(*description)
-                .content("application/json", body)
-                .build();
-            (status.to_string(), RefOr::T(response))
-        })
-        .collect()
-}
-
-/// The refusals every call opened by an access token or Basic credentials shares: no or
-/// wrong credentials (401), too many wrong ones (429), no `User-Agent` (403).
-pub struct AccessRefusals;
-
 /// `AccessRefusals`' statuses and descriptions.
-const ACCESS_REFUSALS: [(u16, &str); 3] = [
+const ACCESS_REFUSALS: &[(u16, &str)] = &[
     (
         401,
         "No or expired access token, or wrong Basic credentials",
@@ -151,20 +129,11 @@ const ACCESS_REFUSALS: [(u16, &str); 3] = [
     (403, "No User-Agent"),
 ];
 
-impl utoipa::IntoResponses for AccessRefusals {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        refusals(&ACCESS_REFUSALS)
-    }
-}
-
-/// The refusals of an access call on ids in its path: those of every access call, and a
-/// malformed id (400).
-pub struct IdRefusals;
-
-impl utoipa::IntoResponses for IdRefusals {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        let mut all = refusals(&ACCESS_REFUSALS);
-        all.extend(refusals(&[(400, "Malformed id")]));
-        all
-    }
-}
+crate::refusal_set!("ErrorBody";
+    /// The refusals every call opened by an access token or Basic credentials shares: no or
+    /// wrong credentials (401), too many wrong ones (429), no `User-Agent` (403).
+    AccessRefusals = [ACCESS_REFUSALS],
+    /// The refusals of an access call on ids in its path: those of every access call, and a
+    /// malformed id (400).
+    IdRefusals = [ACCESS_REFUSALS, &[(400, "Malformed id")]],
+);

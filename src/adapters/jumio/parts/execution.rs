@@ -3,15 +3,11 @@
 //! every acquisition call gives, with the OpenAPI pieces (the User-Agent header, refusals) their
 //! documents share.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
-use utoipa::openapi::{RefOr, Response};
 use uuid::Uuid;
 
 use crate::adapters::jumio::accounts::Ctx;
 use crate::adapters::jumio::auth::ApiToken;
-use crate::adapters::jumio::context::refusals;
 use crate::adapters::jumio::error::JumioError;
 use crate::adapters::jumio::mapping::{self, Execution, StoredCredential};
 use crate::adapters::jumio::wire::{ApiChannel, Id, PartResponse, Status};
@@ -103,52 +99,30 @@ pub(in crate::adapters::jumio) fn envelope(
     }
 }
 
-/// The refusals every acquisition call shares: no token (401), no `User-Agent` (403).
-pub struct Refusals;
+/// The statuses and descriptions of the refusals every acquisition call shares.
+const REFUSALS: &[(u16, &str)] = &[(401, "No or expired api.token"), (403, "No User-Agent")];
 
-/// `Refusals`' statuses and descriptions.
-const REFUSALS: [(u16, &str); 2] = [(401, "No or expired api.token"), (403, "No User-Agent")];
-
-impl utoipa::IntoResponses for Refusals {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        refusals(&REFUSALS)
-    }
-}
-
-/// The refusals of a call with a personal-data body on a credential: those of every call,
-/// and not this token's credential (404), an execution no longer `INITIATED` (409), a body
-/// over the limit (413).
-pub struct JsonRefusals;
-
-impl utoipa::IntoResponses for JsonRefusals {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        let mut all = refusals(&REFUSALS);
-        all.extend(refusals(&[
-            (404, "Not this token's account, execution or credential"),
-            (409, "The execution is no longer INITIATED"),
-            (413, "Body over server.json_body_limit"),
-        ]));
-        all
-    }
-}
-
-/// The refusals of a side's upload (`…/parts/{classifier}`): those of every call, and a
-/// classifier or image refused (400), not this token's credential (404), a file too large
-/// (413) or of another type (415).
-pub struct PartRefusals;
-
-impl utoipa::IntoResponses for PartRefusals {
-    fn responses() -> BTreeMap<String, RefOr<Response>> {
-        let mut all = refusals(&REFUSALS);
-        all.extend(refusals(&[
-            (
-                400,
-                "A classifier this credential does not take, an image too small or too large",
-            ),
-            (404, "Not this token's account, execution or credential"),
-            (413, "Over 15 MB"),
-            (415, "Not a JPEG or PNG"),
-        ]));
-        all
-    }
-}
+crate::refusal_set!("ErrorBody";
+    /// The refusals every acquisition call shares: no token (401), no `User-Agent` (403).
+    Refusals = [REFUSALS],
+    /// The refusals of a call with a personal-data body on a credential: those of every call,
+    /// and not this token's credential (404), an execution no longer `INITIATED` (409), a body
+    /// over the limit (413).
+    JsonRefusals = [REFUSALS, &[
+        (404, "Not this token's account, execution or credential"),
+        (409, "The execution is no longer INITIATED"),
+        (413, "Body over server.json_body_limit"),
+    ]],
+    /// The refusals of a side's upload (`…/parts/{classifier}`): those of every call, and a
+    /// classifier or image refused (400), not this token's credential (404), a file too large
+    /// (413) or of another type (415).
+    PartRefusals = [REFUSALS, &[
+        (
+            400,
+            "A classifier this credential does not take, an image too small or too large",
+        ),
+        (404, "Not this token's account, execution or credential"),
+        (413, "Over 15 MB"),
+        (415, "Not a JPEG or PNG"),
+    ]],
+);
