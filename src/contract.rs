@@ -412,8 +412,8 @@ fn schema_errors(
         .map(|e| {
             format!(
                 "{e} (at {}, schema path {})",
-                display_path(&e.instance_path.to_string()),
-                e.schema_path
+                display_path(&e.instance_path().to_string()),
+                e.schema_path()
             )
         })
         .collect())

@@ -92,7 +92,7 @@ pub fn vendor_check(name: &str, body: &Value, context: &str) {
     let validator = &vendor_schemas()[name];
     let errors: Vec<String> = validator
         .iter_errors(body)
-        .map(|e| format!("{e} at {}", e.instance_path))
+        .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(
         errors.is_empty(),

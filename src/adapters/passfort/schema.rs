@@ -246,7 +246,7 @@ fn first_error(validator: &Validator, data: &Value, root: &str) -> Result<(), Er
         None => Ok(()),
         Some(e) => {
             let path: Vec<&str> = e
-                .instance_path
+                .instance_path()
                 .as_str()
                 .split('/')
                 .filter(|s| !s.is_empty())
