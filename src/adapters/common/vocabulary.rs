@@ -165,6 +165,25 @@ pub fn wire<T: Serialize + std::fmt::Debug>(v: &T) -> String {
     code(&text)
 }
 
+/// A vendor's kinds both ways where one wire enum `T` names them: each kind written as
+/// `name_of` says (`None` where the vendor has no name for it), each of `T`'s names read as
+/// the kind `kind_of` gives.
+pub fn kind_names<T: IntoEnumIterator + Serialize + std::fmt::Debug>(
+    name_of: impl Fn(DocumentKind) -> Option<T>,
+    kind_of: impl Fn(T) -> DocumentKind,
+) -> (Vec<Written>, Vec<Read>) {
+    let written = DocumentKind::iter()
+        .map(|k| Written::plain(Canon::Kind(k), name_of(k).map(|t| wire(&t))))
+        .collect();
+    let read = T::iter()
+        .map(|t| {
+            let name = wire(&t);
+            Read::named(name, Canon::Kind(kind_of(t)))
+        })
+        .collect();
+    (written, read)
+}
+
 /// Groups values by key, keeping the order in which keys first appear.
 pub fn group<K: PartialEq, V>(items: impl Iterator<Item = (K, V)>) -> Vec<(K, Vec<V>)> {
     let mut groups: Vec<(K, Vec<V>)> = Vec::new();

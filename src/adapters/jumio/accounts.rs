@@ -8,7 +8,7 @@ use axum::extract::{Extension, State};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::auth::{API_TOKEN, Access};
+use super::auth::{API_TOKEN, Access, OnExecution};
 use super::checks::{callback, check_references, check_request, parse, requested};
 use super::error::JumioError;
 use super::mapping::{self, EXECUTION, Execution, NAMESPACE, StoredCredential};
@@ -264,19 +264,21 @@ pub async fn delete_account(
 /// Delete a workflow execution: its credentials' documents and files (unrecoverably) and
 /// its record; its api.token stops working.
 #[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "deleteWorkflowExecution", tag = "Retrieval",
-    params(("accountId" = Uuid, Path, description = "The account"), ("workflowExecutionId" = Uuid, Path, description = "The workflow execution"), UserAgent),
+    params(OnExecution),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "Deleted; no body"),
         IdRefusals,
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
     ))]
-pub async fn delete_execution(
-    State(state): State<AppState>,
-    Access(tenant): Access,
-    Path((id, execution)): Path<(Uuid, Uuid)>,
-) -> Result<(), JumioError> {
-    let (subject, process, _) = self::execution(&state, &tenant, id, execution).await?;
+pub async fn delete_execution(call: OnExecution) -> Result<(), JumioError> {
+    let OnExecution {
+        state,
+        tenant,
+        account: subject,
+        process,
+        ..
+    } = call;
     // One transaction, reading the credentials inside it: a document a concurrent call
     // starts for one of them is either seen and deleted here or never created.
     let ns = namespace();

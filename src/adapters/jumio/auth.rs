@@ -141,6 +141,50 @@ impl FromRequestParts<AppState> for Access {
     }
 }
 
+/// A retrieval call on one workflow execution, made with access credentials: the state,
+/// its tenant, and the execution its path names (`accountId`, `workflowExecutionId`), read in
+/// that account's scope, so another account's execution is not found. Documented as those
+/// ids and the `User-Agent` header: `params(OnExecution)`.
+pub struct OnExecution {
+    /// The state the call runs on.
+    pub state: AppState,
+    /// The tenant of the credentials.
+    pub tenant: TenantId,
+    /// The account.
+    pub account: crate::model::Subject,
+    /// The execution.
+    pub process: crate::model::Process,
+    /// The execution's record.
+    pub record: super::mapping::Execution,
+}
+
+impl FromRequestParts<AppState> for OnExecution {
+    type Rejection = JumioError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, JumioError> {
+        let Access(tenant) = Access::from_request_parts(parts, state).await?;
+        let context::Path((account, execution)) =
+            context::Path::<(Uuid, Uuid)>::from_request_parts(parts, state).await?;
+        let (account, process, record) =
+            context::execution(state, &tenant, account, execution).await?;
+        Ok(OnExecution {
+            state: state.clone(),
+            tenant,
+            account,
+            process,
+            record,
+        })
+    }
+}
+
+impl utoipa::IntoParams for OnExecution {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        context::ids_and_user_agent(&context::EXECUTION_IDS)
+    }
+}
+
 /// A call on a workflow execution's credentials: its `api.token` or `sdk.token`, or an access
 /// token of the execution's tenant. What it opens, and the token itself (part answers echo
 /// it).

@@ -8,7 +8,7 @@
 use chrono::Utc;
 use utoipa::openapi::Required;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use uuid::Uuid;
 
 use super::error::JumioError;
@@ -115,6 +115,33 @@ impl utoipa::IntoParams for UserAgent {
         ]
     }
 }
+
+/// The parameters of a call on ids in its path: each id named (a UUID, in the path, with
+/// what it names), then the `User-Agent` header.
+pub(super) fn ids_and_user_agent(ids: &[(&str, &str)]) -> Vec<Parameter> {
+    let id = |(name, description): &(&str, &str)| {
+        ParameterBuilder::new()
+            .name(*name)
+            .parameter_in(ParameterIn::Path)
+            .description(Some(*description))
+            .required(Required::True)
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+            ))
+            .build()
+    };
+    let mut params: Vec<Parameter> = ids.iter().map(id).collect();
+    params.extend(<UserAgent as utoipa::IntoParams>::into_params(|| None));
+    params
+}
+
+/// The ids of a workflow execution's path.
+pub(super) const EXECUTION_IDS: [(&str, &str); 2] = [
+    ("accountId", "The account"),
+    ("workflowExecutionId", "The workflow execution"),
+];
 
 /// `AccessRefusals`' statuses and descriptions.
 const ACCESS_REFUSALS: &[(u16, &str)] = &[

@@ -1,18 +1,13 @@
 //! Prepared data (`…/parts/PREPARED_DATA`, DATA credentials) and prefill (ID credentials):
 //! the personal-data body stored on the execution, and the canonical document it declares.
 
-use std::sync::Arc;
-
-use axum::extract::{Extension, State};
 use uuid::Uuid;
 
-use super::accounts::{Ctx, Path, namespace};
-use super::auth::ApiToken;
+use super::accounts::Body;
 use super::error::JumioError;
 use super::mapping::{self, StoredCredential};
 use super::parts::{
-    JsonRefusals, Refusals, UserAgent, action, credential_document, delete_part, envelope, extras,
-    open, target,
+    JsonRefusals, OnCredential, Refusals, action, credential_document, drop_part, extras,
 };
 use super::personal::{
     PersonalBody, check_patch, new_document, patch_of, patch_replacing, personal, personal_field,
@@ -27,10 +22,7 @@ use crate::state::AppState;
 /// section with a number becomes a canonical document, visible through the other APIs.
 #[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "addPreparedData", tag = "Acquisition",
     request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        UserAgent,
-    ),
+    params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         JsonRefusals,
@@ -38,22 +30,16 @@ use crate::state::AppState;
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
     ))]
 pub async fn add_prepared_data(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path(path): Path<(Uuid, Uuid, Uuid)>,
-    super::accounts::Body(bytes): super::accounts::Body,
+    call: OnCredential,
+    Body(bytes): Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    declare(&state, &ctx, &token, path, &bytes, Declares::PreparedData).await
+    declare(&call, &bytes, Declares::PreparedData).await
 }
 
 /// Replace prepared data: the same as adding it.
 #[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "updatePreparedData", tag = "Acquisition",
     request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        UserAgent,
-    ),
+    params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         JsonRefusals,
@@ -61,21 +47,15 @@ pub async fn add_prepared_data(
         (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
     ))]
 pub async fn update_prepared_data(
-    state: State<AppState>,
-    ctx: Extension<Arc<Ctx>>,
-    token: ApiToken,
-    path: Path<(Uuid, Uuid, Uuid)>,
-    super::accounts::Body(bytes): super::accounts::Body,
+    call: OnCredential,
+    Body(bytes): Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    add_prepared_data(state, ctx, token, path, super::accounts::Body(bytes)).await
+    declare(&call, &bytes, Declares::PreparedData).await
 }
 
 /// Delete prepared data.
 #[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/PREPARED_DATA", operation_id = "deletePreparedData", tag = "Acquisition",
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        UserAgent,
-    ),
+    params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         Refusals,
@@ -85,18 +65,9 @@ pub async fn update_prepared_data(
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
     ))]
 pub async fn delete_prepared_data(
-    state: State<AppState>,
-    ctx: Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential)): Path<(Uuid, Uuid, Uuid)>,
+    call: OnCredential,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    delete_part(
-        state,
-        ctx,
-        token,
-        Path((account, execution, credential, "PREPARED_DATA".into())),
-    )
-    .await
+    drop_part(&call, "PREPARED_DATA").await
 }
 
 /// Prefill an ID credential with what the customer already knows (the personal-data body,
@@ -105,10 +76,7 @@ pub async fn delete_prepared_data(
 /// (DIGEST §4); `POST …/prefill` is an alias (see `prefill`).
 #[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/data", operation_id = "prefillCredentialData", tag = "Acquisition",
     request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        UserAgent,
-    ),
+    params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         JsonRefusals,
@@ -116,23 +84,17 @@ pub async fn delete_prepared_data(
         (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
     ))]
 pub async fn prefill_data(
-    state: State<AppState>,
-    ctx: Extension<Arc<Ctx>>,
-    token: ApiToken,
-    path: Path<(Uuid, Uuid, Uuid)>,
-    body: super::accounts::Body,
+    call: OnCredential,
+    Body(bytes): Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    prefill(state, ctx, token, path, body).await
+    declare(&call, &bytes, Declares::Prefill).await
 }
 
 /// Prefill, at the path idbridge served before `PUT …/data` (an alias, deprecated): clients
 /// written against idbridge's earlier OpenAPI document use it, so it stays.
 #[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/prefill", operation_id = "prefillCredential", tag = "Acquisition",
     request_body = PersonalBody,
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        UserAgent,
-    ),
+    params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         JsonRefusals,
@@ -140,13 +102,10 @@ pub async fn prefill_data(
         (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
     ))]
 pub async fn prefill(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path(path): Path<(Uuid, Uuid, Uuid)>,
-    super::accounts::Body(bytes): super::accounts::Body,
+    call: OnCredential,
+    Body(bytes): Body,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    declare(&state, &ctx, &token, path, &bytes, Declares::Prefill).await
+    declare(&call, &bytes, Declares::Prefill).await
 }
 
 /// What a personal-data body declares: a DATA credential's prepared data, or an ID
@@ -160,15 +119,11 @@ enum Declares {
 /// Stores a personal-data body on a credential (prepared data or prefill): the body as
 /// sent, and the canonical document it declares, in one operation.
 async fn declare(
-    state: &AppState,
-    ctx: &Ctx,
-    token: &ApiToken,
-    (account, execution, credential_id): (Uuid, Uuid, Uuid),
+    call: &OnCredential,
     bytes: &[u8],
     what: Declares,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(state, token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
+    let (process, record, credential) = call.open().await?;
     match what {
         Declares::PreparedData if credential.category != Category::Data => {
             return Err(
@@ -205,8 +160,8 @@ async fn declare(
     // declares no document.
     if what == Declares::Prefill || has_number {
         check_declared(
-            state,
-            &token.tenant,
+            &call.state,
+            &call.token.tenant,
             process.subject_id,
             doc,
             &patch,
@@ -215,7 +170,6 @@ async fn declare(
         )
         .await?;
     }
-    let ns = namespace();
     let new = patch.clone();
     let body = Declared {
         value,
@@ -223,15 +177,15 @@ async fn declare(
         // The document the body creates: the credential has none, or another API deleted it.
         new_document: |_: &_| new_document(&new, kind, extras(&credential)),
     };
-    let (t, a) = (target(token, &process, &ns), action(&record));
+    let (t, a, store) = (call.target(&process), action(&record), &call.state.store);
     match what {
         Declares::PreparedData => {
-            ops::data::put_prepared(&state.store, &t, &a, credential_id, has_number, body).await
+            ops::data::put_prepared(store, &t, &a, credential.id, has_number, body).await
         }
-        Declares::Prefill => ops::data::prefill(&state.store, &t, &a, credential_id, body).await,
+        Declares::Prefill => ops::data::prefill(store, &t, &a, credential.id, body).await,
     }
     .map_err(personal_field)?;
-    Ok(axum::Json(envelope(ctx, token, &credential, credential.id)))
+    Ok(call.envelope(&credential, credential.id))
 }
 
 /// Checks what a body declares before anything is written, so that the error names the

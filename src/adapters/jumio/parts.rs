@@ -12,42 +12,32 @@ mod execution;
 mod form;
 mod pages;
 
-use std::sync::Arc;
-
+use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Extension, Multipart, State};
-use uuid::Uuid;
 
-pub use super::context::UserAgent;
-pub use execution::{JsonRefusals, PartRefusals, Refusals};
-pub(super) use execution::{action, envelope, open, target};
+pub use execution::{JsonRefusals, OnCredential, PartRefusals, Refusals};
+pub(super) use execution::{action, open, target};
 pub use form::PartForm;
 pub(super) use form::{credential_document, extras, files_of};
 pub(super) use pages::add_pages;
 pub use pages::{__path_upload_document, upload_document};
 
-use super::accounts::{Ctx, Path, namespace};
-use super::auth::ApiToken;
 use super::error::JumioError;
 use super::mapping;
 use super::wire::{Category, ErrorBody, PartResponse};
 use crate::error::Error;
 use crate::ops;
-use crate::state::AppState;
 use form::{new_document, stage_form, takes_parts};
 
 /// Stores one side (FRONT, BACK, FACE) of a credential from a form's `file`: added, or, with
 /// `replace`, replacing the side on file.
 pub(super) async fn put_part(
-    state: &AppState,
-    ctx: &Ctx,
-    token: &ApiToken,
-    (account, execution, credential_id, classifier): (Uuid, Uuid, Uuid, String),
+    call: &OnCredential,
     multipart: Result<Multipart, MultipartRejection>,
     replace: bool,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(state, token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
+    let (process, record, credential) = call.open().await?;
+    let classifier = call.classifier.as_deref().unwrap_or_default();
     takes_parts(&credential)?;
     if credential.category == Category::Document {
         return Err(Error::invalid(
@@ -56,17 +46,17 @@ pub(super) async fn put_part(
         )
         .into());
     }
-    let side = mapping::side_of(credential.category, &classifier)?;
+    let side = mapping::side_of(credential.category, classifier)?;
     if credential.category == Category::Data {
         return Err(
             Error::invalid("classifier", "PREPARED_DATA takes a JSON body, not a file").into(),
         );
     }
-    let tenant = &token.tenant;
+    let (state, tenant) = (&call.state, &call.token.tenant);
     // Refused before the body is read when the part is on file (the operation decides
     // again in its transaction). The part as retrieval and finalize read it: a passport's
     // PAGE_1 is its FRONT, so a FRONT next to it would be a second one.
-    let files = files_of(state, tenant, account, &credential).await?;
+    let files = files_of(state, tenant, call.account, &credential).await?;
     let on_file = credential
         .doc()
         .is_some_and(|doc| mapping::file_for(&files, doc, side).is_some());
@@ -94,7 +84,6 @@ pub(super) async fn put_part(
     let file = staged
         .pop()
         .ok_or_else(|| Error::invalid("file", "is required"))?;
-    let ns = namespace();
     let part = ops::capture::Side {
         credential: credential.id,
         side,
@@ -104,14 +93,14 @@ pub(super) async fn put_part(
     };
     let stored = ops::capture::add_part(
         &state.store,
-        &target(token, &process, &ns),
+        &call.target(&process),
         &action(&record),
         part,
         |_| new_document(&credential),
         file,
     )
     .await?;
-    Ok(axum::Json(envelope(ctx, token, &credential, stored.id)))
+    Ok(call.envelope(&credential, stored.id))
 }
 
 /// Add a part to a credential: `file`, a JPEG or PNG. `DOCUMENT` is an alias of the
@@ -119,11 +108,7 @@ pub(super) async fn put_part(
 /// this URL out in `api.parts` before it served the documented form.
 #[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/{classifier}", operation_id = "addPart", tag = "Acquisition",
     request_body(content = PartForm, content_type = "multipart/form-data"),
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE); DOCUMENT: alias of uploadDocument"),
-        UserAgent,
-    ),
+    params(OnCredential, ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE); DOCUMENT: alias of uploadDocument")),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         PartRefusals,
@@ -131,26 +116,19 @@ pub(super) async fn put_part(
         (status = 409, description = "The part exists (PUT replaces it), or the execution is no longer INITIATED", body = ErrorBody),
     ))]
 pub async fn add_part(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path(path): Path<(Uuid, Uuid, Uuid, String)>,
+    call: OnCredential,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    if path.3 == "DOCUMENT" {
-        return add_pages(&state, &ctx, &token, path, multipart).await;
+    if call.classifier.as_deref() == Some("DOCUMENT") {
+        return add_pages(&call, multipart).await;
     }
-    put_part(&state, &ctx, &token, path, multipart, false).await
+    put_part(&call, multipart, false).await
 }
 
 /// Update a part: replaces it (or adds it when missing).
 #[utoipa::path(put, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/{classifier}", operation_id = "updatePart", tag = "Acquisition",
     request_body(content = PartForm, content_type = "multipart/form-data"),
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE)"),
-        UserAgent,
-    ),
+    params(OnCredential, ("classifier" = String, Path, description = "FRONT, BACK (ID), FACE (SELFIE)")),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         PartRefusals,
@@ -158,21 +136,15 @@ pub async fn add_part(
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
     ))]
 pub async fn update_part(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path(path): Path<(Uuid, Uuid, Uuid, String)>,
+    call: OnCredential,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    put_part(&state, &ctx, &token, path, multipart, true).await
+    put_part(&call, multipart, true).await
 }
+
 /// Delete a part: unrecoverable.
 #[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts/{classifier}", operation_id = "deletePart", tag = "Acquisition",
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        ("classifier" = String, Path, description = "FRONT, BACK, FACE, PAGE_<n>, PREPARED_DATA"),
-        UserAgent,
-    ),
+    params(OnCredential, ("classifier" = String, Path, description = "FRONT, BACK, FACE, PAGE_<n>, PREPARED_DATA")),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         Refusals,
@@ -181,46 +153,32 @@ pub async fn update_part(
         (status = 404, description = "No such part", body = ErrorBody),
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
     ))]
-pub async fn delete_part(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential_id, classifier)): Path<(Uuid, Uuid, Uuid, String)>,
+pub async fn delete_part(call: OnCredential) -> Result<axum::Json<PartResponse>, JumioError> {
+    drop_part(&call, call.classifier.as_deref().unwrap_or_default()).await
+}
+
+/// Deletes the part `classifier` names: a side or page, or a DATA credential's prepared data.
+pub(super) async fn drop_part(
+    call: &OnCredential,
+    classifier: &str,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(&state, &token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
-    let ns = namespace();
-    let t = target(&token, &process, &ns);
+    let (process, record, credential) = call.open().await?;
+    let (store, t, a) = (&call.state.store, call.target(&process), action(&record));
     if classifier == "PREPARED_DATA" && credential.category == Category::Data {
-        ops::data::drop_prepared(&state.store, &t, &action(&record), credential.id, true).await?;
-        return Ok(axum::Json(envelope(
-            &ctx,
-            &token,
-            &credential,
-            credential.id,
-        )));
+        ops::data::drop_prepared(store, &t, &a, credential.id, true).await?;
+        return Ok(call.envelope(&credential, credential.id));
     }
     takes_parts(&credential)?;
-    let side = mapping::side_named(&classifier)
+    let side = mapping::side_named(classifier)
         .ok_or_else(|| Error::invalid("classifier", "is not a part classifier"))?;
-    let file = ops::capture::delete_part(
-        &state.store,
-        &t,
-        &action(&record),
-        credential.id,
-        side,
-        mapping::stands_in(side),
-    )
-    .await?;
-    Ok(axum::Json(envelope(&ctx, &token, &credential, file)))
+    let stands_in = mapping::stands_in(side);
+    let file = ops::capture::delete_part(store, &t, &a, credential.id, side, stands_in).await?;
+    Ok(call.envelope(&credential, file))
 }
 
 /// Delete every part (every page) of a credential.
 #[utoipa::path(delete, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts", operation_id = "deleteAllParts", tag = "Acquisition",
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        UserAgent,
-    ),
+    params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         Refusals,
@@ -229,27 +187,15 @@ pub async fn delete_part(
         (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
         (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
     ))]
-pub async fn delete_all_parts(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential_id)): Path<(Uuid, Uuid, Uuid)>,
-) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(&state, &token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
-    let ns = namespace();
-    let t = target(&token, &process, &ns);
+pub async fn delete_all_parts(call: OnCredential) -> Result<axum::Json<PartResponse>, JumioError> {
+    let (process, record, credential) = call.open().await?;
+    let (store, t, a) = (&call.state.store, call.target(&process), action(&record));
     if credential.category == Category::Data {
         // A DATA credential's one part is its prepared data.
-        ops::data::drop_prepared(&state.store, &t, &action(&record), credential.id, false).await?;
+        ops::data::drop_prepared(store, &t, &a, credential.id, false).await?;
     } else {
         takes_parts(&credential)?;
-        ops::capture::delete_parts(&state.store, &t, &action(&record), credential.id).await?;
+        ops::capture::delete_parts(store, &t, &a, credential.id).await?;
     }
-    Ok(axum::Json(envelope(
-        &ctx,
-        &token,
-        &credential,
-        credential.id,
-    )))
+    Ok(call.envelope(&credential, credential.id))
 }

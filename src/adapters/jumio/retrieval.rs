@@ -11,8 +11,8 @@ use chrono::Utc;
 use utoipa::openapi::RefOr;
 use uuid::Uuid;
 
-use super::accounts::{Ctx, Path, account, execution, namespace, reference};
-use super::auth::Access;
+use super::accounts::{Ctx, Path, account, namespace, reference};
+use super::auth::{Access, OnExecution};
 use super::context::{IdRefusals, UserAgent};
 use super::error::JumioError;
 use super::mapping::{self, EXECUTION};
@@ -29,7 +29,7 @@ use crate::store::ProcessScope;
 
 /// Get a workflow execution's status.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/status", operation_id = "getStatus", tag = "Retrieval",
-    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), UserAgent),
+    params(OnExecution),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "INITIATED, ACQUIRED, PROCESSED, SESSION_EXPIRED or TOKEN_EXPIRED", body = StatusResponse),
@@ -37,13 +37,10 @@ use crate::store::ProcessScope;
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
     ))]
 pub async fn get_status(
-    State(state): State<AppState>,
     Extension(ctx): Extension<Arc<Ctx>>,
-    Access(tenant): Access,
-    Path((account_id, id)): Path<(Uuid, Uuid)>,
+    call: OnExecution,
 ) -> Result<axum::Json<StatusResponse>, JumioError> {
-    let (_, process, record) = execution(&state, &tenant, account_id, id).await?;
-    let (account, workflow_execution) = reference(&ctx, &process, &record);
+    let (account, workflow_execution) = reference(&ctx, &call.process, &call.record);
     Ok(axum::Json(StatusResponse {
         account,
         workflow_execution,
@@ -53,7 +50,7 @@ pub async fn get_status(
 /// Get a workflow execution's details: credentials, parts, and (once processed) the
 /// capabilities idbridge ran and the decision.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}", operation_id = "getDetails", tag = "Retrieval",
-    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), UserAgent),
+    params(OnExecution),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The details", body = DetailsResponse),
@@ -61,12 +58,16 @@ pub async fn get_status(
         (status = 404, description = "No such account or workflow execution", body = ErrorBody),
     ))]
 pub async fn get_details(
-    State(state): State<AppState>,
     Extension(ctx): Extension<Arc<Ctx>>,
-    Access(tenant): Access,
-    Path((account_id, id)): Path<(Uuid, Uuid)>,
+    call: OnExecution,
 ) -> Result<axum::Json<DetailsResponse>, JumioError> {
-    let (subject, process, record) = execution(&state, &tenant, account_id, id).await?;
+    let OnExecution {
+        state,
+        tenant,
+        account: subject,
+        process,
+        record,
+    } = call;
     let mut credentials = Vec::with_capacity(record.credentials.len());
     for c in &record.credentials {
         let part = |classifier: String| PartRef {

@@ -6,19 +6,16 @@
 //! No `decision.risk`: the guide gives `risk.score` (0.00–100.00) but no formula, and a
 //! number idbridge made up would read as Jumio's judgement.
 
-use axum::extract::State;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::accounts::Path;
-use super::auth::Access;
-use super::context::{IdRefusals, UserAgent};
+use super::auth::OnExecution;
+use super::context::IdRefusals;
 use super::error::JumioError;
 use super::mapping::{self, Execution};
 use super::processing::DECLARED_DATA_CHECKS;
 use super::wire::{Category, Decision, DecisionDetails, ErrorBody, Step, StepsResponse};
 use crate::error::Error;
-use crate::state::AppState;
 
 /// The guide's step names and the capabilities each groups. `ID_IV`, `SCREENING`,
 /// `ADDRESS_VERIFICATION` and `DL_VERIFICATION` are the guide's list, matched to capabilities
@@ -133,19 +130,17 @@ pub fn steps(execution: Uuid, record: &Execution) -> Vec<Step> {
 
 /// Get a KYX workflow execution's steps.
 #[utoipa::path(get, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/steps", operation_id = "getWorkflowSteps", tag = "Retrieval",
-    params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), UserAgent),
+    params(OnExecution),
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The steps (none until the execution is PROCESSED)", body = StepsResponse),
         IdRefusals,
         (status = 404, description = "No such account or workflow execution, or not a KYX workflow", body = ErrorBody),
     ))]
-pub async fn get_steps(
-    State(state): State<AppState>,
-    Access(tenant): Access,
-    Path((account_id, id)): Path<(Uuid, Uuid)>,
-) -> Result<axum::Json<StepsResponse>, JumioError> {
-    let (_, process, record) = super::accounts::execution(&state, &tenant, account_id, id).await?;
+pub async fn get_steps(call: OnExecution) -> Result<axum::Json<StepsResponse>, JumioError> {
+    let OnExecution {
+        process, record, ..
+    } = call;
     if !record.is_kyx() {
         return Err(Error::NotFound("KYX workflow execution").into());
     }

@@ -40,7 +40,7 @@ use super::error::JumioError;
 use super::finalize::{finalize_execution, needs_back};
 use super::mapping;
 use super::page::{self, CredentialView, PartView};
-use super::parts::{add_pages, credential_document, files_of, put_part};
+use super::parts::{OnCredential, add_pages, credential_document, files_of, put_part};
 use super::urls::WEB_APP;
 use super::wire::Category;
 use crate::error::Error;
@@ -240,12 +240,13 @@ pub async fn web_client_submit(
             credential,
             classifier,
         }) => {
-            let path = (j.account, j.execution, credential, classifier);
+            let pages = classifier == "DOCUMENT";
+            let call = OnCredential::new(&state, &ctx, token, credential, classifier);
             // A browser re-upload replaces the side (the API's PUT); pages are added.
-            let stored = if path.3 == "DOCUMENT" {
-                add_pages(&state, &ctx, &token, path, Ok(multipart)).await
+            let stored = if pages {
+                add_pages(&call, Ok(multipart)).await
             } else {
-                put_part(&state, &ctx, &token, path, Ok(multipart), true).await
+                put_part(&call, Ok(multipart), true).await
             };
             stored.map(|_| false)
         }

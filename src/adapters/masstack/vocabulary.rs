@@ -1,11 +1,9 @@
 //! MasStack's vocabulary as data: the identification's document types. MasStack takes no
 //! files.
 
-use strum::IntoEnumIterator;
-
 use super::mapping as m;
-use super::wire::DocumentType;
-use crate::adapters::common::vocabulary::{Canon, Read, Table, Vocabulary, Written, wire};
+
+use crate::adapters::common::vocabulary::{Table, Vocabulary, kind_names};
 use crate::config::Config;
 use crate::model::{Document, DocumentKind, TenantId};
 
@@ -14,12 +12,7 @@ pub struct Vocab;
 
 impl Vocabulary for Vocab {
     fn table(_: &Config) -> Table {
-        let written = DocumentKind::iter()
-            .map(|k| Written::plain(Canon::Kind(k), m::type_of(&bare(k)).map(|t| wire(&t))))
-            .collect();
-        let read = DocumentType::iter()
-            .map(|t| Read::named(wire(&t), Canon::Kind(m::kind_of(t))))
-            .collect();
+        let (written, read) = kind_names(|k| m::type_of(&bare(k)), m::kind_of);
         Table {
             files: false,
             ..Table::plain(

@@ -5,21 +5,17 @@ use strum::IntoEnumIterator;
 
 use super::mapping as m;
 use super::wire::{DocumentType, IdentificationType};
-use crate::adapters::common::vocabulary::{Canon, Read, SIDES, Table, Vocabulary, Written, wire};
+use crate::adapters::common::vocabulary::{
+    Canon, Read, SIDES, Table, Vocabulary, Written, kind_names, wire,
+};
 use crate::config::Config;
-use crate::model::DocumentKind;
 
 /// nCore's mapping tables.
 pub struct Vocab;
 
 impl Vocabulary for Vocab {
     fn table(_: &Config) -> Table {
-        let mut written: Vec<Written> = DocumentKind::iter()
-            .map(|k| Written::plain(Canon::Kind(k), Some(wire(&m::type_of(k)))))
-            .collect();
-        let mut read: Vec<Read> = IdentificationType::iter()
-            .map(|t| Read::named(wire(&t), Canon::Kind(m::kind_of(t))))
-            .collect();
+        let (mut written, mut read) = kind_names(|k| Some(m::type_of(k)), m::kind_of);
         // A file's document type depends on its identification's type, both ways.
         for t in IdentificationType::iter() {
             let context = Some(wire(&t));

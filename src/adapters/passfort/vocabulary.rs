@@ -3,22 +3,18 @@
 use strum::IntoEnumIterator;
 
 use super::mapping as m;
-use super::wire::{DocumentImageType, DocumentType};
-use crate::adapters::common::vocabulary::{Canon, Read, SIDES, Table, Vocabulary, Written, wire};
+use super::wire::DocumentImageType;
+use crate::adapters::common::vocabulary::{
+    Canon, Read, SIDES, Table, Vocabulary, Written, kind_names, wire,
+};
 use crate::config::Config;
-use crate::model::DocumentKind;
 
 /// PassFort's mapping tables.
 pub struct Vocab;
 
 impl Vocabulary for Vocab {
     fn table(_: &Config) -> Table {
-        let mut written: Vec<Written> = DocumentKind::iter()
-            .map(|k| Written::plain(Canon::Kind(k), Some(wire(&m::type_of(k)))))
-            .collect();
-        let mut read: Vec<Read> = DocumentType::iter()
-            .map(|t| Read::named(wire(&t), Canon::Kind(m::kind_of(t))))
-            .collect();
+        let (mut written, mut read) = kind_names(|k| Some(m::type_of(k)), m::kind_of);
         written.extend(
             SIDES
                 .into_iter()

@@ -3,11 +3,18 @@
 //! every acquisition call gives, with the OpenAPI pieces (the User-Agent header, refusals) their
 //! documents share.
 
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use uuid::Uuid;
 
-use crate::adapters::jumio::accounts::Ctx;
+use crate::adapters::jumio::accounts::{Ctx, Path, namespace};
 use crate::adapters::jumio::auth::ApiToken;
+use crate::adapters::jumio::context::{EXECUTION_IDS, ids_and_user_agent};
 use crate::adapters::jumio::error::JumioError;
 use crate::adapters::jumio::mapping::{self, Execution, StoredCredential};
 use crate::adapters::jumio::wire::{ApiChannel, Id, PartResponse, Status};
@@ -15,6 +22,114 @@ use crate::error::Error;
 use crate::model::{Namespace, Process};
 use crate::ops;
 use crate::state::AppState;
+
+/// An acquisition call on one credential, read from the request at once: the state, Jumio's
+/// context, the execution's token (checked first, as a token-less call is refused before
+/// its path is read) and the ids in the path. Documented as those ids and the `User-Agent`
+/// header: `params(OnCredential)`.
+pub struct OnCredential {
+    pub(in crate::adapters::jumio) state: AppState,
+    pub(in crate::adapters::jumio) ctx: Arc<Ctx>,
+    pub(in crate::adapters::jumio) token: ApiToken,
+    pub(in crate::adapters::jumio) account: Uuid,
+    pub(in crate::adapters::jumio) execution: Uuid,
+    pub(in crate::adapters::jumio) credential: Uuid,
+    /// The part's `{classifier}`, on the paths that name one.
+    pub(in crate::adapters::jumio) classifier: Option<String>,
+    /// Jumio's namespace, held here so that a call's [`Target`](ops::Target) can borrow it.
+    ns: Namespace,
+}
+
+/// The ids every credential path holds. Read by name, so a path with a `{classifier}` after
+/// them reads the same.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CredentialIds {
+    account_id: Uuid,
+    workflow_execution_id: Uuid,
+    credential_id: Uuid,
+    #[serde(default)]
+    classifier: Option<String>,
+}
+
+impl FromRequestParts<AppState> for OnCredential {
+    type Rejection = JumioError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, JumioError> {
+        let token = ApiToken::from_request_parts(parts, state).await?;
+        let Path(ids) = Path::<CredentialIds>::from_request_parts(parts, state).await?;
+        let ctx = parts
+            .extensions
+            .get::<Arc<Ctx>>()
+            .cloned()
+            .ok_or_else(|| Error::internal("the Jumio routes run without their context"))?;
+        Ok(OnCredential {
+            state: state.clone(),
+            ctx,
+            token,
+            account: ids.account_id,
+            execution: ids.workflow_execution_id,
+            credential: ids.credential_id,
+            classifier: ids.classifier,
+            ns: namespace(),
+        })
+    }
+}
+
+impl utoipa::IntoParams for OnCredential {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let [account, execution] = EXECUTION_IDS;
+        ids_and_user_agent(&[account, execution, ("credentialId", "The credential")])
+    }
+}
+
+impl OnCredential {
+    /// A call on `credential` (and `classifier`) of the execution `token` opens, made other
+    /// than through a credential path: the web page's form names them in its fields.
+    pub(in crate::adapters::jumio) fn new(
+        state: &AppState,
+        ctx: &Arc<Ctx>,
+        token: ApiToken,
+        credential: Uuid,
+        classifier: String,
+    ) -> Self {
+        OnCredential {
+            state: state.clone(),
+            ctx: ctx.clone(),
+            account: token.account,
+            execution: token.execution,
+            token,
+            credential,
+            classifier: Some(classifier),
+            ns: namespace(),
+        }
+    }
+
+    /// The open execution (see [`open`]) and this call's credential in it (404 when the
+    /// execution has none with this id).
+    pub(in crate::adapters::jumio) async fn open(
+        &self,
+    ) -> Result<(Process, Execution, StoredCredential), JumioError> {
+        let (process, record) =
+            open(&self.state, &self.token, self.account, self.execution).await?;
+        let credential = record.credential(self.credential)?.clone();
+        Ok((process, record, credential))
+    }
+
+    /// The execution an operation writes to.
+    pub(in crate::adapters::jumio) fn target(&self, process: &Process) -> ops::Target<'_> {
+        target(&self.token, process, &self.ns)
+    }
+
+    /// The answer of this call: the ids, `part` and the token's API links.
+    pub(in crate::adapters::jumio) fn envelope(
+        &self,
+        credential: &StoredCredential,
+        part: Uuid,
+    ) -> axum::Json<PartResponse> {
+        axum::Json(envelope(&self.ctx, &self.token, credential, part))
+    }
+}
 
 /// Refuses an action on an execution that is no longer `INITIATED` (409).
 fn takes_actions(p: &Process, now: DateTime<Utc>) -> Result<(), Error> {

@@ -1,34 +1,24 @@
 //! A DOCUMENT credential's pages: the documented upload (`POST …/credentials/{credentialId}/parts`)
 //! and the pages the part alias `…/parts/DOCUMENT` and the web page add.
 
-use std::sync::Arc;
-
+use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Extension, Multipart, State};
-use uuid::Uuid;
 
-use super::execution::{Refusals, action, envelope, open, target};
+use super::execution::{OnCredential, Refusals, action};
 use super::form::{PartForm, files_of, new_document, stage_form, takes_parts};
-use crate::adapters::jumio::accounts::{Ctx, Path, namespace};
-use crate::adapters::jumio::auth::ApiToken;
-use crate::adapters::jumio::context::UserAgent;
 use crate::adapters::jumio::error::JumioError;
 use crate::adapters::jumio::mapping::MAX_PAGES;
 use crate::adapters::jumio::wire::{Category, ErrorBody, PartResponse};
 use crate::error::Error;
 use crate::model::FileSide;
 use crate::ops;
-use crate::state::AppState;
 
 /// Upload a document: the pages of a DOCUMENT credential, as one or more `file` images (each
 /// the next page) or one PDF alone. Seed 004's "Uploads a specified document (image(s)/single
 /// pdf)" names no classifier: the pages go to the credential's parts.
 #[utoipa::path(post, path = "/api/v1/accounts/{accountId}/workflow-executions/{workflowExecutionId}/credentials/{credentialId}/parts", operation_id = "uploadDocument", tag = "Acquisition",
     request_body(content = PartForm, content_type = "multipart/form-data"),
-    params(
-        ("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), ("credentialId" = Uuid, Path),
-        UserAgent,
-    ),
+    params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
         Refusals,
@@ -40,34 +30,29 @@ use crate::state::AppState;
         (status = 415, description = "Not a JPEG, PNG or PDF", body = ErrorBody),
     ))]
 pub async fn upload_document(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<Ctx>>,
-    token: ApiToken,
-    Path((account, execution, credential)): Path<(Uuid, Uuid, Uuid)>,
+    call: OnCredential,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let path = (account, execution, credential, "DOCUMENT".to_owned());
-    add_pages(&state, &ctx, &token, path, multipart).await
+    add_pages(&call, multipart).await
 }
+
 /// Pages of a DOCUMENT credential: each `file` part is the next page (JPEG or PNG), or the
 /// whole document is one PDF.
 pub(in crate::adapters::jumio) async fn add_pages(
-    state: &AppState,
-    ctx: &Ctx,
-    token: &ApiToken,
-    (account, execution, credential_id, _): (Uuid, Uuid, Uuid, String),
+    call: &OnCredential,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<axum::Json<PartResponse>, JumioError> {
-    let (process, record) = open(state, token, account, execution).await?;
-    let credential = record.credential(credential_id)?.clone();
+    let (process, record, credential) = call.open().await?;
     takes_parts(&credential)?;
     if credential.category != Category::Document {
         return Err(Error::invalid("classifier", "DOCUMENT is for DOCUMENT credentials").into());
     }
-    let tenant = &token.tenant;
+    let (state, tenant) = (&call.state, &call.token.tenant);
     // Refused while the form is read once past the page limit (the operation decides the
     // limit, the page numbers and "a PDF only alone" again in its transaction).
-    let count = files_of(state, tenant, account, &credential).await?.len();
+    let count = files_of(state, tenant, call.account, &credential)
+        .await?
+        .len();
     let staged = stage_form(
         state,
         tenant,
@@ -85,14 +70,13 @@ pub(in crate::adapters::jumio) async fn add_pages(
         true,
     )
     .await?;
-    let ns = namespace();
     let pages = ops::capture::Pages {
         credential: credential.id,
         max_pages: MAX_PAGES,
     };
     let stored = ops::capture::add_pages(
         &state.store,
-        &target(token, &process, &ns),
+        &call.target(&process),
         &action(&record),
         pages,
         |_| new_document(&credential),
@@ -100,5 +84,5 @@ pub(in crate::adapters::jumio) async fn add_pages(
     )
     .await?;
     let part = stored.first().map_or(credential.id, |f| f.id);
-    Ok(axum::Json(envelope(ctx, token, &credential, part)))
+    Ok(call.envelope(&credential, part))
 }
