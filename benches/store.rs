@@ -15,7 +15,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use idbridge::error::Error;
 use idbridge::model::{FileSide, NewFile, TenantId};
-use idbridge::store::{MasterKey, PutRules, Store, StoreOptions};
+use idbridge::store::{BlobLocation, MasterKey, PutRules, Store, StoreOptions};
 
 const SIZE: usize = 128 * 1024 * 1024;
 const PIECE: usize = 64 * 1024;
@@ -163,7 +163,7 @@ fn main() {
                 .unwrap();
         let (store, _) = Store::open(StoreOptions {
             metadata_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
-            blob_dir: dir.path().join("blobs"),
+            blobs: BlobLocation::Local(dir.path().join("blobs")),
             master_key: key,
             sweep_grace: Duration::from_secs(3600),
         })

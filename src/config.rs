@@ -14,9 +14,11 @@ use serde::{Deserialize, Serialize};
 
 mod access;
 mod document_types;
+mod s3;
 
 pub use access::{BackofficeUser, MasstackConfig, SignInLimits, TlsConfig};
 pub use document_types::DocumentTypeConfig;
+pub use s3::{BlobUrl, S3Config};
 
 /// The longest lifetime any token may be given, in seconds (a century).
 const CENTURY_SECS: u64 = 100 * 365 * 24 * 60 * 60;
@@ -111,6 +113,11 @@ pub struct StorageConfig {
     pub metadata_url: Option<String>,
     /// Directory of the local blob store; default `<data_dir>/blobs`.
     pub blob_dir: Option<PathBuf>,
+    /// An S3-compatible bucket for the blobs instead of a directory: `s3://bucket/prefix`,
+    /// reached as `[storage.s3]` says.
+    pub blob_url: Option<String>,
+    /// How to reach the bucket `blob_url` names.
+    pub s3: S3Config,
     /// The master key, base64 of 32 bytes. Takes precedence over `master_key_file`.
     pub master_key: Option<Secret>,
     /// File holding the master key; created (mode 0600) on first start. Must be outside
@@ -126,6 +133,8 @@ impl Default for StorageConfig {
             data_dir: "./data".into(),
             metadata_url: None,
             blob_dir: None,
+            blob_url: None,
+            s3: S3Config::default(),
             master_key: None,
             master_key_file: Some("./idbridge-master.key".into()),
             sweep_grace_secs: 3600,
@@ -621,6 +630,14 @@ impl Config {
             ));
         }
         let s = &self.storage;
+        if let Some(url) = &s.blob_url {
+            BlobUrl::parse(url)?;
+            if s.blob_dir.is_some() {
+                return Err(ConfigError(
+                    "storage.blob_url and storage.blob_dir name two blob stores: set one".into(),
+                ));
+            }
+        }
         match (&s.master_key, &s.master_key_file) {
             (None, None) => {
                 return Err(ConfigError(

@@ -7,13 +7,13 @@ use bytes::Bytes;
 
 use idbridge::error::Error;
 use idbridge::model::{DocumentKind, FileSide, NewDocument, NewFile, TenantId};
-use idbridge::store::{MasterKey, PutRules, Store, StoreOptions};
+use idbridge::store::{BlobLocation, MasterKey, PutRules, Store, StoreOptions};
 
 async fn store(dir: &std::path::Path) -> Store {
     let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
     Store::open(StoreOptions {
         metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
-        blob_dir: dir.join("blobs"),
+        blobs: BlobLocation::Local(dir.join("blobs")),
         master_key: MasterKey::from_base64(&key).unwrap(),
         sweep_grace: std::time::Duration::from_secs(3600),
     })

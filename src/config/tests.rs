@@ -336,3 +336,53 @@ fn sign_in_settings_are_loaded_and_checked() {
         Ok(())
     });
 }
+
+#[test]
+fn an_s3_blob_url_is_read_with_its_settings_and_the_environment_fills_the_secret() {
+    Jail::expect_with(|jail| {
+        write_config(
+            jail,
+            "[storage]\nblob_url = \"s3://idbridge-blobs/prod/eu\"\n[storage.s3]\nendpoint = \"http://127.0.0.1:3900\"\nallow_http = true\n",
+        );
+        jail.set_env("IDBRIDGE_STORAGE__S3__SECRET_ACCESS_KEY", "from-the-env");
+        let c = Config::load(None).unwrap();
+        assert_eq!(
+            BlobUrl::parse(c.storage.blob_url.as_deref().unwrap()).unwrap(),
+            BlobUrl {
+                bucket: "idbridge-blobs".into(),
+                prefix: "prod/eu".into(),
+            }
+        );
+        assert_eq!(
+            c.storage.s3.endpoint.as_deref(),
+            Some("http://127.0.0.1:3900")
+        );
+        assert!(c.storage.s3.allow_http);
+        let secret = c.storage.s3.secret_access_key.as_ref().unwrap();
+        assert_eq!(secret.expose(), "from-the-env");
+        // The secret never reaches a debug print of the configuration.
+        assert!(!format!("{c:?}").contains("from-the-env"));
+        Ok(())
+    });
+}
+
+#[test]
+fn a_blob_url_that_is_not_one_bucket_is_refused_by_name() {
+    Jail::expect_with(|jail| {
+        for url in [
+            "https://bucket/x",
+            "s3://",
+            "s3://UPPER",
+            "s3://ok-bucket/a/../b",
+        ] {
+            let e = load_err(jail, &format!("[storage]\nblob_url = \"{url}\"\n"));
+            assert!(e.contains("storage.blob_url"), "{url}: {e}");
+        }
+        let e = load_err(
+            jail,
+            "[storage]\nblob_url = \"s3://bucket\"\nblob_dir = \"blobs\"\n",
+        );
+        assert!(e.contains("storage.blob_url and storage.blob_dir"), "{e}");
+        Ok(())
+    });
+}

@@ -8,13 +8,13 @@ use uuid::Uuid;
 use super::executions::{Holds, NewCredential, NewToken, open_process};
 use crate::error::Error;
 use crate::model::{DocumentKind, Namespace, NewDocument, NewProcess, TenantId};
-use crate::store::{MasterKey, Store, StoreOptions};
+use crate::store::{BlobLocation, MasterKey, Store, StoreOptions};
 
 async fn store(dir: &Path) -> Store {
     let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]);
     Store::open(StoreOptions {
         metadata_url: format!("sqlite://{}", dir.join("meta.db").display()),
-        blob_dir: dir.join("blobs"),
+        blobs: BlobLocation::Local(dir.join("blobs")),
         master_key: MasterKey::from_base64(&key).unwrap(),
         sweep_grace: std::time::Duration::from_secs(3600),
     })

@@ -30,7 +30,7 @@ use crate::adapters;
 use crate::auth::Keyring;
 use crate::config::Config;
 use crate::state::AppState;
-use crate::store::{KeySource, MasterKey, Store, StoreOptions};
+use crate::store::{BlobLocation, KeySource, MasterKey, Store, StoreOptions};
 
 /// Builds the whole application from configuration and store. Tests and production use
 /// exactly this.
@@ -230,20 +230,32 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         (None, None) => anyhow::bail!("storage.master_key or storage.master_key_file is required"),
     };
     std::fs::create_dir_all(&s.data_dir)?;
+    let blobs = match &s.blob_url {
+        Some(url) => BlobLocation::S3 {
+            url: url.clone(),
+            settings: s.s3.clone(),
+        },
+        None => BlobLocation::Local(s.blob_dir()),
+    };
     let (store, report) = Store::open(StoreOptions {
         metadata_url: s.metadata_url(),
-        blob_dir: s.blob_dir(),
+        blobs,
         master_key,
         sweep_grace: Duration::from_secs(s.sweep_grace_secs),
     })
     .await
     .map_err(|e| {
         anyhow::anyhow!(
-            "storage (storage.metadata_url, storage.blob_dir): {}",
+            "storage (storage.metadata_url, storage.blob_dir or blob_url): {}",
             e.chain()
         )
     })?;
-    tracing::info!(blob_dir = %s.blob_dir().display(), "store: metadata migrated, blobs ready");
+    match &s.blob_url {
+        Some(url) => tracing::info!(blob_url = %url, "store: metadata migrated, blobs ready"),
+        None => {
+            tracing::info!(blob_dir = %s.blob_dir().display(), "store: metadata migrated, blobs ready")
+        }
+    }
     tracing::info!(swept = report.swept, "store: orphan sweep done");
     Ok(store)
 }

@@ -2,7 +2,10 @@
 //!
 //! Local filesystem is the embedded default. `object_store`'s local backend does not fsync,
 //! so after an upload completes this module syncs the file and its directory itself: a write
-//! is acknowledged only once its bytes are durable.
+//! is acknowledged only once its bytes are durable. An S3-compatible bucket (`s3`) is the
+//! other backend; there an upload is durable once the store completes it.
+
+mod s3;
 
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
@@ -26,11 +29,37 @@ pub struct Blobs {
     part_size: usize,
 }
 
+/// Where the blobs live.
+#[derive(Clone, Debug)]
+pub enum BlobLocation {
+    /// A local directory (the embedded default).
+    Local(PathBuf),
+    /// An S3-compatible bucket: `s3://bucket/prefix`, reached as the settings say.
+    S3 {
+        /// `storage.blob_url`.
+        url: String,
+        /// `[storage.s3]`.
+        settings: crate::config::S3Config,
+    },
+}
+
 /// Prefix of every blob key; anything else in the bucket is not ours and is left alone.
 pub const PREFIX: &str = "blobs";
 const READY_MARKER: &str = "idbridge-ready";
 
 impl Blobs {
+    /// Opens the blob store at `location`.
+    pub fn open(location: &BlobLocation) -> Result<Self> {
+        match location {
+            BlobLocation::Local(dir) => Blobs::local(dir),
+            BlobLocation::S3 { url, settings } => Ok(Blobs {
+                store: s3::open(url, settings)?,
+                local_root: None,
+                part_size: s3::PART_SIZE,
+            }),
+        }
+    }
+
     /// Opens (and creates) a local blob directory.
     pub fn local(root: &FsPath) -> Result<Self> {
         std::fs::create_dir_all(root)?;
@@ -201,8 +230,9 @@ impl Drop for RemovalGuard {
     }
 }
 
-/// One blob being written. Dropping it without [`BlobWriter::finish`] leaves a staged
-/// upload behind; call [`BlobWriter::abort`] on every error path.
+/// One blob being written. Call [`BlobWriter::abort`] on every error path; one dropped
+/// without `finish` (a cancelled request) is aborted by a task of its own, so no multipart
+/// upload is left open on S3.
 pub struct BlobWriter {
     inner: Option<WriteMultipart>,
     blobs: Blobs,
@@ -233,10 +263,27 @@ impl BlobWriter {
 
     /// Abandons the upload and removes what was staged.
     pub async fn abort(mut self) {
-        if let Some(w) = self.inner.take()
-            && let Err(e) = w.abort().await
-        {
-            tracing::warn!(error = %e, "could not abort a blob upload; the start-up sweep will remove it");
+        if let Some(w) = self.inner.take() {
+            abort(w).await;
         }
+    }
+}
+
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        let Some(w) = self.inner.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => drop(rt.spawn(abort(w))),
+            Err(_) => tracing::warn!("no runtime to abort a blob upload; the sweep will remove it"),
+        }
+    }
+}
+
+/// Aborts an upload, removing its staged parts.
+async fn abort(w: WriteMultipart) {
+    if let Err(e) = w.abort().await {
+        tracing::warn!(error = %e, "could not abort a blob upload; the start-up sweep will remove it");
     }
 }

@@ -35,13 +35,12 @@ mod tokens;
 mod tx;
 mod uploads;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 pub use accounts::{ClientAccount, ServiceAccount};
-pub use blobs::Blobs;
+pub use blobs::{BlobLocation, Blobs};
 pub use credentials::ProcessCredential;
 pub use crypto::{KeySource, MasterKey};
 pub use extras::{SubjectDataPage, SubjectSearch};
@@ -67,8 +66,8 @@ use crate::error::Result;
 pub struct StoreOptions {
     /// sqlx URL of the metadata database.
     pub metadata_url: String,
-    /// Directory of the local blob store.
-    pub blob_dir: PathBuf,
+    /// Where the blobs live.
+    pub blobs: BlobLocation,
     /// The master key.
     pub master_key: MasterKey,
     /// Blobs with no metadata younger than this are left alone by the start-up sweep
@@ -119,7 +118,7 @@ impl Store {
     /// blobs that have no metadata.
     pub async fn open(opts: StoreOptions) -> Result<(Store, OpenReport)> {
         let pool = db::open(&opts.metadata_url).await?;
-        let blobs = Blobs::local(&opts.blob_dir)?;
+        let blobs = Blobs::open(&opts.blobs)?;
         blobs.mark_ready().await?;
         let store = Store {
             inner: Arc::new(Inner {

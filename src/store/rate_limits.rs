@@ -183,7 +183,7 @@ mod tests {
         let key = base64::engine::general_purpose::STANDARD.encode([5u8; 32]);
         Store::open(super::super::StoreOptions {
             metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
-            blob_dir: dir.join("blobs"),
+            blobs: super::super::BlobLocation::Local(dir.join("blobs")),
             master_key: super::super::MasterKey::from_base64(&key).unwrap(),
             sweep_grace: std::time::Duration::from_secs(3600),
         })

@@ -2,14 +2,14 @@
 
 use base64::Engine as _;
 
-use super::{MasterKey, Store, StoreOptions};
+use super::{BlobLocation, MasterKey, Store, StoreOptions};
 
 /// A store over `dir` (created if needed), with a fixed test master key.
 pub async fn open(dir: &std::path::Path) -> Store {
     let key = base64::engine::general_purpose::STANDARD.encode([3u8; 32]);
     Store::open(StoreOptions {
         metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
-        blob_dir: dir.join("blobs"),
+        blobs: BlobLocation::Local(dir.join("blobs")),
         master_key: MasterKey::from_base64(&key).unwrap(),
         sweep_grace: std::time::Duration::from_secs(3600),
     })

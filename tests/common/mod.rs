@@ -27,7 +27,7 @@ use idbridge::config::{
 };
 use idbridge::contract::{Contracts, Observed, is_json, pointer_escape};
 use idbridge::model::TenantId;
-use idbridge::store::{MasterKey, Store, StoreOptions};
+use idbridge::store::{BlobLocation, MasterKey, Store, StoreOptions};
 use serde_json::Value;
 use tempfile::TempDir;
 use tokio::sync::watch;
@@ -97,7 +97,7 @@ pub fn test_config(dir: &Path) -> Config {
 pub async fn open_store(dir: &Path, sweep_grace: Duration) -> Store {
     Store::open(StoreOptions {
         metadata_url: format!("sqlite://{}", dir.join("idbridge.db").display()),
-        blob_dir: dir.join("blobs"),
+        blobs: BlobLocation::Local(dir.join("blobs")),
         master_key: master_key(),
         sweep_grace,
     })

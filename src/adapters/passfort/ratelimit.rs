@@ -148,7 +148,7 @@ mod tests {
         let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
         Store::open(crate::store::StoreOptions {
             metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
-            blob_dir: dir.join("blobs"),
+            blobs: crate::store::BlobLocation::Local(dir.join("blobs")),
             master_key: crate::store::MasterKey::from_base64(&key).unwrap(),
             sweep_grace: std::time::Duration::from_secs(3600),
         })
