@@ -15,6 +15,7 @@ pub mod config;
 pub mod conform;
 pub mod contract;
 pub mod error;
+pub mod http;
 pub mod jobs;
 pub mod media;
 pub mod metrics;

@@ -28,7 +28,7 @@ fn endpoint() -> String {
 /// A new, empty bucket, created through S3's API.
 async fn bucket() -> String {
     let name = format!("idbridge-{}", uuid::Uuid::new_v4().simple());
-    let res = reqwest::Client::new()
+    let res = idbridge::http::client()
         .put(format!("{}/{name}", endpoint()))
         .send()
         .await
@@ -52,7 +52,9 @@ fn in_bucket(config: &mut Config, bucket: &str) {
 
 /// S3's answer to `GET /bucket?query`, as text.
 async fn s3_get(bucket: &str, query: &str) -> String {
-    let res = reqwest::get(format!("{}/{bucket}?{query}", endpoint()))
+    let res = idbridge::http::client()
+        .get(format!("{}/{bucket}?{query}", endpoint()))
+        .send()
         .await
         .unwrap();
     assert!(res.status().is_success(), "{query}: {}", res.status());
@@ -91,7 +93,9 @@ async fn a_large_file_is_stored_in_parts_and_reads_back_whole_and_by_range() {
     assert_eq!(keys, vec![format!("tenant-data/blobs/{file}")]);
     assert_eq!(open_uploads(&bucket).await, 0, "the upload was completed");
     // The object holds ciphertext, never the file's bytes.
-    let stored = reqwest::get(format!("{}/{bucket}/{}", endpoint(), keys[0]))
+    let stored = idbridge::http::client()
+        .get(format!("{}/{bucket}/{}", endpoint(), keys[0]))
+        .send()
         .await
         .unwrap()
         .bytes()

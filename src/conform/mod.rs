@@ -62,7 +62,7 @@ pub async fn run(opts: &Options, out: &mut (dyn Write + Send)) -> anyhow::Result
         }
     }
     // Redirects stay visible to the cases: vendors answer some calls with 302 + Location.
-    let mut builder = reqwest::Client::builder()
+    let mut builder = crate::http::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(REQUEST_TIMEOUT);
     if let Some(path) = &opts.ca_cert {
@@ -70,7 +70,7 @@ pub async fn run(opts: &Options, out: &mut (dyn Write + Send)) -> anyhow::Result
             std::fs::read(path).with_context(|| format!("reading --ca-cert {}", path.display()))?;
         let ca = reqwest::Certificate::from_pem(&pem)
             .with_context(|| format!("--ca-cert {} is not a PEM certificate", path.display()))?;
-        builder = builder.add_root_certificate(ca);
+        builder = builder.tls_certs_merge([ca]);
     }
     let client = builder.build().context("building the HTTP client")?;
 
@@ -118,7 +118,9 @@ pub async fn load_contracts(sources: &[String]) -> anyhow::Result<Contracts> {
     let mut docs = Vec::new();
     for source in sources {
         if source.starts_with("http://") || source.starts_with("https://") {
-            let doc: serde_json::Value = reqwest::get(source)
+            let doc: serde_json::Value = crate::http::client()
+                .get(source)
+                .send()
                 .await
                 .and_then(reqwest::Response::error_for_status)
                 .with_context(|| format!("fetching {source}"))?

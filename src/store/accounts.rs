@@ -4,7 +4,7 @@
 //! credential, never the credential: hashing and key generation happen above it.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::{Store, db};
@@ -164,13 +164,15 @@ impl Store {
     /// Every account with this email, in any tenant: the candidates of a sign-in, which the
     /// caller narrows by tenant and by password.
     pub async fn client_accounts_by_email(&self, email: &str) -> Result<Vec<ClientAccount>> {
-        sqlx::query(&format!("SELECT {CLIENT_COLUMNS} WHERE email = ?"))
-            .bind(email)
-            .fetch_all(&self.inner.pool)
-            .await?
-            .iter()
-            .map(client_from_row)
-            .collect()
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {CLIENT_COLUMNS} WHERE email = ?"
+        )))
+        .bind(email)
+        .fetch_all(&self.inner.pool)
+        .await?
+        .iter()
+        .map(client_from_row)
+        .collect()
     }
 
     /// The tenant's account with this number.
@@ -179,9 +181,9 @@ impl Store {
         tenant: &TenantId,
         number: i64,
     ) -> Result<ClientAccount> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {CLIENT_COLUMNS} WHERE tenant = ? AND number = ?"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(number)
         .fetch_optional(&self.inner.pool)
@@ -196,9 +198,9 @@ impl Store {
         tenant: &TenantId,
         subject_id: Uuid,
     ) -> Result<Vec<ClientAccount>> {
-        sqlx::query(&format!(
+        sqlx::query(AssertSqlSafe(format!(
             "SELECT {CLIENT_COLUMNS} WHERE tenant = ? AND subject_id = ? ORDER BY number"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .fetch_all(&self.inner.pool)
@@ -240,9 +242,9 @@ impl Store {
         .bind(subject_id.to_string())
         .execute(&mut *tx)
         .await?;
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {CLIENT_COLUMNS} WHERE tenant = ? AND id = ?"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(account_id.to_string())
         .fetch_one(&mut *tx)
@@ -292,31 +294,35 @@ impl Store {
 
     /// The service account with this key id, in whichever tenant it is (revoked ones too).
     pub async fn service_account(&self, id: Uuid) -> Result<Option<ServiceAccount>> {
-        sqlx::query(&format!("SELECT {SERVICE_COLUMNS} WHERE id = ?"))
-            .bind(id.to_string())
-            .fetch_optional(&self.inner.pool)
-            .await?
-            .as_ref()
-            .map(service_from_row)
-            .transpose()
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SERVICE_COLUMNS} WHERE id = ?"
+        )))
+        .bind(id.to_string())
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .as_ref()
+        .map(service_from_row)
+        .transpose()
     }
 
     /// The service account that signs as this email (revoked ones too).
     pub async fn service_account_by_email(&self, email: &str) -> Result<Option<ServiceAccount>> {
-        sqlx::query(&format!("SELECT {SERVICE_COLUMNS} WHERE client_email = ?"))
-            .bind(email)
-            .fetch_optional(&self.inner.pool)
-            .await?
-            .as_ref()
-            .map(service_from_row)
-            .transpose()
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {SERVICE_COLUMNS} WHERE client_email = ?"
+        )))
+        .bind(email)
+        .fetch_optional(&self.inner.pool)
+        .await?
+        .as_ref()
+        .map(service_from_row)
+        .transpose()
     }
 
     /// The tenant's service accounts, oldest first.
     pub async fn list_service_accounts(&self, tenant: &TenantId) -> Result<Vec<ServiceAccount>> {
-        sqlx::query(&format!(
+        sqlx::query(AssertSqlSafe(format!(
             "SELECT {SERVICE_COLUMNS} WHERE tenant = ? ORDER BY created_at, id"
-        ))
+        )))
         .bind(tenant.as_str())
         .fetch_all(&self.inner.pool)
         .await?

@@ -4,7 +4,7 @@
 //! The store reads and writes them; it does not interpret the vendor's `category` or
 //! `id_types` text, nor the free-form `prefill` and `prepared` JSON.
 
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::{Store, Tx, db};
@@ -76,9 +76,9 @@ impl Store {
         tenant: &TenantId,
         process_id: Uuid,
     ) -> Result<Vec<ProcessCredential>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM process_credentials WHERE tenant = ? AND process_id = ? ORDER BY position"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
         .fetch_all(&self.inner.pool)
@@ -94,9 +94,9 @@ impl Tx {
         tenant: &TenantId,
         process_id: Uuid,
     ) -> Result<Vec<ProcessCredential>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM process_credentials WHERE tenant = ? AND process_id = ? ORDER BY position"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
         .fetch_all(self.conn())
@@ -111,9 +111,9 @@ impl Tx {
         process_id: Uuid,
         id: Uuid,
     ) -> Result<ProcessCredential> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM process_credentials WHERE tenant = ? AND process_id = ? AND id = ?"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
         .bind(id.to_string())
@@ -129,9 +129,9 @@ impl Tx {
         tenant: &TenantId,
         c: &ProcessCredential,
     ) -> Result<()> {
-        sqlx::query(&format!(
+        sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO process_credentials (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(c.id.to_string())
         .bind(c.process_id.to_string())

@@ -1,5 +1,9 @@
 //! The metadata database: pool, migrations, and the conversions every query shares.
 //! All SQL in idbridge lives under `src/store`.
+//!
+//! SQL assembled with `format!` (column lists, [`NOW_MS`], fixed filter fragments) reaches sqlx
+//! wrapped in `AssertSqlSafe`: it is built from constants only, and every value goes in as a
+//! bound parameter, never into the text.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -89,5 +93,81 @@ pub async fn checkpoint(pool: &Pool) {
         .await
     {
         tracing::warn!(error = %e, "WAL checkpoint after a delete failed; SQLite will retry");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Row;
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection};
+
+    use super::*;
+
+    fn url(dir: &std::path::Path) -> String {
+        format!("sqlite://{}", dir.join("t.db").display())
+    }
+
+    async fn pragma(pool: &Pool, name: &'static str) -> String {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA {name}")))
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        // journal_mode answers with text, the others with integers.
+        row.try_get::<String, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
+            .unwrap()
+    }
+
+    /// The connection settings the store's promises rest on are in force on the pool's
+    /// connections, and a second open of a migrated database finds the migrations applied
+    /// (their checksums match) rather than failing.
+    #[tokio::test]
+    async fn open_applies_settings_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = open(&url(dir.path())).await.unwrap();
+        let pool = open(&url(dir.path())).await.unwrap();
+        assert_eq!(pragma(&pool, "journal_mode").await, "wal");
+        assert_eq!(pragma(&pool, "synchronous").await, "2", "FULL");
+        assert_eq!(pragma(&pool, "foreign_keys").await, "1");
+        assert_eq!(pragma(&pool, "busy_timeout").await, "30000");
+        assert_eq!(pragma(&pool, "secure_delete").await, "1");
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            applied,
+            sqlx::migrate!("./migrations").iter().count() as i64
+        );
+        first.close().await;
+    }
+
+    /// `write_tx` holds the write lock from its start, before any statement: another
+    /// connection that will not wait cannot take it meanwhile.
+    #[tokio::test]
+    async fn write_tx_takes_the_write_lock_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = open(&url(dir.path())).await.unwrap();
+        let tx = write_tx(&pool).await.unwrap();
+        let mut other = SqliteConnectOptions::from_str(&url(dir.path()))
+            .unwrap()
+            .busy_timeout(Duration::ZERO)
+            .connect()
+            .await
+            .unwrap();
+        let err = sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("locked"), "{err}");
+        tx.rollback().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .unwrap();
+        sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+        other.close().await.unwrap();
     }
 }

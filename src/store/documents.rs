@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::{Store, db};
@@ -70,9 +70,9 @@ impl Store {
 
     /// The document with this per-tenant sequence number.
     pub async fn get_document_by_seq(&self, tenant: &TenantId, seq: i64) -> Result<Document> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND seq = ?"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(seq)
         .fetch_optional(&self.inner.pool)
@@ -87,9 +87,9 @@ impl Store {
         tenant: &TenantId,
         subject_id: Uuid,
     ) -> Result<Vec<Document>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .fetch_all(&self.inner.pool)
@@ -164,9 +164,9 @@ pub(super) async fn fetch_document<'e>(
     tenant: &TenantId,
     id: Uuid,
 ) -> Result<Option<Document>> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND id = ?"
-    ))
+    )))
     .bind(tenant.as_str())
     .bind(id.to_string())
     .fetch_optional(ex)
@@ -208,7 +208,7 @@ pub(super) async fn insert_document(
         created_at: now,
         updated_at: now,
     };
-    sqlx::query(&format!("INSERT INTO documents (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+    sqlx::query(AssertSqlSafe(format!("INSERT INTO documents (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
         .bind(tenant.as_str())
         .bind(doc.id.to_string())
         .bind(doc.seq)

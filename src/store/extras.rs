@@ -136,7 +136,7 @@ impl Store {
         };
         let count_sql = format!("SELECT COUNT(*) AS n {filter}");
         let total: i64 = bound
-            .bind(&count_sql)
+            .bind(count_sql)
             .fetch_one(&self.inner.pool)
             .await?
             .try_get("n")?;
@@ -144,7 +144,7 @@ impl Store {
             "SELECT s.id, s.label, s.created_at, e.data {filter} ORDER BY s.created_at, s.id LIMIT ? OFFSET ?"
         );
         let rows = bound
-            .bind(&page_sql)
+            .bind(page_sql)
             .bind(i64::from(q.limit))
             .bind(i64::try_from(q.offset).unwrap_or(i64::MAX))
             .fetch_all(&self.inner.pool)
@@ -185,9 +185,10 @@ struct Filter<'a> {
 impl<'a> Filter<'a> {
     fn bind(
         &self,
-        sql: &'a str,
-    ) -> sqlx::query::Query<'a, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'a>> {
-        sqlx::query(sql)
+        sql: String,
+    ) -> sqlx::query::Query<'a, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+        // The SQL is `filter` plus fixed clauses; every value in it is a bound parameter.
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(self.namespace)
             .bind(self.tenant)
             .bind(self.pattern)

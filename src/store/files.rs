@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use futures::stream::BoxStream;
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::{Store, db};
@@ -138,9 +138,9 @@ fn key_context(tenant: &TenantId, file_id: Uuid) -> Vec<u8> {
 
 impl Store {
     async fn file_row(&self, tenant: &TenantId, id: Uuid) -> Result<FileRow> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM files WHERE tenant = ? AND id = ?"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(id.to_string())
         .fetch_optional(&self.inner.pool)
@@ -158,9 +158,9 @@ impl Store {
     /// within a side, so every API lists a document's images the same way whatever order they
     /// were uploaded or replaced in.
     pub async fn list_files(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Vec<StoredFile>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM files WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .fetch_all(&self.inner.pool)

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use sqlx::AssertSqlSafe;
+
 use super::{Store, db};
 use crate::error::Result;
 
@@ -21,7 +23,7 @@ impl Store {
              RETURNING holder",
             now = db::NOW_MS
         );
-        let won: Option<String> = sqlx::query_scalar(&sql)
+        let won: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
             .bind(name)
             .bind(self.node())
             .bind(ttl_ms(ttl))

@@ -1,6 +1,7 @@
 //! Tenant-wide lookups that cut across subjects: documents by number (an actor identified by
 //! the document it declares) and processes by kind (a vendor's list of its flows).
 
+use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use super::documents::fetch_document;
@@ -54,9 +55,9 @@ async fn numbered_ids<'e>(
     tenant: &TenantId,
     key: &str,
 ) -> Result<Vec<Uuid>> {
-    let ids: Vec<String> = sqlx::query_scalar(&format!(
+    let ids: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(
         "SELECT id FROM documents WHERE tenant = ? AND {NUMBER_KEY} = ? ORDER BY created_at, id"
-    ))
+    )))
     .bind(tenant.as_str())
     .bind(key)
     .fetch_all(ex)
@@ -113,10 +114,10 @@ impl Store {
         };
         let filter = "tenant = ? AND namespace = ? AND kind = ? \
                       AND (? IS NULL OR json_extract(data, ?) = ?)";
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {PROCESS_COLUMNS} FROM processes WHERE {filter} \
              ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(namespace.as_str())
         .bind(kind)
@@ -127,16 +128,17 @@ impl Store {
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
         .fetch_all(&self.inner.pool)
         .await?;
-        let total: i64 =
-            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM processes WHERE {filter}"))
-                .bind(tenant.as_str())
-                .bind(namespace.as_str())
-                .bind(kind)
-                .bind(&path)
-                .bind(&path)
-                .bind(value)
-                .fetch_one(&self.inner.pool)
-                .await?;
+        let total: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM processes WHERE {filter}"
+        )))
+        .bind(tenant.as_str())
+        .bind(namespace.as_str())
+        .bind(kind)
+        .bind(&path)
+        .bind(&path)
+        .bind(value)
+        .fetch_one(&self.inner.pool)
+        .await?;
         let items = rows
             .iter()
             .map(|r| process_from_row(tenant, r))
@@ -157,11 +159,11 @@ impl Store {
         before: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> Result<Vec<Process>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT tenant, {PROCESS_COLUMNS} FROM processes \
              WHERE namespace = ? AND kind = ? AND status = ? AND updated_at <= ? \
              ORDER BY updated_at LIMIT ?"
-        ))
+        )))
         .bind(namespace.as_str())
         .bind(kind)
         .bind(status.as_str())
@@ -188,12 +190,12 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> Result<Vec<Process>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT tenant, {PROCESS_COLUMNS} FROM processes \
              WHERE namespace = ? AND kind = ? AND status = 'open' \
                AND expires_at IS NOT NULL AND expires_at <= ? \
              ORDER BY expires_at LIMIT ?"
-        ))
+        )))
         .bind(namespace.as_str())
         .bind(kind)
         .bind(db::millis(now))

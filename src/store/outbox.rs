@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::leases::ttl_ms;
@@ -53,7 +53,7 @@ pub(super) async fn insert_event(
          VALUES (?, ?, ?, ?, ?, {now}, {now})",
         now = db::NOW_MS
     );
-    sqlx::query(&sql)
+    sqlx::query(AssertSqlSafe(sql.as_str()))
         .bind(id.to_string())
         .bind(tenant.as_str())
         .bind(event.topic)
@@ -88,7 +88,7 @@ impl Store {
              RETURNING id, tenant, url, body, attempts",
             now = db::NOW_MS
         );
-        let rows = sqlx::query(&sql)
+        let rows = sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(self.node())
             .bind(ttl_ms(claim))
             .bind(topic)
@@ -145,7 +145,7 @@ impl Store {
                 now = db::NOW_MS
             ),
         };
-        sqlx::query(&sql)
+        sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(retry_in.map_or(0, ttl_ms))
             .bind(outcome)
             .bind(id.to_string())

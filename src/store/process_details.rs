@@ -8,7 +8,7 @@
 //! its final transition ([`Store::transition_announced`]).
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::{Store, Tx, db};
@@ -129,9 +129,9 @@ impl Store {
         tenant: &TenantId,
         process_id: Uuid,
     ) -> Result<Option<ProcessDetails>> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM process_details WHERE tenant = ? AND process_id = ?"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
         .fetch_optional(&self.inner.pool)
@@ -149,10 +149,10 @@ impl Tx {
         d: &ProcessDetails,
     ) -> Result<()> {
         let json = |v: &Option<serde_json::Value>| v.as_ref().map(db::to_json).transpose();
-        sqlx::query(&format!(
+        sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO process_details (tenant, process_id, {COLUMNS}) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, ?, ?)"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
         .bind(i64::from(d.flow_key))

@@ -1,7 +1,7 @@
 //! Processes: vendor flows with a lifecycle, moved only by compare-and-set transitions.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::documents::{fetch_document, insert_document};
@@ -119,9 +119,9 @@ impl Store {
 
     /// The process with this id in this tenant.
     pub async fn get_process(&self, tenant: &TenantId, id: Uuid) -> Result<Process> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {SELECT} FROM processes WHERE tenant = ? AND id = ?"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(id.to_string())
         .fetch_optional(&self.inner.pool)
@@ -136,9 +136,9 @@ impl Store {
         tenant: &TenantId,
         subject_id: Uuid,
     ) -> Result<Vec<Process>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {SELECT} FROM processes WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .fetch_all(&self.inner.pool)
@@ -316,9 +316,9 @@ impl super::Tx {
     /// PostgreSQL this read is a `SELECT … FOR UPDATE` of the row, so writers of one process
     /// run one after the other.
     pub async fn lock_process(&mut self, tenant: &TenantId, id: Uuid) -> Result<Process> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {SELECT} FROM processes WHERE tenant = ? AND id = ?"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(id.to_string())
         .fetch_optional(self.conn())
@@ -445,9 +445,9 @@ async fn insert_process(
         created_at: now,
         updated_at: now,
     };
-    sqlx::query(&format!(
+    sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO processes (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
+    )))
     .bind(tenant.as_str())
     .bind(p.id.to_string())
     .bind(p.subject_id.to_string())

@@ -5,6 +5,7 @@
 //! subject could see another's file). A document's files are selected by the document,
 //! never by loading all of its subject's files and picking.
 
+use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use super::credentials::{self, ProcessCredential};
@@ -32,10 +33,10 @@ async fn fetch_document_of<'e>(
     subject_id: Uuid,
     id: Uuid,
 ) -> Result<Document> {
-    let row = sqlx::query(&format!(
+    let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {} FROM documents WHERE tenant = ? AND subject_id = ? AND id = ?",
         documents::COLUMNS
-    ))
+    )))
     .bind(tenant.as_str())
     .bind(subject_id.to_string())
     .bind(id.to_string())
@@ -65,10 +66,10 @@ impl Store {
         subject_id: Uuid,
         seq: i64,
     ) -> Result<Document> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM documents WHERE tenant = ? AND subject_id = ? AND seq = ?",
             documents::COLUMNS
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .bind(seq)
@@ -80,10 +81,10 @@ impl Store {
 
     /// The files of one document, in side order. A document of another tenant has none.
     pub async fn files_of(&self, tenant: &TenantId, document_id: Uuid) -> Result<Vec<StoredFile>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM files WHERE tenant = ? AND document_id = ? ORDER BY created_at, id",
             files::COLUMNS
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(document_id.to_string())
         .fetch_all(&self.inner.pool)
@@ -121,10 +122,10 @@ impl Store {
         owner_id: Uuid,
         id: Uuid,
     ) -> Result<StoredFile> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM files WHERE tenant = ? AND {owner} = ? AND id = ?",
             files::COLUMNS
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(owner_id.to_string())
         .bind(id.to_string())
@@ -139,18 +140,18 @@ impl Store {
     /// share one snapshot, so a file moved between documents meanwhile is counted once.
     pub async fn documents_with_files(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Filed> {
         let mut conn = self.inner.pool.begin().await?;
-        let docs = sqlx::query(&format!(
+        let docs = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM documents WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id",
             documents::COLUMNS
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .fetch_all(&mut *conn)
         .await?;
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM files WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id",
             files::COLUMNS
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .fetch_all(&mut *conn)
@@ -211,11 +212,11 @@ impl Store {
         scope: ProcessScope<'_>,
         id: Uuid,
     ) -> Result<Process> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM processes WHERE tenant = ? AND subject_id = ? AND namespace = ? \
                AND kind = ? AND id = ?",
             processes::SELECT
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(scope.subject_id.to_string())
         .bind(scope.namespace.as_str())
@@ -233,11 +234,11 @@ impl Store {
         tenant: &TenantId,
         scope: ProcessScope<'_>,
     ) -> Result<Vec<Process>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM processes WHERE tenant = ? AND subject_id = ? AND namespace = ? \
                AND kind = ? ORDER BY created_at, id",
             processes::SELECT
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(scope.subject_id.to_string())
         .bind(scope.namespace.as_str())
@@ -259,11 +260,11 @@ impl Store {
         subject_id: Uuid,
         document_id: Uuid,
     ) -> Result<Vec<StoredFile>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM files WHERE tenant = ? AND subject_id = ? AND document_id = ? \
                ORDER BY created_at, id",
             files::COLUMNS
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .bind(document_id.to_string())
@@ -281,7 +282,7 @@ impl Store {
         scope: ProcessScope<'_>,
         id: Uuid,
     ) -> Result<ProcessCredential> {
-        let row = sqlx::query(&format!(
+        let row = sqlx::query(AssertSqlSafe(format!(
             "SELECT {} FROM process_credentials c WHERE tenant = ? AND id = ? \
                AND process_id IN (SELECT id FROM processes WHERE tenant = ? AND subject_id = ? \
                  AND namespace = ? AND kind = ?) \
@@ -289,7 +290,7 @@ impl Store {
                         WHERE p.tenant = c.tenant AND p.id = c.process_id), process_id \
              LIMIT 1",
             credentials::COLUMNS
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(id.to_string())
         .bind(tenant.as_str())

@@ -1,6 +1,6 @@
 //! Subjects and their vendor aliases.
 
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::{Store, db};
@@ -245,9 +245,9 @@ impl Store {
             "aliases",
             "subject_extras",
         ] {
-            sqlx::query(&format!(
+            sqlx::query(AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE tenant = ? AND subject_id = ?"
-            ))
+            )))
             .bind(tenant.as_str())
             .bind(&sid)
             .execute(&mut *tx)

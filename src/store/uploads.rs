@@ -6,6 +6,7 @@
 //! never both.
 
 use chrono::{DateTime, Utc};
+use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 use super::files::{StagedFile, insert_file};
@@ -30,9 +31,9 @@ impl Store {
         subject_id: Uuid,
         ns: &str,
     ) -> Result<u32> {
-        let n: i64 = sqlx::query_scalar(&format!(
+        let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM files WHERE tenant = ? AND subject_id = ? AND {LOOSE}"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .bind(ns_path(ns))
@@ -59,9 +60,9 @@ impl Store {
             ));
         }
         let mut tx = db::write_tx(&self.inner.pool).await?;
-        let held: i64 = sqlx::query_scalar(&format!(
+        let held: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM files WHERE tenant = ? AND subject_id = ? AND {LOOSE}"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(f.subject_id.to_string())
         .bind(ns_path(ns))
@@ -101,10 +102,10 @@ impl Store {
         let select_sql = format!("SELECT blob_key FROM files WHERE {condition}");
         let delete_sql = format!("DELETE FROM files WHERE {condition}");
         let mut tx = db::write_tx(&self.inner.pool).await?;
-        let mut select = sqlx::query_scalar::<_, String>(&select_sql)
+        let mut select = sqlx::query_scalar::<_, String>(AssertSqlSafe(select_sql.as_str()))
             .bind(ns_path(ns))
             .bind(db::millis(cutoff));
-        let mut delete = sqlx::query(&delete_sql)
+        let mut delete = sqlx::query(AssertSqlSafe(delete_sql.as_str()))
             .bind(ns_path(ns))
             .bind(db::millis(cutoff));
         if only.is_some() {

@@ -313,7 +313,7 @@ async fn secrets_of_the_sign_in_flows_never_reach_the_log() {
     let mut serve = Serve::start("debug", None);
     let addr = serve.addr("listening (http)");
     let base = format!("http://{addr}");
-    let c = reqwest::Client::new();
+    let c = idbridge::http::client();
     let admin = "demo-admin-key";
     let password = "Tr0ub4dor&3-horse-battery";
     let mut secrets: Vec<String> = vec![

@@ -701,7 +701,7 @@ async fn five_files_per_call_and_ten_per_identification() {
     let id = n.identification("u", "PASSPORT").await;
     let page = |i: u8| {
         (
-            Some(if i % 2 == 0 {
+            Some(if i.is_multiple_of(2) {
                 "PASSPORT_PAGE1"
             } else {
                 "PASSPORT_PAGE2"

@@ -381,7 +381,7 @@ async fn the_contract_check_records_every_kind_of_violation() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let served = tokio::spawn(async move { axum::serve(listener, app).await });
-    let client = reqwest::Client::new();
+    let client = idbridge::http::client();
     let get = |path: &'static str| {
         let (client, url) = (client.clone(), format!("{base}{path}"));
         async move {

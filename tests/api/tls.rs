@@ -265,8 +265,8 @@ async fn http_stays_beside_https_and_a_client_trusting_other_roots_is_refused() 
     let port = s.tls_port.unwrap();
     let plain = s.client.get(s.url("/healthz")).send().await.unwrap();
     assert_eq!(plain.status(), StatusCode::OK);
-    // The public roots do not include idbridge's CA: the handshake fails, nothing is served.
-    let stranger = reqwest::Client::new();
+    // The system's roots do not include idbridge's CA: the handshake fails, nothing is served.
+    let stranger = idbridge::http::client();
     let err = stranger
         .get(format!("https://localhost:{port}/healthz"))
         .send()
@@ -274,10 +274,8 @@ async fn http_stays_beside_https_and_a_client_trusting_other_roots_is_refused() 
         .unwrap_err();
     assert!(err.is_connect(), "{err:?}");
     // HTTP/1.1 is served too, for clients that offer only it.
-    let h1 = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(&std::fs::read(&_ca).unwrap()).unwrap(),
-        )
+    let h1 = idbridge::http::client_builder()
+        .tls_certs_merge([reqwest::Certificate::from_pem(&std::fs::read(&_ca).unwrap()).unwrap()])
         .http1_only()
         .build()
         .unwrap();

@@ -240,7 +240,7 @@ impl TestServer {
                 grace,
             )));
         }
-        let client = reqwest::Client::new();
+        let client = idbridge::http::client();
         let server = TestServer {
             base,
             tls_port,
@@ -515,9 +515,8 @@ pub fn with_tls(config: &mut Config, certs: &Path) -> std::path::PathBuf {
 /// port comes from each URL).
 pub fn sdk_client(ca: &Path, hosts: &[&str]) -> reqwest::Client {
     let ca = reqwest::Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap();
-    let mut builder = reqwest::Client::builder()
-        .tls_built_in_root_certs(false)
-        .add_root_certificate(ca)
+    let mut builder = idbridge::http::client_builder()
+        .tls_certs_only([ca])
         .https_only(true);
     for host in hosts {
         builder = builder.resolve(host, "127.0.0.1:0".parse().unwrap());

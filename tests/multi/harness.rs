@@ -165,7 +165,7 @@ impl Cluster {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("idbridge.toml");
         std::fs::write(&config, config_toml(&dir.path().join("data"), &options)).unwrap();
-        let http = reqwest::Client::builder()
+        let http = idbridge::http::client_builder()
             .timeout(Duration::from_secs(120))
             .build()
             .unwrap();

@@ -87,7 +87,7 @@ pub fn decode(
         clean.clear();
         let mut i = 0;
         // Gather up to WINDOW clean characters; stop only on a multiple of 4 unless at end.
-        while i < rest.len() && (clean.len() < WINDOW || clean.len() % 4 != 0) {
+        while i < rest.len() && (clean.len() < WINDOW || !clean.len().is_multiple_of(4)) {
             match rest[i] {
                 b'\\' => match rest.get(i + 1) {
                     Some(b'/') => {

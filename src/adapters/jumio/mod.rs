@@ -135,7 +135,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         config.adapters.jumio.prefix
     );
     // Callbacks name idbridge, as Jumio asks its clients to name themselves.
-    let http = reqwest::Client::builder()
+    let http = crate::http::client_builder()
         .timeout(std::time::Duration::from_secs(
             config.adapters.jumio.callback_timeout_secs,
         ))

@@ -38,6 +38,8 @@ pub(super) fn open(url: &str, s3: &S3Config) -> Result<Arc<dyn ObjectStore>> {
     if s3.allow_http {
         builder = builder.with_allow_http(true);
     }
+    // object_store's HTTP client is a reqwest one: TLS on the provider idbridge installs.
+    crate::http::install_ring();
     let store = builder
         .build()
         .map_err(|e| Error::invalid("storage.s3", e.to_string()))?;

@@ -1,7 +1,7 @@
 //! File writes inside a transaction: a [`Tx`]'s file methods, and the row inserts and moves
 //! the store's other multi-row operations run in their own transactions.
 
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
 use super::super::{Tx, db};
@@ -16,9 +16,9 @@ impl Tx {
         tenant: &TenantId,
         document_id: Uuid,
     ) -> Result<Vec<StoredFile>> {
-        let rows = sqlx::query(&format!(
+        let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM files WHERE tenant = ? AND document_id = ? ORDER BY created_at, id"
-        ))
+        )))
         .bind(tenant.as_str())
         .bind(document_id.to_string())
         .fetch_all(self.conn())
@@ -145,9 +145,9 @@ pub(in crate::store) async fn insert_file(
 ) -> Result<()> {
     use base64::Engine as _;
     let f = &s.file;
-    sqlx::query(&format!(
+    sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO files (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
+    )))
     .bind(f.tenant.as_str())
     .bind(f.id.to_string())
     .bind(f.subject_id.to_string())

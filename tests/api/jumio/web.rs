@@ -55,7 +55,7 @@ impl Landing {
 
 /// A client that does not follow redirects, to read each 303 itself.
 fn manual() -> reqwest::Client {
-    reqwest::Client::builder()
+    idbridge::http::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
@@ -182,7 +182,7 @@ async fn a_person_uploads_an_id_on_the_page_and_lands_on_the_success_url() {
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     // Finish, and the browser follows to the success URL.
-    let following = reqwest::Client::new();
+    let following = idbridge::http::client();
     let (status, _, landed) = post(&following, &href, finish()).await;
     assert_eq!((status, landed.as_str()), (StatusCode::OK, "landed"));
     let (path, query) = landing.arrived();
