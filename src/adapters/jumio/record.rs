@@ -239,7 +239,9 @@ pub(super) async fn record_of(
         .store
         .process_details(&p.tenant, p.id)
         .await?
-        .ok_or_else(|| Error::internal("a workflow execution without its details"))?;
+        // Written in one transaction with the process, so details missing after the process
+        // was read mean a concurrent deletion took both: the execution is gone.
+        .ok_or(Error::NotFound("workflow execution"))?;
     let credentials = state.store.process_credentials(&p.tenant, p.id).await?;
     Execution::read(p, details, &credentials)
 }
