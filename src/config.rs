@@ -77,8 +77,14 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     /// Base URL clients reach idbridge at, used in URLs it hands out (no trailing slash).
     pub public_base_url: String,
-    /// Longest time one request may take, in seconds.
+    /// Longest time one request may take, in seconds: a body that trickles in is cut here.
     pub request_timeout_secs: u64,
+    /// Longest time a client may take to send a request's headers (HTTP/1), in seconds: a
+    /// connection that sends them byte by byte (slowloris), or sends nothing, is closed then.
+    pub header_timeout_secs: u64,
+    /// Most connections open at once, over both listeners. At the limit, new connections
+    /// wait in the listen backlog until one closes.
+    pub max_connections: usize,
     /// On shutdown, how long in-flight requests may take to finish, in seconds.
     pub shutdown_grace_secs: u64,
     /// Largest JSON request body, in bytes.
@@ -95,6 +101,8 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_base_url: "http://127.0.0.1:8080".into(),
             request_timeout_secs: 300,
+            header_timeout_secs: 30,
+            max_connections: 10_000,
             shutdown_grace_secs: 30,
             json_body_limit: 1024 * 1024,
             tls: None,
@@ -650,6 +658,11 @@ impl Config {
                 ));
             }
             _ => {}
+        }
+        if self.server.header_timeout_secs == 0 || self.server.max_connections == 0 {
+            return Err(ConfigError(
+                "server.header_timeout_secs and server.max_connections must be at least 1".into(),
+            ));
         }
         if !self.server.public_base_url.starts_with("http://")
             && !self.server.public_base_url.starts_with("https://")

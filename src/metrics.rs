@@ -3,12 +3,15 @@
 //! can run in one process (tests). The HTTP side (the per-request middleware and `GET
 //! /metrics`) is in `server::metrics`.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
 };
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::store::Store;
 
@@ -22,6 +25,8 @@ pub struct Metrics {
     bytes_out: IntCounter,
     files: IntGauge,
     pending: IntGaugeVec,
+    connections_open: IntGauge,
+    connections_max: IntGauge,
     /// Serialises scrapes: the byte counters are brought up to the store's totals by adding
     /// the difference, which two concurrent scrapes would both add. It holds the outbox topics
     /// seen so far, so that a topic whose events have all gone reads 0 rather than vanishing.
@@ -65,6 +70,16 @@ impl Metrics {
             &["topic"],
         )
         .expect("static metric options are valid");
+        let connections_open = IntGauge::new(
+            "connections_open",
+            "Client connections open now, over both listeners",
+        )
+        .expect("valid");
+        let connections_max = IntGauge::new(
+            "connections_max",
+            "Most client connections open at once (server.max_connections)",
+        )
+        .expect("valid");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -72,6 +87,8 @@ impl Metrics {
             Box::new(bytes_out.clone()),
             Box::new(files.clone()),
             Box::new(pending.clone()),
+            Box::new(connections_open.clone()),
+            Box::new(connections_max.clone()),
         ] {
             registry.register(c).expect("metric names are unique");
         }
@@ -83,7 +100,19 @@ impl Metrics {
             bytes_out,
             files,
             pending,
+            connections_open,
+            connections_max,
             scrape: Default::default(),
+        }
+    }
+
+    /// The connection limit of `max` connections, counted in this registry.
+    pub fn connection_limit(&self, max: usize) -> ConnectionLimit {
+        self.connections_max
+            .set(i64::try_from(max).unwrap_or(i64::MAX));
+        ConnectionLimit {
+            slots: Arc::new(Semaphore::new(max)),
+            open: self.connections_open.clone(),
         }
     }
 
@@ -125,6 +154,43 @@ impl Metrics {
             .encode(&self.registry.gather(), &mut out)
             .map_err(crate::error::Error::internal)?;
         String::from_utf8(out).map_err(crate::error::Error::internal)
+    }
+}
+
+/// The connections a server may hold open at once, shared by its listeners.
+#[derive(Clone, Debug)]
+pub struct ConnectionLimit {
+    slots: Arc<Semaphore>,
+    open: IntGauge,
+}
+
+impl ConnectionLimit {
+    /// Waits for a free slot; the connection holds it until it closes.
+    pub async fn slot(&self) -> ConnectionSlot {
+        let permit = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the connection semaphore is never closed");
+        self.open.inc();
+        ConnectionSlot {
+            _permit: permit,
+            open: self.open.clone(),
+        }
+    }
+}
+
+/// One open connection's place under the limit; freed when dropped.
+#[derive(Debug)]
+pub struct ConnectionSlot {
+    _permit: OwnedSemaphorePermit,
+    open: IntGauge,
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        self.open.dec();
     }
 }
 

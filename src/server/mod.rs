@@ -14,7 +14,7 @@ use axum::http::header::{AUTHORIZATION, COOKIE, HeaderName};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
@@ -29,17 +29,23 @@ use tower_http::trace::TraceLayer;
 use crate::adapters;
 use crate::auth::Keyring;
 use crate::config::Config;
+use crate::metrics::{ConnectionLimit, ConnectionSlot};
 use crate::state::AppState;
 use crate::store::{BlobLocation, KeySource, MasterKey, Store, StoreOptions};
 
 /// Builds the whole application from configuration and store. Tests and production use
 /// exactly this.
-pub fn app(config: Arc<Config>, store: Store) -> Router {
+pub fn app(config: Arc<Config>, store: Store) -> App {
+    let metrics = crate::metrics::Metrics::new();
+    let listening = Listening {
+        connections: metrics.connection_limit(config.server.max_connections),
+        header_timeout: Duration::from_secs(config.server.header_timeout_secs),
+    };
     let state = AppState {
         keys: Arc::new(Keyring::from_config(&config)),
         config: config.clone(),
         store,
-        metrics: crate::metrics::Metrics::new(),
+        metrics,
     };
     let x_request_id = HeaderName::from_static("x-request-id");
     let router = Router::new()
@@ -49,7 +55,7 @@ pub fn app(config: Arc<Config>, store: Store) -> Router {
         .merge(adapters::routes(&state))
         .fallback(not_found)
         .with_state(state);
-    router
+    let router = router
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.server.request_timeout_secs),
@@ -68,7 +74,26 @@ pub fn app(config: Arc<Config>, store: Store) -> Router {
             AUTHORIZATION,
             COOKIE,
             HeaderName::from_static("apikey"),
-        ]))
+        ]));
+    App { router, listening }
+}
+
+/// The application, and what the listeners serving it share.
+pub struct App {
+    /// Every route, with the middleware.
+    pub router: Router,
+    /// The connection limit and header deadline of its listeners.
+    pub listening: Listening,
+}
+
+/// What the listeners of one server share: its connection limit (counted in `/metrics`) and
+/// the deadline for a request's headers.
+#[derive(Clone, Debug)]
+pub struct Listening {
+    /// Connections open at once, over every listener.
+    pub connections: ConnectionLimit,
+    /// Longest a client may take over a request's headers (HTTP/1).
+    pub header_timeout: Duration,
 }
 
 /// `GET /healthz`: the process is up.
@@ -110,10 +135,11 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    listening: Listening,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    serve_with(listener, app, None, shutdown, grace).await
+    serve_with(listener, app, listening, None, shutdown, grace).await
 }
 
 /// As [`serve`], over HTTPS: every connection first completes a TLS handshake with
@@ -121,28 +147,47 @@ pub async fn serve(
 pub async fn serve_tls(
     listener: TcpListener,
     app: Router,
+    listening: Listening,
     acceptor: TlsAcceptor,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    serve_with(listener, app, Some(acceptor), shutdown, grace).await
+    serve_with(listener, app, listening, Some(acceptor), shutdown, grace).await
+}
+
+/// Takes a free connection slot, then the next connection: at the limit, connections wait
+/// in the listen backlog. Cancel-safe, as the accept loop's `select!` needs.
+async fn accept(
+    listener: &TcpListener,
+    listening: &Listening,
+) -> std::io::Result<(tokio::net::TcpStream, std::net::SocketAddr, ConnectionSlot)> {
+    let slot = listening.connections.slot().await;
+    let (stream, peer) = listener.accept().await?;
+    Ok((stream, peer, slot))
 }
 
 async fn serve_with(
     listener: TcpListener,
     app: Router,
+    listening: Listening,
     tls: Option<TlsAcceptor>,
     shutdown: impl Future<Output = ()> + Send + 'static,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let builder = ConnBuilder::new(TokioExecutor::new());
+    let mut builder = ConnBuilder::new(TokioExecutor::new());
+    // A client that has not sent a whole request head by then (a slowloris, or an idle
+    // keep-alive connection) is closed.
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(listening.header_timeout);
     let graceful = GracefulShutdown::new();
     let mut connections = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
+            accepted = accept(&listener, &listening) => match accepted {
+                Ok((stream, peer, slot)) => {
                     let _ = stream.set_nodelay(true);
                     // Handlers that bound failed sign-ins per address read the peer from here.
                     let app = app.clone();
@@ -154,11 +199,22 @@ async fn serve_with(
                         },
                     ));
                     let builder = builder.clone();
+                    let header_timeout = listening.header_timeout;
                     let watcher = graceful.watcher();
                     let tls = tls.clone();
                     connections.spawn(async move {
+                        // Held while the connection is open.
+                        let _slot = slot;
                         let result = match tls {
                             None => {
+                                // The HTTP/1-or-2 detection waits for the first bytes with no
+                                // deadline of its own: a client silent past the header deadline
+                                // is closed here.
+                                let mut first = [0u8; 1];
+                                if tokio::time::timeout(header_timeout, stream.peek(&mut first)).await.is_err() {
+                                    tracing::debug!("no request within the header deadline");
+                                    return;
+                                }
                                 let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                                 watcher.watch(conn).await
                             }
@@ -173,6 +229,13 @@ async fn serve_with(
                                         tracing::debug!("TLS handshake timed out");
                                         return;
                                     }
+                                };
+                                // ALPN settled the protocol: serve it without detection, so the
+                                // header deadline runs from the handshake on.
+                                let builder = match stream.get_ref().1.alpn_protocol() {
+                                    Some(b"h2") => builder.http2_only(),
+                                    Some(b"http/1.1") => builder.http1_only(),
+                                    _ => builder,
                                 };
                                 let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                                 watcher.watch(conn).await
@@ -284,7 +347,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         None => None,
     };
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
-    let app = app(Arc::new(config), store);
+    let App {
+        router: app,
+        listening,
+    } = app(Arc::new(config), store);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let until_stopped = move || {
         let mut stopped = stopped.clone();
@@ -293,9 +359,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     };
     let mut servers = JoinSet::new();
-    servers.spawn(serve(listener, app.clone(), until_stopped(), grace));
+    servers.spawn(serve(
+        listener,
+        app.clone(),
+        listening.clone(),
+        until_stopped(),
+        grace,
+    ));
     if let Some((listener, acceptor)) = secure {
-        servers.spawn(serve_tls(listener, app, acceptor, until_stopped(), grace));
+        servers.spawn(serve_tls(
+            listener,
+            app,
+            listening,
+            acceptor,
+            until_stopped(),
+            grace,
+        ));
     }
     tokio::select! {
         () = shutdown => {}

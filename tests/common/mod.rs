@@ -216,7 +216,9 @@ impl TestServer {
         let mut docs = served_documents(&config);
         documents(&mut docs);
         let checker = ContractChecker::new(docs);
-        let app = checker.layer(idbridge::server::app(config.clone(), store.clone()));
+        let idbridge::server::App { router, listening } =
+            idbridge::server::app(config.clone(), store.clone());
+        let app = checker.layer(router);
         let (stop, stopped) = watch::channel(false);
         let until_stopped = move || {
             let mut stopped = stopped.clone();
@@ -228,6 +230,7 @@ impl TestServer {
         let mut tasks = vec![tokio::spawn(idbridge::server::serve(
             listener,
             app.clone(),
+            listening.clone(),
             until_stopped(),
             grace,
         ))];
@@ -235,6 +238,7 @@ impl TestServer {
             tasks.push(tokio::spawn(idbridge::server::serve_tls(
                 listener,
                 app,
+                listening,
                 acceptor,
                 until_stopped(),
                 grace,
