@@ -300,6 +300,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         },
         None => BlobLocation::Local(s.blob_dir()),
     };
+    let location = blobs.to_string();
     let (store, report) = Store::open(StoreOptions {
         metadata_url: s.metadata_url(),
         blobs,
@@ -313,12 +314,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
             e.chain()
         )
     })?;
-    match &s.blob_url {
-        Some(url) => tracing::info!(blob_url = %url, "store: metadata migrated, blobs ready"),
-        None => {
-            tracing::info!(blob_dir = %s.blob_dir().display(), "store: metadata migrated, blobs ready")
-        }
-    }
+    tracing::info!(blobs = %location, "store: metadata migrated, blobs ready");
     tracing::info!(swept = report.swept, "store: orphan sweep done");
     Ok(store)
 }

@@ -43,6 +43,17 @@ pub enum BlobLocation {
     },
 }
 
+impl std::fmt::Display for BlobLocation {
+    /// The directory, or the `s3://` URL (which holds no credentials: configuration refuses
+    /// any but a bucket and a prefix).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BlobLocation::Local(dir) => write!(f, "{}", dir.display()),
+            BlobLocation::S3 { url, .. } => f.write_str(url),
+        }
+    }
+}
+
 /// Prefix of every blob key; anything else in the bucket is not ours and is left alone.
 pub const PREFIX: &str = "blobs";
 const READY_MARKER: &str = "idbridge-ready";
