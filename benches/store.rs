@@ -163,6 +163,7 @@ fn main() {
                 .unwrap();
         let (store, _) = Store::open(StoreOptions {
             metadata_url: format!("sqlite://{}", dir.path().join("bench.db").display()),
+            db: Default::default(),
             blobs: BlobLocation::Local(dir.path().join("blobs")),
             master_key: key,
             sweep_grace: Duration::from_secs(3600),

@@ -118,7 +118,14 @@ pub struct StorageConfig {
     /// Directory for the embedded database and blobs.
     pub data_dir: PathBuf,
     /// sqlx URL of the metadata database; default `sqlite://<data_dir>/idbridge.db`.
-    pub metadata_url: Option<String>,
+    /// `postgres://user:password@host/db` selects PostgreSQL (several nodes may share it).
+    pub metadata_url: Option<Secret>,
+    /// Connections in the metadata database's pool.
+    pub pool_size: u32,
+    /// The longest a metadata statement may run, and the longest a request waits for a
+    /// connection or the write lock, in seconds. A request that hits it gets the vendor's
+    /// 503, promptly, instead of hanging while the database is unreachable.
+    pub statement_timeout_secs: u64,
     /// Directory of the local blob store; default `<data_dir>/blobs`.
     pub blob_dir: Option<PathBuf>,
     /// An S3-compatible bucket for the blobs instead of a directory: `s3://bucket/prefix`,
@@ -140,6 +147,8 @@ impl Default for StorageConfig {
         StorageConfig {
             data_dir: "./data".into(),
             metadata_url: None,
+            pool_size: 8,
+            statement_timeout_secs: 30,
             blob_dir: None,
             blob_url: None,
             s3: S3Config::default(),
@@ -154,7 +163,8 @@ impl StorageConfig {
     /// The metadata URL, defaulted from the data directory.
     pub fn metadata_url(&self) -> String {
         self.metadata_url
-            .clone()
+            .as_ref()
+            .map(|s| s.expose().to_owned())
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("idbridge.db").display()))
     }
 

@@ -18,6 +18,11 @@
 //! - `kill -9` of one process during a large streaming upload and concurrent writes leaves
 //!   nothing half visible through the other: every file listed opens with the bytes sent,
 //!   no document is seen without the files its operation stores with it (`crash`).
+//! - A node started before its database waits for it, logging each attempt, and serves
+//!   once it is there, with no restart (`startup`).
+//!
+//! With `IDB_TEST_POSTGRES` and `IDB_TEST_S3_ENDPOINT` set (`.ci/pg .ci/s3 .ci/scale-out`)
+//! the nodes share one PostgreSQL database and one S3 bucket instead of a directory.
 //!
 //! Every vendor call goes through the clients of `tests/common` (nCore's `At`, Jumio's
 //! `JumioClient`), pointed at one node's base URL.
@@ -47,3 +52,5 @@ mod jumio;
 mod ncore;
 #[path = "multi/passfort.rs"]
 mod passfort;
+#[path = "multi/startup.rs"]
+mod startup;

@@ -2,7 +2,7 @@
 //!
 //! The server with `storage.blob_url = "s3://bucket/prefix"`, against a real S3 API: moto's
 //! server, which `.ci/run` installs and starts, naming its endpoint in
-//! `IDBRIDGE_TEST_S3_ENDPOINT`. Built only with the `s3-tests` feature
+//! `IDB_TEST_S3_ENDPOINT`. Built only with the `s3-tests` feature
 //! (`cargo test --features s3-tests --test s3`) because it needs that service; run without
 //! the variable, it fails rather than pass untested.
 //!
@@ -15,39 +15,25 @@ use common::TestServer;
 use common::fixtures::{noisy_pdf, png_header, sha_hex};
 use common::jumio::{CLIENT_A, Jumio, field, key_only};
 use common::ncore::{At, KEY_A, passport};
-use idbridge::config::{Config, S3Config};
+use idbridge::config::Config;
 use reqwest::{Method, StatusCode};
 
 /// The S3 endpoint the tests run against.
 fn endpoint() -> String {
-    std::env::var("IDBRIDGE_TEST_S3_ENDPOINT").expect(
-        "IDBRIDGE_TEST_S3_ENDPOINT names the S3 endpoint these tests need (.ci/run starts moto_server and sets it)",
+    idbridge::store::testing::s3_endpoint().expect(
+        "IDB_TEST_S3_ENDPOINT names the S3 endpoint these tests need (.ci/s3 starts moto_server and sets it)",
     )
 }
 
 /// A new, empty bucket, created through S3's API.
 async fn bucket() -> String {
-    let name = format!("idbridge-{}", uuid::Uuid::new_v4().simple());
-    let res = idbridge::http::client()
-        .put(format!("{}/{name}", endpoint()))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "bucket {name}: {}", res.status());
-    name
+    idbridge::store::testing::s3_bucket(&endpoint()).await
 }
 
 /// Points `config`'s blobs at `s3://bucket/tenant-data`.
 fn in_bucket(config: &mut Config, bucket: &str) {
     config.storage.blob_url = Some(format!("s3://{bucket}/tenant-data"));
-    config.storage.s3 = S3Config {
-        endpoint: Some(endpoint()),
-        region: Some("us-east-1".into()),
-        access_key_id: Some("idbridge-test".into()),
-        secret_access_key: Some(idbridge::config::Secret::new("idbridge-test-secret")),
-        path_style: Some(true),
-        allow_http: true,
-    };
+    config.storage.s3 = idbridge::store::testing::s3_settings(&endpoint());
 }
 
 /// S3's answer to `GET /bucket?query`, as text.

@@ -2,24 +2,14 @@
 //! tenant's document, file or process answers `NotFound` through every one of them, exactly like
 //! one that does not exist.
 
-use base64::Engine as _;
 use bytes::Bytes;
 
 use idbridge::error::Error;
 use idbridge::model::{DocumentKind, FileSide, NewDocument, NewFile, TenantId};
-use idbridge::store::{BlobLocation, MasterKey, PutRules, Store, StoreOptions};
+use idbridge::store::{PutRules, Store};
 
 async fn store(dir: &std::path::Path) -> Store {
-    let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
-    Store::open(StoreOptions {
-        metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
-        blobs: BlobLocation::Local(dir.join("blobs")),
-        master_key: MasterKey::from_base64(&key).unwrap(),
-        sweep_grace: std::time::Duration::from_secs(3600),
-    })
-    .await
-    .unwrap()
-    .0
+    idbridge::store::testing::open(dir).await
 }
 
 fn pdf() -> Bytes {

@@ -8,19 +8,10 @@ use uuid::Uuid;
 use super::executions::{Holds, NewCredential, NewToken, open_process};
 use crate::error::Error;
 use crate::model::{DocumentKind, Namespace, NewDocument, NewProcess, TenantId};
-use crate::store::{BlobLocation, MasterKey, Store, StoreOptions};
+use crate::store::Store;
 
 async fn store(dir: &Path) -> Store {
-    let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [7u8; 32]);
-    Store::open(StoreOptions {
-        metadata_url: format!("sqlite://{}", dir.join("meta.db").display()),
-        blobs: BlobLocation::Local(dir.join("blobs")),
-        master_key: MasterKey::from_base64(&key).unwrap(),
-        sweep_grace: std::time::Duration::from_secs(3600),
-    })
-    .await
-    .unwrap()
-    .0
+    crate::store::testing::open(dir).await
 }
 
 fn new_process(subject: Uuid) -> NewProcess {

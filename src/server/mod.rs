@@ -31,7 +31,7 @@ use crate::auth::Keyring;
 use crate::config::Config;
 use crate::metrics::{ConnectionLimit, ConnectionSlot};
 use crate::state::AppState;
-use crate::store::{BlobLocation, KeySource, MasterKey, Store, StoreOptions};
+use crate::store::{BlobLocation, DbSettings, KeySource, MasterKey, Store, StoreOptions};
 
 /// Builds the whole application from configuration and store. Tests and production use
 /// exactly this.
@@ -303,21 +303,58 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let location = blobs.to_string();
     let (store, report) = Store::open(StoreOptions {
         metadata_url: s.metadata_url(),
+        db: DbSettings {
+            pool_size: s.pool_size,
+            statement_timeout: Duration::from_secs(s.statement_timeout_secs),
+        },
         blobs,
         master_key,
         sweep_grace: Duration::from_secs(s.sweep_grace_secs),
     })
     .await
-    .map_err(|e| {
-        anyhow::anyhow!(
+    .map_err(|e| match e {
+        // A setting the store refuses will not get better by waiting.
+        crate::error::Error::InvalidField { .. } => anyhow::anyhow!(
             "storage (storage.metadata_url, storage.blob_dir or blob_url): {}",
             e.chain()
-        )
+        ),
+        _ => Unreachable(e.chain().to_string()).into(),
     })?;
-    tracing::info!(blobs = %location, "store: metadata migrated, blobs ready");
+    tracing::info!(metadata = ?store.engine(), blobs = %location, "store: metadata migrated, blobs ready");
     tracing::info!(swept = report.swept, "store: orphan sweep done");
     Ok(store)
 }
+
+/// [`open_store`], retried while an engine is unreachable: a node started before its
+/// database or bucket (or while one is down) waits for it with backoff, one log line per
+/// attempt, instead of exiting and being restarted in a loop. A configuration the store
+/// refuses (a malformed URL, a missing master key) fails at once.
+async fn open_store_patiently(config: &Config) -> anyhow::Result<Store> {
+    const MAX_DELAY: Duration = Duration::from_secs(30);
+    let mut delay = Duration::from_millis(500);
+    for attempt in 1u32.. {
+        match open_store(config).await {
+            Ok(store) => return Ok(store),
+            Err(e) if e.downcast_ref::<Unreachable>().is_some() => {
+                tracing::warn!(
+                    attempt,
+                    retry_in_ms = delay.as_millis() as u64,
+                    error = %e,
+                    "store: not reachable yet; retrying"
+                );
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(MAX_DELAY);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the attempts never run out")
+}
+
+/// An engine did not answer at start-up; worth retrying (unlike a configuration error).
+#[derive(Debug, thiserror::Error)]
+#[error("storage (storage.metadata_url, storage.blob_dir or blob_url): {0}")]
+struct Unreachable(String);
 
 /// `idbridge serve`: open the store, bind (HTTP, and HTTPS when configured), serve until
 /// SIGINT or SIGTERM; one signal drains both listeners.
@@ -327,7 +364,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             "DEMO KEYS ARE ACTIVE: the configuration holds public demo credentials; replace them before exposing this server"
         );
     }
-    let store = open_store(&config).await?;
+    let store = open_store_patiently(&config).await?;
     let shutdown = shutdown_signal()?;
     let listener = TcpListener::bind(config.server.listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening (http)");

@@ -65,7 +65,7 @@ const CLIENT_COLUMNS: &str =
 const SERVICE_COLUMNS: &str =
     "tenant, id, client_email, public_key, label, created_at, revoked_at FROM service_accounts";
 
-fn client_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ClientAccount> {
+fn client_from_row(r: &db::Row) -> Result<ClientAccount> {
     Ok(ClientAccount {
         tenant: TenantId::new(r.try_get::<String, _>("tenant")?).map_err(Error::internal)?,
         id: db::uuid(r.try_get("id")?)?,
@@ -77,7 +77,7 @@ fn client_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ClientAccount> {
     })
 }
 
-fn service_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ServiceAccount> {
+fn service_from_row(r: &db::Row) -> Result<ServiceAccount> {
     Ok(ServiceAccount {
         tenant: TenantId::new(r.try_get::<String, _>("tenant")?).map_err(Error::internal)?,
         id: db::uuid(r.try_get("id")?)?,
@@ -103,21 +103,22 @@ impl Store {
         email: &str,
         password_hash: &str,
     ) -> Result<ClientAccount> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         super::subjects::require_subject(&mut tx, tenant, subject_id).await?;
-        let has_one: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM client_accounts WHERE tenant = ? AND subject_id = ?")
-                .bind(tenant.as_str())
-                .bind(subject_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
+        let has_one: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM client_accounts WHERE tenant = $1 AND subject_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(subject_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
         if has_one.is_some() {
             return Err(Error::Conflict(
                 "this subject has a sign-in account already (one client, one account)".into(),
             ));
         }
         let taken: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM client_accounts WHERE tenant = ? AND email = ?")
+            sqlx::query_scalar("SELECT 1 FROM client_accounts WHERE tenant = $1 AND email = $2")
                 .bind(tenant.as_str())
                 .bind(email)
                 .fetch_optional(&mut *tx)
@@ -128,7 +129,7 @@ impl Store {
             ));
         }
         let number: i64 = sqlx::query_scalar(
-            "INSERT INTO counters (tenant, name, value) VALUES (?, 'client_account', 1) \
+            "INSERT INTO counters (tenant, name, value) VALUES ($1, 'client_account', 1) \
              ON CONFLICT (tenant, name) DO UPDATE SET value = counters.value + 1 RETURNING value",
         )
         .bind(tenant.as_str())
@@ -145,7 +146,7 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO client_accounts (tenant, id, number, subject_id, email, password_hash, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(tenant.as_str())
         .bind(account.id.to_string())
@@ -165,7 +166,7 @@ impl Store {
     /// caller narrows by tenant and by password.
     pub async fn client_accounts_by_email(&self, email: &str) -> Result<Vec<ClientAccount>> {
         sqlx::query(AssertSqlSafe(format!(
-            "SELECT {CLIENT_COLUMNS} WHERE email = ?"
+            "SELECT {CLIENT_COLUMNS} WHERE email = $1"
         )))
         .bind(email)
         .fetch_all(&self.inner.pool)
@@ -182,7 +183,7 @@ impl Store {
         number: i64,
     ) -> Result<ClientAccount> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {CLIENT_COLUMNS} WHERE tenant = ? AND number = ?"
+            "SELECT {CLIENT_COLUMNS} WHERE tenant = $1 AND number = $2"
         )))
         .bind(tenant.as_str())
         .bind(number)
@@ -199,7 +200,7 @@ impl Store {
         subject_id: Uuid,
     ) -> Result<Vec<ClientAccount>> {
         sqlx::query(AssertSqlSafe(format!(
-            "SELECT {CLIENT_COLUMNS} WHERE tenant = ? AND subject_id = ? ORDER BY number"
+            "SELECT {CLIENT_COLUMNS} WHERE tenant = $1 AND subject_id = $2 ORDER BY number"
         )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
@@ -220,10 +221,10 @@ impl Store {
         account_id: Uuid,
         password_hash: &str,
     ) -> Result<ClientAccount> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let done = sqlx::query(
-            "UPDATE client_accounts SET password_hash = ?, updated_at = ? \
-             WHERE tenant = ? AND subject_id = ? AND id = ?",
+            "UPDATE client_accounts SET password_hash = $1, updated_at = $2 \
+             WHERE tenant = $3 AND subject_id = $4 AND id = $5",
         )
         .bind(password_hash)
         .bind(db::millis(db::now()))
@@ -236,14 +237,14 @@ impl Store {
             return Err(Error::NotFound("client account"));
         }
         sqlx::query(
-            "DELETE FROM tokens WHERE tenant = ? AND subject_id = ? AND session IS NOT NULL",
+            "DELETE FROM tokens WHERE tenant = $1 AND subject_id = $2 AND session IS NOT NULL",
         )
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .execute(&mut *tx)
         .await?;
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {CLIENT_COLUMNS} WHERE tenant = ? AND id = ?"
+            "SELECT {CLIENT_COLUMNS} WHERE tenant = $1 AND id = $2"
         )))
         .bind(tenant.as_str())
         .bind(account_id.to_string())
@@ -266,7 +267,7 @@ impl Store {
         let now = db::now();
         let done = sqlx::query(
             "INSERT INTO service_accounts (id, tenant, client_email, public_key, label, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         )
         .bind(id.to_string())
         .bind(tenant.as_str())
@@ -295,7 +296,7 @@ impl Store {
     /// The service account with this key id, in whichever tenant it is (revoked ones too).
     pub async fn service_account(&self, id: Uuid) -> Result<Option<ServiceAccount>> {
         sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SERVICE_COLUMNS} WHERE id = ?"
+            "SELECT {SERVICE_COLUMNS} WHERE id = $1"
         )))
         .bind(id.to_string())
         .fetch_optional(&self.inner.pool)
@@ -308,7 +309,7 @@ impl Store {
     /// The service account that signs as this email (revoked ones too).
     pub async fn service_account_by_email(&self, email: &str) -> Result<Option<ServiceAccount>> {
         sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SERVICE_COLUMNS} WHERE client_email = ?"
+            "SELECT {SERVICE_COLUMNS} WHERE client_email = $1"
         )))
         .bind(email)
         .fetch_optional(&self.inner.pool)
@@ -321,7 +322,7 @@ impl Store {
     /// The tenant's service accounts, oldest first.
     pub async fn list_service_accounts(&self, tenant: &TenantId) -> Result<Vec<ServiceAccount>> {
         sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SERVICE_COLUMNS} WHERE tenant = ? ORDER BY created_at, id"
+            "SELECT {SERVICE_COLUMNS} WHERE tenant = $1 ORDER BY created_at, id"
         )))
         .bind(tenant.as_str())
         .fetch_all(&self.inner.pool)
@@ -339,7 +340,7 @@ impl Store {
         id: Uuid,
     ) -> Result<ServiceAccount> {
         sqlx::query(
-            "UPDATE service_accounts SET revoked_at = COALESCE(revoked_at, ?) WHERE tenant = ? AND id = ?",
+            "UPDATE service_accounts SET revoked_at = COALESCE(revoked_at, $1) WHERE tenant = $2 AND id = $3",
         )
         .bind(db::millis(db::now()))
         .bind(tenant.as_str())
@@ -362,12 +363,12 @@ impl Store {
     ) -> Result<bool> {
         let now = db::now();
         let mut tx = self.inner.pool.begin().await?;
-        sqlx::query("DELETE FROM used_assertions WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM used_assertions WHERE expires_at <= $1")
             .bind(db::millis(now))
             .execute(&mut *tx)
             .await?;
         let done = sqlx::query(
-            "INSERT INTO used_assertions (issuer, jti, expires_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO used_assertions (issuer, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
         .bind(issuer)
         .bind(jti)

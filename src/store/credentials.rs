@@ -41,7 +41,7 @@ pub struct ProcessCredential {
 pub(super) const COLUMNS: &str = "id, process_id, position, category, id_types, document_id, data_document_id, \
                        reused, last_page, prefill, prepared";
 
-pub(super) fn credential_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ProcessCredential> {
+pub(super) fn credential_from_row(r: &db::Row) -> Result<ProcessCredential> {
     let uuid = |c: &str| -> Result<Option<Uuid>> {
         r.try_get::<Option<String>, _>(c)?
             .as_deref()
@@ -77,7 +77,7 @@ impl Store {
         process_id: Uuid,
     ) -> Result<Vec<ProcessCredential>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM process_credentials WHERE tenant = ? AND process_id = ? ORDER BY position"
+            "SELECT {COLUMNS} FROM process_credentials WHERE tenant = $1 AND process_id = $2 ORDER BY position"
         )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
@@ -95,7 +95,7 @@ impl Tx {
         process_id: Uuid,
     ) -> Result<Vec<ProcessCredential>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM process_credentials WHERE tenant = ? AND process_id = ? ORDER BY position"
+            "SELECT {COLUMNS} FROM process_credentials WHERE tenant = $1 AND process_id = $2 ORDER BY position"
         )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
@@ -112,7 +112,7 @@ impl Tx {
         id: Uuid,
     ) -> Result<ProcessCredential> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM process_credentials WHERE tenant = ? AND process_id = ? AND id = ?"
+            "SELECT {COLUMNS} FROM process_credentials WHERE tenant = $1 AND process_id = $2 AND id = $3"
         )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
@@ -130,7 +130,7 @@ impl Tx {
         c: &ProcessCredential,
     ) -> Result<()> {
         sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO process_credentials (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO process_credentials (tenant, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         )))
         .bind(tenant.as_str())
         .bind(c.id.to_string())
@@ -157,8 +157,8 @@ impl Tx {
         c: &ProcessCredential,
     ) -> Result<()> {
         let updated = sqlx::query(
-            "UPDATE process_credentials SET document_id = ?, data_document_id = ?, prefill = ?, prepared = ? \
-             WHERE tenant = ? AND process_id = ? AND id = ?",
+            "UPDATE process_credentials SET document_id = $1, data_document_id = $2, prefill = $3, prepared = $4 \
+             WHERE tenant = $5 AND process_id = $6 AND id = $7",
         )
         .bind(c.document_id.map(|d| d.to_string()))
         .bind(c.data_document_id.map(|d| d.to_string()))
@@ -188,7 +188,7 @@ impl Tx {
             .ok_or_else(|| Error::invalid("file", "too many pages"))?;
         for page in first..first + n {
             let added = sqlx::query(
-                "INSERT INTO process_pages (process_id, credential_id, page) VALUES (?, ?, ?) \
+                "INSERT INTO process_pages (process_id, credential_id, page) VALUES ($1, $2, $3) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(c.process_id.to_string())
@@ -201,7 +201,9 @@ impl Tx {
             }
         }
         sqlx::query(
-            "UPDATE process_credentials SET last_page = MAX(last_page, ?) WHERE process_id = ? AND id = ?",
+            "UPDATE process_credentials \
+             SET last_page = CASE WHEN last_page > $1 THEN last_page ELSE $1 END \
+             WHERE process_id = $2 AND id = $3",
         )
         .bind(i64::from(first + n - 1))
         .bind(c.process_id.to_string())

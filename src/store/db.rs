@@ -1,50 +1,205 @@
-//! The metadata database: pool, migrations, and the conversions every query shares.
-//! All SQL in idbridge lives under `src/store`.
+//! The metadata database: pool, migrations, the engine's few differences, and the
+//! conversions every query shares. All SQL in idbridge lives under `src/store`.
 //!
-//! SQL assembled with `format!` (column lists, [`NOW_MS`], fixed filter fragments) reaches sqlx
-//! wrapped in `AssertSqlSafe`: it is built from constants only, and every value goes in as a
-//! bound parameter, never into the text.
+//! One code path serves both engines through sqlx's `Any` driver: the statements use `$N`
+//! placeholders, which SQLite and PostgreSQL both read, and only types both engines share
+//! (TEXT, BIGINT). What differs (the clock, JSON functions, how a writer takes its lock)
+//! comes from [`Engine`]. Each engine has its own migrations folder.
+//!
+//! SQL assembled with `format!` (column lists, engine fragments, fixed filter fragments)
+//! reaches sqlx wrapped in `AssertSqlSafe`: it is built from constants only, and every value
+//! goes in as a bound parameter, never into the text.
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Executor};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
-/// The pool type; SQLite is the embedded engine.
-pub type Pool = sqlx::SqlitePool;
+/// The pool type: SQLite (embedded) or PostgreSQL, chosen by the URL.
+pub type Pool = sqlx::AnyPool;
+/// One connection of the pool.
+pub type Conn = sqlx::AnyConnection;
+/// A transaction on the pool.
+pub type DbTx = sqlx::Transaction<'static, sqlx::Any>;
+/// A row read from either engine.
+pub type Row = sqlx::any::AnyRow;
 
-/// Opens the database at `url` (e.g. `sqlite://data/idbridge.db`), creating it if needed,
-/// in WAL mode with full fsync on commit, and runs the migrations.
-pub async fn open(url: &str) -> Result<Pool> {
-    let opts = SqliteConnectOptions::from_str(url)
-        .map_err(|e| Error::invalid("storage.metadata_url", e.to_string()))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // FULL: a commit is durable once acknowledged, which the store's promises rely on.
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(30))
-        // Deleted rows (wrapped data keys) are overwritten, not left in free pages.
-        .pragma("secure_delete", "ON");
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(opts)
-        .await?;
-    sqlx::migrate!("./migrations")
-        .run(&pool)
-        .await
-        .map_err(Error::internal)?;
-    Ok(pool)
+/// The SQL engine behind a pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// The embedded engine: one file, one writer at a time.
+    Sqlite,
+    /// The shared engine several nodes use.
+    Postgres,
 }
 
-/// The database's clock in milliseconds since the epoch, as SQL: what leases, claims and
-/// other expiries shared by several nodes are compared with, so that nodes whose clocks
-/// differ still agree.
-pub const NOW_MS: &str = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+/// How the pool is sized and bounded.
+#[derive(Clone, Copy, Debug)]
+pub struct DbSettings {
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// The longest a statement may run (PostgreSQL `statement_timeout`), and the longest a
+    /// request waits for a connection or for the write lock (SQLite `busy_timeout`).
+    pub statement_timeout: Duration,
+}
+
+impl Default for DbSettings {
+    fn default() -> Self {
+        DbSettings {
+            pool_size: 8,
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The key of the advisory lock every PostgreSQL write transaction takes (see [`write_tx`]).
+const WRITE_LOCK: i64 = 0x1db_0001;
+
+impl Engine {
+    /// The engine a metadata URL names.
+    pub fn of_url(url: &str) -> Result<Engine> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(Error::invalid(
+                "storage.metadata_url",
+                "expected a sqlite:// or postgres:// URL",
+            ))
+        }
+    }
+
+    /// The database's clock in milliseconds since the epoch, as SQL: what leases, claims
+    /// and other expiries shared by several nodes are compared with, so that nodes whose
+    /// clocks differ still agree.
+    pub fn now_ms(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+            Engine::Postgres => {
+                "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)"
+            }
+        }
+    }
+
+    /// SQL true when the JSON object in the TEXT `column` has the member named by parameter
+    /// `$n` (whatever its value, `null` included).
+    pub fn json_has(self, column: &str, n: u8) -> String {
+        match self {
+            Engine::Sqlite => format!("json_type({column}, '$.\"' || ${n} || '\"') IS NOT NULL"),
+            Engine::Postgres => format!("jsonb_exists(CAST({column} AS jsonb), ${n})"),
+        }
+    }
+
+    /// SQL for the text of the top-level member named by parameter `$n` of the JSON object in
+    /// the TEXT `column` (NULL when absent).
+    pub fn json_text(self, column: &str, n: u8) -> String {
+        match self {
+            Engine::Sqlite => {
+                format!("CAST(json_extract({column}, '$.\"' || ${n} || '\"') AS TEXT)")
+            }
+            Engine::Postgres => format!("(CAST({column} AS jsonb) ->> ${n})"),
+        }
+    }
+
+    /// A subquery yielding, as rows of one column, the strings of the JSON array bound as
+    /// parameter `$n`.
+    pub fn json_strings(self, n: u8) -> String {
+        match self {
+            Engine::Sqlite => format!("SELECT value FROM json_each(${n})"),
+            Engine::Postgres => format!("SELECT jsonb_array_elements_text(CAST(${n} AS jsonb))"),
+        }
+    }
+
+    /// Ends a subquery that picks rows to claim: on PostgreSQL the rows are locked and rows
+    /// another claimer holds are skipped, so concurrent claimers take disjoint rows instead of
+    /// queueing for the same ones. SQLite's writer lock already makes claims one at a time.
+    pub fn skip_locked(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "",
+            Engine::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// `UPPER` that folds ASCII letters only, as Rust's `to_ascii_uppercase` does.
+    pub fn ascii_upper(self, expr: &str) -> String {
+        match self {
+            // SQLite's UPPER folds ASCII only.
+            Engine::Sqlite => format!("UPPER({expr})"),
+            Engine::Postgres => format!(
+                "TRANSLATE({expr}, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')"
+            ),
+        }
+    }
+}
+
+/// Opens the database at `url` (`sqlite://data/idbridge.db`, created if needed, or
+/// `postgres://…`) and runs the engine's migrations.
+///
+/// SQLite runs in WAL mode with full fsync on commit. On PostgreSQL every connection gets
+/// `statement_timeout`, and migrations are safe when several nodes start at once: sqlx
+/// holds an advisory lock while it migrates, so one node applies them and the others wait,
+/// then find them applied.
+pub async fn open(url: &str, settings: DbSettings) -> Result<(Pool, Engine)> {
+    sqlx::any::install_default_drivers();
+    let engine = Engine::of_url(url)?;
+    let bad_url = |e: sqlx::Error| Error::invalid("storage.metadata_url", e.to_string());
+    let timeout_ms = settings.statement_timeout.as_millis();
+    let options = match engine {
+        Engine::Sqlite => {
+            // Create the file if needed; the URL then says so to the Any driver.
+            let native = sqlx::sqlite::SqliteConnectOptions::from_str(url)
+                .map_err(bad_url)?
+                .create_if_missing(true);
+            AnyConnectOptions::from_url(&native.to_url_lossy()).map_err(bad_url)?
+        }
+        Engine::Postgres => AnyConnectOptions::from_str(url).map_err(bad_url)?,
+    }
+    // Statements are logged by our own spans, never with their parameters.
+    .disable_statement_logging();
+    let setup = match engine {
+        // busy_timeout first: switching to WAL needs the lock. FULL: a commit is durable
+        // once acknowledged, which the store's promises rely on. secure_delete: deleted rows
+        // (wrapped data keys) are overwritten, not left in free pages.
+        Engine::Sqlite => format!(
+            "PRAGMA busy_timeout = {timeout_ms}; PRAGMA journal_mode = WAL; \
+             PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
+        ),
+        Engine::Postgres => format!("SET statement_timeout = {timeout_ms}"),
+    };
+    if engine == Engine::Postgres {
+        // One direct connection first: an unreachable server fails this at once (the pool
+        // would keep retrying until its acquire timeout), so a node waiting for its database
+        // at start-up sees each attempt promptly.
+        let probe = tokio::time::timeout(settings.statement_timeout, Conn::connect_with(&options))
+            .await
+            .map_err(|_| Error::internal("PostgreSQL did not answer in time"))??;
+        probe.close().await?;
+    }
+    let pool = AnyPoolOptions::new()
+        .max_connections(settings.pool_size.max(1))
+        .acquire_timeout(settings.statement_timeout)
+        .after_connect(move |conn, _meta| {
+            let setup = setup.clone();
+            Box::pin(async move {
+                conn.execute(sqlx::raw_sql(AssertSqlSafe(setup))).await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    let migrated = match engine {
+        Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await,
+        Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
+    };
+    migrated.map_err(Error::internal)?;
+    Ok((pool, engine))
+}
 
 /// Milliseconds since the epoch, as stored.
 pub fn millis(t: DateTime<Utc>) -> i64 {
@@ -78,16 +233,38 @@ pub fn now() -> DateTime<Utc> {
     from_millis(millis(Utc::now())).unwrap_or_else(|_| Utc::now())
 }
 
-/// Starts a transaction that takes the write lock at once. Read-modify-write transactions
-/// use it: a deferred one that reads first can fail when it later tries to write.
-pub async fn write_tx(pool: &Pool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+/// Starts a transaction in which a read-modify-write is safe: no other writer commits
+/// between its reads and its writes.
+///
+/// - SQLite: `BEGIN IMMEDIATE` takes the database's write lock at once (a deferred
+///   transaction that reads first can fail when it later tries to write).
+/// - PostgreSQL: the transaction first takes one transaction-level advisory lock shared by
+///   every writer of every node, released by commit or rollback (never a session-level
+///   lock, which would stick to a pooled connection). Under READ COMMITTED each later
+///   statement then sees everything earlier writers committed. Writes are serialised as on
+///   SQLite; reads never wait for it.
+pub async fn write_tx(pool: &Pool, engine: Engine) -> Result<DbTx> {
+    match engine {
+        Engine::Sqlite => Ok(pool.begin_with("BEGIN IMMEDIATE").await?),
+        Engine::Postgres => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
 }
 
-/// Copies the WAL into the database file and truncates it, so rows deleted for
-/// crypto-shredding survive in neither (`secure_delete` zeroes them in the database file).
-/// Best effort: a checkpoint blocked by a long reader is retried by SQLite's automatic ones.
-pub async fn checkpoint(pool: &Pool) {
+/// After rows holding personal data were deleted, on SQLite: copies the WAL into the
+/// database file and truncates it, so the rows survive in neither (`secure_delete` zeroes
+/// them in the database file). Best effort: a checkpoint blocked by a long reader is
+/// retried by SQLite's automatic ones. PostgreSQL reclaims dead rows with (auto)vacuum.
+pub async fn checkpoint(pool: &Pool, engine: Engine) {
+    if engine != Engine::Sqlite {
+        return;
+    }
     if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(pool)
         .await
@@ -125,8 +302,9 @@ mod tests {
     #[tokio::test]
     async fn open_applies_settings_and_reopens() {
         let dir = tempfile::tempdir().unwrap();
-        let first = open(&url(dir.path())).await.unwrap();
-        let pool = open(&url(dir.path())).await.unwrap();
+        let (first, _) = open(&url(dir.path()), DbSettings::default()).await.unwrap();
+        let (pool, engine) = open(&url(dir.path()), DbSettings::default()).await.unwrap();
+        assert_eq!(engine, Engine::Sqlite);
         assert_eq!(pragma(&pool, "journal_mode").await, "wal");
         assert_eq!(pragma(&pool, "synchronous").await, "2", "FULL");
         assert_eq!(pragma(&pool, "foreign_keys").await, "1");
@@ -139,7 +317,7 @@ mod tests {
                 .unwrap();
         assert_eq!(
             applied,
-            sqlx::migrate!("./migrations").iter().count() as i64
+            sqlx::migrate!("./migrations/sqlite").iter().count() as i64
         );
         first.close().await;
     }
@@ -149,8 +327,8 @@ mod tests {
     #[tokio::test]
     async fn write_tx_takes_the_write_lock_at_once() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = open(&url(dir.path())).await.unwrap();
-        let tx = write_tx(&pool).await.unwrap();
+        let (pool, engine) = open(&url(dir.path()), DbSettings::default()).await.unwrap();
+        let tx = write_tx(&pool, engine).await.unwrap();
         let mut other = SqliteConnectOptions::from_str(&url(dir.path()))
             .unwrap()
             .busy_timeout(Duration::ZERO)

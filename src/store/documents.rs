@@ -19,10 +19,7 @@ fn date(v: Option<String>) -> Result<Option<NaiveDate>> {
     v.map(|s| s.parse().map_err(Error::internal)).transpose()
 }
 
-pub(super) fn document_from_row(
-    tenant: &TenantId,
-    r: &sqlx::sqlite::SqliteRow,
-) -> Result<Document> {
+pub(super) fn document_from_row(tenant: &TenantId, r: &db::Row) -> Result<Document> {
     let country: Option<String> = r.try_get("issuing_country")?;
     Ok(Document {
         id: db::uuid(r.try_get("id")?)?,
@@ -55,7 +52,7 @@ impl Store {
         subject_id: Uuid,
         new: ValidNewDocument,
     ) -> Result<Document> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let doc = insert_document(&mut tx, tenant, subject_id, new).await?;
         tx.commit().await?;
         Ok(doc)
@@ -71,7 +68,7 @@ impl Store {
     /// The document with this per-tenant sequence number.
     pub async fn get_document_by_seq(&self, tenant: &TenantId, seq: i64) -> Result<Document> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND seq = ?"
+            "SELECT {COLUMNS} FROM documents WHERE tenant = $1 AND seq = $2"
         )))
         .bind(tenant.as_str())
         .bind(seq)
@@ -88,7 +85,7 @@ impl Store {
         subject_id: Uuid,
     ) -> Result<Vec<Document>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
+            "SELECT {COLUMNS} FROM documents WHERE tenant = $1 AND subject_id = $2 ORDER BY created_at, id"
         )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
@@ -104,7 +101,7 @@ impl Store {
         id: Uuid,
         patch: DocumentPatch,
     ) -> Result<Document> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let doc = patch_document(&mut tx, tenant, id, None, patch).await?;
         tx.commit().await?;
         Ok(doc)
@@ -125,7 +122,7 @@ impl Store {
 /// Applies a patch to a document of this tenant (and of `owner`, when given) inside a
 /// transaction; another subject's document is `NotFound("document")`.
 pub(super) async fn patch_document(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut db::DbTx,
     tenant: &TenantId,
     id: Uuid,
     owner: Option<Uuid>,
@@ -138,8 +135,8 @@ pub(super) async fn patch_document(
     patch.apply(&mut doc)?;
     doc.updated_at = db::now();
     sqlx::query(
-        "UPDATE documents SET kind = ?, category = ?, number = ?, issuing_country = ?, issuing_authority = ?, \
-         issued_on = ?, expires_on = ?, personal = ?, extras = ?, updated_at = ? WHERE tenant = ? AND id = ?",
+        "UPDATE documents SET kind = $1, category = $2, number = $3, issuing_country = $4, issuing_authority = $5, \
+         issued_on = $6, expires_on = $7, personal = $8, extras = $9, updated_at = $10 WHERE tenant = $11 AND id = $12",
     )
     .bind(doc.kind.as_str())
     .bind(doc.category.as_str())
@@ -160,12 +157,12 @@ pub(super) async fn patch_document(
 
 /// The document with this id in this tenant, read from the pool or inside a transaction.
 pub(super) async fn fetch_document<'e>(
-    ex: impl sqlx::SqliteExecutor<'e>,
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
     tenant: &TenantId,
     id: Uuid,
 ) -> Result<Option<Document>> {
     let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM documents WHERE tenant = ? AND id = ?"
+        "SELECT {COLUMNS} FROM documents WHERE tenant = $1 AND id = $2"
     )))
     .bind(tenant.as_str())
     .bind(id.to_string())
@@ -175,14 +172,14 @@ pub(super) async fn fetch_document<'e>(
 }
 
 pub(super) async fn insert_document(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut db::DbTx,
     tenant: &TenantId,
     subject_id: Uuid,
     new: ValidNewDocument,
 ) -> Result<Document> {
     super::subjects::require_subject(tx, tenant, subject_id).await?;
     let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO counters (tenant, name, value) VALUES (?, 'document', 1) \
+        "INSERT INTO counters (tenant, name, value) VALUES ($1, 'document', 1) \
          ON CONFLICT (tenant, name) DO UPDATE SET value = counters.value + 1 RETURNING value",
     )
     .bind(tenant.as_str())
@@ -208,7 +205,7 @@ pub(super) async fn insert_document(
         created_at: now,
         updated_at: now,
     };
-    sqlx::query(AssertSqlSafe(format!("INSERT INTO documents (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+    sqlx::query(AssertSqlSafe(format!("INSERT INTO documents (tenant, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")))
         .bind(tenant.as_str())
         .bind(doc.id.to_string())
         .bind(doc.seq)
@@ -260,17 +257,17 @@ impl super::Tx {
     /// Whether there was one.
     pub async fn delete_document(&mut self, tenant: &TenantId, id: Uuid) -> Result<bool> {
         let keys: Vec<String> =
-            sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = ? AND document_id = ?")
+            sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = $1 AND document_id = $2")
                 .bind(tenant.as_str())
                 .bind(id.to_string())
                 .fetch_all(self.conn())
                 .await?;
-        sqlx::query("DELETE FROM files WHERE tenant = ? AND document_id = ?")
+        sqlx::query("DELETE FROM files WHERE tenant = $1 AND document_id = $2")
             .bind(tenant.as_str())
             .bind(id.to_string())
             .execute(self.conn())
             .await?;
-        let gone = sqlx::query("DELETE FROM documents WHERE tenant = ? AND id = ?")
+        let gone = sqlx::query("DELETE FROM documents WHERE tenant = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(id.to_string())
             .execute(self.conn())

@@ -17,7 +17,7 @@ pub struct SubjectSearch<'a> {
     pub namespace: &'a Namespace,
     /// Case-insensitive substring of the search text, if any.
     pub text: Option<&'a str>,
-    /// A JSON path into the data (`$.category`) whose value must be one of `values`.
+    /// A top-level member of the data (`category`) whose value must be one of `values`.
     pub field: &'a str,
     /// The accepted values of `field`; `None` accepts all.
     pub values: Option<&'a [String]>,
@@ -66,13 +66,15 @@ impl Store {
             label: None,
             created_at: db::from_millis(db::millis(db::now()))?,
         };
-        let mut tx = db::write_tx(&self.inner.pool).await?;
-        sqlx::query("INSERT INTO subjects (tenant, id, label, created_at) VALUES (?, ?, NULL, ?)")
-            .bind(tenant.as_str())
-            .bind(subject.id.to_string())
-            .bind(db::millis(subject.created_at))
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
+        sqlx::query(
+            "INSERT INTO subjects (tenant, id, label, created_at) VALUES ($1, $2, NULL, $3)",
+        )
+        .bind(tenant.as_str())
+        .bind(subject.id.to_string())
+        .bind(db::millis(subject.created_at))
+        .execute(&mut *tx)
+        .await?;
         upsert(&mut tx, tenant, subject.id, ns, data, search).await?;
         tx.commit().await?;
         Ok(subject)
@@ -86,7 +88,7 @@ impl Store {
         ns: &Namespace,
     ) -> Result<Option<Value>> {
         let text: Option<String> = sqlx::query_scalar(
-            "SELECT data FROM subject_extras WHERE tenant = ? AND subject_id = ? AND namespace = ?",
+            "SELECT data FROM subject_extras WHERE tenant = $1 AND subject_id = $2 AND namespace = $3",
         )
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
@@ -105,7 +107,7 @@ impl Store {
         data: &Value,
         search: &str,
     ) -> Result<()> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         upsert(&mut tx, tenant, subject_id, ns, data, search).await?;
         tx.commit().await?;
         Ok(())
@@ -118,11 +120,16 @@ impl Store {
         q: &SubjectSearch<'_>,
     ) -> Result<SubjectDataPage> {
         let values: Vec<String> = q.values.map(<[String]>::to_vec).unwrap_or_default();
-        let filter = "FROM subjects s LEFT JOIN subject_extras e \
-               ON e.tenant = s.tenant AND e.subject_id = s.id AND e.namespace = ? \
-             WHERE s.tenant = ? \
-               AND (? IS NULL OR COALESCE(e.search, '') LIKE ? ESCAPE '\\') \
-               AND (? = 0 OR COALESCE(json_extract(e.data, ?), ?) IN (SELECT value FROM json_each(?)))";
+        let engine = self.inner.engine;
+        let filter = format!(
+            "FROM subjects s LEFT JOIN subject_extras e \
+               ON e.tenant = s.tenant AND e.subject_id = s.id AND e.namespace = $1 \
+             WHERE s.tenant = $2 \
+               AND ($3 IS NULL OR COALESCE(e.search, '') LIKE $4 ESCAPE '\\') \
+               AND ($5 = 0 OR COALESCE({}, $7) IN ({}))",
+            engine.json_text("e.data", 6),
+            engine.json_strings(8)
+        );
         let pattern = q.text.map(like_pattern);
         let values_json = db::to_json(&values)?;
         let bound = Filter {
@@ -141,7 +148,7 @@ impl Store {
             .await?
             .try_get("n")?;
         let page_sql = format!(
-            "SELECT s.id, s.label, s.created_at, e.data {filter} ORDER BY s.created_at, s.id LIMIT ? OFFSET ?"
+            "SELECT s.id, s.label, s.created_at, e.data {filter} ORDER BY s.created_at, s.id LIMIT $9 OFFSET $10"
         );
         let rows = bound
             .bind(page_sql)
@@ -183,10 +190,7 @@ struct Filter<'a> {
 }
 
 impl<'a> Filter<'a> {
-    fn bind(
-        &self,
-        sql: String,
-    ) -> sqlx::query::Query<'a, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    fn bind(&self, sql: String) -> sqlx::query::Query<'a, sqlx::Any, sqlx::any::AnyArguments> {
         // The SQL is `filter` plus fixed clauses; every value in it is a bound parameter.
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(self.namespace)
@@ -202,7 +206,7 @@ impl<'a> Filter<'a> {
 
 /// Writes the subject's data in a namespace, with its search text (the subject must exist).
 pub(super) async fn upsert(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut db::DbTx,
     tenant: &TenantId,
     subject_id: Uuid,
     ns: &Namespace,
@@ -212,7 +216,7 @@ pub(super) async fn upsert(
     super::subjects::require_subject(tx, tenant, subject_id).await?;
     sqlx::query(
         "INSERT INTO subject_extras (tenant, subject_id, namespace, data, search, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant, subject_id, namespace) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant, subject_id, namespace) \
          DO UPDATE SET data = excluded.data, search = excluded.search, updated_at = excluded.updated_at",
     )
     .bind(tenant.as_str())

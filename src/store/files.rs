@@ -87,10 +87,7 @@ pub(super) struct FileRow {
 
 /// Stored files from rows, in side order (`FileSide::position`), oldest first within a side:
 /// the order every API lists a document's images in (see [`Store::list_files`]).
-pub(super) fn in_side_order(
-    tenant: &TenantId,
-    rows: &[sqlx::sqlite::SqliteRow],
-) -> Result<Vec<StoredFile>> {
+pub(super) fn in_side_order(tenant: &TenantId, rows: &[db::Row]) -> Result<Vec<StoredFile>> {
     let mut files = rows
         .iter()
         .map(|r| file_from_row(tenant, r).map(|f| f.file))
@@ -100,7 +97,7 @@ pub(super) fn in_side_order(
     Ok(files)
 }
 
-pub(super) fn file_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<FileRow> {
+pub(super) fn file_from_row(tenant: &TenantId, r: &db::Row) -> Result<FileRow> {
     use base64::Engine as _;
     let sha: [u8; 32] = hex::decode(r.try_get::<&str, _>("sha256")?)
         .map_err(Error::internal)?
@@ -139,7 +136,7 @@ fn key_context(tenant: &TenantId, file_id: Uuid) -> Vec<u8> {
 impl Store {
     async fn file_row(&self, tenant: &TenantId, id: Uuid) -> Result<FileRow> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM files WHERE tenant = ? AND id = ?"
+            "SELECT {COLUMNS} FROM files WHERE tenant = $1 AND id = $2"
         )))
         .bind(tenant.as_str())
         .bind(id.to_string())
@@ -159,7 +156,7 @@ impl Store {
     /// were uploaded or replaced in.
     pub async fn list_files(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Vec<StoredFile>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM files WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
+            "SELECT {COLUMNS} FROM files WHERE tenant = $1 AND subject_id = $2 ORDER BY created_at, id"
         )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())

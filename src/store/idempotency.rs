@@ -48,7 +48,7 @@ impl Store {
             ));
         }
         let claimed = sqlx::query(
-            "INSERT INTO idempotency (tenant, namespace, key, fingerprint, created_at) VALUES (?, ?, ?, ?, ?) \
+            "INSERT INTO idempotency (tenant, namespace, key, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT DO NOTHING",
         )
         .bind(tenant.as_str())
@@ -61,7 +61,7 @@ impl Store {
         if claimed.rows_affected() == 1 {
             return Ok(Claim::New);
         }
-        let row = sqlx::query("SELECT fingerprint, status, body FROM idempotency WHERE tenant = ? AND namespace = ? AND key = ?")
+        let row = sqlx::query("SELECT fingerprint, status, body FROM idempotency WHERE tenant = $1 AND namespace = $2 AND key = $3")
             .bind(tenant.as_str())
             .bind(ns.as_str())
             .bind(key)
@@ -95,7 +95,7 @@ impl Store {
         status: u16,
         body: &str,
     ) -> Result<()> {
-        sqlx::query("UPDATE idempotency SET status = ?, body = ? WHERE tenant = ? AND namespace = ? AND key = ?")
+        sqlx::query("UPDATE idempotency SET status = $1, body = $2 WHERE tenant = $3 AND namespace = $4 AND key = $5")
             .bind(i64::from(status))
             .bind(body)
             .bind(tenant.as_str())
@@ -113,7 +113,7 @@ impl Store {
         ns: &Namespace,
         key: &str,
     ) -> Result<()> {
-        sqlx::query("DELETE FROM idempotency WHERE tenant = ? AND namespace = ? AND key = ? AND status IS NULL")
+        sqlx::query("DELETE FROM idempotency WHERE tenant = $1 AND namespace = $2 AND key = $3 AND status IS NULL")
             .bind(tenant.as_str())
             .bind(ns.as_str())
             .bind(key)

@@ -1,13 +1,13 @@
 //! Leases on background jobs: which node runs a job (a sweep) until when, so that any number
 //! of nodes over one store run each job once at a time, and a node that dies hands its jobs
 //! over by no longer renewing. Expiries are compared with the database's clock
-//! ([`db::NOW_MS`]), never a node's, so nodes with skewed clocks still agree.
+//! ([`db::Engine::now_ms`]), never a node's, so nodes with skewed clocks still agree.
 
 use std::time::Duration;
 
 use sqlx::AssertSqlSafe;
 
-use super::{Store, db};
+use super::Store;
 use crate::error::Result;
 
 impl Store {
@@ -16,12 +16,12 @@ impl Store {
     /// two nodes asking at once cannot both win.
     pub async fn try_lease(&self, name: &str, ttl: Duration) -> Result<bool> {
         let sql = format!(
-            "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, {now} + ?3) \
+            "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, {now} + $3) \
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, \
                expires_at = excluded.expires_at \
              WHERE leases.holder = excluded.holder OR leases.expires_at <= {now} \
              RETURNING holder",
-            now = db::NOW_MS
+            now = self.inner.engine.now_ms()
         );
         let won: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.as_str()))
             .bind(name)
@@ -35,7 +35,7 @@ impl Store {
     /// Gives the lease `name` up if this node holds it (a node shutting down cleanly), so
     /// that another takes the job over at once instead of when the lease runs out.
     pub async fn release_lease(&self, name: &str) -> Result<()> {
-        sqlx::query("DELETE FROM leases WHERE name = ? AND holder = ?")
+        sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
             .bind(name)
             .bind(self.node())
             .execute(&self.inner.pool)

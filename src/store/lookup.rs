@@ -29,20 +29,23 @@ pub fn number_key(number: &str) -> String {
         .collect()
 }
 
-/// The SQL form of [`number_key`]: SQLite's UPPER folds ASCII only, exactly like it.
-const NUMBER_KEY: &str = "UPPER(REPLACE(REPLACE(number, ' ', ''), '-', ''))";
+/// The SQL form of [`number_key`] on `engine`: ASCII case folding only, exactly like it.
+fn number_key_sql(engine: db::Engine) -> String {
+    engine.ascii_upper("REPLACE(REPLACE(number, ' ', ''), '-', '')")
+}
 
 /// The tenant's documents whose number has this [`number_key`], oldest first, read inside
 /// a transaction.
 pub(super) async fn numbered(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut db::DbTx,
+    engine: db::Engine,
     tenant: &TenantId,
     key: &str,
 ) -> Result<Vec<Document>> {
     if key.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = numbered_ids(&mut **tx, tenant, key).await?;
+    let ids = numbered_ids(&mut **tx, engine, tenant, key).await?;
     let mut docs = Vec::with_capacity(ids.len());
     for id in ids {
         docs.extend(fetch_document(&mut **tx, tenant, id).await?);
@@ -51,12 +54,14 @@ pub(super) async fn numbered(
 }
 
 async fn numbered_ids<'e>(
-    ex: impl sqlx::SqliteExecutor<'e>,
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    engine: db::Engine,
     tenant: &TenantId,
     key: &str,
 ) -> Result<Vec<Uuid>> {
     let ids: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(
-        "SELECT id FROM documents WHERE tenant = ? AND {NUMBER_KEY} = ? ORDER BY created_at, id"
+        "SELECT id FROM documents WHERE tenant = $1 AND {} = $2 ORDER BY created_at, id",
+        number_key_sql(engine)
     )))
     .bind(tenant.as_str())
     .bind(key)
@@ -78,7 +83,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut docs = Vec::new();
-        for id in numbered_ids(&self.inner.pool, tenant, &key).await? {
+        for id in numbered_ids(&self.inner.pool, self.inner.engine, tenant, &key).await? {
             // One deleted between the two reads is simply not there any more.
             docs.extend(fetch_document(&self.inner.pool, tenant, id).await?);
         }
@@ -97,9 +102,9 @@ impl Store {
         limit: u32,
         offset: u64,
     ) -> Result<ProcessPage> {
-        // The JSON path is bound as a parameter; the field name is still restricted so that
-        // it can only ever name one top-level member.
-        let (path, value) = match data_eq {
+        // The field name is bound as a parameter; it is still restricted so that it can only
+        // ever name one top-level member.
+        let (field, value) = match data_eq {
             Some((field, value)) => {
                 let simple = !field.is_empty()
                     && field
@@ -108,21 +113,23 @@ impl Store {
                 if !simple {
                     return Err(Error::internal(format!("unsupported data field {field:?}")));
                 }
-                (Some(format!("$.{field}")), Some(value))
+                (Some(field), Some(value))
             }
             None => (None, None),
         };
-        let filter = "tenant = ? AND namespace = ? AND kind = ? \
-                      AND (? IS NULL OR json_extract(data, ?) = ?)";
+        let filter = format!(
+            "tenant = $1 AND namespace = $2 AND kind = $3 AND ($4 IS NULL OR {} = $6)",
+            self.inner.engine.json_text("data", 5)
+        );
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {PROCESS_COLUMNS} FROM processes WHERE {filter} \
-             ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+             ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
         )))
         .bind(tenant.as_str())
         .bind(namespace.as_str())
         .bind(kind)
-        .bind(&path)
-        .bind(&path)
+        .bind(field)
+        .bind(field)
         .bind(value)
         .bind(i64::from(limit))
         .bind(i64::try_from(offset).unwrap_or(i64::MAX))
@@ -134,8 +141,8 @@ impl Store {
         .bind(tenant.as_str())
         .bind(namespace.as_str())
         .bind(kind)
-        .bind(&path)
-        .bind(&path)
+        .bind(field)
+        .bind(field)
         .bind(value)
         .fetch_one(&self.inner.pool)
         .await?;
@@ -161,8 +168,8 @@ impl Store {
     ) -> Result<Vec<Process>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT tenant, {PROCESS_COLUMNS} FROM processes \
-             WHERE namespace = ? AND kind = ? AND status = ? AND updated_at <= ? \
-             ORDER BY updated_at LIMIT ?"
+             WHERE namespace = $1 AND kind = $2 AND status = $3 AND updated_at <= $4 \
+             ORDER BY updated_at LIMIT $5"
         )))
         .bind(namespace.as_str())
         .bind(kind)
@@ -192,9 +199,9 @@ impl Store {
     ) -> Result<Vec<Process>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT tenant, {PROCESS_COLUMNS} FROM processes \
-             WHERE namespace = ? AND kind = ? AND status = 'open' \
-               AND expires_at IS NOT NULL AND expires_at <= ? \
-             ORDER BY expires_at LIMIT ?"
+             WHERE namespace = $1 AND kind = $2 AND status = 'open' \
+               AND expires_at IS NOT NULL AND expires_at <= $3 \
+             ORDER BY expires_at LIMIT $4"
         )))
         .bind(namespace.as_str())
         .bind(kind)

@@ -28,8 +28,7 @@ mod sessions;
 mod signing;
 mod subject_data;
 mod subjects;
-#[cfg(test)]
-mod testing;
+pub mod testing;
 mod throttle;
 mod tokens;
 mod tx;
@@ -43,6 +42,7 @@ pub use accounts::{ClientAccount, ServiceAccount};
 pub use blobs::{BlobLocation, Blobs};
 pub use credentials::ProcessCredential;
 pub use crypto::{KeySource, MasterKey};
+pub use db::{DbSettings, Engine};
 pub use extras::{SubjectDataPage, SubjectSearch};
 pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
 pub use idempotency::Claim;
@@ -64,8 +64,10 @@ use crate::error::Result;
 /// Everything needed to open a store.
 #[derive(Clone, Debug)]
 pub struct StoreOptions {
-    /// sqlx URL of the metadata database.
+    /// sqlx URL of the metadata database (`sqlite://…` or `postgres://…`).
     pub metadata_url: String,
+    /// Pool size and timeouts of the metadata database.
+    pub db: DbSettings,
     /// Where the blobs live.
     pub blobs: BlobLocation,
     /// The master key.
@@ -98,6 +100,7 @@ pub struct Store {
 #[derive(Debug)]
 struct Inner {
     pool: db::Pool,
+    engine: Engine,
     blobs: Blobs,
     master: MasterKey,
     stats: StoreStats,
@@ -117,12 +120,13 @@ impl Store {
     /// Opens the metadata database (running migrations) and the blob store, then sweeps
     /// blobs that have no metadata.
     pub async fn open(opts: StoreOptions) -> Result<(Store, OpenReport)> {
-        let pool = db::open(&opts.metadata_url).await?;
+        let (pool, engine) = db::open(&opts.metadata_url, opts.db).await?;
         let blobs = Blobs::open(&opts.blobs)?;
         blobs.mark_ready().await?;
         let store = Store {
             inner: Arc::new(Inner {
                 pool,
+                engine,
                 blobs,
                 master: opts.master_key,
                 stats: StoreStats::default(),
@@ -144,6 +148,11 @@ impl Store {
     pub async fn check_ready(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.inner.pool).await?;
         self.inner.blobs.check_ready().await
+    }
+
+    /// The metadata engine.
+    pub fn engine(&self) -> Engine {
+        self.inner.engine
     }
 
     /// The store's counters.
@@ -175,7 +184,7 @@ impl Store {
         let cutoff = SystemTime::now() - grace;
         let mut swept = self.inner.blobs.sweep_staged(grace).await?;
         for key in self.inner.blobs.list_older_than(cutoff).await? {
-            let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM files WHERE blob_key = ?")
+            let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM files WHERE blob_key = $1")
                 .bind(&key)
                 .fetch_optional(&self.inner.pool)
                 .await?;

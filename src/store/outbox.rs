@@ -3,7 +3,7 @@
 //! claims them. A claim lasts a while (longer than one delivery attempt may take); an event
 //! whose claim ran out without an outcome (its node died mid-delivery) is due again, which is
 //! the only way a receiver sees one event twice. Claims and due times use the database's
-//! clock ([`db::NOW_MS`]).
+//! clock ([`db::Engine::now_ms`]).
 
 use std::time::Duration;
 
@@ -43,15 +43,16 @@ pub struct Claimed {
 
 /// Stores an event in the caller's transaction; answers its id.
 pub(super) async fn insert_event(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut db::Conn,
+    engine: db::Engine,
     tenant: &TenantId,
     event: &NewEvent,
 ) -> Result<Uuid> {
     let id = Uuid::now_v7();
     let sql = format!(
         "INSERT INTO outbox (id, tenant, topic, url, body, due_at, created_at) \
-         VALUES (?, ?, ?, ?, ?, {now}, {now})",
-        now = db::NOW_MS
+         VALUES ($1, $2, $3, $4, $5, {now}, {now})",
+        now = engine.now_ms()
     );
     sqlx::query(AssertSqlSafe(sql.as_str()))
         .bind(id.to_string())
@@ -68,12 +69,15 @@ impl Store {
     /// Stores one event on its own (nothing else changes with it); answers its id.
     pub async fn enqueue_event(&self, tenant: &TenantId, event: &NewEvent) -> Result<Uuid> {
         let mut conn = self.inner.pool.acquire().await?;
-        insert_event(&mut conn, tenant, event).await
+        insert_event(&mut conn, self.inner.engine, tenant, event).await
     }
 
     /// Claims up to `limit` due events of `topic` for this node, for `claim` (after which
     /// another node may take them): each counts one more attempt. One statement, so two
-    /// nodes claiming at once never both get an event.
+    /// nodes claiming at once never both get an event: on PostgreSQL the candidates are
+    /// locked as they are picked and rows another claim holds are skipped, and the outer
+    /// condition is checked again on the row as it is when updated, so an event a
+    /// concurrent claim took is never taken twice.
     pub async fn claim_events(
         &self,
         topic: &str,
@@ -81,12 +85,15 @@ impl Store {
         claim: Duration,
     ) -> Result<Vec<Claimed>> {
         let sql = format!(
-            "UPDATE outbox SET claimed_by = ?1, claim_until = {now} + ?2, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbox WHERE topic = ?3 AND done_at IS NULL \
+            "UPDATE outbox SET claimed_by = $1, claim_until = {now} + $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM outbox WHERE topic = $3 AND done_at IS NULL \
                  AND due_at <= {now} AND (claim_until IS NULL OR claim_until <= {now}) \
-                 ORDER BY due_at LIMIT ?4) \
+                 ORDER BY due_at LIMIT $4 {skip_locked}) \
+               AND done_at IS NULL AND due_at <= {now} \
+               AND (claim_until IS NULL OR claim_until <= {now}) \
              RETURNING id, tenant, url, body, attempts",
-            now = db::NOW_MS
+            now = self.inner.engine.now_ms(),
+            skip_locked = self.inner.engine.skip_locked(),
         );
         let rows = sqlx::query(AssertSqlSafe(sql.as_str()))
             .bind(self.node())
@@ -116,7 +123,7 @@ impl Store {
     /// Records that this node delivered a claimed event: its row goes. `false` when the
     /// claim was no longer this node's (it ran out and another node took the event over).
     pub async fn event_delivered(&self, id: Uuid) -> Result<bool> {
-        let gone = sqlx::query("DELETE FROM outbox WHERE id = ? AND claimed_by = ?")
+        let gone = sqlx::query("DELETE FROM outbox WHERE id = $1 AND claimed_by = $2")
             .bind(id.to_string())
             .bind(self.node())
             .execute(&self.inner.pool)
@@ -136,13 +143,13 @@ impl Store {
         let sql = match retry_in {
             Some(_) => format!(
                 "UPDATE outbox SET claimed_by = NULL, claim_until = NULL, \
-                   due_at = {now} + ?1, outcome = ?2 WHERE id = ?3 AND claimed_by = ?4",
-                now = db::NOW_MS
+                   due_at = {now} + $1, outcome = $2 WHERE id = $3 AND claimed_by = $4",
+                now = self.inner.engine.now_ms()
             ),
             None => format!(
                 "UPDATE outbox SET claimed_by = NULL, claim_until = NULL, done_at = {now}, \
-                   outcome = ?2 WHERE id = ?3 AND claimed_by = ?4 AND ?1 IS NOT NULL",
-                now = db::NOW_MS
+                   outcome = $2 WHERE id = $3 AND claimed_by = $4 AND $1 IS NOT NULL",
+                now = self.inner.engine.now_ms()
             ),
         };
         sqlx::query(AssertSqlSafe(sql.as_str()))
@@ -158,7 +165,7 @@ impl Store {
     /// Events of `topic` not yet delivered nor given up (for `/metrics` and tests).
     pub async fn pending_events(&self, topic: &str) -> Result<u64> {
         let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE topic = ? AND done_at IS NULL")
+            sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE topic = $1 AND done_at IS NULL")
                 .bind(topic)
                 .fetch_one(&self.inner.pool)
                 .await?;

@@ -12,7 +12,7 @@ use crate::model::{Namespace, Subject, TenantId, check_external_id};
 /// Links `aliases` to `subject` inside a transaction; an alias already linked (to any
 /// subject) is a conflict.
 pub(super) async fn link_aliases(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut db::Conn,
     tenant: &TenantId,
     subject: &Subject,
     aliases: &[(Namespace, String)],
@@ -20,7 +20,7 @@ pub(super) async fn link_aliases(
     for (ns, ext) in aliases {
         let linked = sqlx::query(
             "INSERT INTO aliases (tenant, namespace, external_id, subject_id, created_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(tenant.as_str())
         .bind(ns.as_str())

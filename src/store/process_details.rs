@@ -57,7 +57,7 @@ const COLUMNS: &str = "flow_key, customer_reference, user_reference, reporting_c
                        callback_url, token_expires_at, completed_at, outcome, outcome_label, \
                        results, channel_settings, requested_checks, consent";
 
-fn details_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ProcessDetails> {
+fn details_from_row(r: &db::Row) -> Result<ProcessDetails> {
     let json = |c: &str| -> Result<Option<serde_json::Value>> {
         r.try_get::<Option<String>, _>(c)?
             .as_deref()
@@ -99,14 +99,14 @@ fn details_from_row(r: &sqlx::sqlite::SqliteRow) -> Result<ProcessDetails> {
 
 /// Records how a process ended, inside the transaction that moves it to its final status.
 pub(super) async fn write_outcome(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut db::Conn,
     tenant: &TenantId,
     process_id: Uuid,
     o: &Outcome,
 ) -> Result<()> {
     let updated = sqlx::query(
-        "UPDATE process_details SET completed_at = ?, outcome = ?, outcome_label = ?, results = ? \
-         WHERE tenant = ? AND process_id = ?",
+        "UPDATE process_details SET completed_at = $1, outcome = $2, outcome_label = $3, results = $4 \
+         WHERE tenant = $5 AND process_id = $6",
     )
     .bind(db::millis(o.completed_at))
     .bind(&o.decision)
@@ -130,7 +130,7 @@ impl Store {
         process_id: Uuid,
     ) -> Result<Option<ProcessDetails>> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM process_details WHERE tenant = ? AND process_id = ?"
+            "SELECT {COLUMNS} FROM process_details WHERE tenant = $1 AND process_id = $2"
         )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
@@ -151,7 +151,7 @@ impl Tx {
         let json = |v: &Option<serde_json::Value>| v.as_ref().map(db::to_json).transpose();
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO process_details (tenant, process_id, {COLUMNS}) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, ?, ?)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, NULL, $9, $10, $11)"
         )))
         .bind(tenant.as_str())
         .bind(process_id.to_string())
@@ -188,7 +188,7 @@ mod tests {
             .filename(dir.join("t.db"))
             .create_if_missing(true);
         let pool = SqlitePoolOptions::new().connect_with(opts).await.unwrap();
-        let all = sqlx::migrate!("./migrations");
+        let all = sqlx::migrate!("./migrations/sqlite");
         let old = sqlx::migrate::Migrator {
             migrations: Cow::Owned(
                 all.migrations
@@ -201,7 +201,7 @@ mod tests {
         };
         old.run(&pool).await.unwrap();
         let subject = Uuid::now_v7().to_string();
-        sqlx::query("INSERT INTO subjects (tenant, id, created_at) VALUES (?, ?, 0)")
+        sqlx::query("INSERT INTO subjects (tenant, id, created_at) VALUES ($1, $2, 0)")
             .bind(tenant)
             .bind(&subject)
             .execute(&pool)
@@ -209,7 +209,7 @@ mod tests {
             .unwrap();
         sqlx::query(
             "INSERT INTO processes (tenant, id, subject_id, namespace, kind, status, data, created_at, updated_at) \
-             VALUES (?, ?, ?, 'jumio', 'workflow_execution', 'completed', ?, 0, 0)",
+             VALUES ($1, $2, $3, 'jumio', 'workflow_execution', 'completed', $4, 0, 0)",
         )
         .bind(tenant)
         .bind(id.to_string())
@@ -242,7 +242,9 @@ mod tests {
             "kept": 1
         });
         before_0008(dir.path(), "a", id, &data.to_string()).await;
-        let store = super::super::testing::open(dir.path()).await;
+        // A SQLite migration: on SQLite whatever engine the other tests run on.
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = super::super::testing::open_at(dir.path(), url).await;
         let t = TenantId::new("a").unwrap();
         let got = store.process_details(&t, id).await.unwrap().unwrap();
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);

@@ -21,7 +21,7 @@ pub(super) const COLUMNS: &str =
 pub(super) const SELECT: &str =
     "id, subject_id, namespace, kind, status, expires_at, data, created_at, updated_at, started_at";
 
-pub(super) fn process_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -> Result<Process> {
+pub(super) fn process_from_row(tenant: &TenantId, r: &db::Row) -> Result<Process> {
     Ok(Process {
         id: db::uuid(r.try_get("id")?)?,
         tenant: tenant.clone(),
@@ -46,7 +46,7 @@ pub(super) fn process_from_row(tenant: &TenantId, r: &sqlx::sqlite::SqliteRow) -
 impl Store {
     /// Starts a process (status open) for a subject of this tenant.
     pub async fn create_process(&self, tenant: &TenantId, new: NewProcess) -> Result<Process> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let p = insert_process(&mut tx, tenant, new, ProcessStatus::Open).await?;
         tx.commit().await?;
         Ok(p)
@@ -67,7 +67,7 @@ impl Store {
                 status.as_str()
             )));
         }
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let p = insert_process(&mut tx, tenant, new, status).await?;
         tx.commit().await?;
         Ok(p)
@@ -91,7 +91,7 @@ impl Store {
         S: Fn(&Document) -> bool,
         F: FnOnce(&Document) -> Result<NewProcess>,
     {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let doc = match anchor {
             Anchor::OnFile(id) => match fetch_document(&mut *tx, tenant, id).await? {
                 Some(d) => d,
@@ -99,7 +99,8 @@ impl Store {
             },
             Anchor::NewSubject(new) => {
                 let number = new.doc.number.as_deref().unwrap_or_default();
-                let on_file = numbered(&mut tx, tenant, &number_key(number)).await?;
+                let on_file =
+                    numbered(&mut tx, self.inner.engine, tenant, &number_key(number)).await?;
                 if on_file.iter().any(same) {
                     return Ok(None);
                 }
@@ -120,7 +121,7 @@ impl Store {
     /// The process with this id in this tenant.
     pub async fn get_process(&self, tenant: &TenantId, id: Uuid) -> Result<Process> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SELECT} FROM processes WHERE tenant = ? AND id = ?"
+            "SELECT {SELECT} FROM processes WHERE tenant = $1 AND id = $2"
         )))
         .bind(tenant.as_str())
         .bind(id.to_string())
@@ -137,7 +138,7 @@ impl Store {
         subject_id: Uuid,
     ) -> Result<Vec<Process>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SELECT} FROM processes WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id"
+            "SELECT {SELECT} FROM processes WHERE tenant = $1 AND subject_id = $2 ORDER BY created_at, id"
         )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
@@ -220,11 +221,11 @@ impl Store {
         let data = data.unwrap_or(p.data.clone());
         // An expiry is recorded only if it still holds in the row: a session extended
         // meanwhile is not expired by a sweep that read it before.
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let updated = sqlx::query(
-            "UPDATE processes SET status = ?, data = ?, updated_at = ? \
-             WHERE tenant = ? AND id = ? AND status = ? \
-               AND (? = 0 OR (expires_at IS NOT NULL AND expires_at <= ?))",
+            "UPDATE processes SET status = $1, data = $2, updated_at = $3 \
+             WHERE tenant = $4 AND id = $5 AND status = $6 \
+               AND ($7 = 0 OR (expires_at IS NOT NULL AND expires_at <= $8))",
         )
         .bind(next.as_str())
         .bind(db::to_json(&data)?)
@@ -243,7 +244,7 @@ impl Store {
             super::process_details::write_outcome(&mut tx, tenant, id, o).await?;
         }
         if let Some(event) = event {
-            super::outbox::insert_event(&mut tx, tenant, event).await?;
+            super::outbox::insert_event(&mut tx, self.inner.engine, tenant, event).await?;
         }
         tx.commit().await?;
         p.status = next;
@@ -268,8 +269,8 @@ impl Store {
             return Err(Error::Conflict(format!("process is {}", current.as_str())));
         }
         let updated = sqlx::query(
-            "UPDATE processes SET data = ?, expires_at = ?, updated_at = ? \
-             WHERE tenant = ? AND id = ? AND status = ? AND updated_at = ?",
+            "UPDATE processes SET data = $1, expires_at = $2, updated_at = $3 \
+             WHERE tenant = $4 AND id = $5 AND status = $6 AND updated_at = $7",
         )
         .bind(db::to_json(data)?)
         .bind(expires_at.or(read.expires_at).map(db::millis))
@@ -288,13 +289,13 @@ impl Store {
 
     /// Deletes a process and the tokens scoped to it.
     pub async fn delete_process(&self, tenant: &TenantId, id: Uuid) -> Result<()> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
-        sqlx::query("DELETE FROM tokens WHERE tenant = ? AND process_id = ?")
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
+        sqlx::query("DELETE FROM tokens WHERE tenant = $1 AND process_id = $2")
             .bind(tenant.as_str())
             .bind(id.to_string())
             .execute(&mut *tx)
             .await?;
-        let gone = sqlx::query("DELETE FROM processes WHERE tenant = ? AND id = ?")
+        let gone = sqlx::query("DELETE FROM processes WHERE tenant = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(id.to_string())
             .execute(&mut *tx)
@@ -305,19 +306,18 @@ impl Store {
         tx.commit().await?;
         // A flow's data can hold personal data (Jumio's prepared data): its deleted row must
         // survive in neither the database file nor the WAL.
-        db::checkpoint(&self.inner.pool).await;
+        db::checkpoint(&self.inner.pool, self.inner.engine).await;
         Ok(())
     }
 }
 
 impl super::Tx {
-    /// The process with this id in this tenant, held for the rest of the transaction: on
-    /// SQLite the transaction already holds the write lock (`BEGIN IMMEDIATE`); on
-    /// PostgreSQL this read is a `SELECT … FOR UPDATE` of the row, so writers of one process
-    /// run one after the other.
+    /// The process with this id in this tenant, held for the rest of the transaction: the
+    /// transaction holds the writer lock from its start (see [`super::Tx`]), so writers of
+    /// one process run one after the other.
     pub async fn lock_process(&mut self, tenant: &TenantId, id: Uuid) -> Result<Process> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {SELECT} FROM processes WHERE tenant = ? AND id = ?"
+            "SELECT {SELECT} FROM processes WHERE tenant = $1 AND id = $2"
         )))
         .bind(tenant.as_str())
         .bind(id.to_string())
@@ -342,8 +342,8 @@ impl super::Tx {
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE processes SET started_at = COALESCE(started_at, ?), expires_at = ?, updated_at = ? \
-             WHERE tenant = ? AND id = ?",
+            "UPDATE processes SET started_at = COALESCE(started_at, $1), expires_at = $2, updated_at = $3 \
+             WHERE tenant = $4 AND id = $5",
         )
         .bind(db::millis(now))
         .bind(db::millis(expires_at))
@@ -371,7 +371,7 @@ impl super::Tx {
             )));
         }
         sqlx::query(
-            "UPDATE processes SET status = ?, updated_at = ? WHERE tenant = ? AND id = ? AND status = ?",
+            "UPDATE processes SET status = $1, updated_at = $2 WHERE tenant = $3 AND id = $4 AND status = $5",
         )
         .bind(next.as_str())
         .bind(db::millis(now).max(db::millis(p.updated_at) + 1))
@@ -385,13 +385,13 @@ impl super::Tx {
 
     /// Deletes a process with its credentials, page numbers and the tokens scoped to it.
     pub async fn delete_process(&mut self, tenant: &TenantId, id: Uuid) -> Result<()> {
-        sqlx::query("DELETE FROM tokens WHERE tenant = ? AND process_id = ?")
+        sqlx::query("DELETE FROM tokens WHERE tenant = $1 AND process_id = $2")
             .bind(tenant.as_str())
             .bind(id.to_string())
             .execute(self.conn())
             .await?;
         // Credentials and their page numbers go by `ON DELETE CASCADE`.
-        let gone = sqlx::query("DELETE FROM processes WHERE tenant = ? AND id = ?")
+        let gone = sqlx::query("DELETE FROM processes WHERE tenant = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(id.to_string())
             .execute(self.conn())
@@ -425,7 +425,7 @@ pub enum Anchor {
 }
 
 async fn insert_process(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut db::DbTx,
     tenant: &TenantId,
     new: NewProcess,
     status: ProcessStatus,
@@ -446,7 +446,7 @@ async fn insert_process(
         updated_at: now,
     };
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO processes (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO processes (tenant, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     )))
     .bind(tenant.as_str())
     .bind(p.id.to_string())

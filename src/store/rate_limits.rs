@@ -4,12 +4,12 @@
 //! whole state is one number, the theoretical arrival time (TAT).
 //!
 //! A check reads the TAT and the database's clock, decides, and writes the new TAT, all in
-//! one `BEGIN IMMEDIATE` transaction: SQLite's write lock serialises the checks of every
-//! process, so of any number of concurrent requests exactly as many pass as the bucket
-//! allows. The clock compared with stored TATs is the database's (`julianday('now')`), so
+//! one write transaction ([`db::write_tx`]): the engine's writer lock serialises the checks of
+//! every process, so of any number of concurrent requests exactly as many pass as the bucket
+//! allows. The clock compared with stored TATs is the database's (`db::Engine::now_ms`), so
 //! nodes whose own clocks differ still agree on every bucket.
 
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 
 use super::{Store, db};
 use crate::error::Result;
@@ -80,13 +80,13 @@ impl Store {
     /// and write are one write transaction on the database's clock, so the bucket holds
     /// across every process sharing this store. A refused request changes nothing.
     pub async fn take_rate(&self, bucket: &str, rule: RateRule) -> Result<RateDecision> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
-        // Milliseconds since the epoch on the database's clock (2440587.5 is the Julian day
-        // of 1970-01-01T00:00Z); read in the same statement as the bucket.
-        let row = sqlx::query(
-            "SELECT CAST(ROUND((julianday('now') - 2440587.5) * 86400000.0) AS INTEGER) AS now, \
-             (SELECT tat FROM rate_limits WHERE bucket = ?) AS tat",
-        )
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
+        // Milliseconds since the epoch on the database's clock, read in the same statement as
+        // the bucket.
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {} AS now, (SELECT tat FROM rate_limits WHERE bucket = $1) AS tat",
+            self.inner.engine.now_ms()
+        )))
         .bind(bucket)
         .fetch_one(&mut *tx)
         .await?;
@@ -95,7 +95,7 @@ impl Store {
         let (decision, next) = gcra(rule, now, tat);
         if let Some(next) = next {
             sqlx::query(
-                "INSERT INTO rate_limits (bucket, tat) VALUES (?, ?) \
+                "INSERT INTO rate_limits (bucket, tat) VALUES ($1, $2) \
                  ON CONFLICT (bucket) DO UPDATE SET tat = excluded.tat",
             )
             .bind(bucket)
@@ -179,17 +179,7 @@ mod tests {
     }
 
     async fn open(dir: &std::path::Path) -> Store {
-        use base64::Engine as _;
-        let key = base64::engine::general_purpose::STANDARD.encode([5u8; 32]);
-        Store::open(super::super::StoreOptions {
-            metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
-            blobs: super::super::BlobLocation::Local(dir.join("blobs")),
-            master_key: super::super::MasterKey::from_base64(&key).unwrap(),
-            sweep_grace: std::time::Duration::from_secs(3600),
-        })
-        .await
-        .unwrap()
-        .0
+        crate::store::testing::open(dir).await
     }
 
     /// Two stores opened on one database file (what two processes do) share every bucket:

@@ -55,7 +55,7 @@ impl Store {
         documents: Vec<Replacement>,
         data: SubjectData<'_>,
     ) -> Result<Vec<Document>> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         super::extras::upsert(
             &mut tx,
             tenant,
@@ -76,16 +76,16 @@ impl Store {
         // wherever it was.
         sqlx::query(
             "UPDATE files SET document_id = NULL \
-             WHERE tenant = ? AND subject_id = ? AND document_id IS NOT NULL",
+             WHERE tenant = $1 AND subject_id = $2 AND document_id IS NOT NULL",
         )
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "DELETE FROM documents WHERE tenant = ? AND subject_id = ? \
-             AND id NOT IN (SELECT value FROM json_each(?))",
-        )
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM documents WHERE tenant = $1 AND subject_id = $2 AND id NOT IN ({})",
+            self.inner.engine.json_strings(3)
+        )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
         .bind(db::to_json(&kept)?)
@@ -107,7 +107,7 @@ impl Store {
                     .await?;
             }
             doc.file_count = d.files.len() as u32;
-            sqlx::query("UPDATE documents SET file_count = ? WHERE tenant = ? AND id = ?")
+            sqlx::query("UPDATE documents SET file_count = $1 WHERE tenant = $2 AND id = $3")
                 .bind(i64::from(doc.file_count))
                 .bind(tenant.as_str())
                 .bind(doc.id.to_string())

@@ -28,13 +28,13 @@ pub struct Filed {
 /// `subject_id`'s document `id`, from the pool or inside a transaction; anything else is
 /// `NotFound("document")`.
 async fn fetch_document_of<'e>(
-    ex: impl sqlx::SqliteExecutor<'e>,
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
     tenant: &TenantId,
     subject_id: Uuid,
     id: Uuid,
 ) -> Result<Document> {
     let row = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {} FROM documents WHERE tenant = ? AND subject_id = ? AND id = ?",
+        "SELECT {} FROM documents WHERE tenant = $1 AND subject_id = $2 AND id = $3",
         documents::COLUMNS
     )))
     .bind(tenant.as_str())
@@ -67,7 +67,7 @@ impl Store {
         seq: i64,
     ) -> Result<Document> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM documents WHERE tenant = ? AND subject_id = ? AND seq = ?",
+            "SELECT {} FROM documents WHERE tenant = $1 AND subject_id = $2 AND seq = $3",
             documents::COLUMNS
         )))
         .bind(tenant.as_str())
@@ -82,7 +82,7 @@ impl Store {
     /// The files of one document, in side order. A document of another tenant has none.
     pub async fn files_of(&self, tenant: &TenantId, document_id: Uuid) -> Result<Vec<StoredFile>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM files WHERE tenant = ? AND document_id = ? ORDER BY created_at, id",
+            "SELECT {} FROM files WHERE tenant = $1 AND document_id = $2 ORDER BY created_at, id",
             files::COLUMNS
         )))
         .bind(tenant.as_str())
@@ -123,7 +123,7 @@ impl Store {
         id: Uuid,
     ) -> Result<StoredFile> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM files WHERE tenant = ? AND {owner} = ? AND id = ?",
+            "SELECT {} FROM files WHERE tenant = $1 AND {owner} = $2 AND id = $3",
             files::COLUMNS
         )))
         .bind(tenant.as_str())
@@ -141,7 +141,7 @@ impl Store {
     pub async fn documents_with_files(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Filed> {
         let mut conn = self.inner.pool.begin().await?;
         let docs = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM documents WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id",
+            "SELECT {} FROM documents WHERE tenant = $1 AND subject_id = $2 ORDER BY created_at, id",
             documents::COLUMNS
         )))
         .bind(tenant.as_str())
@@ -149,7 +149,7 @@ impl Store {
         .fetch_all(&mut *conn)
         .await?;
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM files WHERE tenant = ? AND subject_id = ? ORDER BY created_at, id",
+            "SELECT {} FROM files WHERE tenant = $1 AND subject_id = $2 ORDER BY created_at, id",
             files::COLUMNS
         )))
         .bind(tenant.as_str())
@@ -183,7 +183,7 @@ impl Store {
     where
         F: FnOnce(&Document) -> Result<DocumentPatch>,
     {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let current = fetch_document_of(&mut *tx, tenant, subject_id, id).await?;
         let patch = patch(&current)?;
         let doc = documents::patch_document(&mut tx, tenant, id, Some(subject_id), patch).await?;
@@ -213,8 +213,8 @@ impl Store {
         id: Uuid,
     ) -> Result<Process> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM processes WHERE tenant = ? AND subject_id = ? AND namespace = ? \
-               AND kind = ? AND id = ?",
+            "SELECT {} FROM processes WHERE tenant = $1 AND subject_id = $2 AND namespace = $3 \
+               AND kind = $4 AND id = $5",
             processes::SELECT
         )))
         .bind(tenant.as_str())
@@ -235,8 +235,8 @@ impl Store {
         scope: ProcessScope<'_>,
     ) -> Result<Vec<Process>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM processes WHERE tenant = ? AND subject_id = ? AND namespace = ? \
-               AND kind = ? ORDER BY created_at, id",
+            "SELECT {} FROM processes WHERE tenant = $1 AND subject_id = $2 AND namespace = $3 \
+               AND kind = $4 ORDER BY created_at, id",
             processes::SELECT
         )))
         .bind(tenant.as_str())
@@ -261,7 +261,7 @@ impl Store {
         document_id: Uuid,
     ) -> Result<Vec<StoredFile>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM files WHERE tenant = ? AND subject_id = ? AND document_id = ? \
+            "SELECT {} FROM files WHERE tenant = $1 AND subject_id = $2 AND document_id = $3 \
                ORDER BY created_at, id",
             files::COLUMNS
         )))
@@ -283,9 +283,9 @@ impl Store {
         id: Uuid,
     ) -> Result<ProcessCredential> {
         let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM process_credentials c WHERE tenant = ? AND id = ? \
-               AND process_id IN (SELECT id FROM processes WHERE tenant = ? AND subject_id = ? \
-                 AND namespace = ? AND kind = ?) \
+            "SELECT {} FROM process_credentials c WHERE tenant = $1 AND id = $2 \
+               AND process_id IN (SELECT id FROM processes WHERE tenant = $3 AND subject_id = $4 \
+                 AND namespace = $5 AND kind = $6) \
              ORDER BY (SELECT created_at FROM processes p \
                         WHERE p.tenant = c.tenant AND p.id = c.process_id), process_id \
              LIMIT 1",

@@ -68,7 +68,7 @@ fn new_token(purpose: &str) -> String {
 }
 
 async fn insert(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut db::Conn,
     tenant: &TenantId,
     holder: &Holder,
     purpose: &str,
@@ -83,7 +83,7 @@ async fn insert(
         Holder::Subject(subject) => {
             sqlx::query(
                 "INSERT INTO tokens (hash, tenant, subject_id, process_id, purpose, expires_at, created_at, session) \
-                 VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, NULL, $4, $5, $6, $7)",
             )
             .bind(digest(&token))
             .bind(tenant.as_str())
@@ -98,7 +98,7 @@ async fn insert(
         Holder::Principal(principal) => {
             sqlx::query(
                 "INSERT INTO tenant_tokens (hash, tenant, purpose, principal, session, expires_at, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(digest(&token))
             .bind(tenant.as_str())
@@ -115,7 +115,7 @@ async fn insert(
 }
 
 async fn issue_pair(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut db::Conn,
     tenant: &TenantId,
     holder: &Holder,
     kind: SessionKind,
@@ -150,10 +150,10 @@ async fn issue_pair(
 }
 
 /// Deletes every token of a session, in both tables.
-async fn delete_session(tx: &mut sqlx::SqliteConnection, session: &str) -> Result<()> {
+async fn delete_session(tx: &mut db::Conn, session: &str) -> Result<()> {
     for sql in [
-        "DELETE FROM tokens WHERE session = ?",
-        "DELETE FROM tenant_tokens WHERE session = ?",
+        "DELETE FROM tokens WHERE session = $1",
+        "DELETE FROM tenant_tokens WHERE session = $1",
     ] {
         sqlx::query(sql).bind(session).execute(&mut *tx).await?;
     }
@@ -183,11 +183,11 @@ impl Store {
         kind: SessionKind,
         refresh_token: &str,
     ) -> Result<Option<(TenantId, Holder, SessionTokens)>> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let now = db::millis(db::now());
         let subject = sqlx::query(
             "SELECT tenant, subject_id AS holder, session FROM tokens \
-             WHERE hash = ? AND purpose = ? AND expires_at > ? AND session IS NOT NULL",
+             WHERE hash = $1 AND purpose = $2 AND expires_at > $3 AND session IS NOT NULL",
         )
         .bind(digest(refresh_token))
         .bind(kind.refresh)
@@ -199,7 +199,7 @@ impl Store {
             None => (
                 sqlx::query(
                     "SELECT tenant, principal AS holder, session FROM tenant_tokens \
-                     WHERE hash = ? AND purpose = ? AND expires_at > ? AND session IS NOT NULL",
+                     WHERE hash = $1 AND purpose = $2 AND expires_at > $3 AND session IS NOT NULL",
                 )
                 .bind(digest(refresh_token))
                 .bind(kind.refresh)
@@ -227,12 +227,12 @@ impl Store {
     /// Ends the session an access token of this purpose belongs to: both of its tokens stop
     /// working. Returns whether the token was a live one.
     pub async fn end_session(&self, access_purpose: &str, access_token: &str) -> Result<bool> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let now = db::millis(db::now());
         let mut session: Option<String> = None;
         for sql in [
-            "SELECT session FROM tokens WHERE hash = ? AND purpose = ? AND expires_at > ?",
-            "SELECT session FROM tenant_tokens WHERE hash = ? AND purpose = ? AND expires_at > ?",
+            "SELECT session FROM tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
+            "SELECT session FROM tenant_tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
         ] {
             if session.is_none() {
                 session = sqlx::query_scalar::<_, Option<String>>(sql)
@@ -264,7 +264,7 @@ impl Store {
     ) -> Result<MintedToken> {
         let mut tx = self.inner.pool.begin().await?;
         let now = db::now();
-        sqlx::query("DELETE FROM tenant_tokens WHERE purpose = ? AND expires_at <= ?")
+        sqlx::query("DELETE FROM tenant_tokens WHERE purpose = $1 AND expires_at <= $2")
             .bind(purpose)
             .bind(db::millis(now))
             .execute(&mut *tx)
@@ -283,7 +283,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<TenantTokenOwner>> {
         let row = sqlx::query(
-            "SELECT tenant, principal FROM tenant_tokens WHERE hash = ? AND purpose = ? AND expires_at > ?",
+            "SELECT tenant, principal FROM tenant_tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
         )
         .bind(digest(token))
         .bind(purpose)
@@ -305,11 +305,11 @@ impl Store {
         let id = Uuid::new_v4();
         let now = db::now();
         let mut tx = self.inner.pool.begin().await?;
-        sqlx::query("DELETE FROM signin_sessions WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM signin_sessions WHERE expires_at <= $1")
             .bind(db::millis(now))
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO signin_sessions (id, expires_at) VALUES (?, ?)")
+        sqlx::query("INSERT INTO signin_sessions (id, expires_at) VALUES ($1, $2)")
             .bind(id.to_string())
             .bind(db::millis(now + ttl))
             .execute(&mut *tx)
@@ -321,7 +321,7 @@ impl Store {
     /// Whether a sign-in session is open (unknown and expired ones are not).
     pub async fn signin_open(&self, id: Uuid) -> Result<bool> {
         let found: Option<i64> =
-            sqlx::query_scalar("SELECT 1 FROM signin_sessions WHERE id = ? AND expires_at > ?")
+            sqlx::query_scalar("SELECT 1 FROM signin_sessions WHERE id = $1 AND expires_at > $2")
                 .bind(id.to_string())
                 .bind(db::millis(db::now()))
                 .fetch_optional(&self.inner.pool)
@@ -331,7 +331,7 @@ impl Store {
 
     /// Uses up a sign-in session; `false` when another request used it first.
     pub async fn close_signin(&self, id: Uuid) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM signin_sessions WHERE id = ? AND expires_at > ?")
+        let done = sqlx::query("DELETE FROM signin_sessions WHERE id = $1 AND expires_at > $2")
             .bind(id.to_string())
             .bind(db::millis(db::now()))
             .execute(&self.inner.pool)

@@ -37,7 +37,7 @@ impl Store {
     /// The signing key of `purpose`, if one was made.
     pub async fn signing_key(&self, purpose: &str) -> Result<Option<SigningKey>> {
         let Some(row) =
-            sqlx::query("SELECT id, private_key, public_key FROM signing_keys WHERE purpose = ?")
+            sqlx::query("SELECT id, private_key, public_key FROM signing_keys WHERE purpose = $1")
                 .bind(purpose)
                 .fetch_optional(&self.inner.pool)
                 .await?
@@ -71,7 +71,7 @@ impl Store {
             .seal_secret(private_pem.as_bytes(), &context(&id))?;
         sqlx::query(
             "INSERT INTO signing_keys (id, purpose, private_key, public_key, created_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (purpose) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (purpose) DO NOTHING",
         )
         .bind(&id)
         .bind(purpose)

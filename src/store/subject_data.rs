@@ -25,9 +25,9 @@ impl Store {
     where
         F: FnOnce(Option<Value>) -> Result<(Value, String)> + Send,
     {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let text: Option<String> = sqlx::query_scalar(
-            "SELECT data FROM subject_extras WHERE tenant = ? AND subject_id = ? AND namespace = ?",
+            "SELECT data FROM subject_extras WHERE tenant = $1 AND subject_id = $2 AND namespace = $3",
         )
         .bind(tenant.as_str())
         .bind(subject_id.to_string())

@@ -16,7 +16,7 @@ pub struct SubjectPage {
     pub total: u64,
 }
 
-fn subject_from_row(tenant: &TenantId, row: &sqlx::sqlite::SqliteRow) -> Result<Subject> {
+fn subject_from_row(tenant: &TenantId, row: &db::Row) -> Result<Subject> {
     Ok(Subject {
         id: db::uuid(row.try_get("id")?)?,
         tenant: tenant.clone(),
@@ -49,7 +49,7 @@ impl Store {
     /// The subject with this id in this tenant.
     pub async fn get_subject(&self, tenant: &TenantId, id: Uuid) -> Result<Subject> {
         let row =
-            sqlx::query("SELECT id, label, created_at FROM subjects WHERE tenant = ? AND id = ?")
+            sqlx::query("SELECT id, label, created_at FROM subjects WHERE tenant = $1 AND id = $2")
                 .bind(tenant.as_str())
                 .bind(id.to_string())
                 .fetch_optional(&self.inner.pool)
@@ -66,14 +66,14 @@ impl Store {
         offset: u64,
     ) -> Result<SubjectPage> {
         let rows = sqlx::query(
-            "SELECT id, label, created_at FROM subjects WHERE tenant = ? ORDER BY created_at, id LIMIT ? OFFSET ?",
+            "SELECT id, label, created_at FROM subjects WHERE tenant = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3",
         )
         .bind(tenant.as_str())
         .bind(i64::from(limit))
         .bind(offset as i64)
         .fetch_all(&self.inner.pool)
         .await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subjects WHERE tenant = ?")
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subjects WHERE tenant = $1")
             .bind(tenant.as_str())
             .fetch_one(&self.inner.pool)
             .await?;
@@ -150,7 +150,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT s.id, s.label, s.created_at FROM aliases a \
              JOIN subjects s ON s.tenant = a.tenant AND s.id = a.subject_id \
-             WHERE a.tenant = ? AND a.namespace = ? AND a.external_id = ?",
+             WHERE a.tenant = $1 AND a.namespace = $2 AND a.external_id = $3",
         )
         .bind(tenant.as_str())
         .bind(namespace.as_str())
@@ -174,7 +174,7 @@ impl Store {
         let now = db::now();
         sqlx::query(
             "INSERT INTO aliases (tenant, namespace, external_id, subject_id, created_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(tenant.as_str())
         .bind(namespace.as_str())
@@ -184,7 +184,7 @@ impl Store {
         .execute(&self.inner.pool)
         .await?;
         let row = sqlx::query(
-            "SELECT subject_id, created_at FROM aliases WHERE tenant = ? AND namespace = ? AND external_id = ?",
+            "SELECT subject_id, created_at FROM aliases WHERE tenant = $1 AND namespace = $2 AND external_id = $3",
         )
         .bind(tenant.as_str())
         .bind(namespace.as_str())
@@ -206,7 +206,7 @@ impl Store {
     /// The aliases of a subject.
     pub async fn aliases(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Vec<Alias>> {
         let rows = sqlx::query(
-            "SELECT namespace, external_id, created_at FROM aliases WHERE tenant = ? AND subject_id = ? \
+            "SELECT namespace, external_id, created_at FROM aliases WHERE tenant = $1 AND subject_id = $2 \
              ORDER BY namespace, external_id",
         )
         .bind(tenant.as_str())
@@ -229,9 +229,9 @@ impl Store {
     /// same transaction that removes the rows, before any blob is deleted.
     pub async fn delete_subject(&self, tenant: &TenantId, subject_id: Uuid) -> Result<()> {
         let sid = subject_id.to_string();
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let keys: Vec<String> =
-            sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = ? AND subject_id = ?")
+            sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = $1 AND subject_id = $2")
                 .bind(tenant.as_str())
                 .bind(&sid)
                 .fetch_all(&mut *tx)
@@ -246,14 +246,14 @@ impl Store {
             "subject_extras",
         ] {
             sqlx::query(AssertSqlSafe(format!(
-                "DELETE FROM {table} WHERE tenant = ? AND subject_id = ?"
+                "DELETE FROM {table} WHERE tenant = $1 AND subject_id = $2"
             )))
             .bind(tenant.as_str())
             .bind(&sid)
             .execute(&mut *tx)
             .await?;
         }
-        let gone = sqlx::query("DELETE FROM subjects WHERE tenant = ? AND id = ?")
+        let gone = sqlx::query("DELETE FROM subjects WHERE tenant = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(&sid)
             .execute(&mut *tx)
@@ -269,7 +269,7 @@ impl Store {
     /// Finishes a delete whose rows (and wrapped keys) are committed away: checkpoints the
     /// WAL so the old pages do not linger there, then removes the blobs.
     pub(super) async fn shredded(&self, keys: Vec<String>) {
-        db::checkpoint(&self.inner.pool).await;
+        db::checkpoint(&self.inner.pool, self.inner.engine).await;
         self.delete_blobs(keys).await;
     }
 
@@ -287,7 +287,7 @@ impl Store {
 /// Inserts a subject, with the given id or a fresh one; an id already used in this tenant
 /// is a conflict.
 pub(super) async fn insert_subject(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut db::DbTx,
     tenant: &TenantId,
     id: Option<Uuid>,
     label: Option<String>,
@@ -299,7 +299,7 @@ pub(super) async fn insert_subject(
         created_at: db::now(),
     };
     let done = sqlx::query(
-        "INSERT INTO subjects (tenant, id, label, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO subjects (tenant, id, label, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
     )
     .bind(tenant.as_str())
     .bind(subject.id.to_string())
@@ -318,12 +318,12 @@ pub(super) async fn insert_subject(
 /// `NotFound("subject")` unless the subject exists in this tenant, read inside a transaction
 /// (so what is written next cannot lose its owner before the commit).
 pub(super) async fn require_subject(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut db::DbTx,
     tenant: &TenantId,
     subject_id: Uuid,
 ) -> Result<()> {
     let owner: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = ? AND id = ?")
+        sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(subject_id.to_string())
             .fetch_optional(&mut **tx)

@@ -33,17 +33,19 @@ pub struct Counted<'a> {
 /// Adds one to `key`'s window (a new window from `now` when its own ended), returning the
 /// count and the window's end.
 async fn bump(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut db::Conn,
     key: &str,
     window: Duration,
     now: DateTime<Utc>,
 ) -> Result<(i64, DateTime<Utc>)> {
     let stale = db::millis(now - window);
     let row = sqlx::query(
-        "INSERT INTO auth_failures (key, window_start, failures) VALUES (?, ?, 1) \
+        "INSERT INTO auth_failures (key, window_start, failures) VALUES ($1, $2, 1) \
          ON CONFLICT (key) DO UPDATE SET \
-           failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END, \
-           window_start = CASE WHEN window_start <= ? THEN excluded.window_start ELSE window_start END \
+           failures = CASE WHEN auth_failures.window_start <= $3 THEN 1 \
+                           ELSE auth_failures.failures + 1 END, \
+           window_start = CASE WHEN auth_failures.window_start <= $4 THEN excluded.window_start \
+                               ELSE auth_failures.window_start END \
          RETURNING failures, window_start",
     )
     .bind(digest(key))
@@ -57,12 +59,8 @@ async fn bump(
 }
 
 /// Rows whose window ended long ago count nothing: dropped so the table stays small.
-async fn prune(
-    tx: &mut sqlx::SqliteConnection,
-    window: Duration,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query("DELETE FROM auth_failures WHERE window_start <= ?")
+async fn prune(tx: &mut db::Conn, window: Duration, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("DELETE FROM auth_failures WHERE window_start <= $1")
         .bind(db::millis(now - window - window))
         .execute(&mut *tx)
         .await?;
@@ -79,7 +77,7 @@ impl Store {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<Option<Duration>> {
-        let row = sqlx::query("SELECT window_start, failures FROM auth_failures WHERE key = ?")
+        let row = sqlx::query("SELECT window_start, failures FROM auth_failures WHERE key = $1")
             .bind(digest(key))
             .fetch_optional(&self.inner.pool)
             .await?;
@@ -98,13 +96,14 @@ impl Store {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<Option<Duration>> {
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let mut wait: Option<Duration> = None;
         for c in keys {
-            let row = sqlx::query("SELECT window_start, failures FROM auth_failures WHERE key = ?")
-                .bind(digest(c.key))
-                .fetch_optional(&mut *tx)
-                .await?;
+            let row =
+                sqlx::query("SELECT window_start, failures FROM auth_failures WHERE key = $1")
+                    .bind(digest(c.key))
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if let Some(row) = row {
                 let ends = db::from_millis(row.try_get("window_start")?)? + window;
                 let failures: i64 = row.try_get("failures")?;
@@ -134,7 +133,7 @@ impl Store {
     ) -> Result<()> {
         sqlx::query(
             "UPDATE auth_failures SET failures = failures - 1 \
-             WHERE key = ? AND failures > 0 AND window_start > ?",
+             WHERE key = $1 AND failures > 0 AND window_start > $2",
         )
         .bind(digest(key))
         .bind(db::millis(now - window))
@@ -166,7 +165,7 @@ impl Store {
 
     /// Forgets what was counted for `key` (after a successful sign-in of that account).
     pub async fn clear_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM auth_failures WHERE key = ?")
+        sqlx::query("DELETE FROM auth_failures WHERE key = $1")
             .bind(digest(key))
             .execute(&self.inner.pool)
             .await?;

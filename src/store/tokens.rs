@@ -77,7 +77,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<TokenOwner>> {
         let row = sqlx::query(
-            "SELECT tenant, subject_id, process_id FROM tokens WHERE hash = ? AND purpose = ? AND expires_at > ?",
+            "SELECT tenant, subject_id, process_id FROM tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
         )
         .bind(digest(token))
         .bind(purpose)
@@ -112,7 +112,7 @@ impl super::Tx {
 }
 
 async fn insert_token<'e>(
-    ex: impl sqlx::SqliteExecutor<'e>,
+    ex: impl sqlx::Executor<'e, Database = sqlx::Any>,
     tenant: &TenantId,
     subject_id: Uuid,
     process_id: Option<Uuid>,
@@ -126,7 +126,7 @@ async fn insert_token<'e>(
     let expires_at = now + ttl;
     sqlx::query(
         "INSERT INTO tokens (hash, tenant, subject_id, process_id, purpose, expires_at, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(digest(&token))
     .bind(tenant.as_str())

@@ -4,14 +4,12 @@
 //! it, and [`Tx::commit`] makes everything visible at once. Dropped without a commit, it
 //! rolls back and the blobs staged for it are removed.
 //!
-//! How concurrent writers are settled: on SQLite the transaction starts with
-//! `BEGIN IMMEDIATE`, which takes the database's write lock before the first read, so two
-//! operations never decide from the same state; the second one reads what the first
-//! committed. Every operation on a process starts with [`Tx::lock_process`], which on
-//! PostgreSQL is a `SELECT … FOR UPDATE` of the process row: there too, writers of one
-//! process run one after the other, and writers of different processes do not wait for each
-//! other. Unique constraints back the invariants that must hold whatever the engine
-//! (`process_pages` refuses a page number given twice).
+//! How concurrent writers are settled: the transaction starts with the engine's writer lock
+//! ([`db::write_tx`]: `BEGIN IMMEDIATE` on SQLite, a transaction-level advisory lock on
+//! PostgreSQL) taken before the first read, so two operations never decide from the same
+//! state; the second one reads what the first committed, whichever node it runs on. Unique
+//! constraints back the invariants that must hold whatever the engine (`process_pages`
+//! refuses a page number given twice).
 
 use std::sync::atomic::Ordering;
 
@@ -22,7 +20,7 @@ use crate::error::Result;
 /// One store transaction (see the module documentation). No `Debug`: it may carry staged
 /// files of personal documents.
 pub struct Tx {
-    pub(super) tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    pub(super) tx: db::DbTx,
     pub(super) store: Store,
     /// Files whose metadata this transaction inserts: their blobs stay on commit.
     pub(super) staged: Vec<StagedFile>,
@@ -34,12 +32,11 @@ pub struct Tx {
 }
 
 impl Store {
-    /// Opens a write transaction (`BEGIN IMMEDIATE` on SQLite: the write lock is taken at
-    /// once, so a read inside it sees what every earlier writer committed and no writer
-    /// commits in between).
+    /// Opens a write transaction: the writer lock is taken at once, so a read inside it sees
+    /// what every earlier writer committed and no writer commits in between.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(Tx {
-            tx: db::write_tx(&self.inner.pool).await?,
+            tx: db::write_tx(&self.inner.pool, self.inner.engine).await?,
             store: self.clone(),
             staged: Vec::new(),
             shred: Vec::new(),
@@ -76,7 +73,7 @@ impl Tx {
     }
 
     /// The transaction's connection, for the store modules' SQL.
-    pub(super) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+    pub(super) fn conn(&mut self) -> &mut db::Conn {
         &mut self.tx
     }
 }

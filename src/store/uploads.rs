@@ -14,13 +14,10 @@ use super::{Store, db};
 use crate::error::{Error, Result};
 use crate::model::{StoredFile, TenantId};
 
-/// SQL condition selecting loose files whose extras carry the namespace bound as a JSON
-/// path (see [`ns_path`]).
-const LOOSE: &str = "document_id IS NULL AND json_type(extras, ?) IS NOT NULL";
-
-/// The JSON path of an extras namespace (namespaces are adapter-chosen literals).
-fn ns_path(ns: &str) -> String {
-    format!("$.\"{ns}\"")
+/// SQL condition selecting loose files whose extras carry the namespace bound as parameter
+/// `$n`.
+fn loose(engine: db::Engine, n: u8) -> String {
+    format!("document_id IS NULL AND {}", engine.json_has("extras", n))
 }
 
 impl Store {
@@ -32,11 +29,12 @@ impl Store {
         ns: &str,
     ) -> Result<u32> {
         let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM files WHERE tenant = ? AND subject_id = ? AND {LOOSE}"
+            "SELECT COUNT(*) FROM files WHERE tenant = $1 AND subject_id = $2 AND {}",
+            loose(self.inner.engine, 3)
         )))
         .bind(tenant.as_str())
         .bind(subject_id.to_string())
-        .bind(ns_path(ns))
+        .bind(ns)
         .fetch_one(&self.inner.pool)
         .await?;
         Ok(n as u32)
@@ -59,13 +57,14 @@ impl Store {
                 "not a loose file of this tenant and namespace",
             ));
         }
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let held: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM files WHERE tenant = ? AND subject_id = ? AND {LOOSE}"
+            "SELECT COUNT(*) FROM files WHERE tenant = $1 AND subject_id = $2 AND {}",
+            loose(self.inner.engine, 3)
         )))
         .bind(tenant.as_str())
         .bind(f.subject_id.to_string())
-        .bind(ns_path(ns))
+        .bind(ns)
         .fetch_one(&mut *tx)
         .await?;
         if held >= i64::from(cap) {
@@ -92,21 +91,21 @@ impl Store {
     ) -> Result<usize> {
         let (owner, tenant, subject) = match only {
             Some((t, s)) => (
-                " AND tenant = ? AND subject_id = ?",
+                " AND tenant = $3 AND subject_id = $4",
                 t.as_str().to_owned(),
                 s.to_string(),
             ),
             None => ("", String::new(), String::new()),
         };
-        let condition = format!("{LOOSE} AND created_at < ?{owner}");
+        let condition = format!("{} AND created_at < $2{owner}", loose(self.inner.engine, 1));
         let select_sql = format!("SELECT blob_key FROM files WHERE {condition}");
         let delete_sql = format!("DELETE FROM files WHERE {condition}");
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let mut select = sqlx::query_scalar::<_, String>(AssertSqlSafe(select_sql.as_str()))
-            .bind(ns_path(ns))
+            .bind(ns)
             .bind(db::millis(cutoff));
         let mut delete = sqlx::query(AssertSqlSafe(delete_sql.as_str()))
-            .bind(ns_path(ns))
+            .bind(ns)
             .bind(db::millis(cutoff));
         if only.is_some() {
             select = select.bind(tenant.clone()).bind(subject.clone());

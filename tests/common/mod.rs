@@ -96,7 +96,8 @@ pub fn test_config(dir: &Path) -> Config {
 /// Opens a store under `dir` with the test master key.
 pub async fn open_store(dir: &Path, sweep_grace: Duration) -> Store {
     Store::open(StoreOptions {
-        metadata_url: format!("sqlite://{}", dir.join("idbridge.db").display()),
+        metadata_url: idbridge::store::testing::metadata_url(dir).await,
+        db: Default::default(),
         blobs: BlobLocation::Local(dir.join("blobs")),
         master_key: master_key(),
         sweep_grace,
@@ -155,6 +156,17 @@ impl TestServer {
     ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = test_config(dir.path());
+        // Metadata in SQLite in `dir`, or in PostgreSQL when the environment names a server.
+        config.storage.metadata_url = Some(Secret::new(
+            idbridge::store::testing::metadata_url(dir.path()).await,
+        ));
+        // Blobs in `dir`, or in a bucket when the environment names an S3 endpoint.
+        if let idbridge::store::BlobLocation::S3 { url, settings } =
+            idbridge::store::testing::blob_location(dir.path()).await
+        {
+            config.storage.blob_url = Some(url);
+            config.storage.s3 = settings;
+        }
         adjust(&mut config);
         Self::launch(dir, config, documents).await
     }

@@ -49,7 +49,7 @@ impl Default for Options {
 
 /// The configuration both nodes read: two tenants (`alpha`, `beta`), loopback callbacks,
 /// a fixed master key, the data directory `data`.
-fn config_toml(data: &Path, o: &Options) -> String {
+fn config_toml(data: &Path, storage: &str, o: &Options) -> String {
     let tenant = |id: &str| {
         format!(
             r#"
@@ -77,6 +77,7 @@ shutdown_grace_secs = 1
 [storage]
 data_dir = {data:?}
 master_key = "{master}"
+{storage}
 {alpha}{beta}
 [adapters.passfort]
 enabled = true
@@ -103,6 +104,36 @@ sweep_interval_secs = {sweep}
         backoff = o.callback_backoff_ms,
         sweep = o.sweep_interval_secs,
     )
+}
+
+/// Writes the suite's configuration into `dir` with these `[storage]` keys (besides the
+/// data directory and master key) and default options; answers its path.
+pub fn write_config(dir: &Path, storage: &str) -> std::path::PathBuf {
+    let config = dir.join("idbridge.toml");
+    let toml = config_toml(&dir.join("data"), storage, &Options::default());
+    std::fs::write(&config, toml).unwrap();
+    config
+}
+
+/// The `[storage]` keys that place the metadata and the blobs: SQLite and a directory under
+/// `data` by default, PostgreSQL and an S3 bucket when the environment names them (see
+/// `idbridge::store::testing`).
+async fn storage_toml(data: &Path) -> String {
+    use idbridge::store::{BlobLocation, testing};
+    let mut toml = format!("metadata_url = {:?}\n", testing::metadata_url(data).await);
+    if let BlobLocation::S3 { url, settings } = testing::blob_location(data).await {
+        let secret = settings.secret_access_key.as_ref().map(|s| s.expose());
+        toml += &format!(
+            "blob_url = {url:?}\n\
+             s3 = {{ endpoint = {:?}, region = {:?}, access_key_id = {:?}, \
+             secret_access_key = {:?}, path_style = true, allow_http = true }}\n",
+            settings.endpoint.unwrap_or_default(),
+            settings.region.unwrap_or_default(),
+            settings.access_key_id.unwrap_or_default(),
+            secret.unwrap_or_default(),
+        );
+    }
+    toml
 }
 
 /// One `idbridge serve` process.
@@ -140,7 +171,8 @@ impl Node {
     }
 }
 
-/// Two nodes over one data directory (SQLite in WAL mode and the blob directory).
+/// Two nodes over one store: one data directory (SQLite in WAL mode and the blob directory),
+/// or one PostgreSQL database and one bucket.
 pub struct Cluster {
     /// The two nodes; `nodes[i % 2]` spreads requests over both.
     pub nodes: Vec<Node>,
@@ -164,7 +196,9 @@ impl Cluster {
     pub async fn start_with(options: Options) -> Cluster {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("idbridge.toml");
-        std::fs::write(&config, config_toml(&dir.path().join("data"), &options)).unwrap();
+        let data = dir.path().join("data");
+        let storage = storage_toml(&data).await;
+        std::fs::write(&config, config_toml(&data, &storage, &options)).unwrap();
         let http = idbridge::http::client_builder()
             .timeout(Duration::from_secs(120))
             .build()
@@ -284,47 +318,95 @@ impl Drop for Cluster {
 
 /// Starts `idbridge serve --config <config>` and waits for its "listening (http)" line.
 async fn spawn(config: &Path) -> Node {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_idbridge"))
-        .arg("serve")
-        .arg("--config")
-        .arg(config)
-        .env("RUST_LOG", "info,sqlx=warn,tower_http=warn")
-        .env_remove("IDBRIDGE_CONFIG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the idbridge binary starts");
-    let stderr = child.stderr.take().unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let lines = log.clone();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("listening (http)")
-                && let Some(addr) = line.split("addr=").nth(1)
-                && let Some(tx) = tx.take()
-            {
-                let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_owned());
+    Starting::new(config).listening().await
+}
+
+/// An `idbridge serve` process that has not logged its address yet.
+pub struct Starting {
+    /// `None` once handed over to a [`Node`].
+    child: Option<Child>,
+    /// Its log lines so far.
+    pub log: Arc<Mutex<Vec<String>>>,
+    address: tokio::sync::oneshot::Receiver<String>,
+}
+
+impl Starting {
+    /// Starts `idbridge serve --config <config>`.
+    pub fn new(config: &Path) -> Starting {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_idbridge"))
+            .arg("serve")
+            .arg("--config")
+            .arg(config)
+            .env("RUST_LOG", "info,sqlx=warn,tower_http=warn")
+            .env_remove("IDBRIDGE_CONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the idbridge binary starts");
+        let stderr = child.stderr.take().unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            let mut tx = Some(tx);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("listening (http)")
+                    && let Some(addr) = line.split("addr=").nth(1)
+                    && let Some(tx) = tx.take()
+                {
+                    let _ = tx.send(addr.split_whitespace().next().unwrap_or("").to_owned());
+                }
+                lines.lock().unwrap_or_else(|e| e.into_inner()).push(line);
             }
-            lines.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+        });
+        Starting {
+            child: Some(child),
+            log,
+            address: rx,
         }
-    });
-    let addr = match tokio::time::timeout(DEADLINE, rx).await {
-        Ok(Ok(addr)) => addr,
-        _ => {
+    }
+
+    /// How many log lines contain `text` so far.
+    pub fn lines_with(&self, text: &str) -> usize {
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.iter().filter(|l| l.contains(text)).count()
+    }
+
+    /// Whether the process is still running.
+    pub fn running(&mut self) -> bool {
+        let child = self.child.as_mut().expect("not handed over");
+        matches!(child.try_wait(), Ok(None))
+    }
+
+    /// Waits for the "listening (http)" line: the running node.
+    pub async fn listening(mut self) -> Node {
+        let mut child = self.child.take().expect("not handed over");
+        let log = self.log.clone();
+        let addr = match tokio::time::timeout(DEADLINE, &mut self.address).await {
+            Ok(Ok(addr)) => addr,
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                let log = log.lock().unwrap_or_else(|e| e.into_inner()).join("\n");
+                panic!("idbridge never logged its address:\n{log}");
+            }
+        };
+        Node {
+            pid: child.id(),
+            child: Mutex::new(child),
+            base: format!("http://{addr}"),
+            log,
+        }
+    }
+}
+
+impl Drop for Starting {
+    fn drop(&mut self) {
+        if let Some(child) = self.child.as_mut() {
             let _ = child.kill();
             let _ = child.wait();
-            let log = log.lock().unwrap_or_else(|e| e.into_inner()).join("\n");
-            panic!("idbridge never logged its address:\n{log}");
         }
-    };
-    Node {
-        pid: child.id(),
-        child: Mutex::new(child),
-        base: format!("http://{addr}"),
-        log,
     }
 }
 

@@ -172,7 +172,7 @@ pub async fn list_profiles(
             &SubjectSearch {
                 namespace: &ns,
                 text: q.q.as_deref().filter(|t| !t.trim().is_empty()),
-                field: "$.category",
+                field: "category",
                 values: categories.as_deref(),
                 default: "APPLICANT",
                 limit,

@@ -144,17 +144,7 @@ mod tests {
     use super::*;
 
     async fn store(dir: &std::path::Path) -> Store {
-        use base64::Engine as _;
-        let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
-        Store::open(crate::store::StoreOptions {
-            metadata_url: format!("sqlite://{}", dir.join("t.db").display()),
-            blobs: crate::store::BlobLocation::Local(dir.join("blobs")),
-            master_key: crate::store::MasterKey::from_base64(&key).unwrap(),
-            sweep_grace: std::time::Duration::from_secs(3600),
-        })
-        .await
-        .unwrap()
-        .0
+        crate::store::testing::open(dir).await
     }
 
     #[tokio::test]

@@ -17,7 +17,7 @@ impl Tx {
         document_id: Uuid,
     ) -> Result<Vec<StoredFile>> {
         let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM files WHERE tenant = ? AND document_id = ? ORDER BY created_at, id"
+            "SELECT {COLUMNS} FROM files WHERE tenant = $1 AND document_id = $2 ORDER BY created_at, id"
         )))
         .bind(tenant.as_str())
         .bind(document_id.to_string())
@@ -46,8 +46,8 @@ impl Tx {
             ));
         }
         let bumped = sqlx::query(
-            "UPDATE documents SET file_count = file_count + 1, updated_at = ? \
-             WHERE tenant = ? AND id = ? AND subject_id = ? AND file_count + 1 <= ?",
+            "UPDATE documents SET file_count = file_count + 1, updated_at = $1 \
+             WHERE tenant = $2 AND id = $3 AND subject_id = $4 AND file_count + 1 <= $5",
         )
         .bind(db::millis(db::now()))
         .bind(tenant.as_str())
@@ -76,7 +76,7 @@ impl Tx {
     /// Deletes a file; its blob goes after the commit.
     pub async fn delete_file(&mut self, tenant: &TenantId, id: Uuid) -> Result<()> {
         let row =
-            sqlx::query("SELECT blob_key, document_id FROM files WHERE tenant = ? AND id = ?")
+            sqlx::query("SELECT blob_key, document_id FROM files WHERE tenant = $1 AND id = $2")
                 .bind(tenant.as_str())
                 .bind(id.to_string())
                 .fetch_optional(self.conn())
@@ -84,13 +84,13 @@ impl Tx {
                 .ok_or(Error::NotFound("file"))?;
         let key: String = row.try_get("blob_key")?;
         let document_id: Option<String> = row.try_get("document_id")?;
-        sqlx::query("DELETE FROM files WHERE tenant = ? AND id = ?")
+        sqlx::query("DELETE FROM files WHERE tenant = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(id.to_string())
             .execute(self.conn())
             .await?;
         if let Some(doc) = document_id {
-            sqlx::query("UPDATE documents SET file_count = file_count - 1, updated_at = ? WHERE tenant = ? AND id = ?")
+            sqlx::query("UPDATE documents SET file_count = file_count - 1, updated_at = $1 WHERE tenant = $2 AND id = $3")
                 .bind(db::millis(db::now()))
                 .bind(tenant.as_str())
                 .bind(doc)
@@ -114,7 +114,7 @@ pub enum Attach {
 /// Attaches a file of the subject that has no document to `document_id` at `side`; a file
 /// that is not the subject's, or already has a document, is `NotFound("file")`.
 pub(in crate::store) async fn attach_loose(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut db::DbTx,
     tenant: &TenantId,
     subject_id: Uuid,
     file: Uuid,
@@ -122,8 +122,8 @@ pub(in crate::store) async fn attach_loose(
     side: FileSide,
 ) -> Result<()> {
     let moved = sqlx::query(
-        "UPDATE files SET document_id = ?, side = ? \
-         WHERE tenant = ? AND id = ? AND subject_id = ? AND document_id IS NULL",
+        "UPDATE files SET document_id = $1, side = $2 \
+         WHERE tenant = $3 AND id = $4 AND subject_id = $5 AND document_id IS NULL",
     )
     .bind(document_id.to_string())
     .bind(side.to_text())
@@ -139,14 +139,11 @@ pub(in crate::store) async fn attach_loose(
 }
 
 /// Inserts a staged file's metadata row inside the caller's transaction.
-pub(in crate::store) async fn insert_file(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    s: &StagedFile,
-) -> Result<()> {
+pub(in crate::store) async fn insert_file(tx: &mut db::DbTx, s: &StagedFile) -> Result<()> {
     use base64::Engine as _;
     let f = &s.file;
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO files (tenant, {COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO files (tenant, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
     )))
     .bind(f.tenant.as_str())
     .bind(f.id.to_string())

@@ -106,14 +106,14 @@ impl Store {
                 per_document.entry(doc).or_insert((s.file.subject_id, 0)).1 += 1;
             }
         }
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let now = db::millis(db::now());
         for (doc_id, (subject_id, n)) in &per_document {
             // The limit holds under any concurrency: the count moves only inside this
             // conditional update, which the database serialises per row.
             let bumped = sqlx::query(
-                "UPDATE documents SET file_count = file_count + ?, updated_at = ? \
-                 WHERE tenant = ? AND id = ? AND subject_id = ? AND file_count + ? <= ?",
+                "UPDATE documents SET file_count = file_count + $1, updated_at = $2 \
+                 WHERE tenant = $3 AND id = $4 AND subject_id = $5 AND file_count + $6 <= $7",
             )
             .bind(n)
             .bind(now)
@@ -126,7 +126,7 @@ impl Store {
             .await?;
             if bumped.rows_affected() == 0 {
                 let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT 1 FROM documents WHERE tenant = ? AND id = ?")
+                    sqlx::query_scalar("SELECT 1 FROM documents WHERE tenant = $1 AND id = $2")
                         .bind(tenant.as_str())
                         .bind(doc_id.to_string())
                         .fetch_optional(&mut *tx)
@@ -172,7 +172,7 @@ impl Store {
                 limit: max_files.into(),
             });
         }
-        let mut tx = db::write_tx(&self.inner.pool).await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let mut doc =
             super::super::documents::insert_document(&mut tx, tenant, subject_id, new).await?;
         let mut staged = Vec::new();
@@ -196,7 +196,7 @@ impl Store {
             }
         }
         doc.file_count = (staged.len() + existing.len()) as u32;
-        sqlx::query("UPDATE documents SET file_count = ? WHERE tenant = ? AND id = ?")
+        sqlx::query("UPDATE documents SET file_count = $1 WHERE tenant = $2 AND id = $3")
             .bind(i64::from(doc.file_count))
             .bind(tenant.as_str())
             .bind(doc.id.to_string())

@@ -140,7 +140,7 @@ async fn an_api_token_stops_working_when_its_lifetime_runs_out() {
     ))
     .await
     .unwrap();
-    let moved = sqlx::query("UPDATE tokens SET expires_at = ? WHERE process_id = ?")
+    let moved = sqlx::query("UPDATE tokens SET expires_at = $1 WHERE process_id = $2")
         .bind(chrono::Utc::now().timestamp_millis() - 1000)
         .bind(&e.id)
         .execute(&db)

@@ -545,7 +545,7 @@ async fn access_tokens_expire_after_their_configured_lifetime() {
     ))
     .await
     .unwrap();
-    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM tokens WHERE process_id = ?")
+    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM tokens WHERE process_id = $1")
         .bind(&e.id)
         .fetch_one(&db)
         .await

@@ -411,7 +411,7 @@ fn a_second_ago() -> i64 {
 
 /// Makes a (client, subject-held) token expired, as time passing would.
 async fn expire_token(m: &Mydocs, token: &str) {
-    let done = sqlx::query("UPDATE tokens SET expires_at = ? WHERE hash = ?")
+    let done = sqlx::query("UPDATE tokens SET expires_at = $1 WHERE hash = $2")
         .bind(a_second_ago())
         .bind(sha(token.as_bytes()))
         .execute(&database(m).await)
@@ -663,7 +663,7 @@ async fn a_wizard_uuid_signs_in_once_and_only_while_open() {
 
     // Fifteen minutes later (the expiry moved into the past), the uuid is closed.
     let late = wizard(&m).await;
-    let moved = sqlx::query("UPDATE signin_sessions SET expires_at = ? WHERE id = ?")
+    let moved = sqlx::query("UPDATE signin_sessions SET expires_at = $1 WHERE id = $2")
         .bind(a_second_ago())
         .bind(&late)
         .execute(&database(&m).await)
@@ -681,7 +681,7 @@ async fn a_wizard_expires_fifteen_minutes_after_it_opens() {
     let before = chrono::Utc::now().timestamp_millis();
     let uuid = wizard(&m).await;
     let after = chrono::Utc::now().timestamp_millis();
-    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM signin_sessions WHERE id = ?")
+    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM signin_sessions WHERE id = $1")
         .bind(&uuid)
         .fetch_one(&database(&m).await)
         .await

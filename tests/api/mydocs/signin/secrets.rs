@@ -59,10 +59,11 @@ async fn passwords_and_tokens_never_reach_the_database_in_clear() {
         assert!(!contains(secret), "{what} is stored in clear");
     }
     // The password is kept as an argon2id hash.
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM client_accounts WHERE id = ?")
-        .bind(a.id.to_string())
-        .fetch_one(&database(&m).await)
-        .await
-        .unwrap();
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM client_accounts WHERE id = $1")
+            .bind(a.id.to_string())
+            .fetch_one(&database(&m).await)
+            .await
+            .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
 }
