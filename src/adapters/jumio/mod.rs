@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::path::ParameterIn;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa_axum::router::OpenApiRouter;
@@ -112,6 +113,10 @@ fn strict_user_agent(openapi: &mut utoipa::openapi::OpenApi) {
     let parameters = operations
         .flatten()
         .flat_map(|op| op.parameters.iter_mut().flatten())
+        .filter_map(|p| match p {
+            RefOr::T(p) => Some(p),
+            RefOr::Ref(_) => None,
+        })
         .filter(|p| p.parameter_in == ParameterIn::Header && p.name == "User-Agent");
     for p in parameters {
         p.schema = Some(

@@ -125,9 +125,11 @@ impl utoipa::IntoResponses for PartResponses {
         if let Some(RefOr::T(ok)) = all.get_mut("200") {
             ok.content.insert(
                 "application/json".into(),
-                utoipa::openapi::ContentBuilder::new()
-                    .schema(Some(RefOr::T(Schema::Object(Object::new()))))
-                    .build(),
+                RefOr::T(
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(RefOr::T(Schema::Object(Object::new()))))
+                        .build(),
+                ),
             );
         }
         all

@@ -55,15 +55,16 @@ struct UploadEncoding;
 
 impl utoipa::Modify for UploadEncoding {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
         use utoipa::openapi::encoding::Encoding;
         let path = "/users/{user_id}/identifications/{identification_id}/files";
         let Some(item) = openapi.paths.paths.get_mut(path) else {
             return;
         };
-        let Some(body) = item.put.as_mut().and_then(|op| op.request_body.as_mut()) else {
+        let Some(RefOr::T(body)) = item.put.as_mut().and_then(|op| op.request_body.as_mut()) else {
             return;
         };
-        if let Some(form) = body.content.get_mut("multipart/form-data") {
+        if let Some(RefOr::T(form)) = body.content.get_mut("multipart/form-data") {
             let types = mapping::ALLOWED
                 .iter()
                 .map(|m| m.mime())
