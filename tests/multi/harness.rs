@@ -118,7 +118,7 @@ pub fn write_config(dir: &Path, storage: &str) -> std::path::PathBuf {
 /// The `[storage]` keys that place the metadata and the blobs: SQLite and a directory under
 /// `data` by default, PostgreSQL and an S3 bucket when the environment names them (see
 /// `idbridge::store::testing`).
-async fn storage_toml(data: &Path) -> String {
+pub async fn storage_toml(data: &Path) -> String {
     use idbridge::store::{BlobLocation, testing};
     let mut toml = format!("metadata_url = {:?}\n", testing::metadata_url(data).await);
     if let BlobLocation::S3 { url, settings } = testing::blob_location(data).await {
