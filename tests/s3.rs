@@ -153,3 +153,45 @@ async fn a_refused_upload_leaves_no_object_and_no_open_multipart_upload() {
         "the multipart upload was aborted"
     );
 }
+
+/// What a node killed between its blob write and its metadata commit leaves in the bucket:
+/// an object no file row names. The next start-up sweeps it (once older than
+/// `sweep_grace_secs`); files whose metadata committed stay and read back.
+#[tokio::test]
+async fn an_object_no_file_names_is_swept_at_start_up_and_stored_files_stay() {
+    let bucket = bucket().await;
+    let server = TestServer::start_with(|c| {
+        in_bucket(c, &bucket);
+        c.storage.sweep_grace_secs = 0;
+    })
+    .await;
+    let ncore = At::server(&server, KEY_A);
+    let id = ncore.identification("s3-user", passport()).await;
+    let bytes = noisy_pdf(300_000, 3);
+    let answer = ncore
+        .upload_one("s3-user", &id, "PASSPORT_PAGE1", "kept.pdf", bytes.clone())
+        .await;
+    let file = answer["data"][0]["id"].as_str().unwrap().to_owned();
+    // The orphan: a blob under a fresh file id, with no row.
+    let orphan = format!("tenant-data/blobs/{}", uuid::Uuid::now_v7());
+    let res = idbridge::http::client()
+        .put(format!("{}/{bucket}/{orphan}", endpoint()))
+        .body(vec![7u8; 1000])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let mut before = blob_keys(&bucket).await;
+    before.sort();
+    assert!(before.contains(&orphan) && before.len() == 2, "{before:?}");
+
+    let server = server.restart().await;
+    assert_eq!(
+        blob_keys(&bucket).await,
+        vec![format!("tenant-data/blobs/{file}")],
+        "the orphan went, the stored file stayed"
+    );
+    let ncore = At::server(&server, KEY_A);
+    let back = ncore.download("s3-user", &id, &file).await;
+    assert_eq!(sha_hex(&back), sha_hex(&bytes));
+}
