@@ -160,7 +160,8 @@ pub async fn open(url: &str, settings: DbSettings) -> Result<(Pool, Engine)> {
         }
         Engine::Postgres => AnyConnectOptions::from_str(url).map_err(bad_url)?,
     }
-    // Statements are logged by our own spans, never with their parameters.
+    // No per-statement log lines from sqlx: the request spans say what a request did and how
+    // long it took.
     .disable_statement_logging();
     let setup = match engine {
         // busy_timeout first: switching to WAL needs the lock. FULL: a commit is durable
