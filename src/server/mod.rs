@@ -332,7 +332,9 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
 async fn open_store_patiently(config: &Config) -> anyhow::Result<Store> {
     const MAX_DELAY: Duration = Duration::from_secs(30);
     let mut delay = Duration::from_millis(500);
-    for attempt in 1u32.. {
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
         match open_store(config).await {
             Ok(store) => return Ok(store),
             Err(e) if e.downcast_ref::<Unreachable>().is_some() => {
@@ -348,7 +350,6 @@ async fn open_store_patiently(config: &Config) -> anyhow::Result<Store> {
             Err(e) => return Err(e),
         }
     }
-    unreachable!("the attempts never run out")
 }
 
 /// An engine did not answer at start-up; worth retrying (unlike a configuration error).
