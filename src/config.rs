@@ -126,6 +126,10 @@ pub struct StorageConfig {
     /// connection or the write lock, in seconds. A request that hits it gets the vendor's
     /// 503, promptly, instead of hanging while the database is unreachable.
     pub statement_timeout_secs: u64,
+    /// The longest a request waits to reach an engine, in seconds: for a PostgreSQL
+    /// connection from the pool, and for an S3 request with its retries. While an engine is
+    /// down, requests that need it get the vendor's 503 after at most this long.
+    pub connect_timeout_secs: u64,
     /// Directory of the local blob store; default `<data_dir>/blobs`.
     pub blob_dir: Option<PathBuf>,
     /// An S3-compatible bucket for the blobs instead of a directory: `s3://bucket/prefix`,
@@ -149,6 +153,7 @@ impl Default for StorageConfig {
             metadata_url: None,
             pool_size: 8,
             statement_timeout_secs: 30,
+            connect_timeout_secs: 5,
             blob_dir: None,
             blob_url: None,
             s3: S3Config::default(),

@@ -53,10 +53,25 @@ pub enum Error {
     /// The content is of a type that is not accepted here.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    /// An engine the request needs (the metadata database or the blob store) is not
+    /// answering: down, unreachable, or slower than its timeout. Nothing was stored; the
+    /// caller may retry. The cause is logged, never sent.
+    #[error("the {engine} is unavailable; try again shortly")]
+    Unavailable {
+        /// Which engine, in words: "metadata database" or "blob store".
+        engine: &'static str,
+        /// What failed, for the log.
+        #[source]
+        cause: InternalError,
+    },
     /// Anything else: a bug or an infrastructure failure. Logged, never sent.
     #[error("internal error")]
     Internal(#[source] InternalError),
 }
+
+/// Seconds a caller is told to wait (`Retry-After`) before retrying after
+/// [`Error::Unavailable`].
+pub const UNAVAILABLE_RETRY_SECS: u64 = 2;
 
 /// Detail of an internal error, kept for the log.
 pub struct InternalError(Box<dyn std::error::Error + Send + Sync>);
@@ -80,6 +95,17 @@ impl std::error::Error for InternalError {
 }
 
 impl Error {
+    /// An engine outage: `engine` did not answer, `cause` says how (for the log).
+    pub fn unavailable(
+        engine: &'static str,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Error::Unavailable {
+            engine,
+            cause: InternalError(cause.into()),
+        }
+    }
+
     /// Wraps any error as an internal one.
     pub fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Error::Internal(InternalError(e.into()))
@@ -114,6 +140,7 @@ impl Error {
             Error::TooManyAttempts { .. } => S::TOO_MANY_REQUESTS,
             Error::PayloadTooLarge { .. } => S::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => S::UNSUPPORTED_MEDIA_TYPE,
+            Error::Unavailable { .. } => S::SERVICE_UNAVAILABLE,
             Error::Internal(_) => S::INTERNAL_SERVER_ERROR,
         }
     }
@@ -131,6 +158,7 @@ impl Error {
             Error::TooManyAttempts { .. } => ("too_many_attempts", "TOO_MANY_ATTEMPTS"),
             Error::PayloadTooLarge { .. } => ("payload_too_large", "PAYLOAD_TOO_LARGE"),
             Error::UnsupportedMediaType(_) => ("unsupported_media_type", "UNSUPPORTED_MEDIA_TYPE"),
+            Error::Unavailable { .. } => ("service_unavailable", "SERVICE_UNAVAILABLE"),
             Error::Internal(_) => ("internal", "INTERNAL"),
         }
     }
@@ -150,8 +178,41 @@ impl From<sqlx::Error> for Error {
             // The row a write refers to (a subject, a document) was deleted by a concurrent
             // request between the existence check and the insert: that is a not-found.
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => Error::NotFound("owner"),
+            _ if is_outage(&e) => Error::unavailable(METADATA, e),
             _ => Error::internal(e),
         }
+    }
+}
+
+/// The metadata engine, as [`Error::Unavailable`] names it.
+pub const METADATA: &str = "metadata database";
+/// The blob engine, as [`Error::Unavailable`] names it.
+pub const BLOBS: &str = "blob store";
+
+/// Whether a database error says the database is out of reach rather than that a statement
+/// is wrong: no connection to be had in time, a connection that broke, the server shutting
+/// down or refusing connections, a statement cancelled by its timeout, or SQLite's writer
+/// lock not free within `busy_timeout`.
+fn is_outage(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => match db.code() {
+            // PostgreSQL SQLSTATE: class 08 (connection exception), 53300 too many
+            // connections, 57014 query cancelled (statement_timeout), 57P01–57P03 the server
+            // shutting down or not yet accepting connections.
+            Some(code) if code.len() == 5 => {
+                code.starts_with("08")
+                    || matches!(&*code, "53300" | "57014" | "57P01" | "57P02" | "57P03")
+            }
+            // SQLite result codes: SQLITE_BUSY (5) and its extended codes.
+            Some(code) => code.parse::<u32>().is_ok_and(|c| c & 0xff == 5),
+            None => false,
+        },
+        _ => false,
     }
 }
 
@@ -172,3 +233,31 @@ impl From<std::io::Error> for Error {
 
 /// Result with the core error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_an_outage_and_a_bad_statement_is_not() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for e in [sqlx::Error::PoolTimedOut, sqlx::Error::Io(refused)] {
+            let e = Error::from(e);
+            assert!(
+                matches!(
+                    e,
+                    Error::Unavailable {
+                        engine: METADATA,
+                        ..
+                    }
+                ),
+                "{e:?}"
+            );
+            assert_eq!(e.status(), axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        }
+        let e = Error::from(sqlx::Error::RowNotFound);
+        assert!(matches!(e, Error::Internal(_)), "{e:?}");
+        let e = Error::from(sqlx::Error::Protocol("unexpected message".into()));
+        assert!(matches!(e, Error::Internal(_)), "{e:?}");
+    }
+}

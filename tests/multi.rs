@@ -17,7 +17,10 @@
 //!   (SIGKILL) mid-delivery (`callbacks`).
 //! - `kill -9` of one process during a large streaming upload and concurrent writes leaves
 //!   nothing half visible through the other: every file listed opens with the bytes sent,
-//!   no document is seen without the files its operation stores with it (`crash`).
+//!   no document is seen without the files its operation stores with it; a node killed
+//!   exactly between a blob write and its metadata commit (caught there by a test holding the
+//!   store's writer lock) leaves an orphan blob, invisible, which the next start-up's sweep
+//!   removes (`crash`).
 //! - A node started before its database waits for it, logging each attempt, and serves
 //!   once it is there, with no restart (`startup`).
 //!

@@ -10,6 +10,8 @@
 //! (ListObjectsV2, ListMultipartUploads), so what it asserts is what the store holds.
 
 mod common;
+#[path = "s3/outage.rs"]
+mod outage;
 
 use common::TestServer;
 use common::fixtures::{noisy_pdf, png_header, sha_hex};

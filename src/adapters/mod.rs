@@ -28,20 +28,29 @@ pub struct Api {
     pub router: Router<AppState>,
     /// Its OpenAPI document, paths relative to the prefix (the prefix is the server URL).
     pub openapi: OpenApi,
+    /// The schema of its error bodies (a component of `openapi`), in which the 503 of an
+    /// engine outage is declared on every operation.
+    pub error_schema: &'static str,
     /// Work it runs beside its routes while served (Jumio's expiry sweep), started once.
     pub background: Option<Box<dyn FnOnce(AppState) + Send>>,
 }
 
 /// Every API with its mount configuration.
 fn apis(config: &Config) -> Vec<(Api, AdapterConfig)> {
-    vec![
+    let all = vec![
         (admin::api(config), config.adapters.admin.clone()),
         (ncore::api(config), config.adapters.ncore.clone()),
         (masstack::api(config), config.adapters.masstack.mount()),
         (mydocs::api(config), config.adapters.mydocs.mount()),
         (passfort::api(config), config.adapters.passfort.mount()),
         (jumio::api(config), config.adapters.jumio.mount()),
-    ]
+    ];
+    all.into_iter()
+        .map(|(mut api, mount)| {
+            common::refusal_docs::declare_unavailable(&mut api.openapi, api.error_schema);
+            (api, mount)
+        })
+        .collect()
 }
 
 /// The OpenAPI documents of every enabled API, by name, with the mount prefix as server.

@@ -297,6 +297,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         Some(url) => BlobLocation::S3 {
             url: url.clone(),
             settings: s.s3.clone(),
+            connect_timeout: Duration::from_secs(s.connect_timeout_secs),
         },
         None => BlobLocation::Local(s.blob_dir()),
     };
@@ -306,6 +307,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         db: DbSettings {
             pool_size: s.pool_size,
             statement_timeout: Duration::from_secs(s.statement_timeout_secs),
+            connect_timeout: Duration::from_secs(s.connect_timeout_secs),
         },
         blobs,
         master_key,

@@ -40,6 +40,8 @@ pub enum BlobLocation {
         url: String,
         /// `[storage.s3]`.
         settings: crate::config::S3Config,
+        /// How long a request may take to reach the bucket, retries included.
+        connect_timeout: Duration,
     },
 }
 
@@ -63,8 +65,12 @@ impl Blobs {
     pub fn open(location: &BlobLocation) -> Result<Self> {
         match location {
             BlobLocation::Local(dir) => Blobs::local(dir),
-            BlobLocation::S3 { url, settings } => Ok(Blobs {
-                store: s3::open(url, settings)?,
+            BlobLocation::S3 {
+                url,
+                settings,
+                connect_timeout,
+            } => Ok(Blobs {
+                store: s3::open(url, settings, *connect_timeout)?,
                 local_root: None,
                 part_size: s3::PART_SIZE,
             }),
@@ -91,7 +97,11 @@ impl Blobs {
     /// Starts a streaming write of one blob.
     pub async fn writer(&self, key: &str) -> Result<BlobWriter> {
         let path = Path::from(key);
-        let upload = self.store.put_multipart(&path).await?;
+        let upload = self
+            .store
+            .put_multipart(&path)
+            .await
+            .map_err(|e| self.failed(e))?;
         Ok(BlobWriter {
             inner: Some(WriteMultipart::new_with_chunk_size(upload, self.part_size)),
             blobs: self.clone(),
@@ -101,14 +111,31 @@ impl Blobs {
 
     /// Reads `range` of a blob.
     pub async fn read(&self, key: &str, range: std::ops::Range<u64>) -> Result<Bytes> {
-        Ok(self.store.get_range(&Path::from(key), range).await?)
+        self.store
+            .get_range(&Path::from(key), range)
+            .await
+            .map_err(|e| self.failed(e))
     }
 
     /// Deletes a blob; a blob already gone is not an error.
     pub async fn delete(&self, key: &str) -> Result<()> {
         match self.store.delete(&Path::from(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(self.failed(e)),
+        }
+    }
+
+    /// The core error for a failed blob operation. A remote store that fails is out of
+    /// reach (a refused or broken connection, a timeout, a 5xx after the client's retries):
+    /// an outage, which the caller may retry. A missing blob is not found; the local
+    /// backend's failures are the machine's own (a full disk, a broken permission).
+    fn failed(&self, e: object_store::Error) -> Error {
+        match e {
+            object_store::Error::NotFound { .. } => Error::NotFound("blob"),
+            object_store::Error::Generic { .. } if self.local_root.is_none() => {
+                Error::unavailable(crate::error::BLOBS, e)
+            }
+            other => Error::internal(other),
         }
     }
 
@@ -123,7 +150,10 @@ impl Blobs {
 
     /// Writes a small object in one go and makes it durable (used for the readiness marker).
     async fn put_small(&self, key: &str, bytes: Bytes) -> Result<()> {
-        self.store.put(&Path::from(key), bytes.into()).await?;
+        self.store
+            .put(&Path::from(key), bytes.into())
+            .await
+            .map_err(|e| self.failed(e))?;
         self.sync(&Path::from(key)).await
     }
 
@@ -135,7 +165,10 @@ impl Blobs {
 
     /// Whether the blob store answers and still holds the marker written at start-up.
     pub async fn check_ready(&self) -> Result<()> {
-        self.store.head(&Path::from(READY_MARKER)).await?;
+        self.store
+            .head(&Path::from(READY_MARKER))
+            .await
+            .map_err(|e| self.failed(e))?;
         Ok(())
     }
 
@@ -146,7 +179,8 @@ impl Blobs {
             .store
             .list(Some(&Path::from(PREFIX)))
             .try_collect()
-            .await?;
+            .await
+            .map_err(|e| self.failed(e))?;
         Ok(metas
             .into_iter()
             .filter(|m| m.last_modified < cutoff)
@@ -257,7 +291,9 @@ impl BlobWriter {
             .inner
             .as_mut()
             .ok_or_else(|| Error::internal("blob writer already closed"))?;
-        w.wait_for_capacity(2).await?;
+        w.wait_for_capacity(2)
+            .await
+            .map_err(|e| self.blobs.failed(e))?;
         w.write(bytes);
         Ok(())
     }
@@ -268,7 +304,7 @@ impl BlobWriter {
             .inner
             .take()
             .ok_or_else(|| Error::internal("blob writer already closed"))?;
-        w.finish().await?;
+        w.finish().await.map_err(|e| self.blobs.failed(e))?;
         self.blobs.sync(&self.path).await
     }
 

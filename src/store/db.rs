@@ -46,6 +46,10 @@ pub struct DbSettings {
     /// The longest a statement may run (PostgreSQL `statement_timeout`), and the longest a
     /// request waits for a connection or for the write lock (SQLite `busy_timeout`).
     pub statement_timeout: Duration,
+    /// The longest a request waits for a PostgreSQL connection from the pool. Short, so that
+    /// while the database is down requests fail promptly (the pool would retry a refused
+    /// connection until this runs out).
+    pub connect_timeout: Duration,
 }
 
 impl Default for DbSettings {
@@ -53,6 +57,7 @@ impl Default for DbSettings {
         DbSettings {
             pool_size: 8,
             statement_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -177,14 +182,18 @@ pub async fn open(url: &str, settings: DbSettings) -> Result<(Pool, Engine)> {
         // One direct connection first: an unreachable server fails this at once (the pool
         // would keep retrying until its acquire timeout), so a node waiting for its database
         // at start-up sees each attempt promptly.
-        let probe = tokio::time::timeout(settings.statement_timeout, Conn::connect_with(&options))
+        let probe = tokio::time::timeout(settings.connect_timeout, Conn::connect_with(&options))
             .await
             .map_err(|_| Error::internal("PostgreSQL did not answer in time"))??;
         probe.close().await?;
     }
     let pool = AnyPoolOptions::new()
         .max_connections(settings.pool_size.max(1))
-        .acquire_timeout(settings.statement_timeout)
+        // SQLite has no connection to lose: there a request waits as long as for the lock.
+        .acquire_timeout(match engine {
+            Engine::Sqlite => settings.statement_timeout,
+            Engine::Postgres => settings.connect_timeout,
+        })
         .after_connect(move |conn, _meta| {
             let setup = setup.clone();
             Box::pin(async move {

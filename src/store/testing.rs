@@ -68,6 +68,7 @@ pub async fn blob_location(dir: &Path) -> BlobLocation {
         Some(endpoint) => BlobLocation::S3 {
             url: format!("s3://{}/data", s3_bucket(&endpoint).await),
             settings: s3_settings(&endpoint),
+            connect_timeout: std::time::Duration::from_secs(5),
         },
         None => BlobLocation::Local(dir.join("blobs")),
     }
@@ -140,6 +141,28 @@ pub async fn open_at(dir: &Path, metadata_url: String) -> Store {
     .await
     .unwrap()
     .0
+}
+
+/// The store's writer lock, held by a test: while it lives, every write of every node over
+/// that store waits at the lock, just before it would commit.
+pub struct WriterLock {
+    _tx: super::db::DbTx,
+    _pool: super::db::Pool,
+}
+
+/// Takes the writer lock of the store whose metadata is at `metadata_url` (`BEGIN
+/// IMMEDIATE` on SQLite, the writers' advisory lock on PostgreSQL, as every write of the
+/// store does) and holds it until the [`WriterLock`] is dropped. What a test uses to catch a
+/// node between its blob write and its metadata commit.
+pub async fn hold_writer_lock(metadata_url: &str) -> WriterLock {
+    let (pool, engine) = super::db::open(metadata_url, DbSettings::default())
+        .await
+        .unwrap();
+    let tx = super::db::write_tx(&pool, engine).await.unwrap();
+    WriterLock {
+        _tx: tx,
+        _pool: pool,
+    }
 }
 
 /// Two stores opened separately on one directory: what two nodes (two processes) over one

@@ -13,6 +13,7 @@ pub mod masstack;
 pub mod mydocs;
 pub mod ncore;
 pub mod passfort;
+pub mod proxy;
 
 pub use fixtures::png_header;
 
@@ -161,7 +162,7 @@ impl TestServer {
             idbridge::store::testing::metadata_url(dir.path()).await,
         ));
         // Blobs in `dir`, or in a bucket when the environment names an S3 endpoint.
-        if let idbridge::store::BlobLocation::S3 { url, settings } =
+        if let idbridge::store::BlobLocation::S3 { url, settings, .. } =
             idbridge::store::testing::blob_location(dir.path()).await
         {
             config.storage.blob_url = Some(url);
@@ -494,11 +495,16 @@ impl Contract {
     /// Asserts that `body`, received with `status` from `method path_template` (the path as the
     /// document spells it, e.g. `/subjects/{subject_id}`), matches the documented schema.
     pub fn check(&self, method: &str, path_template: &str, status: u16, body: &Value) {
-        let pointer = format!(
-            "/paths/{}/{}/responses/{status}/content/application~1json/schema",
+        let mut response = format!(
+            "/paths/{}/{}/responses/{status}",
             pointer_escape(path_template),
             method.to_lowercase()
         );
+        // A response shared by every operation is a `$ref` to components/responses.
+        if let Some(r) = self.doc.pointer(&response).and_then(|r| r["$ref"].as_str()) {
+            response = r.trim_start_matches('#').to_owned();
+        }
+        let pointer = format!("{response}/content/application~1json/schema");
         let errors = idbridge::contract::errors_at(&self.doc, &pointer, body)
             .unwrap_or_else(|e| panic!("no schema at #{pointer}: {e}"));
         assert!(

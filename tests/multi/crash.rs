@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::common::mydocs::new_client;
 use crate::common::ncore::file;
-use crate::harness::{ADMIN_KEY, Cluster, eventually, png, sha};
+use crate::harness::{ADMIN_KEY, Cluster, MASTER_KEY, eventually, png, sha};
 use crate::ncore::list;
 
 const BIG: u64 = 48 << 20;
@@ -237,4 +237,79 @@ async fn kill_9_mid_write_leaves_nothing_half_visible_on_the_other_node() {
         StatusCode::OK,
         "node 1 cannot write after node 0 died: {body}"
     );
+}
+
+/// The blob keys in the cluster's store.
+async fn blob_keys(c: &Cluster) -> std::collections::BTreeSet<String> {
+    let blobs = idbridge::store::Blobs::open(&c.blobs).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    blobs
+        .list_older_than(later)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+/// `kill -9` exactly between a blob write and its metadata commit. The test holds the store's
+/// writer lock, so node 0's upload writes its blob and then waits at the lock, with nothing
+/// committed; node 0 dies there. Node 1 shows nothing of the upload; the blob is an orphan,
+/// which the next start-up's sweep removes, leaving the files whose metadata committed.
+#[tokio::test]
+async fn kill_9_between_blob_write_and_commit_leaves_an_orphan_the_sweep_removes() {
+    const USER: &str = "multi-orphan";
+    let c = Cluster::start().await;
+    let id = c
+        .ncore(1)
+        .identification(USER, json!({"type": "NATIONAL_ID", "number": "O-1"}))
+        .await;
+    let kept = png(800, 600, 7, 4096);
+    let front = file("NATIONAL_ID_FRONT", "kept.png", kept.clone());
+    let (status, body) = c.ncore(1).upload(USER, &id, vec![front]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let before = blob_keys(&c).await;
+
+    let lock = idbridge::store::testing::hold_writer_lock(&c.metadata_url).await;
+    let back = file("NATIONAL_ID_BACK", "lost.png", png(800, 600, 8, 4096));
+    let upload = tokio::spawn(c.ncore(0).upload_request(USER, &id, vec![back]).send());
+    let orphan = eventually("node 0 wrote the blob and waits to commit", || async {
+        let now = blob_keys(&c).await;
+        let new: Vec<String> = now.difference(&before).cloned().collect();
+        (new.len() == 1).then(|| new[0].clone())
+    })
+    .await;
+    c.nodes[0].kill();
+    drop(lock);
+    assert!(upload.await.unwrap().is_err(), "the killed node answered");
+
+    // Nothing of the upload is visible through node 1; the orphan is still in the store.
+    let ident = c.ncore(1).read(USER, &id).await;
+    let names: Vec<&str> = ident["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["kept.png"]);
+    assert!(blob_keys(&c).await.contains(&orphan));
+
+    // The next start-up sweeps it (a grace of zero: no upload is in flight here).
+    let (_, report) = idbridge::store::Store::open(idbridge::store::StoreOptions {
+        metadata_url: c.metadata_url.clone(),
+        db: idbridge::store::DbSettings::default(),
+        blobs: c.blobs.clone(),
+        master_key: idbridge::store::MasterKey::from_base64(MASTER_KEY).unwrap(),
+        sweep_grace: std::time::Duration::ZERO,
+    })
+    .await
+    .unwrap();
+    assert_eq!(report.swept, 1, "exactly the orphan is swept");
+    assert_eq!(
+        blob_keys(&c).await,
+        before,
+        "the orphan went, the stored file stayed"
+    );
+    let file_id = ident["files"][0]["id"].as_str().unwrap();
+    let bytes = c.ncore(1).download(USER, &id, file_id).await;
+    assert_eq!(sha(&bytes), sha(&kept));
 }

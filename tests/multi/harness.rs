@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use idbridge::store::{BlobLocation, testing};
+
 use crate::common::jumio::JumioClient;
 use crate::common::ncore;
 use crate::common::passfort::PassfortAt;
@@ -23,6 +25,9 @@ pub const JUMIO_CLIENT: (&str, &str) = ("multi-jumio-alpha", "multi-jumio-secret
 /// What URLs handed to clients start with: both nodes share one configuration, so it names
 /// neither; tests take the path and choose the node themselves.
 pub const PUBLIC_BASE: &str = "http://idbridge.multi.test";
+/// The master key of every node: 32 bytes of 42, base64. The same for all, as one deployment
+/// has.
+pub const MASTER_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
 /// The longest any bounded wait of this suite lasts.
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
@@ -66,8 +71,7 @@ key = "multi-admin-key-{id}"
 "#
         )
     };
-    // 32 bytes of 42, base64: the same key for both nodes, as one deployment has.
-    let master = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
+    let master = MASTER_KEY;
     format!(
         r#"[server]
 listen = "127.0.0.1:0"
@@ -119,9 +123,22 @@ pub fn write_config(dir: &Path, storage: &str) -> std::path::PathBuf {
 /// `data` by default, PostgreSQL and an S3 bucket when the environment names them (see
 /// `idbridge::store::testing`).
 pub async fn storage_toml(data: &Path) -> String {
-    use idbridge::store::{BlobLocation, testing};
-    let mut toml = format!("metadata_url = {:?}\n", testing::metadata_url(data).await);
-    if let BlobLocation::S3 { url, settings } = testing::blob_location(data).await {
+    let (metadata_url, blobs) = storage(data).await;
+    toml_of(&metadata_url, &blobs)
+}
+
+/// Where a store under `data` keeps its metadata and its blobs (see [`storage_toml`]).
+async fn storage(data: &Path) -> (String, BlobLocation) {
+    (
+        testing::metadata_url(data).await,
+        testing::blob_location(data).await,
+    )
+}
+
+/// The `[storage]` keys for metadata at `metadata_url` and blobs at `blobs`.
+fn toml_of(metadata_url: &str, blobs: &BlobLocation) -> String {
+    let mut toml = format!("metadata_url = {metadata_url:?}\n");
+    if let BlobLocation::S3 { url, settings, .. } = blobs.clone() {
         let secret = settings.secret_access_key.as_ref().map(|s| s.expose());
         toml += &format!(
             "blob_url = {url:?}\n\
@@ -180,6 +197,10 @@ pub struct Cluster {
     pub http: reqwest::Client,
     /// The Jumio client of each node.
     jumio: Vec<JumioClient>,
+    /// Where the nodes keep their metadata.
+    pub metadata_url: String,
+    /// Where the nodes keep their blobs.
+    pub blobs: BlobLocation,
     /// The configuration file and the data directory, removed on drop.
     _dir: TempDir,
 }
@@ -197,7 +218,8 @@ impl Cluster {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("idbridge.toml");
         let data = dir.path().join("data");
-        let storage = storage_toml(&data).await;
+        let (metadata_url, blobs) = storage(&data).await;
+        let storage = toml_of(&metadata_url, &blobs);
         std::fs::write(&config, config_toml(&data, &storage, &options)).unwrap();
         let http = idbridge::http::client_builder()
             .timeout(Duration::from_secs(120))
@@ -207,6 +229,8 @@ impl Cluster {
             nodes: Vec::new(),
             http,
             jumio: Vec::new(),
+            metadata_url,
+            blobs,
             _dir: dir,
         };
         for _ in 0..2 {

@@ -144,6 +144,6 @@ impl IntoResponse for AdminError {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
-        response
+        crate::adapters::common::retry_after(response, common::VendorError::core(&self))
     }
 }

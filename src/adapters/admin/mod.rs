@@ -58,6 +58,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     );
     Api {
         name: "admin",
+        error_schema: "ErrorBody",
         router,
         openapi,
         background: None,

@@ -19,17 +19,27 @@ pub fn log_internal(vendor: &'static str, e: &crate::error::Error) {
     tracing::error!(vendor, error = %e.chain(), "internal error");
 }
 
-/// Adds `Retry-After` to the answer of a refused sign-in (the core's `TooManyAttempts`).
+/// Logs an engine outage once, with its cause, at the place it becomes a 503.
+pub fn log_unavailable(vendor: &'static str, e: &crate::error::Error) {
+    tracing::warn!(vendor, error = %e.chain(), "engine unavailable");
+}
+
+/// Adds `Retry-After` to the answer of a refused sign-in (the core's `TooManyAttempts`) and
+/// of an engine outage (`Unavailable`).
 pub fn retry_after(
     mut response: axum::response::Response,
     e: Option<&crate::error::Error>,
 ) -> axum::response::Response {
-    if let Some(crate::error::Error::TooManyAttempts { retry_after_secs }) = e {
-        response.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from(*retry_after_secs),
-        );
-    }
+    use crate::error::{Error, UNAVAILABLE_RETRY_SECS};
+    let secs = match e {
+        Some(Error::TooManyAttempts { retry_after_secs }) => *retry_after_secs,
+        Some(Error::Unavailable { .. }) => UNAVAILABLE_RETRY_SECS,
+        _ => return response,
+    };
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(secs),
+    );
     response
 }
 

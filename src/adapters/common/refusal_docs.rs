@@ -46,3 +46,55 @@ macro_rules! refusal_set {
         )+
     };
 }
+
+/// What the 503 every operation may answer says.
+const UNAVAILABLE: &str = "An engine this operation needs (the metadata database or the blob \
+store) is unavailable; nothing was stored. Retry after `Retry-After` seconds.";
+
+/// Declares on every operation of `doc` the 503 an engine outage answers with (the core's
+/// `Unavailable`), in the schema named `schema`, with its `Retry-After` header. Any operation
+/// may meet an outage, so the response is written once, as the component `Unavailable`, and
+/// every operation refers to it.
+pub fn declare_unavailable(doc: &mut utoipa::openapi::OpenApi, schema: &str) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let Some((status, RefOr::T(mut response))) =
+        refusals(schema, &[(503, UNAVAILABLE)]).pop_first()
+    else {
+        return;
+    };
+    let seconds = HeaderBuilder::new()
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0)),
+        ))
+        .description(Some("Seconds to wait before retrying"))
+        .build();
+    response
+        .headers
+        .insert("Retry-After".into(), RefOr::T(seconds));
+    doc.components
+        .get_or_insert_with(Default::default)
+        .responses
+        .insert("Unavailable".into(), RefOr::T(response));
+    let reference = Ref::new("#/components/responses/Unavailable");
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            op.responses
+                .responses
+                .entry(status.clone())
+                .or_insert_with(|| RefOr::Ref(reference.clone()));
+        }
+    }
+}

@@ -62,8 +62,10 @@ pub struct Said {
 /// name and its reason. An internal error is logged here, once, and says only "internal
 /// error".
 pub fn said(vendor: &'static str, e: &Error, separator: &str) -> Said {
-    if let Error::Internal(_) = e {
-        super::log_internal(vendor, e);
+    match e {
+        Error::Internal(_) => super::log_internal(vendor, e),
+        Error::Unavailable { .. } => super::log_unavailable(vendor, e),
+        _ => {}
     }
     let (message, field) = match e {
         Error::InvalidField { field, reason } => {

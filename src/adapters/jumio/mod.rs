@@ -208,6 +208,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     let enabled = config.adapters.jumio.enabled;
     Api {
         name: "jumio",
+        error_schema: "ErrorBody",
         router,
         openapi,
         background: enabled.then(|| {

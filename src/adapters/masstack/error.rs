@@ -90,7 +90,9 @@ fn core_answer(e: &Error) -> Answer {
         | Error::InvalidField { .. }
         | Error::TooManyAttempts { .. }
         | Error::PayloadTooLarge { .. }
-        | Error::UnsupportedMediaType(_) => {
+        | Error::UnsupportedMediaType(_)
+        // 503 is not among MasStack's documented statuses: its `default` body says why.
+        | Error::Unavailable { .. } => {
             with_body(said.status, e.kind().1, said.message, said.field)
         }
     }
@@ -163,6 +165,21 @@ mod tests {
             assert_eq!(a.status, status);
             assert!(a.body.is_none(), "{status}");
         }
+    }
+
+    #[test]
+    fn an_outage_is_a_503_with_its_default_body_and_retry_after() {
+        let e = Error::unavailable(crate::error::METADATA, "connection refused");
+        let response = MasstackError::Core(e).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "2");
+        let a = MasstackError::Core(Error::unavailable(crate::error::BLOBS, "timeout")).answer();
+        let body = serde_json::to_value(a.body.unwrap()).unwrap();
+        assert_eq!(body["errors"][0]["code"], "SERVICE_UNAVAILABLE");
+        assert_eq!(
+            body["errors"][0]["message"],
+            "the blob store is unavailable; try again shortly"
+        );
     }
 
     #[test]

@@ -107,6 +107,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         ))));
     Api {
         name: "masstack",
+        error_schema: "ErrorsResponse",
         router,
         openapi,
         background: None,

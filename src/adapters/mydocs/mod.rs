@@ -154,6 +154,7 @@ pub fn api(config: &crate::config::Config) -> Api {
         .nest(BACKOFFICE_ROOT, backoffice.layer(axum::Extension(ctx_bo)));
     Api {
         name: "mydocs",
+        error_schema: "ErrorBody",
         router,
         openapi,
         background: cfg.enabled.then(|| {

@@ -73,6 +73,7 @@ fn core_code(e: &Error) -> &'static str {
         Error::TooManyAttempts { .. } => "REQUEST_ATTEMPT_EXCEED",
         Error::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
         Error::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+        Error::Unavailable { .. } => "SERVICE_UNAVAILABLE",
         Error::Internal(_) => "INTERNAL_ERROR",
     }
 }

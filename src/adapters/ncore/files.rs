@@ -91,7 +91,11 @@ pub async fn upload_identification_files(
             }
             "file" | "files" => {
                 let index = staged.len();
-                let at = |source| NcoreError::File { index, source };
+                // A refusal names the file at fault; an outage or a bug is no file's doing.
+                let at = |source| match source {
+                    Error::Unavailable { .. } | Error::Internal(_) => NcoreError::Core(source),
+                    _ => NcoreError::File { index, source },
+                };
                 if index == MAX_FILES_PER_CALL {
                     return Err(at(Error::LimitExceeded {
                         what: "files per upload call",

@@ -108,6 +108,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     let router = with_fallbacks::<error::NcoreError>(router);
     Api {
         name: "ncore",
+        error_schema: "ErrorBody",
         router,
         openapi,
         background: None,

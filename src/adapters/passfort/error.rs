@@ -103,6 +103,15 @@ fn core(e: &Error) -> (StatusCode, ErrorItem) {
         // No PassFort operation can conflict (conflicts come from processes and aliases,
         // which this API never touches) or sign in (its key is a configured one): either
         // reaching here is a bug, answered as internal.
+        // PassFort's catalogue has no code of its own for an outage; its internal-error code
+        // with a 503 tells a client the failure is on this side and worth a retry.
+        Error::Unavailable { .. } => {
+            super::super::common::log_unavailable("passfort", e);
+            (
+                S::SERVICE_UNAVAILABLE,
+                item(Some(UNKNOWN_INTERNAL_ERROR), e.to_string(), json!({})),
+            )
+        }
         Error::Internal(_) | Error::Conflict(_) | Error::TooManyAttempts { .. } => {
             super::super::common::log_internal("passfort", e);
             (
@@ -186,9 +195,10 @@ impl IntoResponse for PassfortError {
             }),
         )
             .into_response();
-        if let PassfortError::RateLimited(r) = self {
-            super::ratelimit::refused_headers(&r, response.headers_mut());
+        if let PassfortError::RateLimited(r) = &self {
+            super::ratelimit::refused_headers(r, response.headers_mut());
         }
-        response
+        let core = crate::adapters::common::vendor_error::VendorError::core(&self);
+        super::super::common::retry_after(response, core)
     }
 }

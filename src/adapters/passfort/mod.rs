@@ -96,6 +96,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     let router = with_fallbacks::<error::PassfortError>(router).layer(axum::Extension(limiter));
     Api {
         name: "passfort",
+        error_schema: "Errors",
         router,
         openapi,
         background: None,

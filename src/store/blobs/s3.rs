@@ -5,10 +5,12 @@
 //! invariant is held by the metadata database.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use object_store::ObjectStore;
 use object_store::aws::AmazonS3Builder;
+use object_store::aws::AmazonS3ConfigKey;
 use object_store::prefix::PrefixStore;
+use object_store::{ClientConfigKey, ObjectStore, RetryConfig};
 
 use crate::config::{BlobUrl, S3Config};
 use crate::error::{Error, Result};
@@ -17,9 +19,30 @@ use crate::error::{Error, Result};
 pub(super) const PART_SIZE: usize = 5 * 1024 * 1024;
 
 /// The store `url` names, reached as `s3` says; unset fields come from `AWS_*`.
-pub(super) fn open(url: &str, s3: &S3Config) -> Result<Arc<dyn ObjectStore>> {
+///
+/// Every request, retries included, ends within `connect_timeout`, past which the bucket
+/// counts as out of reach: a request waiting on a store that is down fails promptly with a
+/// 503 instead of hanging on `object_store`'s default three minutes of retries.
+pub(super) fn open(
+    url: &str,
+    s3: &S3Config,
+    connect_timeout: Duration,
+) -> Result<Arc<dyn ObjectStore>> {
     let url = BlobUrl::parse(url).map_err(|e| Error::invalid("storage.blob_url", e.to_string()))?;
-    let mut builder = AmazonS3Builder::from_env().with_bucket_name(&url.bucket);
+    let retry = RetryConfig {
+        max_retries: 3,
+        retry_timeout: connect_timeout,
+        ..RetryConfig::default()
+    };
+    let mut builder = AmazonS3Builder::from_env()
+        .with_bucket_name(&url.bucket)
+        .with_retry(retry)
+        // As a key, not `with_client_options`, which would drop the client options read
+        // from `AWS_*` (such as `AWS_ALLOW_HTTP`).
+        .with_config(
+            AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout),
+            format!("{}ms", connect_timeout.as_millis()),
+        );
     if let Some(endpoint) = &s3.endpoint {
         builder = builder.with_endpoint(endpoint);
     }
