@@ -61,12 +61,13 @@ pub async fn s3_bucket(endpoint: &str) -> String {
     name
 }
 
-/// Blobs for a test store kept under `dir`: `dir/blobs`, or, with [`S3_ENV`] set, a new
-/// bucket at that endpoint.
+/// Blobs for a test store kept under `dir`: `dir/blobs`, or, with [`S3_ENV`] set, a bucket
+/// at that endpoint, under a prefix named after `dir` (a bucket may be shared by every test,
+/// and one store's orphan sweep must not see another's blobs).
 pub async fn blob_location(dir: &Path) -> BlobLocation {
     match s3_endpoint() {
         Some(endpoint) => BlobLocation::S3 {
-            url: format!("s3://{}/data", s3_bucket(&endpoint).await),
+            url: format!("s3://{}/{}", s3_bucket(&endpoint).await, database_name(dir)),
             settings: s3_settings(&endpoint),
             connect_timeout: std::time::Duration::from_secs(5),
         },
