@@ -60,7 +60,7 @@ pub struct Said {
 
 /// What a core error says on `vendor`'s API; `separator` goes between an invalid field's
 /// name and its reason. An internal error is logged here, once, and says only "internal
-/// error".
+/// error"; an engine outage is logged here too, as a warning with its cause.
 pub fn said(vendor: &'static str, e: &Error, separator: &str) -> Said {
     match e {
         Error::Internal(_) => super::log_internal(vendor, e),
