@@ -23,6 +23,9 @@ pub const JUMIO_CLIENT: (&str, &str) = ("multi-jumio-alpha", "multi-jumio-secret
 /// What URLs handed to clients start with: both nodes share one configuration, so it names
 /// neither; tests take the path and choose the node themselves.
 pub const PUBLIC_BASE: &str = "http://idbridge.multi.test";
+/// The master key every node of a configuration written here gets (32 bytes of 42, base64):
+/// the same for both nodes, as one deployment has.
+pub const MASTER_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
 /// The longest any bounded wait of this suite lasts.
 pub const DEADLINE: Duration = Duration::from_secs(30);
 
@@ -66,8 +69,7 @@ key = "multi-admin-key-{id}"
 "#
         )
     };
-    // 32 bytes of 42, base64: the same key for both nodes, as one deployment has.
-    let master = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
+    let master = MASTER_KEY;
     format!(
         r#"[server]
 listen = "127.0.0.1:0"
