@@ -192,7 +192,7 @@ impl Progress for Log {
     fn row(&self, _outcome: Outcome, bytes: u64) {
         let rows = self.rows.fetch_add(1, Ordering::Relaxed) + 1;
         let bytes = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
-        if rows % Self::EVERY == 0 {
+        if rows.is_multiple_of(Self::EVERY) {
             tracing::info!(
                 rows,
                 of_rows = self.total_rows.load(Ordering::Relaxed),
