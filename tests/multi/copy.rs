@@ -2,7 +2,8 @@
 //! five vendor APIs is copied onto the suite's storage (PostgreSQL and S3 when the
 //! environment names them, another SQLite store otherwise) under another master key. A node
 //! on the copy then reads what a node on the original read, byte for byte; a second run
-//! skips everything; an altered file in the source is reported as failed and left out.
+//! skips everything; an altered file in the source is reported as failed and left out, and
+//! once the source is repaired a re-run copies just what is missing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -507,17 +508,30 @@ async fn an_embedded_store_moves_under_another_master_key_and_reads_the_same() {
     let tampered = first_files(&source_db).await;
     assert_eq!(tampered.len(), 2);
     let blob = source_dir.path().join("data/blobs").join(&tampered[0].1);
-    let mut bytes = std::fs::read(&blob).unwrap();
-    bytes[40] ^= 0x01;
-    std::fs::write(&blob, bytes).unwrap();
-    let mut db = sqlx::SqliteConnection::connect(&source_db).await.unwrap();
-    sqlx::query("UPDATE files SET sha256 = $1 WHERE id = $2")
-        .bind(sha(b"other bytes"))
-        .bind(&tampered[1].0)
-        .execute(&mut db)
-        .await
-        .unwrap();
-    db.close().await.unwrap();
+    let sealed = std::fs::read(&blob).unwrap();
+    let mut altered = sealed.clone();
+    altered[40] ^= 0x01;
+    std::fs::write(&blob, altered).unwrap();
+    let set_sha = |value: String| {
+        let (url, id) = (source_db.clone(), tampered[1].0.clone());
+        async move {
+            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let old: String = sqlx::query_scalar("SELECT sha256 FROM files WHERE id = $1")
+                .bind(&id)
+                .fetch_one(&mut db)
+                .await
+                .unwrap();
+            sqlx::query("UPDATE files SET sha256 = $1 WHERE id = $2")
+                .bind(value)
+                .bind(&id)
+                .execute(&mut db)
+                .await
+                .unwrap();
+            db.close().await.unwrap();
+            old
+        }
+    };
+    let recorded = set_sha(sha(b"other bytes")).await;
     let third_dir = tempfile::tempdir().unwrap();
     let third = embedded_config(third_dir.path());
     let run = store_copy(&source, &third);
@@ -547,6 +561,14 @@ async fn an_embedded_store_moves_under_another_master_key_and_reads_the_same() {
         .unwrap();
     assert_eq!(rows, 0, "a failed file's row was written");
     db.close().await.unwrap();
+
+    // The source repaired, the same command completes the copy: the two files now, the
+    // rest skipped.
+    std::fs::write(&blob, sealed).unwrap();
+    set_sha(recorded).await;
+    let run = store_copy(&source, &third);
+    assert!(run.ok, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.counts(), (2, copied - 2, 0), "{}", run.stderr);
 }
 
 /// A store is not copied onto itself: the command says so and copies nothing.
