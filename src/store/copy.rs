@@ -453,9 +453,10 @@ pub trait Progress: Sync {
 
 /// Copies everything in `from` (tables and blobs) into `to`, which is opened and migrated
 /// already. Rows already in `to` are skipped, so a copy that stopped is completed by running
-/// it again. Errors of the destination or source themselves (unreachable, a failed
-/// statement) end the copy; a row that cannot be copied is counted as failed and the copy
-/// goes on.
+/// it again. A failed SQL statement (a database unreachable, a constraint the row breaks)
+/// ends the copy. A file whose blob cannot be read, opened, verified or written, or a
+/// signing key that does not open, is counted as failed, reported with the reason, and the
+/// copy goes on: a re-run retries just those.
 pub async fn copy(from: &Store, to: &Store, progress: &dyn Progress) -> Result<Tally> {
     let totals = totals(from).await?;
     progress.start(&totals);
@@ -727,7 +728,8 @@ async fn copy_files(
 /// streamed from the source (opened with the source's key) into a blob under the same key
 /// in the destination (sealed with a new data key wrapped by the destination's key), checked
 /// against the row's size and SHA-256, and only then is the row written. Answers the outcome
-/// and the file's size. An error is returned only for failures of the stores themselves.
+/// and the file's size. An error is returned only when a SQL statement fails; anything
+/// wrong with the blob makes the file count as failed.
 async fn copy_file(
     from: &Store,
     to: &Store,
