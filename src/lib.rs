@@ -24,4 +24,5 @@ pub mod ops;
 pub mod server;
 pub mod state;
 pub mod store;
+pub mod store_copy;
 pub mod vocabulary;

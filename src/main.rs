@@ -1,5 +1,5 @@
 //! The `idbridge` command: `serve`, `openapi`, `conform`, `certs`, `hash-password`,
-//! `vocabulary`.
+//! `vocabulary`, `store copy`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -77,6 +77,28 @@ enum Command {
         /// as in the checked-in document).
         #[arg(long)]
         config: Option<PathBuf>,
+    },
+    /// Work on a store as a whole.
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Copy everything in one store into another (e.g. SQLite and files onto PostgreSQL and
+    /// S3), blobs re-encrypted under the destination's master key. Rows already in the
+    /// destination are skipped, so running it again completes a copy that stopped. Ends with
+    /// `N copied, M skipped, K failed`; exits non-zero when K > 0.
+    Copy {
+        /// Configuration file of the store to copy from (no node may be running on it).
+        #[arg(long)]
+        from: PathBuf,
+        /// Configuration file of the store to copy into (migrated as at start-up; start its
+        /// nodes once the copy has finished).
+        #[arg(long)]
+        to: PathBuf,
     },
 }
 
@@ -209,6 +231,17 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             };
             print!("{}", idbridge::vocabulary::markdown(&config));
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Store {
+            command: StoreCommand::Copy { from, to },
+        } => {
+            let tally = idbridge::store_copy::run(&from, &to).await?;
+            println!("{tally}");
+            Ok(if tally.failed == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }

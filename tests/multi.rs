@@ -23,6 +23,10 @@
 //!   removes (`crash`).
 //! - A node started before its database waits for it, logging each attempt, and serves
 //!   once it is there, with no restart (`startup`).
+//! - `idbridge store copy` moves an embedded store (SQLite and files) onto the suite's
+//!   storage under another master key: a node on the copy reads what every API wrote to the
+//!   original, a second run skips everything, an altered file is reported and left out
+//!   (`copy`).
 //!
 //! With `IDB_TEST_POSTGRES` and `IDB_TEST_S3_ENDPOINT` set (`.ci/pg .ci/s3 .ci/scale-out`)
 //! the nodes share one PostgreSQL database and one S3 bucket instead of a directory.
@@ -45,6 +49,8 @@ mod common;
 
 #[path = "multi/callbacks.rs"]
 mod callbacks;
+#[path = "multi/copy.rs"]
+mod copy;
 #[path = "multi/crash.rs"]
 mod crash;
 #[path = "multi/harness.rs"]

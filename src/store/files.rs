@@ -17,6 +17,7 @@ mod write;
 
 pub use tx::Attach;
 pub(super) use tx::{attach_loose, insert_file};
+pub(super) use write::SealedBlob;
 
 use std::collections::BTreeMap;
 

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod blobs;
+pub mod copy;
 mod credentials;
 pub mod crypto;
 mod db;

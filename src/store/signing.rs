@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use sqlx::Row;
 use uuid::Uuid;
 
-use super::{Store, db};
+use super::{MasterKey, Store, db};
 use crate::error::{Error, Result};
 
 /// A signing key as stored: its id (a JWT `kid`) and both halves, PEM.
@@ -31,6 +31,20 @@ impl std::fmt::Debug for SigningKey {
 
 fn context(id: &str) -> Vec<u8> {
     format!("signing-key:{id}").into_bytes()
+}
+
+/// A stored `signing_keys.private_key` of key `id` (base64 of the private key sealed by
+/// `from`), sealed again by `to`: what `store copy` writes into a store with another master
+/// key. Fails when `from` does not open it (another master key, an altered row).
+pub(super) fn reseal_private_key(
+    from: &MasterKey,
+    to: &MasterKey,
+    id: &str,
+    stored: &str,
+) -> Result<String> {
+    let sealed = B64.decode(stored).map_err(Error::internal)?;
+    let private = from.open_secret(&sealed, &context(id))?;
+    Ok(B64.encode(to.seal_secret(&private, &context(id))?))
 }
 
 impl Store {
@@ -83,5 +97,28 @@ impl Store {
         self.signing_key(purpose)
             .await?
             .ok_or_else(|| Error::internal("signing key vanished after it was stored"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(byte: u8) -> MasterKey {
+        MasterKey::from_base64(&B64.encode([byte; 32])).unwrap()
+    }
+
+    /// A private key re-sealed for another store opens there, under its id only, and no
+    /// longer under the old master key.
+    #[test]
+    fn resealed_private_keys_open_only_under_the_new_master_key() {
+        let (old, new) = (key(1), key(2));
+        let stored = B64.encode(old.seal_secret(b"PEM", &context("k1")).unwrap());
+        let moved = reseal_private_key(&old, &new, "k1", &stored).unwrap();
+        let sealed = B64.decode(&moved).unwrap();
+        assert_eq!(new.open_secret(&sealed, &context("k1")).unwrap(), b"PEM");
+        assert!(old.open_secret(&sealed, &context("k1")).is_err());
+        assert!(new.open_secret(&sealed, &context("k2")).is_err());
+        assert!(reseal_private_key(&new, &old, "k1", &stored).is_err());
     }
 }

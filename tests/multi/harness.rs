@@ -25,8 +25,8 @@ pub const JUMIO_CLIENT: (&str, &str) = ("multi-jumio-alpha", "multi-jumio-secret
 /// What URLs handed to clients start with: both nodes share one configuration, so it names
 /// neither; tests take the path and choose the node themselves.
 pub const PUBLIC_BASE: &str = "http://idbridge.multi.test";
-/// The master key of every node: 32 bytes of 42, base64. The same for all, as one deployment
-/// has.
+/// The master key every node of a configuration written here gets (32 bytes of 42, base64):
+/// the same for both nodes, as one deployment has.
 pub const MASTER_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
 /// The longest any bounded wait of this suite lasts.
 pub const DEADLINE: Duration = Duration::from_secs(30);

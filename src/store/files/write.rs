@@ -6,7 +6,7 @@ use futures::stream::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::super::blobs::{BlobWriter, Blobs};
+use super::super::blobs::{BlobWriter, Blobs, RemovalGuard};
 use super::super::crypto::{self, CHUNK, ChunkCipher, TAG};
 use super::super::{Store, db};
 use super::{AcceptFn, Attach, PutRules, StagedFile, attach_loose, insert_file, key_context};
@@ -52,20 +52,13 @@ impl Store {
             .await?;
         let id = Uuid::now_v7();
         let key = Blobs::key_for(id);
-        let (cipher, wrapped) = self.inner.master.new_data_key(&key_context(tenant, id))?;
-        let mut writer = self.inner.blobs.writer(&key).await?;
-        let written =
-            match seal_into(&mut writer, &cipher, rules.max_size, rules.accept, body).await {
-                Ok(w) => w,
-                Err(e) => {
-                    writer.abort().await;
-                    return Err(e);
-                }
-            };
-        // From here the blob exists: until the metadata commits, the guard removes it on
-        // every way out (an error, or this future being dropped by a cancelled request).
-        let guard = self.inner.blobs.removal_guard(&key);
-        writer.finish().await?;
+        let SealedBlob {
+            written,
+            wrapped,
+            guard,
+        } = self
+            .seal_blob(tenant, id, &key, rules.max_size, rules.accept, body)
+            .await?;
         let file = StoredFile {
             id,
             tenant: tenant.clone(),
@@ -84,6 +77,42 @@ impl Store {
         Ok(StagedFile {
             file,
             key,
+            wrapped,
+            guard,
+        })
+    }
+
+    /// Streams `body` into a durable blob at `key`, sealed under a new data key for file `id`
+    /// of `tenant`, wrapped by this store's master key. No row refers to the blob yet: the
+    /// returned guard removes it unless disarmed once the file's row has committed. Shared
+    /// by uploads and by `store copy`, which re-seals a source file under this store's key.
+    pub(in crate::store) async fn seal_blob<S>(
+        &self,
+        tenant: &TenantId,
+        id: Uuid,
+        key: &str,
+        max_size: u64,
+        accept: AcceptFn,
+        body: S,
+    ) -> Result<SealedBlob>
+    where
+        S: Stream<Item = Result<Bytes>> + Send + Unpin,
+    {
+        let (cipher, wrapped) = self.inner.master.new_data_key(&key_context(tenant, id))?;
+        let mut writer = self.inner.blobs.writer(key).await?;
+        let written = match seal_into(&mut writer, &cipher, max_size, accept, body).await {
+            Ok(w) => w,
+            Err(e) => {
+                writer.abort().await;
+                return Err(e);
+            }
+        };
+        // From here the blob exists: until the metadata commits, the guard removes it on
+        // every way out (an error, or this future being dropped by a cancelled request).
+        let guard = self.inner.blobs.removal_guard(key);
+        writer.finish().await?;
+        Ok(SealedBlob {
+            written,
             wrapped,
             guard,
         })
@@ -232,10 +261,21 @@ impl Store {
     }
 }
 
-struct Written {
-    size: u64,
-    sha256: [u8; 32],
-    sniffed: Sniffed,
+/// A durable blob no row refers to yet; see [`Store::seal_blob`].
+pub(in crate::store) struct SealedBlob {
+    /// What was read from the body.
+    pub(in crate::store) written: Written,
+    /// The blob's data key, wrapped by the master key (the `files.wrapped_key` to store).
+    pub(in crate::store) wrapped: Vec<u8>,
+    /// Removes the blob on drop unless disarmed.
+    pub(in crate::store) guard: RemovalGuard,
+}
+
+/// What sealing a body found: its plaintext size and SHA-256, and its sniffed content.
+pub(in crate::store) struct Written {
+    pub(in crate::store) size: u64,
+    pub(in crate::store) sha256: [u8; 32],
+    pub(in crate::store) sniffed: Sniffed,
 }
 
 /// Reads the body, sniffs its head, and writes it sealed. Memory stays at one sniff window
