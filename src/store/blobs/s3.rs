@@ -20,9 +20,10 @@ pub(super) const PART_SIZE: usize = 5 * 1024 * 1024;
 
 /// The store `url` names, reached as `s3` says; unset fields come from `AWS_*`.
 ///
-/// Every request, retries included, ends within `connect_timeout`, past which the bucket
-/// counts as out of reach: a request waiting on a store that is down fails promptly with a
-/// 503 instead of hanging on `object_store`'s default three minutes of retries.
+/// A connection attempt gives up after `connect_timeout`, and no retry starts once
+/// `connect_timeout` has passed since the request began (at most 3): a request to a store
+/// that is down fails promptly with a 503 instead of retrying for `object_store`'s default
+/// three minutes.
 pub(super) fn open(
     url: &str,
     s3: &S3Config,
