@@ -208,6 +208,13 @@ pub async fn open(url: &str, settings: DbSettings) -> Result<(Pool, Engine)> {
         Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await,
     };
     migrated.map_err(Error::internal)?;
+    if engine == Engine::Sqlite {
+        // Statistics for the query planner (PostgreSQL's autovacuum keeps its own): tables
+        // without them, or much changed since, are analysed, on a bounded sample.
+        sqlx::raw_sql("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")
+            .execute(&pool)
+            .await?;
+    }
     Ok((pool, engine))
 }
 

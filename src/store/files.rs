@@ -99,32 +99,47 @@ pub(super) fn in_side_order(tenant: &TenantId, rows: &[db::Row]) -> Result<Vec<S
 }
 
 pub(super) fn file_from_row(tenant: &TenantId, r: &db::Row) -> Result<FileRow> {
+    file_from_row_at(tenant, r, "")
+}
+
+/// A file from a row whose file columns are named with `prefix` (a join's `f_id`, …).
+pub(super) fn file_from_row_at(tenant: &TenantId, r: &db::Row, prefix: &str) -> Result<FileRow> {
     use base64::Engine as _;
-    let sha: [u8; 32] = hex::decode(r.try_get::<&str, _>("sha256")?)
+    // Plain reads (no prefix) name the columns as they are, without building a string each.
+    let c = |name: &'static str| -> std::borrow::Cow<'static, str> {
+        if prefix.is_empty() {
+            name.into()
+        } else {
+            format!("{prefix}{name}").into()
+        }
+    };
+    let sha: [u8; 32] = hex::decode(r.try_get::<&str, _>(&*c("sha256"))?)
         .map_err(Error::internal)?
         .try_into()
         .map_err(|_| Error::internal("stored sha256 has the wrong length"))?;
-    let media: &str = r.try_get("media_type")?;
-    let document_id: Option<String> = r.try_get("document_id")?;
+    let media: &str = r.try_get(&*c("media_type"))?;
+    let document_id: Option<String> = r.try_get(&*c("document_id"))?;
     Ok(FileRow {
         file: StoredFile {
-            id: db::uuid(r.try_get("id")?)?,
+            id: db::uuid(r.try_get(&*c("id"))?)?,
             tenant: tenant.clone(),
-            subject_id: db::uuid(r.try_get("subject_id")?)?,
+            subject_id: db::uuid(r.try_get(&*c("subject_id"))?)?,
             document_id: document_id.as_deref().map(db::uuid).transpose()?,
-            side: FileSide::parse(r.try_get("side")?).map_err(Error::internal)?,
-            name: r.try_get("name")?,
+            side: FileSide::parse(r.try_get(&*c("side"))?).map_err(Error::internal)?,
+            name: r.try_get(&*c("name"))?,
             media_type: MediaType::from_mime(media).unwrap_or(MediaType::Unknown),
-            size: r.try_get::<i64, _>("size")? as u64,
+            size: r.try_get::<i64, _>(&*c("size"))? as u64,
             sha256: sha,
-            width: r.try_get::<Option<i64>, _>("width")?.map(|v| v as u32),
-            height: r.try_get::<Option<i64>, _>("height")?.map(|v| v as u32),
-            extras: db::json::<BTreeMap<String, serde_json::Value>>(r.try_get("extras")?)?,
-            created_at: db::from_millis(r.try_get("created_at")?)?,
+            width: r.try_get::<Option<i64>, _>(&*c("width"))?.map(|v| v as u32),
+            height: r
+                .try_get::<Option<i64>, _>(&*c("height"))?
+                .map(|v| v as u32),
+            extras: db::json::<BTreeMap<String, serde_json::Value>>(r.try_get(&*c("extras"))?)?,
+            created_at: db::from_millis(r.try_get(&*c("created_at"))?)?,
         },
-        blob_key: r.try_get("blob_key")?,
+        blob_key: r.try_get(&*c("blob_key"))?,
         wrapped_key: base64::engine::general_purpose::STANDARD
-            .decode(r.try_get::<&str, _>("wrapped_key")?)
+            .decode(r.try_get::<&str, _>(&*c("wrapped_key"))?)
             .map_err(Error::internal)?,
     })
 }

@@ -135,41 +135,6 @@ impl Store {
         Ok(file_from_row(tenant, &row)?.file)
     }
 
-    /// A subject's documents (oldest first), each with its files, and its files on no
-    /// document: everything a profile or subject view shows, grouped here once. Both reads
-    /// share one snapshot, so a file moved between documents meanwhile is counted once.
-    pub async fn documents_with_files(&self, tenant: &TenantId, subject_id: Uuid) -> Result<Filed> {
-        let mut conn = self.inner.pool.begin().await?;
-        let docs = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM documents WHERE tenant = $1 AND subject_id = $2 ORDER BY created_at, id",
-            documents::COLUMNS
-        )))
-        .bind(tenant.as_str())
-        .bind(subject_id.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {} FROM files WHERE tenant = $1 AND subject_id = $2 ORDER BY created_at, id",
-            files::COLUMNS
-        )))
-        .bind(tenant.as_str())
-        .bind(subject_id.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-        conn.commit().await?;
-        let mut loose = files::in_side_order(tenant, &rows)?;
-        let mut documents = Vec::with_capacity(docs.len());
-        for r in &docs {
-            let doc = document_from_row(tenant, r)?;
-            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut loose)
-                .into_iter()
-                .partition(|f| f.document_id == Some(doc.id));
-            loose = rest;
-            documents.push((doc, mine));
-        }
-        Ok(Filed { documents, loose })
-    }
-
     /// Patches `subject_id`'s document `id` with what `patch` makes of it as stored, in one
     /// write transaction: read, decide and write cannot be split by another writer. Another
     /// subject's document is `NotFound("document")`.

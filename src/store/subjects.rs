@@ -25,6 +25,14 @@ fn subject_from_row(tenant: &TenantId, row: &db::Row) -> Result<Subject> {
     })
 }
 
+/// The UUID a vendor's id is, when it is written in the canonical (hyphenated, lower-case)
+/// form: only then does it name a subject by its id (see [`Store::resolve_subject`]).
+pub(super) fn canonical_uuid(external_id: &str) -> Option<Uuid> {
+    Uuid::parse_str(external_id)
+        .ok()
+        .filter(|u| u.hyphenated().to_string() == external_id)
+}
+
 impl Store {
     /// Creates a subject, with the given id or a fresh one, and links its aliases, all in one
     /// transaction: an id already used in this tenant, or an alias already linked, is a
@@ -73,6 +81,35 @@ impl Store {
         .bind(offset as i64)
         .fetch_all(&self.inner.pool)
         .await?;
+        self.subject_page(tenant, &rows).await
+    }
+
+    /// The tenant's subjects created after subject `after` (oldest first, ties by id), at
+    /// most `limit`, and how many the tenant has: a keyset page, read from the
+    /// `(tenant, created_at, id)` index however deep it is. `NotFound("subject")` when
+    /// `after` is not a subject of the tenant.
+    pub async fn subjects_after(
+        &self,
+        tenant: &TenantId,
+        after: Uuid,
+        limit: u32,
+    ) -> Result<SubjectPage> {
+        let cursor = self.get_subject(tenant, after).await?;
+        let rows = sqlx::query(
+            "SELECT id, label, created_at FROM subjects WHERE tenant = $1 \
+             AND (created_at, id) > ($2, $3) ORDER BY created_at, id LIMIT $4",
+        )
+        .bind(tenant.as_str())
+        .bind(db::millis(cursor.created_at))
+        .bind(after.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.inner.pool)
+        .await?;
+        self.subject_page(tenant, &rows).await
+    }
+
+    /// A page of subjects from `rows`, with how many subjects the tenant has.
+    async fn subject_page(&self, tenant: &TenantId, rows: &[db::Row]) -> Result<SubjectPage> {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subjects WHERE tenant = $1")
             .bind(tenant.as_str())
             .fetch_one(&self.inner.pool)
@@ -101,9 +138,7 @@ impl Store {
         check_external_id(external_id)?;
         // Only the canonical form counts as a UUID: a vendor id made of 32 hex digits (a hash,
         // say) must stay an alias, or unrelated ids in different namespaces would merge.
-        let as_uuid = Uuid::parse_str(external_id)
-            .ok()
-            .filter(|u| u.hyphenated().to_string() == external_id);
+        let as_uuid = canonical_uuid(external_id);
         if let Some(id) = as_uuid {
             match self.get_subject(tenant, id).await {
                 Ok(s) => return Ok(Some(s)),

@@ -101,6 +101,95 @@ async fn subjects_are_created_listed_and_shown() {
 }
 
 #[tokio::test]
+async fn pages_after_a_subject_walk_the_whole_tenant_once() {
+    let a = Admin::start().await;
+    let mut made = Vec::new();
+    for i in 0..7 {
+        let (status, body) = a.create(json!({"label": format!("s{i}")})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        made.push(body["id"].as_str().unwrap().to_owned());
+    }
+    // Another tenant's subject is never on the pages, nor usable as a cursor.
+    let (status, theirs) = a
+        .call(
+            Some(ADMIN_B),
+            Method::POST,
+            "/subjects",
+            "/subjects",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let theirs = theirs["id"].as_str().unwrap().to_owned();
+    let a = &a;
+    let list = move |query: String| async move {
+        a.call(
+            Some(ADMIN_A),
+            Method::GET,
+            &format!("/subjects?{query}"),
+            "/subjects",
+            None,
+        )
+        .await
+    };
+    let (status, first) = list("limit=3".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut seen: Vec<String> = Vec::new();
+    let mut page = first;
+    loop {
+        assert_eq!(page["total"].as_u64(), Some(7));
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["id"].as_str().unwrap().to_owned()),
+        );
+        let Some(next) = page["next"].as_str() else {
+            break;
+        };
+        assert_eq!(
+            next,
+            seen.last().unwrap().as_str(),
+            "next is the page's last subject"
+        );
+        let (status, body) = list(format!("limit=3&after={next}")).await;
+        assert_eq!(status, StatusCode::OK);
+        page = body;
+    }
+    // Oldest first, each once: the same order the offset pages give.
+    let (_, all) = list("limit=200".into()).await;
+    let by_offset: Vec<String> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(seen, by_offset);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    made.sort();
+    assert_eq!(sorted, made);
+    assert!(
+        all.get("next").is_none(),
+        "a page that is not full has no next"
+    );
+
+    for (query, field) in [
+        (format!("after={theirs}"), "after"),
+        (format!("after={}", Uuid::new_v4()), "after"),
+        (format!("after={}&offset=2", made[0]), "after"),
+    ] {
+        let (status, err) = list(query.clone()).await;
+        assert_eq!(
+            (status, err["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(field)),
+            "{query}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_conflicting_alias_stores_nothing() {
     let a = Admin::start().await;
     a.create(json!({"aliases": [{"namespace": "passfort", "external_id": "p-1"}]}))

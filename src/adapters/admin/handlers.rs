@@ -86,7 +86,23 @@ pub async fn list_subjects(
     if offset > i64::MAX as u64 {
         return Err(Error::invalid("offset", "is too large").into());
     }
-    let page = state.store.list_subjects(&tenant, limit, offset).await?;
+    let page = match q.after {
+        Some(_) if offset > 0 => {
+            return Err(Error::invalid("after", "cannot be combined with offset").into());
+        }
+        Some(after) => state
+            .store
+            .subjects_after(&tenant, after, limit)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound(_) => Error::invalid("after", "is not a subject of this tenant"),
+                other => other,
+            })?,
+        None => state.store.list_subjects(&tenant, limit, offset).await?,
+    };
+    let next = (page.items.len() == limit as usize)
+        .then(|| page.items.last().map(|s| s.id))
+        .flatten();
     Ok(axum::Json(SubjectList {
         total: page.total,
         limit,
@@ -96,6 +112,7 @@ pub async fn list_subjects(
             .into_iter()
             .map(mapping::subject_summary)
             .collect(),
+        next,
     }))
 }
 

@@ -44,6 +44,9 @@ pub struct ListQuery {
     pub limit: Option<u32>,
     /// How many to skip (default 0).
     pub offset: Option<u64>,
+    /// A subject id: the page starts after it (the `next` of the previous page). Reads the
+    /// same from any depth, unlike `offset`; not together with `offset`.
+    pub after: Option<Uuid>,
 }
 
 /// A subject in a list.
@@ -68,6 +71,10 @@ pub struct SubjectList {
     pub offset: u64,
     /// The subjects, oldest first.
     pub items: Vec<SubjectSummary>,
+    /// The last subject of a full page: pass it as `after` for the next page. Absent when
+    /// the page is not full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Uuid>,
 }
 
 /// An external id linked to a subject.

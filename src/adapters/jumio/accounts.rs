@@ -27,7 +27,7 @@ use crate::state::AppState;
 
 // Where the other modules have always found them (`context` holds them so that `auth`
 // and `accounts` do not import each other).
-use super::context::{AccessRefusals, IdRefusals, UserAgent};
+use super::context::{AccessRefusals, ExecutionRefusals, IdRefusals, UserAgent};
 pub(super) use super::context::{Body, Ctx, Path, account, execution, namespace, reference};
 
 /// Checks a request and opens a workflow execution for the account: its documents (one per
@@ -268,8 +268,7 @@ pub async fn delete_account(
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "Deleted; no body"),
-        IdRefusals,
-        (status = 404, description = "No such account or workflow execution", body = ErrorBody),
+        ExecutionRefusals,
     ))]
 pub async fn delete_execution(call: OnExecution) -> Result<(), JumioError> {
     let OnExecution {

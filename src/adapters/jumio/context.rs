@@ -156,11 +156,21 @@ const ACCESS_REFUSALS: &[(u16, &str)] = &[
     (403, "No User-Agent"),
 ];
 
+/// An id in the path that is not a UUID (400).
+const MALFORMED_ID: &[(u16, &str)] = &[(400, "Malformed id")];
+
 crate::refusal_set!("ErrorBody";
     /// The refusals every call opened by an access token or Basic credentials shares: no or
     /// wrong credentials (401), too many wrong ones (429), no `User-Agent` (403).
     AccessRefusals = [ACCESS_REFUSALS],
     /// The refusals of an access call on ids in its path: those of every access call, and a
     /// malformed id (400).
-    IdRefusals = [ACCESS_REFUSALS, &[(400, "Malformed id")]],
+    IdRefusals = [ACCESS_REFUSALS, MALFORMED_ID],
+    /// The refusals of an access call on one workflow execution: those of a call on ids, and
+    /// no such account or execution (404).
+    ExecutionRefusals = [
+        ACCESS_REFUSALS,
+        MALFORMED_ID,
+        &[(404, "No such account or workflow execution")],
+    ],
 );

@@ -7,7 +7,8 @@ use super::accounts::Body;
 use super::error::JumioError;
 use super::mapping::{self, StoredCredential};
 use super::parts::{
-    JsonRefusals, OnCredential, Refusals, action, credential_document, drop_part, extras,
+    OnCredential, PartDeleteRefusals, PrefillRefusals, PreparedDataRefusals, action,
+    credential_document, drop_part, extras,
 };
 use super::personal::{
     PersonalBody, check_patch, new_document, patch_of, patch_replacing, personal, personal_field,
@@ -25,9 +26,8 @@ use crate::state::AppState;
     params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
-        JsonRefusals,
+        PreparedDataRefusals,
         (status = 200, description = "Stored; a second POST replaces the data, as PUT does (keys read back sorted)", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
     ))]
 pub async fn add_prepared_data(
     call: OnCredential,
@@ -42,9 +42,8 @@ pub async fn add_prepared_data(
     params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
-        JsonRefusals,
+        PreparedDataRefusals,
         (status = 200, description = "Stored", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not a DATA credential", body = ErrorBody),
     ))]
 pub async fn update_prepared_data(
     call: OnCredential,
@@ -58,11 +57,9 @@ pub async fn update_prepared_data(
     params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
-        Refusals,
+        PartDeleteRefusals,
         (status = 200, description = "Deleted", body = PartResponse),
-        (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
         (status = 404, description = "No prepared data", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
     ))]
 pub async fn delete_prepared_data(
     call: OnCredential,
@@ -79,9 +76,8 @@ pub async fn delete_prepared_data(
     params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
-        JsonRefusals,
+        PrefillRefusals,
         (status = 200, description = "Stored", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
     ))]
 pub async fn prefill_data(
     call: OnCredential,
@@ -97,9 +93,8 @@ pub async fn prefill_data(
     params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
-        JsonRefusals,
+        PrefillRefusals,
         (status = 200, description = "Stored", body = PartResponse),
-        (status = 400, description = "A malformed field (named), or not an ID credential", body = ErrorBody),
     ))]
 pub async fn prefill(
     call: OnCredential,

@@ -12,7 +12,7 @@ use super::context::UserAgent;
 use super::context::{Ctx, Path, namespace};
 use super::error::JumioError;
 use super::mapping::{self, StoredCredential};
-use super::parts::{action, open, target};
+use super::parts::{Refusals, action, open, target};
 use super::wire::{ErrorBody, FinalizeResponse, Id};
 use crate::error::Error;
 use crate::model::{Document, StoredFile};
@@ -70,10 +70,9 @@ pub(super) async fn finalize_execution(
     params(("accountId" = Uuid, Path), ("workflowExecutionId" = Uuid, Path), UserAgent),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
+        Refusals,
         (status = 200, description = "ACQUIRED; processing started", body = FinalizeResponse),
         (status = 400, description = "A required part is missing (named in `field`)", body = ErrorBody),
-        (status = 401, description = "No or expired api.token", body = ErrorBody),
-        (status = 403, description = "No User-Agent", body = ErrorBody),
         (status = 404, description = "Not this token's account or execution", body = ErrorBody),
         (status = 409, description = "Already finalized or expired", body = ErrorBody),
     ))]

@@ -15,7 +15,10 @@ mod pages;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
 
-pub use execution::{JsonRefusals, OnCredential, PartRefusals, Refusals};
+pub use execution::{
+    CredentialRefusals, OnCredential, PartDeleteRefusals, PartRefusals, PrefillRefusals,
+    PreparedDataRefusals, Refusals,
+};
 pub(super) use execution::{action, open, target};
 pub use form::PartForm;
 pub(super) use form::{credential_document, extras, files_of};
@@ -147,11 +150,9 @@ pub async fn update_part(
     params(OnCredential, ("classifier" = String, Path, description = "FRONT, BACK, FACE, PAGE_<n>, PREPARED_DATA")),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
-        Refusals,
+        PartDeleteRefusals,
         (status = 200, description = "Deleted", body = PartResponse),
-        (status = 400, description = "Not a part classifier, or a malformed id", body = ErrorBody),
         (status = 404, description = "No such part", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
     ))]
 pub async fn delete_part(call: OnCredential) -> Result<axum::Json<PartResponse>, JumioError> {
     drop_part(&call, call.classifier.as_deref().unwrap_or_default()).await
@@ -181,11 +182,9 @@ pub(super) async fn drop_part(
     params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
-        Refusals,
+        CredentialRefusals,
         (status = 200, description = "Deleted (also when there was nothing)", body = PartResponse),
         (status = 400, description = "Malformed id", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
     ))]
 pub async fn delete_all_parts(call: OnCredential) -> Result<axum::Json<PartResponse>, JumioError> {
     let (process, record, credential) = call.open().await?;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::accounts::{Ctx, Path, account, namespace, reference};
 use super::auth::{Access, OnExecution};
-use super::context::{IdRefusals, UserAgent};
+use super::context::{ExecutionRefusals, IdRefusals, UserAgent};
 use super::error::JumioError;
 use super::mapping::{self, EXECUTION};
 use super::parts::files_of;
@@ -33,8 +33,7 @@ use crate::store::ProcessScope;
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "INITIATED, ACQUIRED, PROCESSED, SESSION_EXPIRED or TOKEN_EXPIRED", body = StatusResponse),
-        IdRefusals,
-        (status = 404, description = "No such account or workflow execution", body = ErrorBody),
+        ExecutionRefusals,
     ))]
 pub async fn get_status(
     Extension(ctx): Extension<Arc<Ctx>>,
@@ -54,8 +53,7 @@ pub async fn get_status(
     security(("access_token" = []), ("basic" = [])),
     responses(
         (status = 200, description = "The details", body = DetailsResponse),
-        IdRefusals,
-        (status = 404, description = "No such account or workflow execution", body = ErrorBody),
+        ExecutionRefusals,
     ))]
 pub async fn get_details(
     Extension(ctx): Extension<Arc<Ctx>>,

@@ -1,9 +1,12 @@
 //! One async fn per MasStack operation on identity-document identifications.
 
-use axum::extract::{FromRequestParts, State};
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequestParts, RawPathParams, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use chrono::Utc;
+use utoipa::openapi::{RefOr, Response, ResponseBuilder};
 use uuid::Uuid;
 
 use super::actor;
@@ -17,6 +20,7 @@ use super::wire::{
     Pagination, Scoring, ScoringProvider,
 };
 use crate::adapters::common::extract as kit;
+use crate::adapters::common::refusal_docs::refusals;
 use crate::auth::KeyKind;
 use crate::error::Error;
 use crate::model::{Document, Namespace, NewProcess, Process, TenantId};
@@ -75,27 +79,51 @@ fn check_org(state: &AppState, tenant: &TenantId, org_id: &str) -> Result<(), Ma
     }
 }
 
-/// The organisation's identification with this id; any other process is not found.
-async fn identification_of(
-    state: &AppState,
-    tenant: &TenantId,
-    org_id: &str,
-    id: &str,
-    field: &str,
-) -> Result<Process, MasstackError> {
-    let id = Uuid::parse_str(id).map_err(|_| Error::invalid(field, "must be a UUID"))?;
-    let p = state
-        .store
-        .get_process(tenant, id)
-        .await
-        .map_err(|e| match e {
-            Error::NotFound(_) => Error::NotFound("identification"),
-            other => other,
-        })?;
-    if !mapping::belongs_to(&p, org_id) {
-        return Err(Error::NotFound("identification").into());
+/// One identification of one of the tenant's organisations, read from the path
+/// (`{org_id}`, then the identification's id, under whichever name the path gives it): the
+/// tenant's key is checked first, then the organisation, then the identification. An
+/// identification of another organisation, or another API's process, is not found.
+pub struct OrgIdentification {
+    tenant: TenantId,
+    process: Process,
+}
+
+impl FromRequestParts<AppState> for OrgIdentification {
+    type Rejection = MasstackError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, MasstackError> {
+        let MasstackTenant(tenant) = MasstackTenant::from_request_parts(parts, state).await?;
+        let Path((org_id, id)) = Path::<(String, String)>::from_request_parts(parts, state).await?;
+        check_org(state, &tenant, &org_id)?;
+        let Ok(id) = Uuid::parse_str(&id) else {
+            // A malformed id is named as the path names it (`identification_id`,
+            // `admin_identification_id`), as MasStack's own errors do.
+            let raw = RawPathParams::from_request_parts(parts, state)
+                .await
+                .map_err(Error::internal)?;
+            let field = raw
+                .iter()
+                .map(|(name, _)| name)
+                .find(|name| *name != "org_id")
+                .ok_or_else(|| Error::internal("the identification path names no id"))?;
+            return Err(Error::invalid(field, "must be a UUID").into());
+        };
+        let process = state
+            .store
+            .get_process(&tenant, id)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound(_) => Error::NotFound("identification"),
+                other => other,
+            })?;
+        if !mapping::belongs_to(&process, &org_id) {
+            return Err(Error::NotFound("identification").into());
+        }
+        Ok(OrgIdentification { tenant, process })
     }
-    Ok(p)
 }
 
 /// The answers every operation of the API documents alike (MasStack's own document lists
@@ -113,6 +141,26 @@ pub enum CommonErrors {
     /// Error response
     #[response(status = "default")]
     Other(ErrorsResponse),
+}
+
+/// The answers of an operation on one identification besides its own: those of every
+/// operation, an input refused (400) and an identification not found (404), which the
+/// metadata read and the close word alike.
+pub struct IdentificationRefusals;
+
+impl utoipa::IntoResponses for IdentificationRefusals {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let mut all = CommonErrors::responses();
+        all.extend(refusals(
+            "ErrorsResponse",
+            &[(400, "Request input is not valid")],
+        ));
+        let not_found = ResponseBuilder::new()
+            .description("Not found. Entity does not exist or can not be found (no body)")
+            .build();
+        all.insert("404".to_owned(), RefOr::T(not_found));
+        all
+    }
 }
 
 /// Create an identity-document identification.
@@ -223,18 +271,12 @@ fn record(org_id: &str, req: &Valid, doc: &Document, scoring: Scoring) -> Record
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The identification; `status` says whether it is open, closed or expired", body = IdentityDocumentIdentification),
-        (status = 400, description = "Request input is not valid", body = ErrorsResponse),
-        CommonErrors,
-        (status = 404, description = "Not found. Entity does not exist or can not be found (no body)"),
+        IdentificationRefusals,
     ))]
 pub async fn get_identity_document_identification_metadata(
-    State(state): State<AppState>,
-    MasstackTenant(tenant): MasstackTenant,
-    Path((org_id, id)): Path<(String, String)>,
+    OrgIdentification { process, .. }: OrgIdentification,
 ) -> Result<axum::Json<IdentityDocumentIdentification>, MasstackError> {
-    check_org(&state, &tenant, &org_id)?;
-    let p = identification_of(&state, &tenant, &org_id, &id, "identification_id").await?;
-    Ok(axum::Json(mapping::identification(&p, Utc::now())?))
+    Ok(axum::Json(mapping::identification(&process, Utc::now())?))
 }
 
 /// Close an identity-document identification.
@@ -248,18 +290,15 @@ pub async fn get_identity_document_identification_metadata(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Action executed correctly"),
-        (status = 400, description = "Request input is not valid", body = ErrorsResponse),
-        CommonErrors,
-        (status = 404, description = "Not found. Entity does not exist or can not be found (no body)"),
+        IdentificationRefusals,
         (status = 409, description = "Conflict. Entity state has conflicts between its new state and the old one: already closed or expired (no body)"),
     ))]
 pub async fn close_identity_document_identification(
     State(state): State<AppState>,
-    MasstackTenant(tenant): MasstackTenant,
-    Path((org_id, id)): Path<(String, String)>,
+    OrgIdentification {
+        tenant, process: p, ..
+    }: OrgIdentification,
 ) -> Result<StatusCode, MasstackError> {
-    check_org(&state, &tenant, &org_id)?;
-    let p = identification_of(&state, &tenant, &org_id, &id, "admin_identification_id").await?;
     let now = mapping::now();
     let mut record = Record::of(&p)?;
     record.closed_at = Some(now);

@@ -10,6 +10,7 @@ use axum::extract::{Extension, State};
 use super::backoffice_signin::Backoffice;
 use super::error::MydocsError;
 use super::handlers::{self, Client, Ctx, Path, Query};
+use super::list;
 use super::mapping::{BackofficeIdRefusals, BackofficeRefusals, ListOrder};
 use super::wire::{BackofficeDocument, BackofficeDocumentList, ErrorBody};
 use crate::error::Error;
@@ -64,7 +65,7 @@ pub async fn get_documents(
             "is required: one client id (a positive integer)",
         )
     })?;
-    let q = handlers::list_query(rest)?;
+    let q = list::list_query(rest)?;
     let account = state
         .store
         .client_account_by_number(&tenant, number)
@@ -73,7 +74,7 @@ pub async fn get_documents(
         tenant,
         subject_id: account.subject_id,
     };
-    let page = handlers::list_page(&state, &ctx, &client, q).await?;
+    let page = list::list_page(&state, &ctx, &client, q).await?;
     Ok(axum::Json(BackofficeDocumentList {
         total: page.total,
         data: page

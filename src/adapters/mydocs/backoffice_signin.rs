@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use sha2::Digest as _;
 
 use super::error::MydocsError;
+use super::mapping::SigninRefusals;
 use super::sessions::{
     BACKOFFICE_TOKEN, Body, RefreshResponses, backoffice_session, bearer, charge,
     email_and_password, fields, pair, refresh_as, sign_out,
@@ -25,9 +26,7 @@ use crate::store::Holder;
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
         (status = 400, description = "A field is missing or malformed (named in `errors`)", body = ErrorBody),
-        (status = 401, description = "Wrong email or password", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 429, description = "Too many failed sign-ins for this email or from this address; Retry-After says when to try again", body = ErrorBody),
+        SigninRefusals,
     ))]
 pub async fn backoffice_signin(
     State(state): State<AppState>,

@@ -173,6 +173,16 @@ const BACKOFFICE: &[(u16, &str)] = &[(401, "No, unknown or expired back-office t
 const MALFORMED_ID: &[(u16, &str)] = &[(400, "Malformed id")];
 /// No document with the path's id among the client's own (404).
 const NO_DOCUMENT: &[(u16, &str)] = &[(404, "No such document of this client")];
+/// What a sign-in refuses besides its fields, client or back office alike (the two share
+/// one email-and-password check and one failed-attempt limit).
+const SIGNIN: &[(u16, &str)] = &[
+    (401, "Wrong email or password"),
+    (413, "Body too large"),
+    (
+        429,
+        "Too many failed sign-ins for this email or from this address; Retry-After says when to try again",
+    ),
+];
 
 crate::refusal_set!("ErrorBody";
     /// The refusal every client call shares.
@@ -185,10 +195,12 @@ crate::refusal_set!("ErrorBody";
     BackofficeRefusals = [BACKOFFICE],
     /// The refusals of a back-office call with an id in its path.
     BackofficeIdRefusals = [MALFORMED_ID, BACKOFFICE],
+    /// The refusals of a sign-in (client or back office) but for its own 400.
+    SigninRefusals = [SIGNIN],
 );
 
 /// The sort and filter parameters both document lists take, in the documents' order
-/// (name, description); `handlers::list_query` reads them.
+/// (name, description); `list::list_query` reads them.
 const LIST_ORDER: [(&str, &str); 4] = [
     ("sort_by", "createTime (default), updateTime or id"),
     ("sort_order", "desc (default) or asc"),

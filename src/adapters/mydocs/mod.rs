@@ -11,6 +11,7 @@ mod backoffice_signin;
 mod body;
 mod error;
 mod handlers;
+mod list;
 pub(crate) mod mapping;
 mod sessions;
 mod signin;

@@ -14,6 +14,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::error::MydocsError;
+use super::mapping::SigninRefusals;
 use super::sessions::{
     Body, RefreshResponses, charge, client_session, email_and_password, fields, pair, refresh_as,
     sign_out, text,
@@ -130,9 +131,7 @@ pub async fn signin_wizard_post(
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
         (status = 400, description = "A field is missing or malformed, or the uuid is no open sign-in session (named in `errors`)", body = ErrorBody),
-        (status = 401, description = "Wrong email or password", body = ErrorBody),
-        (status = 413, description = "Body too large", body = ErrorBody),
-        (status = 429, description = "Too many failed sign-ins for this email or from this address; Retry-After says when to try again", body = ErrorBody),
+        SigninRefusals,
     ))]
 pub async fn signin(
     State(state): State<AppState>,

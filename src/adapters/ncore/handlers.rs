@@ -15,10 +15,9 @@ use super::wire::{
     UpdateIdentification, UserKeyRefusals,
 };
 use crate::error::Error;
-use crate::model::{
-    Document, DocumentPatch, Namespace, NewDocument, StoredFile, Subject, TenantId,
-};
+use crate::model::{Document, DocumentPatch, Namespace, NewDocument, Subject, TenantId};
 use crate::state::AppState;
+use crate::store::Owner;
 
 /// nCore's namespace of user ids and per-user data.
 pub(super) fn namespace() -> Namespace {
@@ -181,20 +180,22 @@ pub async fn get_identifications(
                 .map_err(|_| Error::invalid("after", "is not a cursor this API returned"))
         })
         .transpose()?;
-    let subject = user(&state, &tenant, &user_id, false).await?;
-    // Newest first; ids are UUIDv7, so id order is creation order. A subject has few
-    // documents, so paging over the loaded list is cheap.
-    let mut docs = state
+    let ns = namespace();
+    let owner = Owner::Named {
+        namespace: &ns,
+        external_id: &user_id,
+    };
+    // Newest first (ids are UUIDv7, so id order is creation order), cut in SQL after the
+    // cursor, the user resolved in the same statement: one more than asked says whether
+    // there is a next page.
+    let mut page = state
         .store
-        .documents_with_files(&tenant, subject.id)
-        .await?
-        .documents;
-    docs.sort_by_key(|(d, _)| std::cmp::Reverse(d.id));
-    let mut page: Vec<(Document, Vec<StoredFile>)> = docs
-        .into_iter()
-        .filter(|(d, _)| after.is_none_or(|a| d.id < a))
-        .take(limit as usize + 1)
-        .collect();
+        .documents_before(&tenant, owner, after, limit + 1)
+        .await?;
+    if page.is_empty() {
+        // No identifications, or no such user (a 404), or a malformed user id (a 400).
+        user(&state, &tenant, &user_id, false).await?;
+    }
     let has_more = page.len() > limit as usize;
     page.truncate(limit as usize);
     let cursor = if has_more {
@@ -229,11 +230,26 @@ pub async fn get_identification(
     ApiTenant(tenant): ApiTenant,
     Path((user_id, id)): Path<(String, Uuid)>,
 ) -> Result<axum::Json<Identification>, NcoreError> {
-    let subject = user(&state, &tenant, &user_id, false).await?;
-    let doc = owned(&state, &tenant, &subject, id).await?;
-    Ok(axum::Json(
-        with_files(&state, &tenant, doc, &user_id).await?,
-    ))
+    let found = state
+        .store
+        .filed_document_of(
+            &tenant,
+            Owner::Named {
+                namespace: &namespace(),
+                external_id: &user_id,
+            },
+            id,
+        )
+        .await?;
+    match found {
+        Some((doc, files)) => Ok(axum::Json(mapping::identification(doc, files, &user_id))),
+        // Which 404 (or 400, for a malformed user id): no such user, or no such
+        // identification of it.
+        None => {
+            user(&state, &tenant, &user_id, false).await?;
+            Err(Error::NotFound("identification").into())
+        }
+    }
 }
 
 /// An identification with its files.

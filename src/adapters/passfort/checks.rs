@@ -13,12 +13,12 @@ use super::collected::collected_with_sources;
 use super::error::{CONSTRAINTS_NOT_SATISFIED, PassfortError};
 use super::extract::{ApiTenant, Body, Path, parse};
 use super::mapping;
-use super::stored::{namespace, profile, text};
+use super::stored::{OnProfile, namespace, profile, text};
 use super::verify;
 use super::wire::{
-    CheckProvider, CheckResource, CheckResult, CheckRun, CheckState, CheckType,
+    BodyRefusals, CheckProvider, CheckResource, CheckResult, CheckRun, CheckState, CheckType,
     DocumentVerificationOutput, EntityData, EntityType, Error as ErrorItem, ErrorSource, Errors,
-    NewCheck, ProfileRefusals,
+    ItemRefusals, NewCheck, ProfileRefusals,
 };
 use crate::error::Error;
 use crate::model::{NewProcess, Process, ProcessStatus, StoredFile, TenantId};
@@ -101,9 +101,7 @@ fn runnable(req: &NewCheck) -> Result<(), PassfortError> {
     responses(
         (status = 200, description = "The check, run and recorded: result `Fail` or `Error`, never `Pass`", body = CheckResource),
         (status = 400, description = "201 INVALID_INPUT_DATA naming the field (`check_type`, `document_id`, `task_ids[0]`, …), or 105 CONSTRAINTS_NOT_SATISFIED for a check idbridge cannot run; nothing recorded", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
-        (status = 413, description = "Body over server.json_body_limit", body = Errors),
+        BodyRefusals,
     ))]
 pub async fn run_check(
     State(state): State<AppState>,
@@ -201,18 +199,19 @@ pub async fn run_check(
 
 /// Get all checks run on a profile.
 #[utoipa::path(get, path = "/profiles/{profile_id}/checks", operation_id = "listChecks", tag = "Checks",
-    params(("profile_id" = Uuid, Path, description = "The profile's id")),
+    params(OnProfile),
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The profile's checks, oldest first", body = Vec<CheckResource>),
         ProfileRefusals,
     ))]
 pub async fn list_checks(
-    State(state): State<AppState>,
-    ApiTenant(tenant): ApiTenant,
-    Path(id): Path<Uuid>,
+    OnProfile {
+        state,
+        tenant,
+        subject,
+    }: OnProfile,
 ) -> Result<Json<Vec<Value>>, PassfortError> {
-    let subject = profile(&state, &tenant, id).await?;
     Ok(Json(of_profile(&state, &tenant, subject.id).await?))
 }
 
@@ -225,8 +224,7 @@ pub async fn list_checks(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The check, as it was when it ran", body = CheckResource),
-        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
+        ItemRefusals,
         (status = 404, description = "No such profile, or no such check of it", body = Errors),
     ))]
 pub async fn get_check(

@@ -13,9 +13,10 @@ use super::extract::{ApiTenant, Body, Path, json, parse, serde_field};
 use super::mapping;
 use super::ratelimit::{Limited, Limiter, limited};
 use super::replace::{self, MAX_IMAGES_PER_DOCUMENT, Mode};
-use super::stored::{self, Source, entity, namespace, profile, split_collected};
+use super::stored::{self, OnProfile, Source, entity, namespace, profile, split_collected};
 use super::wire::{
-    Document as DocumentView, EntityData, Errors, LimitedRefusals, NewDocument, ProfileRefusals,
+    BodyRefusals, Document as DocumentView, EntityData, Errors, LimitedRefusals, NewDocument,
+    ProfileRefusals,
 };
 use crate::error::Error;
 use crate::model::{Document, StoredFile, TenantId};
@@ -50,18 +51,19 @@ pub(super) async fn collected_with_sources(
 
 /// Get collected data.
 #[utoipa::path(get, path = "/profiles/{profile_id}/collected_data", operation_id = "getCollectedData", tag = "Profiles",
-    params(("profile_id" = Uuid, Path, description = "The profile's id")),
+    params(OnProfile),
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The collected data", body = EntityData),
         ProfileRefusals,
     ))]
 pub async fn get_collected_data(
-    State(state): State<AppState>,
-    ApiTenant(tenant): ApiTenant,
-    Path(id): Path<Uuid>,
+    OnProfile {
+        state,
+        tenant,
+        subject,
+    }: OnProfile,
 ) -> Result<axum::Json<EntityData>, PassfortError> {
-    let subject = profile(&state, &tenant, id).await?;
     Ok(axum::Json(collected(&state, &tenant, subject.id).await?))
 }
 
@@ -140,9 +142,7 @@ pub async fn update_collected_data(
     responses(
         (status = 200, description = "The document, with its images", body = DocumentView),
         (status = 400, description = "201 INVALID_INPUT_DATA (an unknown image is named in info); nothing created", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
-        (status = 413, description = "Body over server.json_body_limit", body = Errors),
-        (status = 404, description = "No such profile", body = Errors),
+        BodyRefusals,
     ))]
 pub async fn add_document(
     State(state): State<AppState>,

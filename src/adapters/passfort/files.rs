@@ -15,15 +15,15 @@ use uuid::Uuid;
 use super::error::PassfortError;
 use super::extract::{ApiTenant, Body, Path, parse};
 use super::mapping::{self, NAMESPACE};
-use super::stored::profile;
+use super::stored::{OnProfile, profile};
 use super::wire::{
     CreateDocumentImage, CreateFileResource, DocumentCategory, DocumentImageResource,
-    DocumentImageType, DocumentType, Errors, FileResource, ImageOrList, ProfileRefusals,
-    UploadRefusals,
+    DocumentImageType, DocumentType, Errors, FileResource, ImageOrList, ItemRefusals,
+    ProfileRefusals, UploadRefusals,
 };
 use crate::adapters::common::inline;
 use crate::error::Error;
-use crate::model::{FileSide, NewFile, StoredFile, TenantId};
+use crate::model::{FileSide, NewFile, StoredFile, Subject, TenantId};
 use crate::state::AppState;
 use crate::store::PutRules;
 
@@ -187,9 +187,8 @@ struct ImageBody<'a> {
 async fn images(
     state: &AppState,
     tenant: &TenantId,
-    profile_id: Uuid,
+    subject: &Subject,
 ) -> Result<Vec<DocumentImageResource>, PassfortError> {
-    let subject = profile(state, tenant, profile_id).await?;
     Ok(state
         .store
         .list_files(tenant, subject.id)
@@ -202,18 +201,20 @@ async fn images(
 
 /// List document images (a bare array).
 #[utoipa::path(get, path = "/profiles/{profile_id}/document_images", operation_id = "listDocumentImages", tag = "Document images",
-    params(("profile_id" = Uuid, Path, description = "The profile's id")),
+    params(OnProfile),
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "Every document image of the profile, oldest first", body = Vec<DocumentImageResource>),
         ProfileRefusals,
     ))]
 pub async fn list_document_images(
-    State(state): State<AppState>,
-    ApiTenant(tenant): ApiTenant,
-    Path(id): Path<Uuid>,
+    OnProfile {
+        state,
+        tenant,
+        subject,
+    }: OnProfile,
 ) -> Result<axum::Json<Vec<DocumentImageResource>>, PassfortError> {
-    Ok(axum::Json(images(&state, &tenant, id).await?))
+    Ok(axum::Json(images(&state, &tenant, &subject).await?))
 }
 
 /// Add a document image; without `data` (the seed's form), list them.
@@ -233,8 +234,9 @@ pub async fn add_document_image(
     Body(bytes): Body,
 ) -> Result<axum::Json<ImageOrList>, PassfortError> {
     let list = || async {
+        let subject = profile(&state, &tenant, id).await?;
         Ok(axum::Json(ImageOrList::List(
-            images(&state, &tenant, id).await?,
+            images(&state, &tenant, &subject).await?,
         )))
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -278,8 +280,7 @@ pub async fn add_document_image(
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The image (its content: GET …/files/{document_image_id})", body = DocumentImageResource),
-        (status = 400, description = "201 INVALID_INPUT_DATA (malformed id)", body = Errors),
-        (status = 401, description = "203 MISSING_API_KEY or 204 INVALID_API_KEY", body = Errors),
+        ItemRefusals,
         (status = 404, description = "No such profile or image", body = Errors),
     ))]
 pub async fn get_document_image(

@@ -9,14 +9,14 @@ use axum::extract::{Extension, FromRequest, Request, State};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::error::PassfortError;
-use super::extract::{ApiTenant, Body, Path, Query, parse};
+use super::extract::{ApiTenant, Body, Query, parse};
 use super::mapping;
 use super::ratelimit::{Limited, Limiter, limited};
 use super::stored::{
-    self, Source, Stored, documents, entity, namespace, profile, split_collected, with_entity_type,
+    self, OnProfile, Source, Stored, documents, entity, namespace, split_collected,
+    with_entity_type,
 };
 use super::wire::{
     Errors, LimitedRefusals, ProfileCategory, ProfileRefusals, ProfileResource,
@@ -196,17 +196,18 @@ pub async fn list_profiles(
 
 /// Get a profile.
 #[utoipa::path(get, path = "/profiles/{profile_id}", operation_id = "getProfile", tag = "Profiles",
-    params(("profile_id" = Uuid, Path, description = "The profile's id")),
+    params(OnProfile),
     security(("API_Key_Header" = []), ("API_Key_Query_Parameter" = [])),
     responses(
         (status = 200, description = "The profile", body = ProfileResource),
         ProfileRefusals,
     ))]
 pub async fn get_profile(
-    State(state): State<AppState>,
-    ApiTenant(tenant): ApiTenant,
-    Path(id): Path<Uuid>,
+    OnProfile {
+        state,
+        tenant,
+        subject,
+    }: OnProfile,
 ) -> Result<axum::Json<ProfileResource>, PassfortError> {
-    let subject = profile(&state, &tenant, id).await?;
     Ok(axum::Json(view(&state, &tenant, &subject).await?))
 }

@@ -2,10 +2,13 @@
 //! data (the subject's `passfort` data), how collected data is checked, and how it is shown
 //! with the profile's documents from every API.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use super::error::PassfortError;
+use super::extract::{ApiTenant, Path};
 use super::mapping;
 use super::wire::{Document as DocumentView, EntityData, EntityType, ProfileCategory, Role};
 use crate::error::Error;
@@ -31,6 +34,51 @@ pub(super) async fn profile(
             Error::NotFound(_) => Error::NotFound("profile").into(),
             other => other.into(),
         })
+}
+
+/// A call on one profile (`/profiles/{profile_id}` and the paths below it that name nothing
+/// else), read from the request at once: the key is checked first (401), then the id in the
+/// path (400), then the profile is looked up (404), as every such call refuses in that
+/// order. Documented as the path's id: `params(OnProfile)`.
+pub struct OnProfile {
+    pub(super) state: AppState,
+    pub(super) tenant: TenantId,
+    pub(super) subject: Subject,
+}
+
+/// The id of a profile's path.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // Only read by the OpenAPI document: `OnProfile` reads the path.
+struct ProfilePath {
+    /// The profile's id
+    profile_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for OnProfile {
+    type Rejection = PassfortError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, PassfortError> {
+        let ApiTenant(tenant) = ApiTenant::from_request_parts(parts, state).await?;
+        let Path(id) = Path::<Uuid>::from_request_parts(parts, state).await?;
+        let subject = profile(state, &tenant, id).await?;
+        Ok(OnProfile {
+            state: state.clone(),
+            tenant,
+            subject,
+        })
+    }
+}
+
+impl utoipa::IntoParams for OnProfile {
+    fn into_params(
+        parameter_in: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        ProfilePath::into_params(parameter_in)
+    }
 }
 
 /// What PassFort keeps of the profile `subject_id` (see [`Stored::from_data`]).

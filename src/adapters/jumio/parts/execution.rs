@@ -217,16 +217,38 @@ pub(in crate::adapters::jumio) fn envelope(
 /// The statuses and descriptions of the refusals every acquisition call shares.
 const REFUSALS: &[(u16, &str)] = &[(401, "No or expired api.token"), (403, "No User-Agent")];
 
+/// The refusals of a call on one credential that writes: not this token's credential (404),
+/// an execution no longer `INITIATED` (409).
+const ON_CREDENTIAL: &[(u16, &str)] = &[
+    (404, "Not this token's account, execution or credential"),
+    (409, "The execution is no longer INITIATED"),
+];
+
+/// A JSON body over the limit (413).
+const JSON_BODY: &[(u16, &str)] = &[(413, "Body over server.json_body_limit")];
+
 crate::refusal_set!("ErrorBody";
     /// The refusals every acquisition call shares: no token (401), no `User-Agent` (403).
     Refusals = [REFUSALS],
-    /// The refusals of a call with a personal-data body on a credential: those of every call,
-    /// and not this token's credential (404), an execution no longer `INITIATED` (409), a body
-    /// over the limit (413).
-    JsonRefusals = [REFUSALS, &[
-        (404, "Not this token's account, execution or credential"),
+    /// The refusals of a call on one credential: those of every call, and not this token's
+    /// credential (404), an execution no longer `INITIATED` (409).
+    CredentialRefusals = [REFUSALS, ON_CREDENTIAL],
+    /// The refusals of prepared data (add or replace): those of a personal-data body, and a
+    /// malformed field or another credential than a DATA one (400).
+    PreparedDataRefusals = [REFUSALS, ON_CREDENTIAL, JSON_BODY, &[
+        (400, "A malformed field (named), or not a DATA credential"),
+    ]],
+    /// The refusals of a prefill (either path): those of a personal-data body, and a
+    /// malformed field or another credential than an ID one (400).
+    PrefillRefusals = [REFUSALS, ON_CREDENTIAL, JSON_BODY, &[
+        (400, "A malformed field (named), or not an ID credential"),
+    ]],
+    /// The refusals of deleting one part: those of every call, and a classifier that names
+    /// no part or a malformed id (400), an execution no longer `INITIATED` (409). What is
+    /// missing (404) each deletion words itself.
+    PartDeleteRefusals = [REFUSALS, &[
+        (400, "Not a part classifier, or a malformed id"),
         (409, "The execution is no longer INITIATED"),
-        (413, "Body over server.json_body_limit"),
     ]],
     /// The refusals of a side's upload (`…/parts/{classifier}`): those of every call, and a
     /// classifier or image refused (400), not this token's credential (404), a file too large

@@ -4,7 +4,7 @@
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
 
-use super::execution::{OnCredential, Refusals, action};
+use super::execution::{CredentialRefusals, OnCredential, action};
 use super::form::{PartForm, files_of, new_document, stage_form, takes_parts};
 use crate::adapters::jumio::error::JumioError;
 use crate::adapters::jumio::mapping::MAX_PAGES;
@@ -21,11 +21,9 @@ use crate::ops;
     params(OnCredential),
     security(("api_token" = []), ("sdk_token" = []), ("access_token" = [])),
     responses(
-        Refusals,
+        CredentialRefusals,
         (status = 200, description = "Stored; `part` is the first new page", body = PartResponse),
         (status = 400, description = "Not a DOCUMENT credential, an image too small or too large, past 10 pages, or a PDF with other pages", body = ErrorBody),
-        (status = 404, description = "Not this token's account, execution or credential", body = ErrorBody),
-        (status = 409, description = "The execution is no longer INITIATED", body = ErrorBody),
         (status = 413, description = "A page over 15 MB", body = ErrorBody),
         (status = 415, description = "Not a JPEG, PNG or PDF", body = ErrorBody),
     ))]

@@ -6,19 +6,29 @@
 
 use super::Errors;
 
-/// What a read of one profile's resource answers when it cannot be served.
-#[derive(utoipa::IntoResponses)]
-pub enum ProfileRefusals {
-    /// 201 INVALID_INPUT_DATA (malformed id)
-    #[response(status = 400)]
-    Malformed(Errors),
-    /// 203 MISSING_API_KEY or 204 INVALID_API_KEY
-    #[response(status = 401)]
-    Unauthorized(Errors),
-    /// No such profile
-    #[response(status = 404)]
-    NotFound(Errors),
-}
+/// No key or a wrong one (401), as every operation answers.
+const KEY: (u16, &str) = (401, "203 MISSING_API_KEY or 204 INVALID_API_KEY");
+/// A malformed id in the path (400).
+const MALFORMED: (u16, &str) = (400, "201 INVALID_INPUT_DATA (malformed id)");
+/// The path's profile does not exist (404).
+const NO_PROFILE: (u16, &str) = (404, "No such profile");
+
+crate::refusal_set!("Errors";
+    /// What a read of one profile's resource answers when it cannot be served.
+    ProfileRefusals = [&[MALFORMED, KEY, NO_PROFILE]],
+    /// The refusals of a JSON body sent to one profile, but for its own 400.
+    BodyRefusals = [&[KEY, NO_PROFILE, (413, "Body over server.json_body_limit")]],
+    /// The refusals of a read of one item of a profile by its id, but for its own 404 (which
+    /// names what is missing).
+    ItemRefusals = [&[MALFORMED, KEY]],
+    /// The refusals of an upload of base64 content into a profile, but for its own 400.
+    UploadRefusals = [&[
+        KEY,
+        NO_PROFILE,
+        (413, "Over 50 MB; refused as it arrives"),
+        (415, "Not a GIF, JPEG, PNG, PDF or TIFF; nothing stored"),
+    ]],
+);
 
 /// The refusals of a rate-limited write that are not its own: the key, the body's size and
 /// the limit itself. A body too large counts against the limit, so it carries the headers.
@@ -42,21 +52,4 @@ pub enum LimitedRefusals {
         ("X-RateLimit-Retry-Secs" = u64),
     ))]
     Limited(Errors),
-}
-
-/// The refusals of an upload of base64 content into a profile, but for its own 400.
-#[derive(utoipa::IntoResponses)]
-pub enum UploadRefusals {
-    /// 203 MISSING_API_KEY or 204 INVALID_API_KEY
-    #[response(status = 401)]
-    Unauthorized(Errors),
-    /// No such profile
-    #[response(status = 404)]
-    NotFound(Errors),
-    /// Over 50 MB; refused as it arrives
-    #[response(status = 413)]
-    TooLarge(Errors),
-    /// Not a GIF, JPEG, PNG, PDF or TIFF; nothing stored
-    #[response(status = 415)]
-    Unsupported(Errors),
 }
