@@ -64,6 +64,14 @@ pub enum Error {
         #[source]
         cause: InternalError,
     },
+    /// The request was not received and answered within the request timeout: a body that
+    /// trickled in, or a client that stopped sending. Whatever the operation had begun is
+    /// dropped with it, so nothing is half stored.
+    #[error("the request did not complete within the request timeout ({secs} s)")]
+    RequestTimeout {
+        /// The timeout, in seconds.
+        secs: u64,
+    },
     /// Anything else: a bug or an infrastructure failure. Logged, never sent.
     #[error("internal error")]
     Internal(#[source] InternalError),
@@ -141,6 +149,7 @@ impl Error {
             Error::PayloadTooLarge { .. } => S::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => S::UNSUPPORTED_MEDIA_TYPE,
             Error::Unavailable { .. } => S::SERVICE_UNAVAILABLE,
+            Error::RequestTimeout { .. } => S::REQUEST_TIMEOUT,
             Error::Internal(_) => S::INTERNAL_SERVER_ERROR,
         }
     }
@@ -159,6 +168,7 @@ impl Error {
             Error::PayloadTooLarge { .. } => ("payload_too_large", "PAYLOAD_TOO_LARGE"),
             Error::UnsupportedMediaType(_) => ("unsupported_media_type", "UNSUPPORTED_MEDIA_TYPE"),
             Error::Unavailable { .. } => ("service_unavailable", "SERVICE_UNAVAILABLE"),
+            Error::RequestTimeout { .. } => ("request_timeout", "REQUEST_TIMEOUT"),
             Error::Internal(_) => ("internal", "INTERNAL"),
         }
     }

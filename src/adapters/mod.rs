@@ -31,6 +31,8 @@ pub struct Api {
     /// The schema of its error bodies (a component of `openapi`), in which the 503 of an
     /// engine outage is declared on every operation.
     pub error_schema: &'static str,
+    /// A core error in this API's shape, for the layers around its routes.
+    pub refuse: fn(crate::error::Error) -> axum::response::Response,
     /// Work it runs beside its routes while served (Jumio's expiry sweep), started once.
     pub background: Option<Box<dyn FnOnce(AppState) + Send>>,
 }
@@ -47,7 +49,7 @@ fn apis(config: &Config) -> Vec<(Api, AdapterConfig)> {
     ];
     all.into_iter()
         .map(|(mut api, mount)| {
-            common::refusal_docs::declare_unavailable(&mut api.openapi, api.error_schema);
+            common::refusal_docs::declare_everywhere(&mut api.openapi, api.error_schema);
             (api, mount)
         })
         .collect()
@@ -82,16 +84,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         let doc = serde_json::to_value(with_server(api.openapi, &mount.prefix)).unwrap_or_default();
         // The timeout sits inside the recording layer, so a timed-out request is counted and
         // logged with its vendor and operation like any other.
-        let timeout = tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
+        let deadline = (
             std::time::Duration::from_secs(state.config.server.request_timeout_secs),
+            api.refuse,
         );
         if let Some(start) = api.background {
             start(state.clone());
         }
         let instrumented = api
             .router
-            .layer(timeout)
+            .layer(middleware::from_fn_with_state(deadline, common::deadline))
             .route_layer(middleware::from_fn_with_state(
                 (state.clone(), api.name),
                 crate::server::metrics::record,

@@ -12,7 +12,8 @@ use axum::Router;
 use axum::extract::{ConnectInfo, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, HeaderName};
 use axum::http::{Request, StatusCode};
-use axum::response::{IntoResponse, Json};
+use axum::middleware;
+use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder as ConnBuilder;
@@ -23,12 +24,12 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::adapters;
 use crate::auth::Keyring;
 use crate::config::Config;
+use crate::error::Error;
 use crate::metrics::{ConnectionLimit, ConnectionSlot};
 use crate::state::AppState;
 use crate::store::{BlobLocation, DbSettings, KeySource, MasterKey, Store, StoreOptions};
@@ -52,14 +53,19 @@ pub fn app(config: Arc<Config>, store: Store) -> App {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
+        // The server's own routes have the request timeout too; each API's routes have theirs
+        // inside, answered in the vendor's shape, so no outer timeout races them.
+        .route_layer(middleware::from_fn_with_state(
+            (
+                Duration::from_secs(config.server.request_timeout_secs),
+                own_refusal as fn(Error) -> Response,
+            ),
+            adapters::common::deadline,
+        ))
         .merge(adapters::routes(&state))
         .fallback(not_found)
         .with_state(state);
     let router = router
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(config.server.request_timeout_secs),
-        ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(
             // Spans carry the request id and the path without its query (which may hold an
@@ -116,6 +122,12 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             )
         }
     }
+}
+
+/// A refusal of the server's own routes, in the shape of its not-found answer.
+fn own_refusal(e: Error) -> Response {
+    let body = serde_json::json!({ "error": { "code": e.kind().0, "message": e.to_string() } });
+    (e.status(), Json(body)).into_response()
 }
 
 async fn not_found() -> impl IntoResponse {

@@ -1,6 +1,7 @@
 //! Slow and hostile clients: a head sent a byte at a time, or nothing at all, is cut at the
 //! header deadline; a thousand idle connections do not keep a new client out; the connection
-//! limit holds and `/metrics` shows it.
+//! limit holds and `/metrics` shows it; a body that trickles in is cut at the request timeout
+//! with a 408 in each API's own error shape.
 
 use std::time::{Duration, Instant};
 
@@ -135,4 +136,91 @@ async fn the_connection_limit_holds_and_metrics_show_it() {
         .unwrap();
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+}
+
+/// A body that sends `{"` and then nothing more, ever: the request stays open until the
+/// server answers.
+fn trickle() -> reqwest::Body {
+    let first = futures::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from("{\"")) });
+    reqwest::Body::wrap_stream(futures::StreamExt::chain(first, futures::stream::pending()))
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_in_is_cut_at_the_request_timeout_in_each_vendors_shape() {
+    use crate::common::{ADMIN_A, jumio, mydocs};
+    let s = TestServer::start_with(|c| c.server.request_timeout_secs = 1).await;
+    let http = &s.client;
+    let b2core = mydocs::new_client(http, &s.base, ADMIN_A).await.1;
+    let jumio = jumio::JumioClient::at(http.clone(), &s.base)
+        .access(jumio::CLIENT_A)
+        .await;
+    // One write of each API, its caller authenticated, so the handler waits for the body.
+    let calls = [
+        (
+            "admin",
+            http.post(s.url("/admin/v1/subjects")).bearer_auth(ADMIN_A),
+        ),
+        (
+            "ncore",
+            http.post(s.url("/v1/users"))
+                .header("apikey", "test-api-key-alpha"),
+        ),
+        ("masstack", http.post(s.url("/v1/oauth2/token"))),
+        (
+            "mydocs",
+            http.post(s.url("/api/v2/my/documents"))
+                .bearer_auth(&b2core),
+        ),
+        (
+            "passfort",
+            http.post(s.url("/4.0/profiles"))
+                .header("apikey", "test-api-key-alpha"),
+        ),
+        (
+            "jumio",
+            http.post(s.url("/api/v1/accounts"))
+                .bearer_auth(&jumio)
+                .header("user-agent", jumio::UA),
+        ),
+    ];
+    for (api, call) in calls {
+        let started = Instant::now();
+        let res = tokio::time::timeout(
+            Duration::from_secs(20),
+            call.header("content-type", "application/json")
+                .body(trickle())
+                .send(),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{api}: no answer to a trickling body"))
+        .unwrap();
+        let elapsed = started.elapsed();
+        assert_eq!(res.status(), 408, "{api}");
+        assert!(
+            elapsed >= Duration::from_secs(1),
+            "{api}: cut after {elapsed:?}, before its deadline"
+        );
+        let body: serde_json::Value = res.json().await.unwrap_or_else(|e| panic!("{api}: {e}"));
+        // The vendor's own error body: the contract checker of the test server validates it
+        // against the API's error schema; each names the timeout in its own words.
+        let text = body.to_string();
+        assert!(
+            text.contains("did not complete within the request timeout (1 s)"),
+            "{api}: {text}"
+        );
+        match api {
+            "admin" => assert_eq!(body["error"]["code"], "request_timeout", "{text}"),
+            "ncore" => assert!(text.contains("REQUEST_TIMEOUT"), "{text}"),
+            "masstack" => assert!(text.contains("REQUEST_TIMEOUT"), "{text}"),
+            "mydocs" => assert_eq!(body["code"], 408, "{text}"),
+            "passfort" => assert_eq!(body["errors"][0]["code"], 201, "{text}"),
+            _ => assert_eq!(body["status"], 408, "{text}"),
+        }
+    }
+    assert!(
+        s.contract_violations().is_empty(),
+        "{:?}",
+        s.contract_violations()
+    );
+    serves_a_new_client(&s).await;
 }

@@ -59,6 +59,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     Api {
         name: "admin",
         error_schema: "ErrorBody",
+        refuse: super::common::vendor_error::refuse::<error::AdminError>,
         router,
         openapi,
         background: None,

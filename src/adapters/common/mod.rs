@@ -57,3 +57,25 @@ pub const NOT_AN_OBJECT: &str = "the body must be a JSON object";
 pub fn namespace(literal: &'static str) -> crate::model::Namespace {
     crate::model::Namespace::new(literal).expect("a valid namespace literal")
 }
+
+/// A request timeout and how its API answers it: the state of [`deadline`].
+pub type Deadline = (
+    std::time::Duration,
+    fn(crate::error::Error) -> axum::response::Response,
+);
+
+/// Middleware: the request timeout, answered in the API's own shape (a body that trickles in
+/// is cut here). The handler's future is dropped at the deadline, and with it whatever it had
+/// begun: a blob written without its row is an orphan the sweep removes.
+pub async fn deadline(
+    axum::extract::State((limit, refuse)): axum::extract::State<Deadline>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => refuse(crate::error::Error::RequestTimeout {
+            secs: limit.as_secs(),
+        }),
+    }
+}

@@ -51,34 +51,54 @@ macro_rules! refusal_set {
 const UNAVAILABLE: &str = "An engine this operation needs (the metadata database or the blob \
 store) is unavailable; nothing was stored. Retry after `Retry-After` seconds.";
 
-/// Declares on every operation of `doc` the 503 an engine outage answers with (the core's
-/// `Unavailable`), in the schema named `schema`, with its `Retry-After` header. Any operation
-/// may meet an outage, so the response is written once, as the component `Unavailable`, and
-/// every operation refers to it.
-pub fn declare_unavailable(doc: &mut utoipa::openapi::OpenApi, schema: &str) {
+/// What the 408 every operation may answer says.
+const TIMED_OUT: &str = "The request was not received and answered within the server's \
+request timeout (a body that trickled in, say); nothing was stored.";
+
+/// Declares on every operation of `doc` the refusals any operation may meet, in the schema
+/// named `schema`: the 503 of an engine outage (the core's `Unavailable`, with its
+/// `Retry-After` header) and the 408 of the request timeout. Each is written once, as a
+/// component (`Unavailable`, `RequestTimeout`), and every operation refers to it.
+pub fn declare_everywhere(doc: &mut utoipa::openapi::OpenApi, schema: &str) {
+    declare(doc, schema, "Unavailable", 503, UNAVAILABLE, true);
+    declare(doc, schema, "RequestTimeout", 408, TIMED_OUT, false);
+}
+
+/// Declares the response `name` (`status`, `description`) as a component of `doc` and on
+/// every operation that does not declare that status itself.
+fn declare(
+    doc: &mut utoipa::openapi::OpenApi,
+    schema: &str,
+    name: &str,
+    status: u16,
+    description: &str,
+    retry_after: bool,
+) {
     use utoipa::openapi::header::HeaderBuilder;
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     let Some((status, RefOr::T(mut response))) =
-        refusals(schema, &[(503, UNAVAILABLE)]).pop_first()
+        refusals(schema, &[(status, description)]).pop_first()
     else {
         return;
     };
-    let seconds = HeaderBuilder::new()
-        .schema(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::Integer)
-                .minimum(Some(0)),
-        ))
-        .description(Some("Seconds to wait before retrying"))
-        .build();
-    response
-        .headers
-        .insert("Retry-After".into(), RefOr::T(seconds));
+    if retry_after {
+        let seconds = HeaderBuilder::new()
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            ))
+            .description(Some("Seconds to wait before retrying"))
+            .build();
+        response
+            .headers
+            .insert("Retry-After".into(), RefOr::T(seconds));
+    }
     doc.components
         .get_or_insert_with(Default::default)
         .responses
-        .insert("Unavailable".into(), RefOr::T(response));
-    let reference = Ref::new("#/components/responses/Unavailable");
+        .insert(name.into(), RefOr::T(response));
+    let reference = Ref::new(format!("#/components/responses/{name}"));
     for item in doc.paths.paths.values_mut() {
         let operations = [
             &mut item.get,

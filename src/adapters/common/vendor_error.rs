@@ -47,6 +47,12 @@ pub fn with_fallbacks<E: VendorError>(router: Router<AppState>) -> Router<AppSta
         .method_not_allowed_fallback(method_not_allowed::<E>)
 }
 
+/// A core error as `E` answers it: what an [`Api`](crate::adapters::Api) gives the layers
+/// around its routes (the request timeout) to answer in its vendor's shape.
+pub fn refuse<E: VendorError>(e: Error) -> axum::response::Response {
+    E::from(e).into_response()
+}
+
 /// What any API says of a core error before its vendor dresses it: the status, the message
 /// and the field at fault.
 pub struct Said {

@@ -209,6 +209,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     Api {
         name: "jumio",
         error_schema: "ErrorBody",
+        refuse: super::common::vendor_error::refuse::<error::JumioError>,
         router,
         openapi,
         background: enabled.then(|| {

@@ -91,7 +91,9 @@ fn core_answer(e: &Error) -> Answer {
         | Error::TooManyAttempts { .. }
         | Error::PayloadTooLarge { .. }
         | Error::UnsupportedMediaType(_)
-        // 503 is not among MasStack's documented statuses: its `default` body says why.
+        // Neither 408 nor 503 is among MasStack's documented statuses: its `default` body
+        // says why.
+        | Error::RequestTimeout { .. }
         | Error::Unavailable { .. } => {
             with_body(said.status, e.kind().1, said.message, said.field)
         }

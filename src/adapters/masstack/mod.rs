@@ -108,6 +108,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     Api {
         name: "masstack",
         error_schema: "ErrorsResponse",
+        refuse: super::common::vendor_error::refuse::<error::MasstackError>,
         router,
         openapi,
         background: None,

@@ -156,6 +156,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     Api {
         name: "mydocs",
         error_schema: "ErrorBody",
+        refuse: super::common::vendor_error::refuse::<error::MydocsError>,
         router,
         openapi,
         background: cfg.enabled.then(|| {

@@ -74,6 +74,7 @@ fn core_code(e: &Error) -> &'static str {
         Error::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
         Error::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
         Error::Unavailable { .. } => "SERVICE_UNAVAILABLE",
+        Error::RequestTimeout { .. } => "REQUEST_TIMEOUT",
         Error::Internal(_) => "INTERNAL_ERROR",
     }
 }

@@ -93,7 +93,9 @@ pub async fn upload_identification_files(
                 let index = staged.len();
                 // A refusal names the file at fault; an outage or a bug is no file's doing.
                 let at = |source| match source {
-                    Error::Unavailable { .. } | Error::Internal(_) => NcoreError::Core(source),
+                    Error::Unavailable { .. }
+                    | Error::RequestTimeout { .. }
+                    | Error::Internal(_) => NcoreError::Core(source),
                     _ => NcoreError::File { index, source },
                 };
                 if index == MAX_FILES_PER_CALL {

@@ -109,6 +109,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     Api {
         name: "ncore",
         error_schema: "ErrorBody",
+        refuse: super::common::vendor_error::refuse::<error::NcoreError>,
         router,
         openapi,
         background: None,

@@ -100,6 +100,8 @@ fn core(e: &Error) -> (StatusCode, ErrorItem) {
             e.to_string(),
             json!({ "field": "data" }),
         ),
+        // A body that did not arrive in whole is incomplete input: the client's to resend.
+        Error::RequestTimeout { .. } => invalid(S::REQUEST_TIMEOUT, e.to_string(), json!({})),
         // No PassFort operation can conflict (conflicts come from processes and aliases,
         // which this API never touches) or sign in (its key is a configured one): either
         // reaching here is a bug, answered as internal.

@@ -97,6 +97,7 @@ pub fn api(config: &crate::config::Config) -> Api {
     Api {
         name: "passfort",
         error_schema: "Errors",
+        refuse: super::common::vendor_error::refuse::<error::PassfortError>,
         router,
         openapi,
         background: None,
