@@ -201,8 +201,8 @@ pub const BLOBS: &str = "blob store";
 
 /// Whether a database error says the database is out of reach rather than that a statement
 /// is wrong: no connection to be had in time, a connection that broke, the server shutting
-/// down or refusing connections, a statement cancelled by its timeout, or SQLite's writer
-/// lock not free within `busy_timeout`.
+/// down or refusing connections, a statement cancelled by its timeout, SQLite's writer
+/// lock not free within `busy_timeout`, or a full disk.
 fn is_outage(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut
@@ -214,12 +214,18 @@ fn is_outage(e: &sqlx::Error) -> bool {
             // PostgreSQL SQLSTATE: class 08 (connection exception), 53300 too many
             // connections, 57014 query cancelled (statement_timeout), 57P01–57P03 the server
             // shutting down or not yet accepting connections.
+            // 53100 is a full disk.
             Some(code) if code.len() == 5 => {
                 code.starts_with("08")
-                    || matches!(&*code, "53300" | "57014" | "57P01" | "57P02" | "57P03")
+                    || matches!(
+                        &*code,
+                        "53100" | "53300" | "57014" | "57P01" | "57P02" | "57P03"
+                    )
             }
-            // SQLite result codes: SQLITE_BUSY (5) and its extended codes.
-            Some(code) => code.parse::<u32>().is_ok_and(|c| c & 0xff == 5),
+            // SQLite result codes: SQLITE_BUSY (5) and its extended codes, SQLITE_FULL (13).
+            Some(code) => code
+                .parse::<u32>()
+                .is_ok_and(|c| matches!(c & 0xff, 5 | 13)),
             None => false,
         },
         _ => false,
@@ -230,6 +236,7 @@ impl From<object_store::Error> for Error {
     fn from(e: object_store::Error) -> Self {
         match e {
             object_store::Error::NotFound { .. } => Error::NotFound("blob"),
+            other if is_disk_full(&other) => Error::unavailable(BLOBS, other),
             other => Error::internal(other),
         }
     }
@@ -237,8 +244,29 @@ impl From<object_store::Error> for Error {
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::internal(e)
+        if is_disk_full(&e) {
+            Error::unavailable(BLOBS, e)
+        } else {
+            Error::internal(e)
+        }
     }
+}
+
+/// Whether `e`, or an error in its chain of sources, is the file system saying it is full
+/// (ENOSPC, or a quota's EDQUOT). A full disk is an outage to a client: nothing was stored,
+/// and the write succeeds once space is freed, with no restart.
+pub fn is_disk_full(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && (io.kind() == std::io::ErrorKind::StorageFull
+                || io.kind() == std::io::ErrorKind::QuotaExceeded)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }
 
 /// Result with the core error.

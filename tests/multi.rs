@@ -53,6 +53,8 @@ mod callbacks;
 mod copy;
 #[path = "multi/crash.rs"]
 mod crash;
+#[path = "multi/crashloop.rs"]
+mod crashloop;
 #[path = "multi/harness.rs"]
 mod harness;
 #[path = "multi/jumio.rs"]

@@ -2,8 +2,8 @@
 //!
 //! The server with `storage.blob_url = "s3://bucket/prefix"`, against a real S3 API: moto's
 //! server, which `.ci/run` installs and starts, naming its endpoint in
-//! `IDB_TEST_S3_ENDPOINT`. Built only with the `s3-tests` feature
-//! (`cargo test --features s3-tests --test s3`) because it needs that service; run without
+//! `IDB_TEST_S3_ENDPOINT`. Built only with the `ci-tests` feature
+//! (`cargo test --features ci-tests --test s3`) because it needs that service; run without
 //! the variable, it fails rather than pass untested.
 //!
 //! Each test works in a bucket of its own and reads the bucket back through S3's own API

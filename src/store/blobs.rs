@@ -128,13 +128,17 @@ impl Blobs {
     /// The core error for a failed blob operation. A remote store that fails is out of
     /// reach (a refused or broken connection, a timeout, a 5xx after the client's retries):
     /// an outage, which the caller may retry. A missing blob is not found; the local
-    /// backend's failures are the machine's own (a full disk, a broken permission).
+    /// backend's failures are the machine's own (a broken permission), except a full disk,
+    /// which is an outage too.
     fn failed(&self, e: object_store::Error) -> Error {
         match e {
             object_store::Error::NotFound { .. } => Error::NotFound("blob"),
             object_store::Error::Generic { .. } if self.local_root.is_none() => {
                 Error::unavailable(crate::error::BLOBS, e)
             }
+            // A full disk under the local backend: refused like an outage, retried once
+            // space is freed.
+            _ if crate::error::is_disk_full(&e) => Error::unavailable(crate::error::BLOBS, e),
             other => Error::internal(other),
         }
     }
