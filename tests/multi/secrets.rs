@@ -12,7 +12,9 @@
 //!
 //! Then it searches the server's log, `/metrics`, and every 4xx answer (head and body) for
 //! each secret: raw, and base64-encoded (standard and URL-safe alphabets) at each of the
-//! three alignments. It finds none. A 2xx answer that returns the caller's own data (a
+//! three alignments. It finds none. Nor does it find, in any file of the data directory
+//! (the database, its WAL, the blobs), a file's bytes, a key, a password or a token: only the
+//! personal data the writes keep. A 2xx answer that returns the caller's own data (a
 //! document's number to its owner) is not a leak and is not searched, except to prove that
 //! the search sees data in each form it looks for.
 
@@ -52,6 +54,9 @@ const LAST_REQUEST: &str = "secrets-session-last-request";
 struct Secret {
     what: String,
     raw: Vec<u8>,
+    /// Personal data a write keeps: it may sit in the store's metadata (never in a log,
+    /// `/metrics` or an error answer).
+    kept: bool,
 }
 
 /// Where a secret might turn up, and in which form.
@@ -94,12 +99,27 @@ impl Secrets {
         self.0.push(Secret {
             what: what.to_owned(),
             raw: raw.as_ref().to_vec(),
+            kept: false,
         });
     }
 
+    /// Personal data that a successful write keeps in the store.
+    fn personal(&mut self, what: &str, raw: impl AsRef<[u8]>) {
+        self.add(what, raw);
+        if let Some(s) = self.0.last_mut() {
+            s.kept = true;
+        }
+    }
+
     fn needles(&self) -> Vec<Needle> {
+        self.needles_of(|_| true)
+    }
+
+    /// The needles of the secrets `keep` selects.
+    fn needles_of(&self, keep: impl Fn(&Secret) -> bool) -> Vec<Needle> {
         self.0
             .iter()
+            .filter(|s| keep(s))
             .flat_map(|s| {
                 encodings(&s.raw).into_iter().map(|(form, bytes)| Needle {
                     what: s.what.clone(),
@@ -344,8 +364,27 @@ async fn no_secret_reaches_a_log_line_metrics_or_an_error_body() {
     for (what, answer) in &s.refusals {
         leaks.extend(found(&needles, &format!("the refusal of {what}"), answer));
     }
+    // At rest: blobs hold no plaintext window of a file, and nothing but personal data a
+    // write keeps (no key, password, token or file byte) is in any file of the data
+    // directory (the database and its WAL, the blobs), raw or in base64.
+    let at_rest = secrets.needles_of(|s| !s.kept);
+    let kept = secrets.needles_of(|s| s.kept);
+    let (mut files, mut kept_found) = (0, 0);
+    for path in files_under(&data) {
+        files += 1;
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        leaks.extend(found(&at_rest, &path.display().to_string(), &bytes));
+        kept_found += found(&kept, "", &bytes).len();
+    }
+    // The search reads what is stored: with the embedded database, the personal data.
+    if data.join("idbridge.db").exists() {
+        assert!(
+            kept_found > 0,
+            "no personal data found in the data directory"
+        );
+    }
     println!(
-        "secrets: {} secrets ({} needles) searched in {} log lines, /metrics ({} bytes) and {} refusals: {} found",
+        "secrets: {} secrets ({} needles) searched in {} log lines, /metrics ({} bytes), {} refusals and {files} stored files: {} found",
         secrets.0.len(),
         needles.len(),
         log.len(),
@@ -354,6 +393,23 @@ async fn no_secret_reaches_a_log_line_metrics_or_an_error_body() {
         leaks.len()
     );
     assert!(leaks.is_empty(), "secrets leaked:\n{}", leaks.join("\n"));
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
 }
 
 /// The search finds `secret`'s `form` in `answer` (a 2xx answer of the caller's own data):
@@ -413,7 +469,7 @@ async fn admin(s: &mut Session, secrets: &mut Secrets) -> (String, Value, i64) {
     let accounts = format!("/subjects/{subject}/client-accounts");
     let email = "quinn.qx7lm@example.com";
     let password = "ClientPw-Qx7Lm-first";
-    secrets.add("the client's e-mail address", email);
+    secrets.personal("the client's e-mail address", email);
     secrets.add("the client's first password", password);
     let too_long = format!("TooLongPw-Qx7Lm-{}", "x".repeat(130));
     secrets.add("a refused (too long) password", &too_long);
@@ -594,14 +650,14 @@ async fn ncore(s: &mut Session, secrets: &mut Secrets, subject: &str) {
             .header("apikey", API_KEY)
     };
     let number = "NCQX7LMP4417";
-    secrets.add("the nCore document number", number);
+    secrets.personal("the nCore document number", number);
     for (what, name) in [
         ("the nCore user's first name", "GivenNcoreQx7Lm"),
         ("the nCore user's last name", "FamilyNcoreQx7Lm"),
         ("the nCore user's e-mail", "sara.qx7lm@example.com"),
         ("the nCore issuing authority", "AuthorityNcoreQx7Lm"),
     ] {
-        secrets.add(what, name);
+        secrets.personal(what, name);
     }
     let user = json!({
         "user_type": "INDIVIDUAL", "title": "MRS", "first_name": "GivenNcoreQx7Lm",
@@ -697,9 +753,9 @@ async fn passfort(s: &mut Session, secrets: &mut Secrets) {
             .header("apikey", API_KEY)
     };
     let number = "PFQX7LMD4417";
-    secrets.add("the PassFort document number", number);
-    secrets.add("the PassFort given name", "GivenPassfortQx7Lm");
-    secrets.add("the PassFort family name", "FamilyPassfortQx7Lm");
+    secrets.personal("the PassFort document number", number);
+    secrets.personal("the PassFort given name", "GivenPassfortQx7Lm");
+    secrets.personal("the PassFort family name", "FamilyPassfortQx7Lm");
     let profile = |dob: &str| {
         json!({
             "role": "INDIVIDUAL_CUSTOMER",
@@ -853,9 +909,9 @@ async fn masstack(s: &mut Session, secrets: &mut Secrets, sa: &Value) {
     secrets.add("a MasStack access token", &access);
 
     let number = nif(73_918_264);
-    secrets.add("the MasStack NIF", &number);
-    secrets.add("the MasStack name", "GivenMasstackQx7Lm");
-    secrets.add("the MasStack last name", "FamilyMasstackQx7Lm");
+    secrets.personal("the MasStack NIF", &number);
+    secrets.personal("the MasStack name", "GivenMasstackQx7Lm");
+    secrets.personal("the MasStack last name", "FamilyMasstackQx7Lm");
     let malformed = "MSQX7LM73918264/X";
     secrets.add("an invalid MasStack document number", malformed);
     let path = "/v1/orgs/org-alpha/identifications/identity_document";
@@ -940,7 +996,7 @@ async fn jumio(s: &mut Session, secrets: &mut Secrets) {
 
     let wrong = "WrongJumioToken-Qx7Lm";
     secrets.add("a wrong Jumio access token", wrong);
-    secrets.add("a customer reference", "CustomerRefQx7Lm");
+    secrets.personal("a customer reference", "CustomerRefQx7Lm");
     let account = |reference: &str| {
         json!({
             "customerInternalReference": reference,
@@ -1016,9 +1072,9 @@ async fn jumio(s: &mut Session, secrets: &mut Secrets) {
         .await;
 
     let number = "JUQX7LMI4417";
-    secrets.add("the Jumio document number", number);
-    secrets.add("the Jumio first name", "GivenJumioQx7Lm");
-    secrets.add("the Jumio last name", "FamilyJumioQx7Lm");
+    secrets.personal("the Jumio document number", number);
+    secrets.personal("the Jumio first name", "GivenJumioQx7Lm");
+    secrets.personal("the Jumio last name", "FamilyJumioQx7Lm");
     let prefill = |id_type: &str, expiry: &str| {
         json!({
             "firstName": "GivenJumioQx7Lm", "lastName": "FamilyJumioQx7Lm",
