@@ -27,20 +27,19 @@ use crate::common::fixtures::sha_hex;
 enum Want {
     /// Stored: read back whole.
     Stored,
-    /// Jumio's 400 for an image over 8000 × 8000.
-    TooLarge,
-    /// The vendor's 415.
-    Unsupported,
+    /// Refused with this status: Jumio's 400 for an image over 8000 × 8000, or the
+    /// vendor's 415 for a type it does not take.
+    Refused(u16),
 }
 
 fn want(route: Route, kind: Kind) -> Want {
     use Route::*;
     match (kind, route) {
-        (Kind::Png | Kind::Jpeg, JumioPart | JumioPage) => Want::TooLarge,
+        (Kind::Png | Kind::Jpeg, JumioPart | JumioPage) => Want::Refused(400),
         (Kind::Png | Kind::Jpeg, _) => Want::Stored,
         (Kind::Docx, NcoreFiles) => Want::Stored,
         (Kind::Tiff, PassfortImage | PassfortFile) => Want::Stored,
-        (Kind::Docx | Kind::Tiff, _) => Want::Unsupported,
+        (Kind::Docx | Kind::Tiff, _) => Want::Refused(415),
     }
 }
 
@@ -120,12 +119,7 @@ async fn problem(
             }
             None
         }
-        Want::TooLarge | Want::Unsupported => {
-            let expected = if matches!(want(route, bomb.kind), Want::TooLarge) {
-                400
-            } else {
-                415
-            };
+        Want::Refused(expected) => {
             if status != expected {
                 return Some(format!("answered {status}, not {expected}: {}", o.body));
             }
