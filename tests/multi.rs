@@ -27,6 +27,10 @@
 //!   storage under another master key: a node on the copy reads what every API wrote to the
 //!   original, a second run skips everything, an altered file is reported and left out
 //!   (`copy`).
+//! - Secrets never leak: a whole session through every API, failing requests included,
+//!   leaves no key, password, token, name, document number or file byte (raw or base64) in
+//!   the log at debug level, `/metrics` or any error answer, nor a file byte, key, password
+//!   or token in the data directory (`secrets`).
 //!
 //! With `IDB_TEST_POSTGRES` and `IDB_TEST_S3_ENDPOINT` set (`.ci/pg .ci/s3 .ci/scale-out`)
 //! the nodes share one PostgreSQL database and one S3 bucket instead of a directory.
@@ -63,5 +67,7 @@ mod jumio;
 mod ncore;
 #[path = "multi/passfort.rs"]
 mod passfort;
+#[path = "multi/secrets.rs"]
+mod secrets;
 #[path = "multi/startup.rs"]
 mod startup;

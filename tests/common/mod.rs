@@ -7,6 +7,7 @@
 )]
 
 pub mod admin;
+pub mod bombs;
 pub mod fixtures;
 pub mod jumio;
 pub mod masstack;

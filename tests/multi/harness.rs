@@ -186,6 +186,33 @@ impl Node {
         let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         log[log.len().saturating_sub(n)..].join("\n")
     }
+
+    /// Every log line the process has written so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Polls `/readyz` until it answers 200, for at most [`DEADLINE`]; panics with the log's
+    /// tail when the process exits or the deadline passes.
+    pub async fn wait_ready(&self, http: &reqwest::Client, what: &str) {
+        let start = Instant::now();
+        loop {
+            if let Ok(r) = http.get(format!("{}/readyz", self.base)).send().await
+                && r.status() == 200
+            {
+                return;
+            }
+            if let Some(status) = self.exited() {
+                panic!("{what} exited ({status}):\n{}", self.tail(40));
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "{what} not ready within {DEADLINE:?}:\n{}",
+                self.tail(40)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// Two nodes over one store: one data directory (SQLite in WAL mode and the blob directory),
@@ -286,23 +313,9 @@ impl Cluster {
 
     /// Polls `/readyz` of node `i` until it answers 200.
     async fn wait_ready(&self, i: usize) {
-        let start = Instant::now();
-        loop {
-            if let Ok(r) = self.http.get(self.url(i, "/readyz")).send().await
-                && r.status() == 200
-            {
-                return;
-            }
-            if let Some(status) = self.nodes[i].exited() {
-                panic!("node {i} exited ({status}):\n{}", self.nodes[i].tail(40));
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "node {i} not ready within {DEADLINE:?}:\n{}",
-                self.nodes[i].tail(40)
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        self.nodes[i]
+            .wait_ready(&self.http, &format!("node {i}"))
+            .await;
     }
 
     /// Which node owns the TCP connection whose local end is `127.0.0.1:port` (as a peer
@@ -355,13 +368,18 @@ pub struct Starting {
 }
 
 impl Starting {
-    /// Starts `idbridge serve --config <config>`.
+    /// Starts `idbridge serve --config <config>`, logging as a production default does.
     pub fn new(config: &Path) -> Starting {
+        Self::logging(config, "info,sqlx=warn,tower_http=warn")
+    }
+
+    /// Starts `idbridge serve --config <config>` with `RUST_LOG=<filter>`.
+    pub fn logging(config: &Path, filter: &str) -> Starting {
         let mut child = Command::new(env!("CARGO_BIN_EXE_idbridge"))
             .arg("serve")
             .arg("--config")
             .arg(config)
-            .env("RUST_LOG", "info,sqlx=warn,tower_http=warn")
+            .env("RUST_LOG", filter)
             .env_remove("IDBRIDGE_CONFIG")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

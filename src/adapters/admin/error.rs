@@ -95,7 +95,8 @@ impl AdminError {
                     }
                     _ => (StatusCode::BAD_REQUEST, "invalid_body"),
                 };
-                body(status, code, r.body_text(), None)
+                let message = crate::adapters::common::redact::without_input(&r.body_text());
+                body(status, code, message, None)
             }
             AdminError::NotAnObject => body(
                 StatusCode::BAD_REQUEST,

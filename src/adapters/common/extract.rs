@@ -50,7 +50,7 @@ pub trait Rejects: From<Error> + Send + Sized {
 
     /// A JSON body refused by axum's `Json` (content type, size, syntax or shape).
     fn json(rejection: JsonRejection) -> Self {
-        Self::unreadable(rejection.body_text())
+        Self::unreadable(super::redact::without_input(&rejection.body_text()))
     }
 
     /// A JSON body that is valid JSON but not an object.

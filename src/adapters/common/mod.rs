@@ -8,6 +8,7 @@ pub mod extract;
 pub mod inline;
 pub mod multipart;
 pub mod pair_table;
+pub mod redact;
 pub mod refusal_docs;
 pub mod security;
 pub mod vendor_error;

@@ -2,6 +2,7 @@
 //! refused request leaves nothing behind: the fields and their bounds, the callback host, the
 //! web channel's URLs, the consent's formats, the credentials asked for and those reused.
 
+use crate::adapters::common::redact::without_input;
 use uuid::Uuid;
 
 use super::error::JumioError;
@@ -23,9 +24,12 @@ pub(super) fn parse(bytes: &[u8]) -> Result<AccountRequest, JumioError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         if path == "." {
-            JumioError::Body(format!("invalid JSON body: {}", e.inner()))
+            JumioError::Body(format!(
+                "invalid JSON body: {}",
+                without_input(&e.inner().to_string())
+            ))
         } else {
-            Error::invalid(path, e.inner().to_string()).into()
+            Error::invalid(path, without_input(&e.inner().to_string())).into()
         }
     })
 }

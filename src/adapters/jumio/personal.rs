@@ -1,6 +1,7 @@
 //! The personal-data body of prefill and prepared data (the seed's and the guides' fields):
 //! parsing and bounds, and what it declares about the identity document and its holder.
 
+use crate::adapters::common::redact::without_input;
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
@@ -118,8 +119,12 @@ const TEXT_LIMITS: [(&str, usize); 9] = [
 
 /// Parses and checks a personal-data body.
 pub(super) fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), JumioError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes)
-        .map_err(|e| JumioError::Body(format!("invalid JSON body: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        JumioError::Body(format!(
+            "invalid JSON body: {}",
+            without_input(&e.to_string())
+        ))
+    })?;
     if !value.is_object() {
         return Err(JumioError::Body(
             crate::adapters::common::NOT_AN_OBJECT.into(),
@@ -127,7 +132,7 @@ pub(super) fn personal(bytes: &[u8]) -> Result<(serde_json::Value, Declared), Ju
     }
     let de = value.clone();
     let body: PersonalBody = serde_path_to_error::deserialize(de)
-        .map_err(|e| Error::invalid(e.path().to_string(), e.inner().to_string()))?;
+        .map_err(|e| Error::invalid(e.path().to_string(), without_input(&e.inner().to_string())))?;
     let id = body.id.as_ref();
     for (name, limit) in TEXT_LIMITS {
         let text = match name {

@@ -70,7 +70,9 @@ pub fn parse(bytes: &[u8]) -> Result<CreateIdentityDocumentIdentificationRequest
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            let message = without_position(&inner.to_string());
+            let message = without_position(&crate::adapters::common::redact::without_input(
+                &inner.to_string(),
+            ));
             if inner.is_data() {
                 MasstackError::Body {
                     field: field_of(&path, &message),

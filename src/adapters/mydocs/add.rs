@@ -271,8 +271,12 @@ async fn from_json(
             crate::adapters::common::NOT_AN_OBJECT.into(),
         ));
     }
-    let parsed: AddJson = serde_json::from_slice(&body)
-        .map_err(|e| MydocsError::Body(format!("invalid JSON body: {e}")))?;
+    let parsed: AddJson = serde_json::from_slice(&body).map_err(|e| {
+        MydocsError::Body(format!(
+            "invalid JSON body: {}",
+            crate::adapters::common::redact::without_input(&e.to_string())
+        ))
+    })?;
     let mut type_slot = None;
     for raw in [parsed.type_upper, parsed.type_lower].into_iter().flatten() {
         set_type(&mut type_slot, json_type_id(raw)?)?;

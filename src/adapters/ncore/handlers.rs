@@ -25,7 +25,12 @@ pub(super) fn namespace() -> Namespace {
 }
 
 pub(super) fn parse<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, NcoreError> {
-    serde_json::from_slice(bytes).map_err(|e| NcoreError::Body(format!("invalid JSON body: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| {
+        NcoreError::Body(format!(
+            "invalid JSON body: {}",
+            crate::adapters::common::redact::without_input(&e.to_string())
+        ))
+    })
 }
 
 /// The subject an nCore `user_id` names; reads never create one.

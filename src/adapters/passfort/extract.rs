@@ -47,6 +47,7 @@ impl Rejects for PassfortError {
         let e = serde_urlencoded::from_str::<T>(q)
             .err()
             .map_or_else(|| r.body_text(), |e| e.to_string());
+        let e = crate::adapters::common::redact::without_input(&e);
         // The parameter to blame is the one that fails on its own (every field of a
         // PassFort query is optional, so any other parses alone).
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q).unwrap_or_default();
@@ -116,7 +117,8 @@ pub fn json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, PassfortError>
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let syntax = !matches!(e.inner().classify(), serde_json::error::Category::Data);
         if syntax {
-            Error::invalid("body", format!("is not JSON: {}", e.inner())).into()
+            let reason = crate::adapters::common::redact::without_input(&e.inner().to_string());
+            Error::invalid("body", format!("is not JSON: {reason}")).into()
         } else {
             serde_field("", e).into()
         }
@@ -126,7 +128,7 @@ pub fn json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, PassfortError>
 /// The error of a value that does not have its type, naming the field by its JSON path
 /// under `prefix` (and, for a missing or unknown field, the field itself).
 pub fn serde_field<E: Display>(prefix: &str, e: serde_path_to_error::Error<E>) -> Error {
-    let message = e.inner().to_string();
+    let message = crate::adapters::common::redact::without_input(&e.inner().to_string());
     let mut field = join(prefix, &e.path().to_string());
     // serde names a missing, unknown or repeated field only in its message: `field `x``.
     if let Some(name) = message

@@ -256,7 +256,8 @@ fn first_error(validator: &Validator, data: &Value, root: &str) -> Result<(), Er
                 .chain(path)
                 .collect::<Vec<_>>()
                 .join(".");
-            Err(Error::invalid(field, e.to_string()))
+            // Masked: the message names the rule broken, never the value (a name, a number).
+            Err(Error::invalid(field, e.masked().to_string()))
         }
     }
 }
