@@ -69,5 +69,7 @@ mod ncore;
 mod passfort;
 #[path = "multi/secrets.rs"]
 mod secrets;
+#[path = "multi/soak.rs"]
+mod soak;
 #[path = "multi/startup.rs"]
 mod startup;

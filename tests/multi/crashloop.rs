@@ -40,7 +40,7 @@ const WRITERS: usize = 4;
 
 /// How a written file is read back through the API that wrote it.
 #[derive(Clone, Debug)]
-enum Readback {
+pub(crate) enum Readback {
     Ncore {
         user: String,
         ident: String,
@@ -67,42 +67,42 @@ struct Sent {
 
 /// What the campaign sent and what the server acknowledged, across iterations.
 #[derive(Clone, Default)]
-struct Ledger {
+pub(crate) struct Ledger {
     /// Every file ever sent, by SHA-256.
     sent: BTreeMap<String, Sent>,
     /// Acknowledged files still meant to exist, by SHA-256.
-    acked: BTreeMap<String, Readback>,
+    pub(crate) acked: BTreeMap<String, Readback>,
     /// Files whose delete was acknowledged.
     deleted: BTreeSet<String>,
     /// Files whose delete was sent but not acknowledged: present or absent.
     deleting: BTreeSet<String>,
     /// Acknowledged writes, counted.
-    acknowledged: u64,
+    pub(crate) acknowledged: u64,
     next_group: u64,
 }
 
-type Shared = Arc<Mutex<Ledger>>;
+pub(crate) type Shared = Arc<Mutex<Ledger>>;
 
-fn ledger(l: &Shared) -> std::sync::MutexGuard<'_, Ledger> {
+pub(crate) fn ledger(l: &Shared) -> std::sync::MutexGuard<'_, Ledger> {
     l.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What the writers share: the node's address, the HTTP client and the fixtures set up
 /// before the writes.
 #[derive(Clone)]
-struct World {
-    http: reqwest::Client,
-    base: String,
-    idents: Vec<(String, String)>,
-    b2core: String,
-    profile: String,
-    access: String,
+pub(crate) struct World {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
+    pub(crate) idents: Vec<(String, String)>,
+    pub(crate) b2core: String,
+    pub(crate) profile: String,
+    pub(crate) access: String,
     /// Jumio executions opened for this iteration's writers.
-    execs: Arc<Mutex<Vec<Exec>>>,
+    pub(crate) execs: Arc<Mutex<Vec<Exec>>>,
 }
 
-/// Bytes of a file: a PNG of `size` bytes (past its header) made unique by `seed`; one write
-/// in ten is a 20 MB PDF.
+/// Bytes of a file: a PNG of 1 KB to 512 KB (past its header) made unique by `seed`, or,
+/// when `big`, a 20 MB PDF.
 fn content(rng: &mut StdRng, seed: u32, big: bool) -> Vec<u8> {
     if big {
         let mut v = vec![0u8; 20_000_000];
@@ -151,9 +151,16 @@ fn ack(l: &Shared, files: Vec<(String, Readback)>) {
 
 /// One random write through one of the APIs; transport errors (the kill) leave it
 /// unacknowledged.
-async fn write_once(w: &World, l: &Shared, rng: &mut StdRng, seed: &mut u32) {
+/// One write in `big_one_in` carries a 20 MB file.
+pub(crate) async fn write_once(
+    w: &World,
+    l: &Shared,
+    rng: &mut StdRng,
+    seed: &mut u32,
+    big_one_in: u32,
+) {
     *seed += 1;
-    let big = rng.gen_ratio(1, 10);
+    let big = rng.gen_ratio(1, big_one_in);
     match rng.gen_range(0..10) {
         0..=2 => ncore_pair(w, l, rng, seed, big).await,
         3 => ncore_delete(w, l, rng).await,
@@ -381,7 +388,7 @@ async fn jumio_execution(w: &World, l: &Shared, rng: &mut StdRng, seed: &mut u32
 }
 
 /// Starts a node on `config` and waits until it is ready.
-async fn start(config: &Path, http: &reqwest::Client) -> crate::harness::Node {
+pub(crate) async fn start(config: &Path, http: &reqwest::Client) -> crate::harness::Node {
     let node = Starting::new(config).listening().await;
     let ready = format!("{}/readyz", node.base);
     eventually("the node is ready", || async {
@@ -394,7 +401,7 @@ async fn start(config: &Path, http: &reqwest::Client) -> crate::harness::Node {
 
 /// The fixtures the writers use: nCore identifications, a B2Core client, a PassFort
 /// profile, Jumio executions; made once, on the first node.
-async fn world(http: &reqwest::Client, base: &str) -> World {
+pub(crate) async fn world(http: &reqwest::Client, base: &str) -> World {
     let mut idents = Vec::new();
     for u in 0..USERS {
         let user = format!("crash-user-{u}");
@@ -479,44 +486,40 @@ async fn admin_files(w: &World) -> Vec<(String, u64, Option<String>)> {
     }
 }
 
-/// The bytes of an acknowledged file through the API that wrote it (`None` for Jumio, whose
+/// The request that reads a file through the API that wrote it (`None` for Jumio, whose
 /// parts are checked through the admin API's digest and size).
-async fn read_back(w: &World, how: &Readback) -> Option<Vec<u8>> {
-    let req = match how {
-        Readback::Ncore { user, ident, file } => w
-            .http
-            .get(format!(
-                "{}/v1/users/{user}/identifications/{ident}/files/{file}:download",
-                w.base
-            ))
-            .header("apikey", API_KEY),
-        Readback::B2core { token, doc, file } => w
-            .http
-            .get(format!("{}/api/v2/my/documents/{doc}/files/{file}", w.base))
-            .bearer_auth(token),
-        Readback::Passfort { profile, file } => {
-            let url = format!("{}/4.0/profiles/{profile}/files/{file}", w.base);
-            let res = w
-                .http
-                .get(url)
-                .header("apikey", API_KEY)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), StatusCode::OK);
-            let body: Value = res.json().await.unwrap();
-            let data = body["decrypted_data"].as_str().unwrap();
-            return Some(
-                base64::engine::general_purpose::STANDARD
-                    .decode(data)
-                    .unwrap(),
-            );
+pub(crate) fn read_request(w: &World, how: &Readback) -> Option<reqwest::RequestBuilder> {
+    let path = match how {
+        Readback::Ncore { user, ident, file } => {
+            format!("/v1/users/{user}/identifications/{ident}/files/{file}:download")
         }
+        Readback::B2core { doc, file, .. } => format!("/api/v2/my/documents/{doc}/files/{file}"),
+        Readback::Passfort { profile, file } => format!("/4.0/profiles/{profile}/files/{file}"),
         Readback::Jumio => return None,
     };
-    let res = req.send().await.unwrap();
+    let req = w.http.get(format!("{}{path}", w.base));
+    Some(match how {
+        Readback::B2core { token, .. } => req.bearer_auth(token),
+        _ => req.header("apikey", API_KEY),
+    })
+}
+
+/// The bytes of an acknowledged file through the API that wrote it (`None` for Jumio).
+async fn read_back(w: &World, how: &Readback) -> Option<Vec<u8>> {
+    let res = read_request(w, how)?.send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK, "{how:?}");
-    Some(res.bytes().await.unwrap().to_vec())
+    let bytes = res.bytes().await.unwrap();
+    if !matches!(how, Readback::Passfort { .. }) {
+        return Some(bytes.to_vec());
+    }
+    // PassFort answers a file as JSON, its content in base64.
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    let data = body["decrypted_data"].as_str().unwrap();
+    Some(
+        base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap(),
+    )
 }
 
 /// The checks after a restart; answers how many files are shown. The bytes of the files
@@ -645,7 +648,7 @@ async fn kill_9_at_random_moments_loses_no_acknowledged_write() {
                 let mut seed = (iteration as u32 * WRITERS as u32 + k) << 16;
                 tokio::spawn(async move {
                     while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-                        write_once(&w, &l, &mut rng, &mut seed).await;
+                        write_once(&w, &l, &mut rng, &mut seed, 10).await;
                     }
                 })
             })
