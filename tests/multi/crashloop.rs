@@ -1,11 +1,12 @@
 //! The crash loop of the reliability campaign: start `idbridge serve`, run mixed writes through
-//! nCore, B2Core, PassFort and Jumio (uploads of 1 KB to 20 MB, deletes, Jumio finalize),
+//! nCore, B2Core, PassFort and Jumio (uploads of 1 KB to 20 MB, deletes, a Jumio FRONT
+//! replaced, Jumio finalize),
 //! `kill -9` at a random moment, restart on the same store, and check after every iteration:
 //! - every acknowledged write reads back whole, with its SHA-256, through the API that wrote
 //!   it and through the admin API (which shows every file of every subject);
 //! - nothing unacknowledged is half-visible: every file shown is one that was sent, whole, and
 //!   a two-file write shows both files or neither;
-//! - an acknowledged delete stays deleted;
+//! - an acknowledged delete or replace stays done;
 //! - orphan blobs are swept: after the restart the store holds exactly the listed files' blobs;
 //! - no nCore identification holds more than its 10 files.
 //!
@@ -349,15 +350,25 @@ async fn jumio_execution(w: &World, l: &Shared, rng: &mut StdRng, seed: &mut u32
         return;
     };
     let id = e.cred("ID");
-    for classifier in ["FRONT", "BACK"] {
+    // The second FRONT (a PUT) replaces the first: an acknowledged replace removes the first file,
+    // one cut off may or may not have.
+    let mut replaced: Option<String> = None;
+    for (classifier, method) in [
+        ("FRONT", reqwest::Method::POST),
+        ("FRONT", reqwest::Method::PUT),
+        ("BACK", reqwest::Method::POST),
+    ] {
         *seed += 1;
         let bytes = png(1200, 800, *seed, rng.gen_range(1_000..256_000));
         let digest = send(l, &[&bytes]).remove(0);
+        if let Some(first) = &replaced {
+            ledger(l).deleting.insert(first.clone());
+        }
         let form = Form::new().part("file", Part::bytes(bytes).file_name("part"));
         let url = format!("{}{}", w.base, e.part(&id, classifier));
         let Ok(res) = w
             .http
-            .post(url)
+            .request(method, url)
             .bearer_auth(&e.token)
             .header("user-agent", UA)
             .multipart(form)
@@ -371,7 +382,15 @@ async fn jumio_execution(w: &World, l: &Shared, rng: &mut StdRng, seed: &mut u32
             return;
         };
         assert_eq!(status, StatusCode::OK, "{classifier}: {body}");
-        ack(l, vec![(digest, Readback::Jumio)]);
+        ack(l, vec![(digest.clone(), Readback::Jumio)]);
+        if let Some(first) = replaced.take() {
+            let mut l = ledger(l);
+            l.deleting.remove(&first);
+            l.acked.remove(&first);
+            l.deleted.insert(first);
+        } else if classifier == "FRONT" {
+            replaced = Some(digest);
+        }
     }
     let url = format!("{}{}", w.base, e.path());
     let finalized = w
