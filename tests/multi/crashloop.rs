@@ -191,18 +191,9 @@ async fn ncore_pair(w: &World, l: &Shared, rng: &mut StdRng, seed: &mut u32, big
             .part("file", Part::bytes(bytes).file_name(name.clone()));
     }
     let url = format!("{}/v1/users/{user}/identifications/{ident}/files", w.base);
-    let Ok(res) = w
-        .http
-        .put(url)
-        .header("apikey", API_KEY)
-        .multipart(form)
-        .send()
-        .await
+    let Some((status, body)) =
+        answer(w.http.put(url).header("apikey", API_KEY).multipart(form)).await
     else {
-        return;
-    };
-    let status = res.status();
-    let Ok(body) = res.json::<Value>().await else {
         return;
     };
     if status != StatusCode::OK {
@@ -275,18 +266,9 @@ async fn b2core_pair(w: &World, l: &Shared, rng: &mut StdRng, seed: &mut u32, bi
         form = form.part("file", Part::bytes(bytes).file_name(name));
     }
     let url = format!("{}/api/v2/my/documents", w.base);
-    let Ok(res) = w
-        .http
-        .post(url)
-        .bearer_auth(&w.b2core)
-        .multipart(form)
-        .send()
-        .await
+    let Some((status, body)) =
+        answer(w.http.post(url).bearer_auth(&w.b2core).multipart(form)).await
     else {
-        return;
-    };
-    let status = res.status();
-    let Ok(body) = res.json::<Value>().await else {
         return;
     };
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -308,6 +290,25 @@ async fn b2core_pair(w: &World, l: &Shared, rng: &mut StdRng, seed: &mut u32, bi
     ack(l, acked);
 }
 
+/// The status and JSON body of `req`; `None` when the connection failed or broke (the kill):
+/// the write is then unacknowledged.
+async fn answer(req: reqwest::RequestBuilder) -> Option<(StatusCode, Value)> {
+    let res = req.send().await.ok()?;
+    let status = res.status();
+    Some((status, res.json().await.ok()?))
+}
+
+/// An admin API read, as JSON.
+async fn admin_get(w: &World, path: &str) -> Value {
+    let req = w
+        .http
+        .get(format!("{}{path}", w.base))
+        .bearer_auth(ADMIN_KEY);
+    let (status, body) = answer(req).await.expect("the admin API answers");
+    assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    body
+}
+
 /// An id as it goes in a path, whether the body gave it as a number or a string.
 fn id_text(v: &Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), str::to_owned)
@@ -321,18 +322,8 @@ async fn passfort_image(w: &World, l: &Shared, rng: &mut StdRng, seed: u32) {
         "image_type": "FRONT",
     });
     let url = format!("{}/4.0/profiles/{}/document_images", w.base, w.profile);
-    let Ok(res) = w
-        .http
-        .post(url)
-        .header("apikey", API_KEY)
-        .json(&body)
-        .send()
-        .await
+    let Some((status, body)) = answer(w.http.post(url).header("apikey", API_KEY).json(&body)).await
     else {
-        return;
-    };
-    let status = res.status();
-    let Ok(body) = res.json::<Value>().await else {
         return;
     };
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -465,29 +456,13 @@ async fn admin_files(w: &World) -> Vec<(String, u64, Option<String>)> {
     let mut files = Vec::new();
     let mut after = String::new();
     loop {
-        let url = format!("{}/admin/v1/subjects?limit=100{after}", w.base);
-        let page: Value = w
-            .http
-            .get(url)
-            .bearer_auth(ADMIN_KEY)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = admin_get(w, &format!("/admin/v1/subjects?limit=100{after}")).await;
         for s in page["items"].as_array().unwrap() {
-            let url = format!("{}/admin/v1/subjects/{}", w.base, s["id"].as_str().unwrap());
-            let d: Value = w
-                .http
-                .get(url)
-                .bearer_auth(ADMIN_KEY)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let d = admin_get(
+                w,
+                &format!("/admin/v1/subjects/{}", s["id"].as_str().unwrap()),
+            )
+            .await;
             let docs = d["documents"].as_array().unwrap();
             let attached = docs.iter().flat_map(|doc| doc["files"].as_array().unwrap());
             for f in attached.chain(d["files"].as_array().unwrap()) {
