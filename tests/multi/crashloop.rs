@@ -610,9 +610,10 @@ async fn kill_9_at_random_moments_loses_no_acknowledged_write() {
     eprintln!("crash loop: {iterations} iterations, IDB_CRASH_SEED={first_seed}");
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let blobs = idbridge::store::testing::blob_location(&data).await;
+    // One location, named once: on S3 each call makes a new bucket.
+    let (metadata_url, blobs) = crate::harness::storage(&data).await;
     // A grace of zero: each start-up sweeps every orphan (no write is in flight then).
-    let storage = crate::harness::storage_toml(&data).await + "sweep_grace_secs = 0\n";
+    let storage = crate::harness::toml_of(&metadata_url, &blobs) + "sweep_grace_secs = 0\n";
     let config = crate::harness::write_config(dir.path(), &storage);
     let http = idbridge::http::client_builder()
         .timeout(Duration::from_secs(120))

@@ -128,7 +128,7 @@ pub async fn storage_toml(data: &Path) -> String {
 }
 
 /// Where a store under `data` keeps its metadata and its blobs (see [`storage_toml`]).
-async fn storage(data: &Path) -> (String, BlobLocation) {
+pub async fn storage(data: &Path) -> (String, BlobLocation) {
     (
         testing::metadata_url(data).await,
         testing::blob_location(data).await,
@@ -136,7 +136,7 @@ async fn storage(data: &Path) -> (String, BlobLocation) {
 }
 
 /// The `[storage]` keys for metadata at `metadata_url` and blobs at `blobs`.
-fn toml_of(metadata_url: &str, blobs: &BlobLocation) -> String {
+pub fn toml_of(metadata_url: &str, blobs: &BlobLocation) -> String {
     let mut toml = format!("metadata_url = {metadata_url:?}\n");
     if let BlobLocation::S3 { url, settings, .. } = blobs.clone() {
         let secret = settings.secret_access_key.as_ref().map(|s| s.expose());

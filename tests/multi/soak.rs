@@ -186,7 +186,8 @@ async fn a_steady_mixed_load_serves_without_5xx_or_growth() {
         last_quarter / 1024,
         most_wal >> 20,
     );
-    assert!(served > secs * 50, "only {served} requests in {secs} s");
+    // A sanity floor, not a speed test: on moto a 20 MB upload takes a while.
+    assert!(served > secs * 10, "only {served} requests in {secs} s");
     assert!(
         by_status.range(500..).next().is_none(),
         "5xx: {by_status:?}"
