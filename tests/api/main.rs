@@ -8,6 +8,7 @@ mod admin;
 mod cli;
 mod conform_runner;
 mod conformance;
+mod fuzz;
 mod hostile;
 mod isolation;
 mod jumio;
