@@ -120,16 +120,25 @@ fn auth(c: &Callers, api: &str, scheme: Option<&str>, path: &str) -> Vec<(&'stat
         }
         ("masstack", Some(_)) => bearer(crate::common::masstack::KEY_A),
         ("mydocs", Some(_)) => bearer(&c.mydocs_token),
-        ("jumio", Some("access_token")) => bearer(&c.jumio_access),
-        ("jumio", Some(_)) => bearer(&c.jumio_exec.token),
+        // Jumio refuses a call without a User-Agent.
+        ("jumio", Some("access_token")) => [bearer(&c.jumio_access), jumio_ua()].concat(),
+        ("jumio", Some(_)) => [bearer(&c.jumio_exec.token), jumio_ua()].concat(),
         ("jumio", None) if path.ends_with("/oauth2/token") => {
             use base64::Engine as _;
             let basic = base64::engine::general_purpose::STANDARD
                 .encode(format!("{}:{}", CLIENT_A.0, CLIENT_A.1));
-            vec![("authorization", format!("Basic {basic}"))]
+            [
+                vec![("authorization", format!("Basic {basic}"))],
+                jumio_ua(),
+            ]
+            .concat()
         }
         _ => Vec::new(),
     }
+}
+
+fn jumio_ua() -> Vec<(&'static str, String)> {
+    vec![("user-agent", crate::common::jumio::UA.to_owned())]
 }
 
 /// The write routes of `api`, from its served OpenAPI document.
@@ -219,12 +228,12 @@ async fn post(
     let res = req
         .send()
         .await
-        .map_err(|e| TestCaseError::fail(format!("{}: no answer: {e}", what())))?;
+        .map_err(|e| TestCaseError::fail(format!("{}: no answer: {e:?}", what())))?;
     let status = res.status();
     let answer = res
         .bytes()
         .await
-        .map_err(|e| TestCaseError::fail(format!("{}: answer cut: {e}", what())))?;
+        .map_err(|e| TestCaseError::fail(format!("{}: answer cut: {e:?}", what())))?;
     kit::ensure(status.is_client_error() || status.is_success(), || {
         format!(
             "{}: {status}: {}",
@@ -334,7 +343,7 @@ fn fuzz_api(api: &'static str) {
     let case = (
         0..routes.len(),
         any::<usize>(),
-        "[a-z]{1,10}/[a-z+.-]{1,16}(; ?[a-z]{1,8}=[^\r\n]{0,8})?",
+        "[a-z]{1,10}/[a-z+.-]{1,16}(; ?[a-z]{1,8}=[!-~]{0,8})?",
         body,
     );
     kit::run(
@@ -347,7 +356,10 @@ fn fuzz_api(api: &'static str) {
             rt.block_on(post(&s, route, l.as_deref(), body))
         },
     );
-    rt.block_on(s.stop()).unwrap();
+    // Dropped, not stopped: a graceful stop can wait out its grace period (30 s) for a
+    // connection a fuzzed request left open. Every answer's contract was checked above.
+    assert!(s.contract_violations().is_empty());
+    drop(s);
 }
 
 #[test]
