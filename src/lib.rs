@@ -15,6 +15,8 @@ pub mod config;
 pub mod conform;
 pub mod contract;
 pub mod error;
+#[cfg(test)]
+mod fuzz_kit;
 pub mod http;
 pub mod jobs;
 pub mod media;

@@ -14,6 +14,12 @@ pub(crate) struct Case {
     pub steps: Vec<Entry>,
 }
 
+/// Reads a case file's text.
+pub(crate) fn parse(text: &str) -> Result<Case, String> {
+    super::budget::check(text)?;
+    serde_yaml_ng::from_str(text).map_err(|e| format!("invalid case file: {e}"))
+}
+
 /// A file of shared steps that cases pull in with `include:`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -155,6 +161,12 @@ pub(crate) enum Action {
 /// Includes nest at most this deep, which also stops a fragment that includes itself.
 const MAX_INCLUDE_DEPTH: usize = 8;
 
+/// Reads a fragment file's text.
+pub(crate) fn parse_fragment(text: &str) -> Result<Fragment, String> {
+    super::budget::check(text)?;
+    serde_yaml_ng::from_str(text).map_err(|e| e.to_string())
+}
+
 /// Flattens a case's entries, reading each `include:` relative to the suite folder.
 pub(crate) fn expand(dir: &std::path::Path, entries: Vec<Entry>) -> Result<Vec<Action>, String> {
     let mut out = Vec::new();
@@ -187,7 +199,7 @@ fn expand_into(
                 }
                 let text = std::fs::read_to_string(dir.join(&path))
                     .map_err(|e| format!("include {path}: {e}"))?;
-                let fragment: Fragment = serde_yaml_ng::from_str(&text)
+                let fragment = parse_fragment(&text)
                     .map_err(|e| format!("include {path}: invalid fragment: {e}"))?;
                 expand_into(dir, fragment.steps, Some(&path), depth + 1, out)?;
             }
@@ -195,3 +207,6 @@ fn expand_into(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod fuzz;

@@ -3,6 +3,7 @@
 //! The same cases run against idbridge and against a vendor's sandbox, so the
 //! runner knows nothing about idbridge itself; see `conformance/README.md`.
 
+mod budget;
 mod case;
 mod matcher;
 mod step;
@@ -165,9 +166,9 @@ async fn run_case(
         Ok(text) => text,
         Err(e) => return (None, Err(format!("cannot read case file: {e}"))),
     };
-    let case: case::Case = match serde_yaml_ng::from_str(&text) {
+    let case = match case::parse(&text) {
         Ok(case) => case,
-        Err(e) => return (None, Err(format!("invalid case file: {e}"))),
+        Err(e) => return (None, Err(e)),
     };
     let name = Some(case.name.clone());
     let actions = match case::expand(ctx.dir, case.steps) {

@@ -1,6 +1,7 @@
 //! The HTTP server: one function builds the whole app ([`app`]), one serves it with graceful
 //! shutdown ([`serve`]), and [`run`] is what `idbridge serve` does, one log line per phase.
 
+mod drain;
 pub mod metrics;
 pub mod tls;
 
@@ -80,7 +81,9 @@ pub fn app(config: Arc<Config>, store: Store) -> App {
             AUTHORIZATION,
             COOKIE,
             HeaderName::from_static("apikey"),
-        ]));
+        ]))
+        // Outermost, so that whatever answers early, its answer is not lost to a reset.
+        .layer(tower::util::MapRequestLayer::new(drain::drain_unread));
     App { router, listening }
 }
 

@@ -157,6 +157,9 @@ pub fn encode_into_json(
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use futures::TryStreamExt;

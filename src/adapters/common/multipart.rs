@@ -68,3 +68,6 @@ macro_rules! next_named {
     };
 }
 pub(crate) use next_named;
+
+#[cfg(test)]
+mod fuzz;

@@ -15,6 +15,8 @@ mod context;
 mod data;
 mod error;
 mod finalize;
+#[cfg(test)]
+mod fuzz;
 pub(crate) mod mapping;
 mod page;
 mod parts;

@@ -13,6 +13,8 @@ mod actor;
 mod authn;
 mod duration;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod handlers;
 pub(crate) mod mapping;
 mod refusal;

@@ -10,6 +10,8 @@ mod backoffice;
 mod backoffice_signin;
 mod body;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod handlers;
 mod list;
 pub(crate) mod mapping;

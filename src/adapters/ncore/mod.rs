@@ -9,6 +9,8 @@
 mod error;
 mod extract;
 mod files;
+#[cfg(test)]
+mod fuzz;
 mod handlers;
 mod idempotency;
 pub(crate) mod mapping;

@@ -13,6 +13,8 @@ mod collected;
 mod error;
 mod extract;
 mod files;
+#[cfg(test)]
+mod fuzz;
 mod handlers;
 pub(crate) mod mapping;
 mod ratelimit;
