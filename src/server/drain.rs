@@ -25,7 +25,11 @@ const DRAIN_BYTES: usize = 4 * 1024 * 1024;
 const DRAIN_TIME: Duration = Duration::from_secs(5);
 
 /// `req` with its body read to the end (within the bounds) if the handler drops it unread.
+/// A request without a body (most reads) is left as it is: nothing to drain, no task.
 pub fn drain_unread(req: Request) -> Request {
+    if axum::body::HttpBody::is_end_stream(req.body()) {
+        return req;
+    }
     req.map(|body| {
         Body::from_stream(Drain {
             rest: Some(body.into_data_stream()),

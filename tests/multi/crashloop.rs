@@ -1,9 +1,10 @@
 //! The crash loop of the reliability campaign: start `idbridge serve`, run mixed writes through
 //! nCore, B2Core, PassFort and Jumio (uploads of 1 KB to 20 MB, deletes, a Jumio FRONT
-//! replaced, Jumio finalize),
-//! `kill -9` at a random moment, restart on the same store, and check after every iteration:
-//! - every acknowledged write reads back whole, with its SHA-256, through the API that wrote
-//!   it and through the admin API (which shows every file of every subject);
+//! replaced, Jumio finalize), `kill -9` at a random moment, restart on the same store, and
+//! check after every iteration:
+//! - every acknowledged write is shown by the admin API (which lists every file of every
+//!   subject, with its SHA-256 and size) and reads back whole, with its SHA-256, through the
+//!   API that wrote it (Jumio's parts: through the admin API's digest and size only);
 //! - nothing unacknowledged is half-visible: every file shown is one that was sent, whole, and
 //!   a two-file write shows both files or neither;
 //! - an acknowledged delete or replace stays done;
@@ -73,9 +74,9 @@ pub(crate) struct Ledger {
     sent: BTreeMap<String, Sent>,
     /// Acknowledged files still meant to exist, by SHA-256.
     pub(crate) acked: BTreeMap<String, Readback>,
-    /// Files whose delete was acknowledged.
+    /// Files whose delete or replace was acknowledged.
     deleted: BTreeSet<String>,
-    /// Files whose delete was sent but not acknowledged: present or absent.
+    /// Files whose delete or replace was sent but not acknowledged: present or absent.
     deleting: BTreeSet<String>,
     /// Acknowledged writes, counted.
     pub(crate) acknowledged: u64,
