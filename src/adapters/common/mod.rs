@@ -5,6 +5,8 @@
 pub mod api_document;
 pub mod download;
 pub mod extract;
+#[cfg(test)]
+pub mod fuzz;
 pub mod inline;
 pub mod multipart;
 pub mod pair_table;
