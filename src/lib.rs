@@ -13,6 +13,7 @@ pub mod auth;
 pub mod certs;
 pub mod config;
 pub mod conform;
+pub mod console;
 pub mod contract;
 pub mod error;
 #[cfg(test)]

@@ -335,5 +335,29 @@ fn lossy_section(vendors: &[Table]) -> String {
     s
 }
 
+/// How one API names a canonical document kind, for the admin console.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VendorName {
+    /// The API, as the vocabulary's column title names it.
+    pub api: &'static str,
+    /// What it writes for the kind (per context where it depends on one), without Markdown.
+    pub name: String,
+    /// Whether writing the kind there and reading it back loses it.
+    pub lossy: bool,
+}
+
+/// How each of the five APIs names `kind`, from the same tables as `docs/vocabulary.md`.
+pub fn names_of(config: &Config, kind: crate::model::DocumentKind) -> Vec<VendorName> {
+    let c = Canon::Kind(kind);
+    vendors(config)
+        .iter()
+        .map(|v| VendorName {
+            api: v.title,
+            name: written(v, c).replace('`', ""),
+            lossy: losses(v).iter().any(|l| !l.inward && l.canon == c),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

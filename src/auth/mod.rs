@@ -78,10 +78,21 @@ impl Keyring {
 
     /// The tenant a presented key of this kind belongs to.
     pub fn tenant_for(&self, kind: KeyKind, presented: &str) -> Option<TenantId> {
-        let d = digest(presented);
+        self.tenant_for_digest(kind, &digest(presented))
+    }
+
+    /// The SHA-256 digest under which a key is kept: what a console session carries (sealed)
+    /// to stay bound to the key it signed in with, never the key itself.
+    pub fn digest_of(presented: &str) -> [u8; 32] {
+        digest(presented)
+    }
+
+    /// The tenant of the configured key of this kind with this digest, compared like
+    /// [`Keyring::tenant_for`]: a session ends once its key is no longer configured.
+    pub fn tenant_for_digest(&self, kind: KeyKind, d: &[u8; 32]) -> Option<TenantId> {
         let mut found = None;
         for e in &self.entries {
-            let matches = bool::from(e.digest.ct_eq(&d)) & (e.kind == kind);
+            let matches = bool::from(e.digest.ct_eq(d)) & (e.kind == kind);
             if matches {
                 found = Some(e.tenant.clone());
             }

@@ -276,6 +276,9 @@ pub struct Document {
     pub extras: BTreeMap<String, serde_json::Value>,
     /// Number of files attached.
     pub file_count: u32,
+    /// The API that created it (`ncore`, `mydocs`, …); absent for documents stored before
+    /// idbridge kept it, or made by the store itself.
+    pub written_by: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -307,6 +310,7 @@ impl Document {
             personal: PersonalData::default(),
             extras: BTreeMap::new(),
             file_count: 0,
+            written_by: None,
             created_at: at,
             updated_at: at,
         }
@@ -357,6 +361,8 @@ pub struct NewDocument {
     pub personal: PersonalData,
     /// Vendor extras, by namespace.
     pub extras: BTreeMap<String, serde_json::Value>,
+    /// The API creating it (`ncore`, `mydocs`, …), kept for operators.
+    pub written_by: Option<&'static str>,
 }
 
 /// The longest document number accepted.

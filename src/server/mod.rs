@@ -54,6 +54,7 @@ pub fn app(config: Arc<Config>, store: Store) -> App {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
+        .merge(crate::console::routes())
         // The server's own routes have the request timeout too; each API's routes have theirs
         // inside, answered in the vendor's shape, so no outer timeout races them.
         .route_layer(middleware::from_fn_with_state(

@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 pub(super) const COLUMNS: &str = "id, seq, subject_id, kind, category, number, issuing_country, issuing_authority, \
-                       issued_on, expires_on, personal, extras, file_count, created_at, updated_at";
+                       issued_on, expires_on, personal, extras, file_count, created_at, updated_at, written_by";
 
 fn date(v: Option<String>) -> Result<Option<NaiveDate>> {
     v.map(|s| s.parse().map_err(Error::internal)).transpose()
@@ -39,6 +39,7 @@ pub(super) fn document_from_row(tenant: &TenantId, r: &db::Row) -> Result<Docume
         personal: db::json(r.try_get("personal")?)?,
         extras: db::json::<BTreeMap<String, serde_json::Value>>(r.try_get("extras")?)?,
         file_count: r.try_get::<i64, _>("file_count")? as u32,
+        written_by: r.try_get("written_by")?,
         created_at: db::from_millis(r.try_get("created_at")?)?,
         updated_at: db::from_millis(r.try_get("updated_at")?)?,
     })
@@ -202,10 +203,11 @@ pub(super) async fn insert_document(
         personal: d.personal,
         extras: d.extras,
         file_count: 0,
+        written_by: d.written_by.map(str::to_owned),
         created_at: now,
         updated_at: now,
     };
-    sqlx::query(AssertSqlSafe(format!("INSERT INTO documents (tenant, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")))
+    sqlx::query(AssertSqlSafe(format!("INSERT INTO documents (tenant, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")))
         .bind(tenant.as_str())
         .bind(doc.id.to_string())
         .bind(doc.seq)
@@ -222,6 +224,7 @@ pub(super) async fn insert_document(
         .bind(0i64)
         .bind(db::millis(now))
         .bind(db::millis(now))
+        .bind(&doc.written_by)
         .execute(&mut **tx)
         .await?;
     Ok(doc)

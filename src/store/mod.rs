@@ -26,6 +26,7 @@ mod processes;
 mod rate_limits;
 pub mod replace;
 mod scoped;
+mod search;
 mod sessions;
 mod signing;
 mod subject_data;

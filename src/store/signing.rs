@@ -48,6 +48,24 @@ pub(super) fn reseal_private_key(
 }
 
 impl Store {
+    /// Seals a small value the server hands a client to keep (a console session cookie):
+    /// AES-256-GCM under the master key, bound to `purpose`. Every node opens what any node
+    /// sealed; the client can neither read nor alter it.
+    pub fn seal_for_client(&self, purpose: &str, plain: &[u8]) -> Result<Vec<u8>> {
+        self.inner
+            .master
+            .seal_secret(plain, format!("client:{purpose}").as_bytes())
+    }
+
+    /// Opens what [`Store::seal_for_client`] sealed for the same purpose; `None` for
+    /// anything else (altered, sealed for another purpose or under another master key).
+    pub fn open_from_client(&self, purpose: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        self.inner
+            .master
+            .open_secret(sealed, format!("client:{purpose}").as_bytes())
+            .ok()
+    }
+
     /// The signing key of `purpose`, if one was made.
     pub async fn signing_key(&self, purpose: &str) -> Result<Option<SigningKey>> {
         let Some(row) =

@@ -16,7 +16,7 @@ pub struct SubjectPage {
     pub total: u64,
 }
 
-fn subject_from_row(tenant: &TenantId, row: &db::Row) -> Result<Subject> {
+pub(super) fn subject_from_row(tenant: &TenantId, row: &db::Row) -> Result<Subject> {
     Ok(Subject {
         id: db::uuid(row.try_get("id")?)?,
         tenant: tenant.clone(),

@@ -110,3 +110,17 @@ fn every_kind_and_side_has_a_row() {
         DocumentKind::iter().count() + SIDES.len()
     );
 }
+
+#[test]
+fn the_console_names_a_kind_as_each_api_writes_it_and_flags_losses() {
+    let names = names_of(&Config::default(), DocumentKind::IdCard);
+    let apis: Vec<&str> = names.iter().map(|n| n.api).collect();
+    assert_eq!(apis.len(), 5, "{apis:?}");
+    let of = |api: &str| names.iter().find(|n| n.api.starts_with(api)).unwrap();
+    assert_eq!(of("nCore").name, "NATIONAL_ID");
+    assert!(!of("nCore").lossy);
+    // PassFort writes an ID card as STATE_ID, which reads back as a state ID.
+    assert_eq!(of("PassFort").name, "STATE_ID");
+    assert!(of("PassFort").lossy);
+    assert_eq!(of("Jumio").name, "ID_CARD");
+}

@@ -9,6 +9,7 @@ mod bombs;
 mod cli;
 mod conform_runner;
 mod conformance;
+mod console;
 mod fuzz;
 mod hostile;
 mod isolation;

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod bombs;
+pub mod console;
 pub mod fixtures;
 pub mod jumio;
 pub mod masstack;

@@ -17,7 +17,9 @@ use super::wire::{
 };
 use crate::auth::password;
 use crate::error::Error;
+use crate::model::TenantId;
 use crate::state::AppState;
+use crate::store::ClientAccount;
 
 /// Give a subject a sign-in account: what a B2Core client signs in with
 /// (`POST /api/v2/my/signin`). Only an argon2id hash of the password is kept.
@@ -36,20 +38,32 @@ pub async fn create_client_account(
     Path(subject_id): Path<Uuid>,
     Json(body): Json<CreateClientAccount>,
 ) -> Result<impl IntoResponse, AdminError> {
-    let email = crate::auth::normalize_email(&body.email)
-        .ok_or_else(|| Error::invalid("email", "must be an email address"))?;
-    password::check_new(&body.password)?;
-    // Fails fast on an unknown subject, before the hashing work.
-    state.store.get_subject(&tenant, subject_id).await?;
-    let hash = password::hash(body.password).await?;
-    let account = state
-        .store
-        .create_client_account(&tenant, subject_id, &email, &hash)
-        .await?;
+    let account =
+        new_client_account(&state, &tenant, subject_id, &body.email, body.password).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(client_account_view(account)),
     ))
+}
+
+/// Gives a subject of `tenant` a B2Core sign-in account (the admin API and the console).
+pub async fn new_client_account(
+    state: &AppState,
+    tenant: &TenantId,
+    subject_id: Uuid,
+    email: &str,
+    new_password: String,
+) -> Result<ClientAccount, Error> {
+    let email = crate::auth::normalize_email(email)
+        .ok_or_else(|| Error::invalid("email", "must be an email address"))?;
+    password::check_new(&new_password)?;
+    // Fails fast on an unknown subject, before the hashing work.
+    state.store.get_subject(tenant, subject_id).await?;
+    let hash = password::hash(new_password).await?;
+    state
+        .store
+        .create_client_account(tenant, subject_id, &email, &hash)
+        .await
 }
 
 /// Set a new password on a subject's sign-in account. Every session signed in with the old
@@ -95,7 +109,18 @@ pub async fn create_service_account(
     AdminTenant(tenant): AdminTenant,
     Json(body): Json<CreateServiceAccount>,
 ) -> Result<impl IntoResponse, AdminError> {
-    let label = super::mapping::label(body.label)?;
+    let file = new_service_account(&state, &tenant, body.label).await?;
+    Ok((StatusCode::CREATED, axum::Json(file)))
+}
+
+/// Makes a MasStack service account of `tenant` and returns its key file, the only time the
+/// private key is ever shown (the admin API and the console).
+pub async fn new_service_account(
+    state: &AppState,
+    tenant: &TenantId,
+    label: Option<String>,
+) -> Result<ServiceAccountFile, Error> {
+    let label = super::mapping::label(label)?;
     let (private_key, public_key) = crate::auth::keys::generate_rsa().await?;
     let id = Uuid::new_v4();
     let simple = id.simple().to_string();
@@ -106,7 +131,7 @@ pub async fn create_service_account(
     );
     let account = state
         .store
-        .create_service_account(&tenant, id, &client_email, &public_key, label.as_deref())
+        .create_service_account(tenant, id, &client_email, &public_key, label.as_deref())
         .await?;
     let config = &state.config;
     let token_uri = format!(
@@ -115,18 +140,15 @@ pub async fn create_service_account(
         config.adapters.masstack.prefix,
         config.adapters.masstack.token_path
     );
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(ServiceAccountFile {
-            kind: "service_account",
-            private_key_id: account.id,
-            private_key,
-            client_email: account.client_email,
-            client_id: account.id,
-            token_uri,
-            label: account.label,
-        }),
-    ))
+    Ok(ServiceAccountFile {
+        kind: "service_account",
+        private_key_id: account.id,
+        private_key,
+        client_email: account.client_email,
+        client_id: account.id,
+        token_uri,
+        label: account.label,
+    })
 }
 
 /// List the tenant's MasStack service accounts.

@@ -192,28 +192,40 @@ pub async fn mint_client_token(
     Path(subject_id): Path<Uuid>,
     Json(body): Json<MintClientToken>,
 ) -> Result<impl IntoResponse, AdminError> {
-    let ttl = body.ttl_seconds.unwrap_or(DEFAULT_TOKEN_TTL);
+    let token = mint_client_token_for(&state, &tenant, subject_id, body.ttl_seconds).await?;
+    Ok((StatusCode::CREATED, axum::Json(token)))
+}
+
+/// Mints a B2Core client token for a subject of `tenant`, valid `ttl_seconds` (an hour when
+/// absent): the admin API and the console.
+pub async fn mint_client_token_for(
+    state: &AppState,
+    tenant: &TenantId,
+    subject_id: Uuid,
+    ttl_seconds: Option<u64>,
+) -> Result<ClientToken, Error> {
+    let ttl = ttl_seconds.unwrap_or(DEFAULT_TOKEN_TTL);
     if !TOKEN_TTL.contains(&ttl) {
-        return Err(Error::invalid("ttl_seconds", "must be between 60 and 2592000").into());
+        return Err(Error::invalid(
+            "ttl_seconds",
+            "must be between 60 and 2592000",
+        ));
     }
     let minted = state
         .store
         .mint_token(
-            &tenant,
+            tenant,
             subject_id,
             None,
             crate::store::CLIENT_TOKEN,
             chrono::Duration::seconds(ttl as i64),
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(ClientToken {
-            token: minted.token,
-            token_type: "Bearer",
-            expires_at: minted.expires_at,
-        }),
-    ))
+    Ok(ClientToken {
+        token: minted.token,
+        token_type: "Bearer",
+        expires_at: minted.expires_at,
+    })
 }
 
 /// Gathers everything the store holds for a subject.

@@ -103,6 +103,7 @@ pub fn document_view(d: Document, files: Vec<FileView>) -> DocumentView {
         personal: d.personal,
         extras: d.extras,
         files,
+        written_by: d.written_by,
         created_at: d.created_at,
         updated_at: d.updated_at,
     }

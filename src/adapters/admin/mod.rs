@@ -8,6 +8,10 @@ mod handlers;
 mod mapping;
 mod wire;
 
+pub use credentials::{new_client_account, new_service_account};
+pub use handlers::mint_client_token_for;
+pub use wire::{ClientToken, ServiceAccountFile};
+
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

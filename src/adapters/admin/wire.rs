@@ -143,6 +143,10 @@ pub struct DocumentView {
     pub extras: BTreeMap<String, serde_json::Value>,
     /// Its files.
     pub files: Vec<FileView>,
+    /// The API that created it: `ncore`, `mydocs`, `masstack`, `passfort` or `jumio`.
+    /// Absent for documents stored before idbridge kept it.
+    #[schema(example = "jumio")]
+    pub written_by: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.

@@ -61,6 +61,7 @@ async fn open_execution(
                         serde_json::json!({ "category": category, "idTypes": id_types }),
                     )]
                     .into(),
+                    written_by: Some(NAMESPACE),
                     ..Default::default()
                 };
                 Holds::New(Box::new(new.validate()?))

@@ -241,6 +241,7 @@ pub(super) fn new_document(
     let mut new = NewDocument {
         kind: Some(patch.kind.unwrap_or(kind)),
         extras,
+        written_by: Some(super::mapping::NAMESPACE),
         ..Default::default()
     };
     new.number = patch.number.clone().flatten();

@@ -80,6 +80,7 @@ pub fn anchor(found: &Found, req: &Valid) -> Result<Anchor> {
             ..Default::default()
         },
         extras: [(NAMESPACE.to_owned(), extras)].into(),
+        written_by: Some(NAMESPACE),
         ..Default::default()
     };
     Ok(Anchor::NewSubject(Box::new(new.validate()?)))

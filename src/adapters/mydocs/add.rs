@@ -156,6 +156,7 @@ pub async fn add_document(
         kind: Some(t.kind),
         category: Some(t.category),
         extras: [mapping::document_extras(t.id)].into(),
+        written_by: Some(mapping::NAMESPACE),
         ..Default::default()
     };
     let (doc, _) = state

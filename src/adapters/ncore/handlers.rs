@@ -147,6 +147,7 @@ async fn create(
         issuing_authority: authority(req.issuance_authority)?,
         expires_on,
         extras: [(NAMESPACE.to_owned(), serde_json::Value::Object(extras))].into(),
+        written_by: Some(NAMESPACE),
         ..Default::default()
     };
     let subject = user(state, tenant, user_id, true).await?;

@@ -196,6 +196,7 @@ pub fn plan(
                     issued_on: ex.issued,
                     expires_on: ex.expiry,
                     extras: [(NAMESPACE.to_owned(), extras)].into(),
+                    written_by: Some(NAMESPACE),
                     ..Default::default()
                 };
                 Target::Create(new.validate().map_err(|e| extracted_field(&root, e))?)

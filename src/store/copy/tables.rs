@@ -84,6 +84,7 @@ pub(super) const TABLES: &[Table] = &[
             ("file_count", Int),
             ("created_at", Int),
             ("updated_at", Int),
+            ("written_by", Text),
         ],
         key: &["id"],
         special: Special::None,

@@ -111,6 +111,7 @@ pub(super) fn new_document(
     NewDocument {
         kind: Some(mapping::kind_for(credential.category, &credential.id_types)),
         extras: extras(credential),
+        written_by: Some(mapping::NAMESPACE),
         ..Default::default()
     }
     .validate()

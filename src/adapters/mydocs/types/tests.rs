@@ -176,6 +176,7 @@ fn stored(kind: DocumentKind, chosen: Option<u32>) -> Document {
         personal: Default::default(),
         extras: chosen.map(document_extras).into_iter().collect(),
         file_count: 1,
+        written_by: None,
         created_at: now,
         updated_at: now,
     }
