@@ -11,6 +11,9 @@ use serde_json::Value;
 /// Paths answered outside every API document: the server's own endpoints. Their responses
 /// are not checked, and no violation is recorded for them.
 pub const EXEMPT_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+/// The server's pages, exempt as [`EXEMPT_PATHS`] are: the front page, and Swagger UI
+/// (`/docs` and everything under it).
+const EXEMPT_PAGES: [&str; 2] = ["/", "/docs"];
 /// `/openapi/<name>.json`: each API's document itself, also exempt.
 const EXEMPT_OPENAPI: (&str, &str) = ("/openapi/", ".json");
 /// Second roots an API is served under besides the one its document spells, as
@@ -32,7 +35,8 @@ const PATH_ALIASES: [(&str, &str, &str); 1] = [("mydocs", "/v2/my", "/api/v2/my"
 ///   media type, or declares a JSON schema but the body is empty;
 /// - the response comes from a path no document declares, or from a method no document
 ///   declares on its path, unless it is the router's 404 (no such route) or 405 (no such
-///   method), or the path is one of [`EXEMPT_PATHS`] or `/openapi/<name>.json`.
+///   method), or the path is one of [`EXEMPT_PATHS`], `/openapi/<name>.json`, or a page
+///   (`/`, `/docs` and under it).
 pub struct Contracts {
     apis: Vec<ApiDocument>,
 }
@@ -162,6 +166,8 @@ impl Contracts {
         body: Observed<'_>,
     ) -> Vec<String> {
         if EXEMPT_PATHS.contains(&path)
+            || EXEMPT_PAGES.contains(&path)
+            || path.starts_with("/docs/")
             || (path.starts_with(EXEMPT_OPENAPI.0) && path.ends_with(EXEMPT_OPENAPI.1))
         {
             return Vec::new();
