@@ -11,8 +11,10 @@ use serde_json::Value;
 /// Paths answered outside every API document: the server's own endpoints. Their responses
 /// are not checked, and no violation is recorded for them.
 pub const EXEMPT_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
-/// Pages for people under these roots (the admin console), outside every API: exempt too.
-pub const EXEMPT_ROOTS: [&str; 1] = ["/console"];
+/// Pages for people, outside every API and exempt as [`EXEMPT_PATHS`] are: the front page,
+/// and everything under Swagger UI (`/docs`) and the admin console (`/console`).
+const EXEMPT_PAGES: [&str; 1] = ["/"];
+const EXEMPT_ROOTS: [&str; 2] = ["/docs", "/console"];
 /// `/openapi/<name>.json`: each API's document itself, also exempt.
 const EXEMPT_OPENAPI: (&str, &str) = ("/openapi/", ".json");
 /// Second roots an API is served under besides the one its document spells, as
@@ -34,8 +36,8 @@ const PATH_ALIASES: [(&str, &str, &str); 1] = [("mydocs", "/v2/my", "/api/v2/my"
 ///   media type, or declares a JSON schema but the body is empty;
 /// - the response comes from a path no document declares, or from a method no document
 ///   declares on its path, unless it is the router's 404 (no such route) or 405 (no such
-///   method), or the path is one of [`EXEMPT_PATHS`], under one of [`EXEMPT_ROOTS`], or
-///   `/openapi/<name>.json`.
+///   method), or the path is one of [`EXEMPT_PATHS`], `/openapi/<name>.json`, or a page
+///   (`/`, and `/docs` or `/console` and under them).
 pub struct Contracts {
     apis: Vec<ApiDocument>,
 }
@@ -169,6 +171,7 @@ impl Contracts {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         };
         if EXEMPT_PATHS.contains(&path)
+            || EXEMPT_PAGES.contains(&path)
             || EXEMPT_ROOTS.iter().any(|r| under(r))
             || (path.starts_with(EXEMPT_OPENAPI.0) && path.ends_with(EXEMPT_OPENAPI.1))
         {

@@ -48,6 +48,8 @@ pub struct Report {
 }
 
 /// Runs the cases, writing one line per case to `out`, then the final line `N passed, M failed`.
+/// While they run, a progress bar (cases done, total, current case) is drawn on stderr when
+/// stderr is a terminal.
 ///
 /// Errors only for what stops the whole run (missing root, unknown suite,
 /// unwritable output); a broken case file is reported as a failed case.
@@ -75,19 +77,26 @@ pub async fn run(opts: &Options, out: &mut (dyn Write + Send)) -> anyhow::Result
     }
     let client = builder.build().context("building the HTTP client")?;
 
-    let mut report = Report::default();
+    // Every case is listed first, so the progress bar knows the total.
+    let mut cases = Vec::new();
     for (suite, dir) in &suites {
+        cases.push((suite, dir, list_cases(dir)?));
+    }
+    let bar = progress_bar(cases.iter().map(|(_, _, files)| files.len() as u64).sum());
+    let mut report = Report::default();
+    for (suite, dir, files) in cases {
         let ctx = step::Ctx {
             client: &client,
             base_url: &opts.base_url,
             dir,
             contracts: opts.contracts.as_deref(),
         };
-        for file in list_cases(dir)? {
+        for file in files {
             let label = format!(
                 "{suite}/{}",
                 file.file_name().unwrap_or_default().to_string_lossy()
             );
+            bar.set_message(label.clone());
             let (name, outcome) = run_case(&ctx, &file, &opts.vars).await;
             let line = match (name, outcome) {
                 (Some(name), Ok(())) => {
@@ -103,14 +112,32 @@ pub async fn run(opts: &Options, out: &mut (dyn Write + Send)) -> anyhow::Result
                     }
                 }
             };
-            // One case, one line: bodies and YAML errors may contain newlines.
-            writeln!(out, "{}", line.replace(['\r', '\n'], " "))?;
-            out.flush()?;
+            // One case, one line: bodies and YAML errors may contain newlines. The bar steps
+            // aside while the line is written, so the two never share a terminal line.
+            bar.suspend(|| -> std::io::Result<()> {
+                writeln!(out, "{}", line.replace(['\r', '\n'], " "))?;
+                out.flush()
+            })?;
+            bar.inc(1);
         }
     }
+    bar.finish_and_clear();
     writeln!(out, "{} passed, {} failed", report.passed, report.failed)?;
     out.flush()?;
     Ok(report)
+}
+
+/// A bar of cases done out of `total`, with the current case's name, on stderr when it is a
+/// terminal; elsewhere (CI logs, pipes) a hidden one, and the output is the plain lines alone.
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let style = indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} cases  {wide_msg}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr())
+        .with_style(style)
 }
 
 /// Loads OpenAPI documents for [`Options::contracts`]: each source is a file, a folder of

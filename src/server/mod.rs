@@ -1,7 +1,10 @@
 //! The HTTP server: one function builds the whole app ([`app`]), one serves it with graceful
 //! shutdown ([`serve`]), and [`run`] is what `idbridge serve` does, one log line per phase.
 
+pub mod csp;
+mod docs;
 mod drain;
+pub mod front;
 pub mod metrics;
 pub mod tls;
 
@@ -54,6 +57,7 @@ pub fn app(config: Arc<Config>, store: Store) -> App {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
+        .merge(front::routes().merge(docs::routes(&config)))
         .merge(crate::console::routes())
         // The server's own routes have the request timeout too; each API's routes have theirs
         // inside, answered in the vendor's shape, so no outer timeout races them.
@@ -398,6 +402,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
         None => None,
     };
+    front::log_urls(&config);
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let App {
         router: app,

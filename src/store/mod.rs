@@ -150,8 +150,15 @@ impl Store {
 
     /// Checks that both the metadata database and the blob store answer.
     pub async fn check_ready(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.inner.pool).await?;
+        self.check_metadata().await?;
         self.inner.blobs.check_ready().await
+    }
+
+    /// Checks that the metadata database answers (the front page shows it apart from the
+    /// blob store's [`Blobs::check_ready`]).
+    pub async fn check_metadata(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.inner.pool).await?;
+        Ok(())
     }
 
     /// The metadata engine.

@@ -9,8 +9,6 @@ use std::sync::LazyLock;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// The page's only style, inline and allowed by its hash.
@@ -24,12 +22,7 @@ button{font:inherit;padding:.4rem 1rem;margin-top:.4rem}\
 .finish{font-weight:700}";
 
 /// `'sha256-…'` of [`STYLE`], for `style-src`.
-static STYLE_HASH: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "'sha256-{}'",
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE))
-    )
-});
+static STYLE_HASH: LazyLock<String> = LazyLock::new(|| crate::server::csp::hash_source(STYLE));
 
 /// Escapes text for HTML content and double-quoted attribute values.
 pub fn escape(text: &str) -> String {

@@ -1,0 +1,18 @@
+//! # The pages in a real browser
+//!
+//! The front page (`GET /`) and the interactive docs (`/docs`) of the real server
+//! (`TestServer`), driven in headless Chromium through chromedriver (`browser/driver.rs`).
+//! Built only with the `ci-tests` feature (`cargo test --features ci-tests --test browser`)
+//! because it needs Chromium and chromedriver, which `.ci/run` installs (Debian packages
+//! `chromium` and `chromium-driver`; `CHROME` and `CHROMEDRIVER` name other binaries).
+//!
+//! With `IDB_SCREENSHOTS=<dir>` the tests also save `front.png` and `docs.png` there
+//! (`docs/screenshots/take.sh`).
+
+mod common;
+#[path = "browser/docs.rs"]
+mod docs;
+#[path = "browser/driver.rs"]
+pub mod driver;
+#[path = "browser/front.rs"]
+mod front;
