@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Retakes the screenshots of the pages in this folder (front.png, docs.png): the browser
+# Retakes the screenshots of the pages in this folder (front, docs, console-subject, capture): the browser
 # suite saves them while it runs. Needs Chromium and chromedriver, as the suite does
 # (Debian: apt-get install chromium chromium-driver).
 set -euo pipefail

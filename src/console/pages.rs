@@ -38,7 +38,7 @@ button.danger{background:#a4221a;border-color:#a4221a}\
 .row{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap}.row label{margin-top:0}\
 .error{background:#fdecea;color:#8f1d16;border:1px solid #e0a3a0;padding:.75rem;border-radius:.5rem}\
 .note{background:#e8f0fe;border:1px solid #aac4f2;padding:.75rem;border-radius:.5rem}\
-.files{display:flex;flex-wrap:wrap;gap:1rem}\
+.files{display:flex;flex-wrap:wrap;gap:1rem;margin-top:.8rem}\
 figure{margin:0;border:1px solid #e3e6eb;border-radius:.4rem;padding:.5rem;width:17rem}\
 figure img{display:block;max-width:100%;max-height:14rem;margin:0 auto .4rem}\
 figcaption{font-size:.9rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:.3rem 0}\

@@ -36,6 +36,21 @@ pub fn png_small(seed: u8) -> Vec<u8> {
     v
 }
 
+/// A whole PNG a browser decodes: `width` × `height` RGB, a gradient shifted by `seed`.
+pub fn decodable_png(width: u32, height: u32, seed: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    let pixels: Vec<u8> = (0..height)
+        .flat_map(|y| (0..width).flat_map(move |x| [(x % 256) as u8, (y % 256) as u8, seed]))
+        .collect();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
 /// A JPEG header (JFIF APP0, then SOF0 with the size) and some bytes.
 pub fn jpeg(width: u32, height: u32, seed: u8) -> Vec<u8> {
     let mut v = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
