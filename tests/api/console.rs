@@ -394,3 +394,34 @@ async fn a_minted_client_token_opens_b2core_and_a_service_account_key_is_shown_o
     assert!(list.body.contains("reporting"), "{}", list.body);
     assert!(!list.body.contains("PRIVATE KEY"));
 }
+
+#[tokio::test]
+async fn a_masstack_identification_is_shown_with_its_scoring_and_the_number_masked() {
+    let m = crate::common::masstack::Ms::start().await;
+    let created = m.create(crate::common::masstack::seed_example()).await;
+    assert_eq!(created.status, StatusCode::OK);
+    let subject = created.json()["actor"]["subject_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut v = Visitor::signed_in(&m.server.base, ADMIN_A).await;
+    let page = v.get(&format!("/console/subjects/{subject}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = &page.body;
+    assert!(html.contains("MasStack identity document"), "{html}");
+    // The seed's number fails its check letter: executed, 0 points, failed.
+    assert!(
+        html.contains(
+            "Scoring: INTERNAL, EXECUTED, score <strong>0 / 100</strong>, <strong>FAILED</strong>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("<td>DOCUMENT_NUMBER"), "{html}");
+    // The number 12345678A shows only its last four characters.
+    assert!(html.contains("<dd>•••••678A</dd>"), "{html}");
+    assert!(!html.contains("12345678A"), "{html}");
+    assert!(
+        html.contains("<dt>Written by</dt><dd>MasStack</dd>"),
+        "{html}"
+    );
+}
