@@ -11,9 +11,7 @@ use std::sync::LazyLock;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
 use maud::{DOCTYPE, Markup, html};
-use sha2::{Digest, Sha256};
 
 /// The console's only style.
 const STYLE: &str = "\
@@ -46,12 +44,7 @@ dt{font-weight:600}dd{margin:0}\
 .pager{display:flex;gap:1rem;margin:1rem 0}";
 
 /// `'sha256-…'` of [`STYLE`], for `style-src`.
-static STYLE_HASH: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "'sha256-{}'",
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(STYLE))
-    )
-});
+static STYLE_HASH: LazyLock<String> = LazyLock::new(|| crate::server::csp::hash_source(STYLE));
 
 /// The frame of a page whose reader is signed in: the tenant, the navigation and sign-out.
 pub struct Frame<'a> {

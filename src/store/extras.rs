@@ -38,8 +38,9 @@ pub struct SubjectDataPage {
     pub total: u64,
 }
 
-/// Escapes `%`, `_` and the escape character itself for a `LIKE … ESCAPE '\'` pattern.
-fn like_pattern(text: &str) -> String {
+/// `text` as a `LIKE … ESCAPE '\'` pattern matching it anywhere, lower case, with `%`, `_`
+/// and the escape character itself escaped.
+pub(super) fn like_pattern(text: &str) -> String {
     let mut p = String::from("%");
     for c in text.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -23,19 +23,6 @@ const MATCHES: &str = "s.tenant = $1 AND ( \
     OR EXISTS (SELECT 1 FROM files f WHERE f.tenant = s.tenant AND f.subject_id = s.id \
                AND f.id = $2))";
 
-/// `text` as a LIKE pattern matching it anywhere, lower case, its wildcards escaped.
-fn contains_pattern(text: &str) -> String {
-    let mut p = String::from("%");
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
-
 impl Store {
     /// The tenant's subjects that `query` names, oldest first: its label or one of its
     /// aliases (a vendor's user, profile or account id) contains it, ignoring case; or it is
@@ -53,7 +40,7 @@ impl Store {
             .map(|u| u.to_string())
             .unwrap_or_default();
         let seq: i64 = query.parse().unwrap_or(-1);
-        let pattern = contains_pattern(query);
+        let pattern = super::extras::like_pattern(query);
         let total: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM subjects s WHERE {MATCHES}"
         )))
