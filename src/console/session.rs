@@ -234,8 +234,11 @@ pub async fn sign_in(
         return forged();
     }
     let limits = &state.config.server.sign_in_limits;
-    // Failures count against the address (an admin key names no account before it matches).
-    let attempt = Attempt::new(FLOW, "", peer_in(&extensions));
+    // Failures count against the address only: an admin key names no account before it
+    // matches, and one shared account would let anyone's guesses lock every admin out.
+    let peer = peer_in(&extensions);
+    let address = peer.map(|ip| ip.to_string()).unwrap_or_default();
+    let attempt = Attempt::new(FLOW, &address, peer);
     let Some(tenant) = state.keys.tenant_for(KeyKind::Admin, &form.admin_key) else {
         if let Err(e) = attempt.failed(&state.store, limits).await {
             return pages::failed(&e);

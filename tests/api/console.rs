@@ -425,3 +425,24 @@ async fn a_masstack_identification_is_shown_with_its_scoring_and_the_number_mask
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn wrong_admin_keys_are_bounded_per_address_and_then_even_the_right_one_waits() {
+    let j = Jumio::start_with(|c| {
+        c.server.sign_in_limits.failures_per_account = 100;
+        c.server.sign_in_limits.failures_per_address = 3;
+    })
+    .await;
+    let mut v = Visitor::new(&j.server.base);
+    for _ in 0..3 {
+        assert_eq!(v.sign_in("a-guess").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let refused = v.sign_in(ADMIN_A).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.body
+    );
+    assert!(refused.set_cookie("idb_console").is_none());
+}

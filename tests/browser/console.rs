@@ -255,7 +255,8 @@ async fn a_person_goes_through_the_jumio_capture_page_and_the_console_shows_the_
             .unwrap();
         // The page comes back saying the part was received (waiting on anything else could
         // find the old page before the browser has left it).
-        b.element(&format!("label[for='f-{id}-{side}'] .done")).await;
+        b.element(&format!("label[for='f-{id}-{side}'] .done"))
+            .await;
     }
     b.element("button.finish").await.click().await.unwrap();
     b.text_containing("h1", "Thank you").await;
