@@ -20,12 +20,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use chrono::Utc;
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use subtle::ConstantTimeEq as _;
 
 use super::Form;
 use super::pages;
 use crate::auth::throttle::{Attempt, peer_in};
-use crate::auth::{KeyKind, Keyring};
+use crate::auth::{KeyKind, Keyring, same_secret};
 use crate::model::TenantId;
 use crate::state::AppState;
 use crate::store::Store;
@@ -116,10 +115,6 @@ fn token() -> String {
     B64.encode(b)
 }
 
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
-
 /// A signed-in console session: the tenant it administers and its CSRF token.
 pub struct Session {
     /// The tenant; every console read is scoped to it.
@@ -132,7 +127,7 @@ impl Session {
     /// Whether a posted form carries this session's CSRF token (refuse it with [`forged`]
     /// when not).
     pub fn accepts(&self, presented: &str) -> bool {
-        same(presented, &self.csrf)
+        same_secret(presented, &self.csrf)
     }
 }
 
@@ -230,7 +225,7 @@ pub async fn sign_in(
     let expected = cookie(&headers, SIGN_IN_COOKIE)
         .and_then(|v| open::<SignInClaims>(&state.store, SIGN_IN_PURPOSE, v))
         .filter(|c| c.expires > Utc::now().timestamp());
-    if !expected.is_some_and(|c| same(&form.csrf, &c.csrf)) {
+    if !expected.is_some_and(|c| same_secret(&form.csrf, &c.csrf)) {
         return forged();
     }
     let limits = &state.config.server.sign_in_limits;

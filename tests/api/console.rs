@@ -5,7 +5,6 @@
 
 use idbridge::console::session::{Claims, SESSION_SECS, session_cookie};
 use reqwest::StatusCode;
-use serde_json::json;
 
 use crate::common::console::Visitor;
 use crate::common::fixtures::{jpeg, png, sha_hex as sha};
@@ -14,15 +13,8 @@ use crate::common::{ADMIN_A, ADMIN_B};
 
 /// A Jumio flow of tenant alpha: an ID card with a PNG front and a JPEG back.
 async fn jumio_subject(j: &Jumio) -> (Exec, Vec<u8>, Vec<u8>) {
-    let access = j.access(CLIENT_A).await;
-    let mut body = key_only(2);
-    body["workflowDefinition"]["credentials"] =
-        json!([{"category": "ID", "type": {"values": ["ID_CARD"]}}]);
-    let e = j.open(&access, body).await;
-    let id = e.cred("ID");
     let (front, back) = (png(640, 400, 21), jpeg(640, 400, 22));
-    j.add(&e, &id, "FRONT", front.clone()).await;
-    j.add(&e, &id, "BACK", back.clone()).await;
+    let (_, e) = j.id_card(front.clone(), back.clone()).await;
     (e, front, back)
 }
 

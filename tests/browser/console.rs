@@ -13,19 +13,11 @@ use serde_json::json;
 use crate::common::ADMIN_A;
 use crate::common::fixtures::{decodable_png as png, sha_hex};
 use crate::common::jumio::*;
-use crate::driver::{Browser, PATIENCE};
+use crate::driver::{Browser, PATIENCE, POLL};
 
 /// A Jumio flow of tenant alpha: an ID card with 640 px wide PNG front and back.
 async fn jumio_subject(j: &Jumio) -> (String, Exec) {
-    let access = j.access(CLIENT_A).await;
-    let mut body = key_only(2);
-    body["workflowDefinition"]["credentials"] =
-        json!([{"category": "ID", "type": {"values": ["ID_CARD"]}}]);
-    let e = j.open(&access, body).await;
-    let id = e.cred("ID");
-    j.add(&e, &id, "FRONT", png(640, 400, 31)).await;
-    j.add(&e, &id, "BACK", png(640, 400, 32)).await;
-    (access, e)
+    j.id_card(png(640, 400, 31), png(640, 400, 32)).await
 }
 
 /// Signs in through the form, as a person would.
@@ -57,7 +49,7 @@ async fn natural_width(b: &Browser, css: &str) -> u64 {
         if width > 0 || Instant::now() > deadline {
             return width;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(POLL).await;
     }
 }
 
@@ -219,9 +211,7 @@ async fn a_person_goes_through_the_jumio_capture_page_and_the_console_shows_the_
     let j = Jumio::start().await;
     let base = j.server.base.clone();
     let access = j.access(CLIENT_A).await;
-    let mut body = key_only(2);
-    body["workflowDefinition"]["credentials"] =
-        json!([{"category": "ID", "type": {"values": ["ID_CARD"]}}]);
+    let mut body = id_card_body();
     body["web"] = json!({});
     let (status, created) = j.create(&access, body).await;
     assert_eq!(status, StatusCode::OK, "{created}");

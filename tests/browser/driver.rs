@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 /// How long a page element or a text may take to appear before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 /// How often a condition is checked again while waiting for it.
-const POLL: Duration = Duration::from_millis(50);
+pub const POLL: Duration = Duration::from_millis(50);
 
 /// A running chromedriver and a Chromium session it drives. Dropping it kills chromedriver
 /// (and with it the browser); [`Browser::quit`] first ends the session cleanly.

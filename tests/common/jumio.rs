@@ -186,6 +186,14 @@ pub fn seed_personal_data() -> Value {
 }
 
 /// A workflow key alone, as the workflow descriptions' examples send it.
+/// Workflow 2 asking for one credential: an ID card.
+pub fn id_card_body() -> Value {
+    let mut body = key_only(2);
+    body["workflowDefinition"]["credentials"] =
+        json!([{"category": "ID", "type": {"values": ["ID_CARD"]}}]);
+    body
+}
+
 pub fn key_only(key: u32) -> Value {
     json!({ "customerInternalReference": "CUSTOMER_REFERENCE", "workflowDefinition": { "key": key } })
 }
@@ -430,6 +438,17 @@ impl JumioClient {
         let (status, created) = self.create(access, body).await;
         assert_eq!(status, StatusCode::OK, "{created}");
         Exec::from(&created)
+    }
+
+    /// A flow of tenant alpha holding an ID card whose FRONT and BACK parts are these files:
+    /// its access token and execution.
+    pub async fn id_card(&self, front: Vec<u8>, back: Vec<u8>) -> (String, Exec) {
+        let access = self.access(CLIENT_A).await;
+        let e = self.open(&access, id_card_body()).await;
+        let id = e.cred("ID");
+        self.add(&e, &id, "FRONT", front).await;
+        self.add(&e, &id, "BACK", back).await;
+        (access, e)
     }
 
     pub async fn reopen(&self, access: &str, account: &str, body: Value) -> (StatusCode, Value) {
