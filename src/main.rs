@@ -1,5 +1,5 @@
 //! The `idbridge` command: `serve`, `openapi`, `conform`, `certs`, `hash-password`,
-//! `vocabulary`, `store copy`.
+//! `vocabulary`, `store copy`, `keys`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -82,6 +82,42 @@ enum Command {
     Store {
         #[command(subcommand)]
         command: StoreCommand,
+    },
+    /// The store's master keys: status, online rotation, retirement of an old key.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// The configured and current key, each rotation, and how many files each key wraps.
+    Status {
+        /// Configuration file of the store.
+        #[arg(long, env = "IDBRIDGE_CONFIG")]
+        config: PathBuf,
+    },
+    /// Introduce a new master key and re-wrap every file's data key under it, while the nodes
+    /// keep serving (blobs are not rewritten). Run it again to finish a rotation that stopped.
+    Rotate {
+        /// Configuration file of the store (its master key opens the current key).
+        #[arg(long, env = "IDBRIDGE_CONFIG")]
+        config: PathBuf,
+        /// File holding the new key (base64 of 32 bytes); created with a fresh random key,
+        /// mode 0600, when absent. Leave it out to finish an unfinished rotation.
+        #[arg(long)]
+        new_key_file: Option<PathBuf>,
+    },
+    /// Delete what an old key opens in the store, once a rotation away from it has completed
+    /// and every node is configured with the new key.
+    Retire {
+        /// Configuration file of the store (already naming the new key).
+        #[arg(long, env = "IDBRIDGE_CONFIG")]
+        config: PathBuf,
+        /// The old key's id, as `idbridge keys status` shows it.
+        #[arg(long)]
+        key_id: String,
     },
 }
 
@@ -242,6 +278,22 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Keys { command } => {
+            use idbridge::keys_cli;
+            print!(
+                "{}",
+                match command {
+                    KeysCommand::Status { config } => keys_cli::status(&config).await?,
+                    KeysCommand::Rotate {
+                        config,
+                        new_key_file,
+                    } => keys_cli::rotate(&config, new_key_file.as_deref()).await?,
+                    KeysCommand::Retire { config, key_id } =>
+                        keys_cli::retire(&config, &key_id).await?,
+                }
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

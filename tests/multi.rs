@@ -27,6 +27,10 @@
 //!   storage under another master key: a node on the copy reads what every API wrote to the
 //!   original, a second run skips everything, an altered file is reported and left out
 //!   (`copy`).
+//! - `idbridge keys rotate` runs while both nodes upload and download (one upload held open
+//!   across the whole rotation): every file ends up wrapped under the new key, no blob is
+//!   rewritten, and after the nodes move to the new key and the old one is retired, every
+//!   file reads back byte for byte (`keys`).
 //! - Secrets never leak: a whole session through every API, failing requests included,
 //!   leaves no key, password, token, name, document number or file byte (raw or base64) in
 //!   the log at debug level, `/metrics` or any error answer, nor a file byte, key, password
@@ -63,6 +67,8 @@ mod crashloop;
 mod harness;
 #[path = "multi/jumio.rs"]
 mod jumio;
+#[path = "multi/keys.rs"]
+mod keys;
 #[path = "multi/ncore.rs"]
 mod ncore;
 #[path = "multi/passfort.rs"]

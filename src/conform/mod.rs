@@ -82,7 +82,10 @@ pub async fn run(opts: &Options, out: &mut (dyn Write + Send)) -> anyhow::Result
     for (suite, dir) in &suites {
         cases.push((suite, dir, list_cases(dir)?));
     }
-    let bar = progress_bar(cases.iter().map(|(_, _, files)| files.len() as u64).sum());
+    let bar = crate::progress::bar(
+        cases.iter().map(|(_, _, files)| files.len() as u64).sum(),
+        "[{bar:30}] {pos}/{len} cases  {wide_msg}",
+    );
     let mut report = Report::default();
     for (suite, dir, files) in cases {
         let ctx = step::Ctx {
@@ -125,19 +128,6 @@ pub async fn run(opts: &Options, out: &mut (dyn Write + Send)) -> anyhow::Result
     writeln!(out, "{} passed, {} failed", report.passed, report.failed)?;
     out.flush()?;
     Ok(report)
-}
-
-/// A bar of cases done out of `total`, with the current case's name, on stderr when it is a
-/// terminal; elsewhere (CI logs, pipes) a hidden one, and the output is the plain lines alone.
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        return indicatif::ProgressBar::hidden();
-    }
-    let style = indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} cases  {wide_msg}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-        .progress_chars("=> ");
-    indicatif::ProgressBar::with_draw_target(Some(total), indicatif::ProgressDrawTarget::stderr())
-        .with_style(style)
 }
 
 /// Loads OpenAPI documents for [`Options::contracts`]: each source is a file, a folder of

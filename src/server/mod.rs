@@ -297,16 +297,19 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let s = &config.storage;
     let master_key = match (&s.master_key, &s.master_key_file) {
         (Some(k), _) => {
-            tracing::info!("master key: from configuration");
-            MasterKey::from_base64(k.expose())?
+            let key = MasterKey::from_base64(k.expose())?;
+            tracing::info!(id = key.id(), "master key: from configuration");
+            key
         }
         (None, Some(path)) => {
             let (key, source) = MasterKey::from_file(path)?;
             match source {
                 KeySource::Created => {
-                    tracing::info!(path = %path.display(), "master key: created key file")
+                    tracing::info!(path = %path.display(), id = key.id(), "master key: created key file")
                 }
-                _ => tracing::info!(path = %path.display(), "master key: read key file"),
+                _ => {
+                    tracing::info!(path = %path.display(), id = key.id(), "master key: read key file")
+                }
             }
             key
         }

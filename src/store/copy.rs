@@ -376,8 +376,12 @@ async fn copy_rows(
 fn reseal_signing_key(from: &Store, to: &Store, table: &Table, row: &mut Values) -> Result<()> {
     let id = table.text(row, "id")?;
     let sealed = table.text(row, "private_key")?;
-    let resealed =
-        super::signing::reseal_private_key(&from.inner.master, &to.inner.master, &id, &sealed)?;
+    let resealed = super::signing::reseal_private_key(
+        &from.inner.keys.all(),
+        &to.inner.keys.current(),
+        &id,
+        &sealed,
+    )?;
     table.set_text(row, "private_key", resealed)
 }
 
@@ -430,7 +434,8 @@ async fn copy_file(
             return Ok((Outcome::Failed, size));
         }
     };
-    table.set_text(&mut row, "wrapped_key", B64.encode(&sealed.wrapped))?;
+    table.set_text(&mut row, "wrapped_key", B64.encode(&sealed.wrapped.bytes))?;
+    table.set_text(&mut row, "key_id", sealed.wrapped.key_id.clone())?;
     let insert = table.insert();
     let written = bind_all(sqlx::query(AssertSqlSafe(insert.as_str())), &row)
         .execute(&to.inner.pool)
@@ -513,7 +518,6 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::store::{BlobLocation, DbSettings, MasterKey, StoreOptions};
 
     /// A file's plaintext as a stream of one piece.
     fn body(bytes: &'static [u8]) -> impl futures::Stream<Item = Result<Bytes>> + Send + Unpin {
@@ -521,16 +525,8 @@ mod tests {
     }
 
     async fn sqlite_store(dir: &std::path::Path, key: u8) -> Store {
-        Store::open(StoreOptions {
-            metadata_url: format!("sqlite://{}", dir.join("idbridge.db").display()),
-            db: DbSettings::default(),
-            blobs: BlobLocation::Local(dir.join("blobs")),
-            master_key: MasterKey::from_base64(&B64.encode([key; 32])).unwrap(),
-            sweep_grace: std::time::Duration::from_secs(3600),
-        })
-        .await
-        .unwrap()
-        .0
+        let url = format!("sqlite://{}", dir.join("idbridge.db").display());
+        crate::store::testing::open_keyed(dir, url, [key; 32]).await
     }
 
     /// The table list is the schema: every table the migrations make is copied or named as

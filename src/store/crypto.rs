@@ -27,13 +27,18 @@ pub const TAG: usize = 16;
 pub const HEADER: usize = 16;
 const MAGIC: &[u8; 8] = b"IDBBLOB1";
 
-/// The key that wraps every data key. Never logged, never stored among the blobs.
+/// The key that wraps every data key. Never logged, never stored among the blobs (a
+/// rotation stores the next key sealed under this one, see `store::keys`).
 #[derive(Clone)]
-pub struct MasterKey(LessSafeKey);
+pub struct MasterKey {
+    aead: LessSafeKey,
+    raw: [u8; 32],
+    id: String,
+}
 
 impl fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MasterKey(<redacted>)")
+        write!(f, "MasterKey({}, <redacted>)", self.id)
     }
 }
 
@@ -57,7 +62,27 @@ impl MasterKey {
         let raw: [u8; 32] = raw
             .try_into()
             .map_err(|_| Error::invalid("storage.master_key", "must decode to exactly 32 bytes"))?;
-        Ok(MasterKey(aes_key(&raw)?))
+        Self::from_raw(raw)
+    }
+
+    /// A key from its 32 bytes.
+    pub fn from_raw(raw: [u8; 32]) -> Result<Self> {
+        Ok(MasterKey {
+            aead: aes_key(&raw)?,
+            id: key_id(&raw),
+            raw,
+        })
+    }
+
+    /// The key's id: 16 hex digits of a SHA-256 of the key under a label of its own. It names
+    /// the key in the store and in logs; it says nothing usable about the key's bytes.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The key's bytes, for sealing it under another key during a rotation.
+    pub(crate) fn raw(&self) -> &[u8; 32] {
+        &self.raw
     }
 
     /// Reads the key file, or creates it (mode 0600) with a fresh random key when absent.
@@ -77,7 +102,7 @@ impl MasterKey {
                 let mut raw = [0u8; 32];
                 rand::rngs::OsRng.fill_bytes(&mut raw);
                 match create_private(path, B64.encode(raw).as_bytes()) {
-                    Ok(()) => Ok((MasterKey(aes_key(&raw)?), KeySource::Created)),
+                    Ok(()) => Ok((Self::from_raw(raw)?, KeySource::Created)),
                     // Another process created it first: use theirs.
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                         Self::from_file(path)
@@ -94,11 +119,16 @@ impl MasterKey {
     pub fn new_data_key(&self, context: &[u8]) -> Result<(ChunkCipher, Vec<u8>)> {
         let mut dk = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut dk);
+        Ok((ChunkCipher(aes_key(&dk)?), self.wrap(dk, context)?))
+    }
+
+    /// `dk` wrapped under this key for `context`: nonce, sealed key, tag.
+    fn wrap(&self, dk: [u8; 32], context: &[u8]) -> Result<Vec<u8>> {
         let mut nonce = [0u8; 12];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let mut wrapped = dk.to_vec();
         let tag = self
-            .0
+            .aead
             .seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(context),
@@ -108,25 +138,46 @@ impl MasterKey {
         let mut out = nonce.to_vec();
         out.extend_from_slice(&wrapped);
         out.extend_from_slice(tag.as_ref());
-        Ok((ChunkCipher(aes_key(&dk)?), out))
+        Ok(out)
     }
 
     /// Unwraps a stored data key; fails when the key or its context was altered.
     pub fn open_data_key(&self, wrapped: &[u8], context: &[u8]) -> Result<ChunkCipher> {
-        if wrapped.len() != 12 + 32 + TAG {
+        let mut buf = wrapped.to_vec();
+        let dk = self.unwrap_in_place(&mut buf, context)?;
+        Ok(ChunkCipher(aes_key(dk)?))
+    }
+
+    /// A stored data key, wrapped again under `to`, for the same file (`context`): what a
+    /// master key rotation writes in place of the old wrapped key. The blob is untouched.
+    pub fn rewrap_data_key(
+        &self,
+        wrapped: &[u8],
+        context: &[u8],
+        to: &MasterKey,
+    ) -> Result<Vec<u8>> {
+        let mut buf = wrapped.to_vec();
+        let dk: [u8; 32] = self
+            .unwrap_in_place(&mut buf, context)?
+            .try_into()
+            .map_err(|_| Error::internal("a data key must be 32 bytes"))?;
+        to.wrap(dk, context)
+    }
+
+    fn unwrap_in_place<'a>(&self, buf: &'a mut [u8], context: &[u8]) -> Result<&'a [u8]> {
+        if buf.len() != 12 + 32 + TAG {
             return Err(Error::internal("wrapped data key has the wrong length"));
         }
-        let (nonce, sealed) = wrapped.split_at(12);
+        let (nonce, sealed) = buf.split_at_mut(12);
         let nonce =
             Nonce::try_assume_unique_for_key(nonce).map_err(|_| Error::internal("bad nonce"))?;
-        let mut buf = sealed.to_vec();
         let dk = self
-            .0
-            .open_in_place(nonce, Aad::from(context), &mut buf)
+            .aead
+            .open_in_place(nonce, Aad::from(context), sealed)
             .map_err(|_| {
                 Error::internal("data key unwrap failed (wrong master key or altered record)")
             })?;
-        Ok(ChunkCipher(aes_key(dk)?))
+        Ok(dk)
     }
 }
 
@@ -137,7 +188,7 @@ impl MasterKey {
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let mut sealed = secret.to_vec();
         let tag = self
-            .0
+            .aead
             .seal_in_place_separate_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(context),
@@ -160,13 +211,22 @@ impl MasterKey {
             Nonce::try_assume_unique_for_key(nonce).map_err(|_| Error::internal("bad nonce"))?;
         let mut buf = body.to_vec();
         let plain = self
-            .0
+            .aead
             .open_in_place(nonce, Aad::from(context), &mut buf)
             .map_err(|_| {
                 Error::internal("secret unseal failed (wrong master key or altered record)")
             })?;
         Ok(plain.to_vec())
     }
+}
+
+fn key_id(raw: &[u8; 32]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(b"idbridge/master-key-id/v1\0")
+        .chain_update(raw)
+        .finalize();
+    hex::encode(&digest[..8])
 }
 
 fn aes_key(raw: &[u8]) -> Result<LessSafeKey> {

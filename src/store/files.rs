@@ -48,7 +48,7 @@ pub struct PutRules {
 pub struct StagedFile {
     file: StoredFile,
     key: String,
-    wrapped: Vec<u8>,
+    wrapped: super::keys::Wrapped,
     guard: super::blobs::RemovalGuard,
 }
 
@@ -78,12 +78,14 @@ pub struct ByteRange {
 }
 
 pub(super) const COLUMNS: &str = "id, subject_id, document_id, side, name, media_type, size, sha256, width, height, \
-                       extras, blob_key, wrapped_key, created_at";
+                       extras, blob_key, wrapped_key, created_at, key_id";
 
 pub(super) struct FileRow {
     pub(super) file: StoredFile,
     blob_key: String,
     wrapped_key: Vec<u8>,
+    /// The master key the data key is wrapped under (`None`: stored before ids were kept).
+    key_id: Option<String>,
 }
 
 /// Stored files from rows, in side order (`FileSide::position`), oldest first within a side:
@@ -141,11 +143,17 @@ pub(super) fn file_from_row_at(tenant: &TenantId, r: &db::Row, prefix: &str) -> 
         wrapped_key: base64::engine::general_purpose::STANDARD
             .decode(r.try_get::<&str, _>(&*c("wrapped_key"))?)
             .map_err(Error::internal)?,
+        key_id: r.try_get(&*c("key_id"))?,
     })
 }
 
 /// Binds a wrapped data key to its tenant and file, so a key row moved elsewhere cannot open.
 fn key_context(tenant: &TenantId, file_id: Uuid) -> Vec<u8> {
+    key_context_text(tenant.as_str(), &file_id.to_string())
+}
+
+/// [`key_context`] of a row's `tenant` and `id` columns.
+pub(super) fn key_context_text(tenant: &str, file_id: &str) -> Vec<u8> {
     format!("idbridge/file/v1/{tenant}/{file_id}").into_bytes()
 }
 

@@ -16,6 +16,7 @@ mod documents;
 mod extras;
 mod files;
 mod idempotency;
+mod keys;
 mod leases;
 mod lookup;
 mod outbox;
@@ -49,6 +50,7 @@ pub use db::{DbSettings, Engine};
 pub use extras::{SubjectDataPage, SubjectSearch};
 pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
 pub use idempotency::Claim;
+pub use keys::{KeyStatus, MasterKeyRow, RotationReport};
 pub use lookup::{ProcessPage, number_key};
 pub use outbox::{Claimed, NewEvent};
 pub use pages::{DocumentOrder, Owner, WithFiles};
@@ -106,7 +108,7 @@ struct Inner {
     pool: db::Pool,
     engine: Engine,
     blobs: Blobs,
-    master: MasterKey,
+    keys: keys::KeyRing,
     stats: StoreStats,
     /// This node's name in leases and claims: random per opened store, so two processes
     /// over one database never take each other for themselves.
@@ -132,11 +134,13 @@ impl Store {
                 pool,
                 engine,
                 blobs,
-                master: opts.master_key,
+                keys: keys::KeyRing::new(opts.master_key),
                 stats: StoreStats::default(),
                 node: uuid::Uuid::new_v4().to_string(),
             }),
         };
+        // Keys introduced by a rotation, opened with the configured one.
+        store.refresh_keys().await?;
         // Several nodes starting at once: one sweeps, the others serve meanwhile.
         let swept = if store.try_lease(ORPHAN_SWEEP, ORPHAN_SWEEP_LEASE).await? {
             let swept = store.sweep_orphans(opts.sweep_grace).await;

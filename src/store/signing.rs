@@ -34,16 +34,20 @@ fn context(id: &str) -> Vec<u8> {
 }
 
 /// A stored `signing_keys.private_key` of key `id` (base64 of the private key sealed by
-/// `from`), sealed again by `to`: what `store copy` writes into a store with another master
-/// key. Fails when `from` does not open it (another master key, an altered row).
+/// one of the keys `from`), sealed again by `to`: what `store copy` writes into a store
+/// with another master key. Fails when no key of `from` opens it (another master key, an
+/// altered row).
 pub(super) fn reseal_private_key(
-    from: &MasterKey,
+    from: &[MasterKey],
     to: &MasterKey,
     id: &str,
     stored: &str,
 ) -> Result<String> {
     let sealed = B64.decode(stored).map_err(Error::internal)?;
-    let private = from.open_secret(&sealed, &context(id))?;
+    let private = from
+        .iter()
+        .find_map(|k| k.open_secret(&sealed, &context(id)).ok())
+        .ok_or_else(|| Error::internal("no master key opens the signing key"))?;
     Ok(B64.encode(to.seal_secret(&private, &context(id))?))
 }
 
@@ -52,17 +56,13 @@ impl Store {
     /// AES-256-GCM under the master key, bound to `purpose`. Every node opens what any node
     /// sealed; the client can neither read nor alter it.
     pub fn seal_for_client(&self, purpose: &str, plain: &[u8]) -> Result<Vec<u8>> {
-        self.inner
-            .master
-            .seal_secret(plain, format!("client:{purpose}").as_bytes())
+        self.seal_current(plain, format!("client:{purpose}").as_bytes())
     }
 
     /// Opens what [`Store::seal_for_client`] sealed for the same purpose; `None` for
     /// anything else (altered, sealed for another purpose or under another master key).
     pub fn open_from_client(&self, purpose: &str, sealed: &[u8]) -> Option<Vec<u8>> {
-        self.inner
-            .master
-            .open_secret(sealed, format!("client:{purpose}").as_bytes())
+        self.open_any(sealed, format!("client:{purpose}").as_bytes())
             .ok()
     }
 
@@ -80,7 +80,7 @@ impl Store {
         let sealed = B64
             .decode(row.try_get::<String, _>("private_key")?)
             .map_err(Error::internal)?;
-        let private = self.inner.master.open_secret(&sealed, &context(&id))?;
+        let private = self.open_any(&sealed, &context(&id))?;
         Ok(Some(SigningKey {
             id: db::uuid(&id)?,
             private_pem: String::from_utf8(private).map_err(Error::internal)?,
@@ -97,10 +97,7 @@ impl Store {
         public_pem: &str,
     ) -> Result<SigningKey> {
         let id = Uuid::now_v7().to_string();
-        let sealed = self
-            .inner
-            .master
-            .seal_secret(private_pem.as_bytes(), &context(&id))?;
+        let sealed = self.seal_current(private_pem.as_bytes(), &context(&id))?;
         sqlx::query(
             "INSERT INTO signing_keys (id, purpose, private_key, public_key, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (purpose) DO NOTHING",
@@ -132,11 +129,11 @@ mod tests {
     fn resealed_private_keys_open_only_under_the_new_master_key() {
         let (old, new) = (key(1), key(2));
         let stored = B64.encode(old.seal_secret(b"PEM", &context("k1")).unwrap());
-        let moved = reseal_private_key(&old, &new, "k1", &stored).unwrap();
+        let moved = reseal_private_key(std::slice::from_ref(&old), &new, "k1", &stored).unwrap();
         let sealed = B64.decode(&moved).unwrap();
         assert_eq!(new.open_secret(&sealed, &context("k1")).unwrap(), b"PEM");
         assert!(old.open_secret(&sealed, &context("k1")).is_err());
         assert!(new.open_secret(&sealed, &context("k2")).is_err());
-        assert!(reseal_private_key(&new, &old, "k1", &stored).is_err());
+        assert!(reseal_private_key(std::slice::from_ref(&new), &old, "k1", &stored).is_err());
     }
 }

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
 
@@ -131,12 +130,16 @@ pub async fn open(dir: &Path) -> Store {
 
 /// A store with its blobs under `dir` and its metadata at `metadata_url`.
 pub async fn open_at(dir: &Path, metadata_url: String) -> Store {
-    let key = base64::engine::general_purpose::STANDARD.encode([3u8; 32]);
+    open_keyed(dir, metadata_url, [3u8; 32]).await
+}
+
+/// [`open_at`] with master key `key`.
+pub async fn open_keyed(dir: &Path, metadata_url: String, key: [u8; 32]) -> Store {
     Store::open(StoreOptions {
         metadata_url,
         db: DbSettings::default(),
         blobs: BlobLocation::Local(dir.join("blobs")),
-        master_key: MasterKey::from_base64(&key).unwrap(),
+        master_key: MasterKey::from_raw(key).unwrap(),
         sweep_grace: std::time::Duration::from_secs(3600),
     })
     .await

@@ -73,7 +73,7 @@ impl Store {
                 limit: cap.into(),
             });
         }
-        insert_file(&mut tx, &staged).await?;
+        insert_file(&mut tx, self, &staged).await?;
         tx.commit().await?;
         let file = staged.committed();
         self.add_bytes_in(file.size);

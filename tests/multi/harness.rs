@@ -228,6 +228,8 @@ pub struct Cluster {
     pub metadata_url: String,
     /// Where the nodes keep their blobs.
     pub blobs: BlobLocation,
+    /// The configuration file both nodes read.
+    pub config: std::path::PathBuf,
     /// The configuration file and the data directory, removed on drop.
     _dir: TempDir,
 }
@@ -258,6 +260,7 @@ impl Cluster {
             jumio: Vec::new(),
             metadata_url,
             blobs,
+            config: config.clone(),
             _dir: dir,
         };
         for _ in 0..2 {

@@ -107,6 +107,7 @@ pub(super) const TABLES: &[Table] = &[
             ("blob_key", Text),
             ("wrapped_key", Text),
             ("created_at", Int),
+            ("key_id", Text),
         ],
         key: &["id"],
         special: Special::Files,
@@ -324,6 +325,11 @@ pub const NOT_COPIED: &[(&str, &str)] = &[
         "leases",
         "which node runs a background job until when: coordination among the nodes of one \
          store, meaningless to another store's nodes",
+    ),
+    (
+        "master_keys",
+        "keys a rotation introduced, sealed under this store's earlier keys: the destination \
+         has its own master key, and every copied file is re-wrapped under it",
     ),
     (
         "_sqlx_migrations",

@@ -33,9 +33,12 @@ impl Store {
             return Err(Error::invalid("range", "is outside the file"));
         }
         let cipher = self
-            .inner
-            .master
-            .open_data_key(&row.wrapped_key, &key_context(tenant, id))?;
+            .open_data_key(
+                row.key_id.as_deref(),
+                &row.wrapped_key,
+                &key_context(tenant, id),
+            )
+            .await?;
         crypto::check_header(
             &self
                 .inner

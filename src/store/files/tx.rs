@@ -4,8 +4,8 @@
 use sqlx::{AssertSqlSafe, Row};
 use uuid::Uuid;
 
-use super::super::{Tx, db};
-use super::{COLUMNS, StagedFile, file_from_row};
+use super::super::{Store, Tx, db};
+use super::{COLUMNS, StagedFile, file_from_row, key_context};
 use crate::error::{Error, Result};
 use crate::model::{FileSide, StoredFile, TenantId};
 
@@ -67,7 +67,7 @@ impl Tx {
         }
         staged.file.document_id = Some(document_id);
         staged.file.side = side;
-        insert_file(&mut self.tx, &staged).await?;
+        insert_file(&mut self.tx, &self.store, &staged).await?;
         let file = staged.file.clone();
         self.staged.push(staged);
         Ok(file)
@@ -139,11 +139,18 @@ pub(in crate::store) async fn attach_loose(
 }
 
 /// Inserts a staged file's metadata row inside the caller's transaction.
-pub(in crate::store) async fn insert_file(tx: &mut db::DbTx, s: &StagedFile) -> Result<()> {
+pub(in crate::store) async fn insert_file(
+    tx: &mut db::DbTx,
+    store: &Store,
+    s: &StagedFile,
+) -> Result<()> {
     use base64::Engine as _;
     let f = &s.file;
+    let wrapped = store
+        .wrapped_for_commit(tx, &s.wrapped, &key_context(&f.tenant, f.id))
+        .await?;
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO files (tenant, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        "INSERT INTO files (tenant, {COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
     )))
     .bind(f.tenant.as_str())
     .bind(f.id.to_string())
@@ -158,8 +165,9 @@ pub(in crate::store) async fn insert_file(tx: &mut db::DbTx, s: &StagedFile) -> 
     .bind(f.height.map(i64::from))
     .bind(db::to_json(&f.extras)?)
     .bind(&s.key)
-    .bind(base64::engine::general_purpose::STANDARD.encode(&s.wrapped))
+    .bind(base64::engine::general_purpose::STANDARD.encode(&wrapped.bytes))
     .bind(db::millis(f.created_at))
+    .bind(&wrapped.key_id)
     .execute(&mut **tx)
     .await?;
     Ok(())

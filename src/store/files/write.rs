@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::super::blobs::{BlobWriter, Blobs, RemovalGuard};
 use super::super::crypto::{self, CHUNK, ChunkCipher, TAG};
+use super::super::keys::Wrapped;
 use super::super::{Store, db};
 use super::{AcceptFn, Attach, PutRules, StagedFile, attach_loose, insert_file, key_context};
 use crate::error::{Error, Result};
@@ -98,7 +99,7 @@ impl Store {
     where
         S: Stream<Item = Result<Bytes>> + Send + Unpin,
     {
-        let (cipher, wrapped) = self.inner.master.new_data_key(&key_context(tenant, id))?;
+        let (cipher, wrapped) = self.new_data_key(&key_context(tenant, id))?;
         let mut writer = self.inner.blobs.writer(key).await?;
         let written = match seal_into(&mut writer, &cipher, max_size, accept, body).await {
             Ok(w) => w,
@@ -170,7 +171,7 @@ impl Store {
             }
         }
         for s in &staged {
-            insert_file(&mut tx, s).await?;
+            insert_file(&mut tx, self, s).await?;
         }
         tx.commit().await?;
         Ok(staged
@@ -215,7 +216,7 @@ impl Store {
                     }
                     s.file.document_id = Some(doc.id);
                     s.file.side = side;
-                    insert_file(&mut tx, &s).await?;
+                    insert_file(&mut tx, self, &s).await?;
                     staged.push(s);
                 }
                 Attach::Existing(id) => {
@@ -265,8 +266,8 @@ impl Store {
 pub(in crate::store) struct SealedBlob {
     /// What was read from the body.
     pub(in crate::store) written: Written,
-    /// The blob's data key, wrapped by the master key (the `files.wrapped_key` to store).
-    pub(in crate::store) wrapped: Vec<u8>,
+    /// The blob's data key, wrapped by the master key (`files.wrapped_key` and `key_id`).
+    pub(in crate::store) wrapped: Wrapped,
     /// Removes the blob on drop unless disarmed.
     pub(in crate::store) guard: RemovalGuard,
 }
