@@ -53,6 +53,17 @@ pub fn is_json_object(body: &[u8]) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
+/// The page size a list is asked for in `limit`: `default` when none is given, else 1 to `max`.
+pub fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, crate::error::Error> {
+    let limit = limit.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        let reason = format!("must be between 1 and {max}");
+        Err(crate::error::Error::invalid("limit", reason))
+    }
+}
+
 /// The message for a JSON body that is not an object.
 pub const NOT_AN_OBJECT: &str = "the body must be a JSON object";
 

@@ -57,7 +57,11 @@ pub fn refuse<E: VendorError>(e: Error) -> axum::response::Response {
 /// {challenge}` on a 401 where the API names its scheme (RFC 6750 §3: a 401 names the scheme
 /// the client must authenticate with), and `Retry-After` where the core error `core` asks for
 /// it (see [`retry_after`](super::retry_after)).
-pub fn answer(mut response: Response, challenge: Option<&'static str>, core: Option<&Error>) -> Response {
+pub fn answer(
+    mut response: Response,
+    challenge: Option<&'static str>,
+    core: Option<&Error>,
+) -> Response {
     if let Some(scheme) = challenge.filter(|_| response.status() == StatusCode::UNAUTHORIZED) {
         response
             .headers_mut()

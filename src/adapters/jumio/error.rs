@@ -82,6 +82,9 @@ impl JumioError {
 impl IntoResponse for JumioError {
     fn into_response(self) -> Response {
         let b = self.to_body();
-        common::retry_after(common::vendor_error::with_own_status(b.status, b), self.core())
+        common::retry_after(
+            common::vendor_error::with_own_status(b.status, b),
+            self.core(),
+        )
     }
 }

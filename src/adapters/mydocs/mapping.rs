@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use utoipa::openapi::Required;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::schema::{self as doc_schema, ObjectBuilder};
 
 pub use super::types::{Type, Types};
 use super::wire::{Document as DocumentView, DocumentFile, TypeRef, UploadedFile};
+use crate::adapters::common::api_document::parameter;
 use crate::error::{Error, Result};
 use crate::media::MediaType;
 use crate::model::{Document, DocumentKind, FileSide, StoredFile};
@@ -219,15 +220,8 @@ impl utoipa::IntoParams for ListOrder {
         LIST_ORDER
             .iter()
             .map(|(name, description)| {
-                ParameterBuilder::new()
-                    .name(*name)
-                    .parameter_in(ParameterIn::Query)
-                    .description(Some(*description))
-                    .required(Required::False)
-                    .schema(Some(
-                        ObjectBuilder::new().schema_type(doc_schema::Type::String),
-                    ))
-                    .build()
+                let text = ObjectBuilder::new().schema_type(doc_schema::Type::String);
+                parameter(name, ParameterIn::Query, description, Required::False, text)
             })
             .collect()
     }
