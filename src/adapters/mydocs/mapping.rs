@@ -69,16 +69,8 @@ pub fn check_file_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks content against the allowed types.
-pub fn check_media(media: MediaType) -> Result<()> {
-    if ALLOWED.contains(&media) {
-        Ok(())
-    } else {
-        Err(Error::UnsupportedMediaType(
-            "must be a PDF, JPEG or PNG (judged by content)".into(),
-        ))
-    }
-}
+/// Why content not of the allowed types is refused.
+pub const NOT_ALLOWED: &str = "must be a PDF, JPEG or PNG (judged by content)";
 
 /// Writes a time as B2Core does: ISO-8601 with an offset, e.g. `2026-01-01T00:00:00+00:00`.
 pub fn time(t: DateTime<Utc>) -> String {
