@@ -2,7 +2,7 @@
 //! `{"error": {"code", "message", "field"?}}`.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::wire::{ErrorBody, ErrorDetail};
@@ -138,13 +138,7 @@ impl AdminError {
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         let (status, body) = self.parts();
-        let mut response = (status, axum::Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-        }
-        crate::adapters::common::retry_after(response, common::VendorError::core(&self))
+        let response = (status, axum::Json(body)).into_response();
+        common::answer(response, Some("Bearer"), common::VendorError::core(&self))
     }
 }

@@ -78,10 +78,7 @@ pub async fn list_subjects(
     AdminTenant(tenant): AdminTenant,
     Query(q): Query<ListQuery>,
 ) -> Result<axum::Json<SubjectList>, AdminError> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 200").into());
-    }
+    let limit = crate::adapters::common::page_limit(q.limit, 50, 200)?;
     let offset = q.offset.unwrap_or(0);
     if offset > i64::MAX as u64 {
         return Err(Error::invalid("offset", "is too large").into());

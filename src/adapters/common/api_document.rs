@@ -3,8 +3,10 @@
 //! then registered on, as `#[derive(OpenApi)]` did for each adapter.
 
 use utoipa::Modify;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::ObjectBuilder;
 use utoipa::openapi::tag::TagBuilder;
-use utoipa::openapi::{InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder};
+use utoipa::openapi::{InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder, Required};
 
 use super::security::Security;
 
@@ -49,4 +51,23 @@ impl ApiDocument {
         self.security.modify(&mut openapi);
         openapi
     }
+}
+
+/// A parameter an extractor documents by hand in its `IntoParams` (a header, or path and query
+/// parameters read from a list): `name` in `at`, its description, whether it is required,
+/// and its schema.
+pub fn parameter(
+    name: &str,
+    at: ParameterIn,
+    description: &str,
+    required: Required,
+    schema: ObjectBuilder,
+) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(at)
+        .description(Some(description))
+        .required(required)
+        .schema(Some(schema))
+        .build()
 }

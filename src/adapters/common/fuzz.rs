@@ -4,7 +4,7 @@
 use axum::response::IntoResponse;
 use proptest::test_runner::TestCaseError;
 
-use crate::fuzz_kit::ensure;
+use crate::fuzz_kit::{ensure, json_bytes, run, run_corpus};
 
 /// A refusal is a 4xx whose body is JSON.
 pub fn refused<E: IntoResponse>(e: E) -> Result<(), TestCaseError> {
@@ -32,4 +32,15 @@ pub fn outcome<T, E: IntoResponse>(r: Result<T, E>) -> Result<(), TestCaseError>
         Ok(_) => Ok(()),
         Err(e) => refused(e),
     }
+}
+
+/// Runs a vendor's JSON body reader `read` over the HTTP seed corpus, then over generated
+/// JSON bodies whose keys are mostly `fields` (fuzz target `target`).
+pub fn json_bodies(
+    target: &str,
+    fields: &'static [&'static str],
+    read: fn(&[u8]) -> Result<(), TestCaseError>,
+) {
+    run_corpus("http", |b| read(&b));
+    run(target, 3000, json_bytes(fields), |b| read(&b));
 }

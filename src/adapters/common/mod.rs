@@ -53,6 +53,46 @@ pub fn is_json_object(body: &[u8]) -> bool {
     body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
+/// A core error with its invalid field renamed by `name`, from the core's name to the one the
+/// request used; any other error is unchanged.
+pub fn rename_field(
+    e: crate::error::Error,
+    name: impl FnOnce(&str) -> String,
+) -> crate::error::Error {
+    match e {
+        crate::error::Error::InvalidField { field, reason } => {
+            crate::error::Error::invalid(name(&field), reason)
+        }
+        other => other,
+    }
+}
+
+/// An upload's content check (`PutRules::accept`): only the media types in `allowed`, judged
+/// by the sniffed content; any other is refused as unsupported (415) with `refusal`.
+pub fn accept_only(
+    allowed: &'static [crate::media::MediaType],
+    refusal: &'static str,
+) -> crate::store::AcceptFn {
+    Box::new(move |sniffed| {
+        if allowed.contains(&sniffed.media_type) {
+            Ok(())
+        } else {
+            Err(crate::error::Error::UnsupportedMediaType(refusal.into()))
+        }
+    })
+}
+
+/// The page size a list is asked for in `limit`: `default` when none is given, else 1 to `max`.
+pub fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, crate::error::Error> {
+    let limit = limit.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        let reason = format!("must be between 1 and {max}");
+        Err(crate::error::Error::invalid("limit", reason))
+    }
+}
+
 /// The message for a JSON body that is not an object.
 pub const NOT_AN_OBJECT: &str = "the body must be a JSON object";
 

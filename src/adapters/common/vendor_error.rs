@@ -11,8 +11,8 @@
 //! ```
 
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use crate::error::Error;
 use crate::state::AppState;
@@ -51,6 +51,30 @@ pub fn with_fallbacks<E: VendorError>(router: Router<AppState>) -> Router<AppSta
 /// around its routes (the request timeout) to answer in its vendor's shape.
 pub fn refuse<E: VendorError>(e: Error) -> axum::response::Response {
     E::from(e).into_response()
+}
+
+/// A vendor error's answer: `response` (its status and body), with `WWW-Authenticate:
+/// {challenge}` on a 401 where the API names its scheme (RFC 6750 §3: a 401 names the scheme
+/// the client must authenticate with), and `Retry-After` where the core error `core` asks for
+/// it (see [`retry_after`](super::retry_after)).
+pub fn answer(
+    mut response: Response,
+    challenge: Option<&'static str>,
+    core: Option<&Error>,
+) -> Response {
+    if let Some(scheme) = challenge.filter(|_| response.status() == StatusCode::UNAUTHORIZED) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(scheme));
+    }
+    super::retry_after(response, core)
+}
+
+/// A JSON error body that carries its own status as a number (nCore's and Jumio's), answered
+/// with that status; a number that is no status answers 500.
+pub fn with_own_status(status: u16, body: impl serde::Serialize) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(body)).into_response()
 }
 
 /// What any API says of a core error before its vendor dresses it: the status, the message

@@ -18,7 +18,7 @@ use super::wire::{
     SdkChannel, WebChannel,
 };
 use crate::error::Error;
-use crate::model::{NewDocument, NewProcess, TenantId};
+use crate::model::{NewDocument, NewProcess, Subject, TenantId};
 use crate::ops::{
     self,
     executions::{Holds, NewCredential, NewToken, Opening, Owner},
@@ -30,16 +30,31 @@ use crate::state::AppState;
 use super::context::{AccessRefusals, ExecutionRefusals, IdRefusals, UserAgent};
 pub(super) use super::context::{Body, Ctx, Path, account, execution, namespace, reference};
 
-/// Checks a request and opens a workflow execution for the account: its documents (one per
-/// ID, SELFIE and DOCUMENT credential), the process, and the execution's `api.token`.
+/// Checks the request in `bytes` and opens a workflow execution for the account `on_file`, or
+/// for a new account: its documents (one per ID, SELFIE and DOCUMENT credential), the
+/// process, and the execution's `api.token`.
 async fn open_execution(
     state: &AppState,
     ctx: &Ctx,
     tenant: &TenantId,
-    (subject, owner): (Uuid, Owner),
-    req: AccountRequest,
-) -> Result<AccountResponse, JumioError> {
-    // Checked by `check_request` before the caller wrote anything.
+    on_file: Option<&Subject>,
+    bytes: &[u8],
+) -> Result<axum::Json<AccountResponse>, JumioError> {
+    let req = parse(bytes)?;
+    // Everything that can be refused is checked before the subject exists.
+    check_request(state, &req)?;
+    check_references(state, tenant, on_file, &req).await?;
+    let (subject, owner) = match on_file {
+        Some(account) => (account.id, Owner::OnFile),
+        // The account id is the subject's id and its `jumio` alias both, so the account is
+        // found by either rule of `resolve_subject`. The subject is created in the
+        // execution's transaction: a request refused there leaves no account behind.
+        None => {
+            let id = Uuid::now_v7();
+            (id, Owner::New(vec![(namespace(), id.to_string())]))
+        }
+    };
+    // Checked by `check_request` above.
     let credentials = requested(&req)?;
     let lifetime = mapping::token_lifetime(req.token_lifetime.as_deref())?;
     let callback_url = callback(state, req.callback_url.as_deref())?;
@@ -154,7 +169,7 @@ async fn open_execution(
                 .await?,
         }),
     };
-    Ok(AccountResponse {
+    Ok(axum::Json(AccountResponse {
         timestamp: mapping::timestamp(now),
         account: Id { id: subject },
         web,
@@ -176,7 +191,7 @@ async fn open_execution(
                 })
                 .collect(),
         },
-    })
+    }))
 }
 
 fn to_value(v: &impl serde::Serialize) -> Result<serde_json::Value, Error> {
@@ -200,18 +215,7 @@ pub async fn create_account(
     Access(tenant): Access,
     Body(bytes): Body,
 ) -> Result<axum::Json<AccountResponse>, JumioError> {
-    let req = parse(&bytes)?;
-    // Everything that can be refused is checked before the subject exists.
-    check_request(&state, &req)?;
-    check_references(&state, &tenant, None, &req).await?;
-    // The account id is the subject's id and its `jumio` alias both, so the account is
-    // found by either rule of `resolve_subject`. The subject is created in the execution's
-    // transaction: a request refused there leaves no account behind.
-    let id = Uuid::now_v7();
-    let owner = Owner::New(vec![(namespace(), id.to_string())]);
-    Ok(axum::Json(
-        open_execution(&state, &ctx, &tenant, (id, owner), req).await?,
-    ))
+    open_execution(&state, &ctx, &tenant, None, &bytes).await
 }
 
 /// Start a new workflow execution on an existing account.
@@ -233,12 +237,7 @@ pub async fn update_account(
     Body(bytes): Body,
 ) -> Result<axum::Json<AccountResponse>, JumioError> {
     let subject = account(&state, &tenant, id).await?;
-    let req = parse(&bytes)?;
-    check_request(&state, &req)?;
-    check_references(&state, &tenant, Some(&subject), &req).await?;
-    Ok(axum::Json(
-        open_execution(&state, &ctx, &tenant, (subject.id, Owner::OnFile), req).await?,
-    ))
+    open_execution(&state, &ctx, &tenant, Some(&subject), &bytes).await
 }
 
 /// Delete an account: everything stored for it, through every API, unrecoverably.

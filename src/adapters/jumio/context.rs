@@ -7,7 +7,7 @@
 
 use chrono::Utc;
 use utoipa::openapi::Required;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use uuid::Uuid;
 
@@ -16,6 +16,7 @@ use super::mapping::{self, EXECUTION, Execution, NAMESPACE};
 use super::record::record_of;
 use super::urls::Urls;
 use super::wire::{ExecutionRef, IdHref};
+use crate::adapters::common::api_document::parameter;
 use crate::error::Error;
 use crate::model::{Namespace, Process, Subject, TenantId};
 use crate::state::AppState;
@@ -104,15 +105,13 @@ pub struct UserAgent;
 
 impl utoipa::IntoParams for UserAgent {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
-        vec![
-            ParameterBuilder::new()
-                .name("User-Agent")
-                .parameter_in(ParameterIn::Header)
-                .description(Some("Required"))
-                .required(Required::True)
-                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-                .build(),
-        ]
+        vec![parameter(
+            "User-Agent",
+            ParameterIn::Header,
+            "Required",
+            Required::True,
+            ObjectBuilder::new().schema_type(Type::String),
+        )]
     }
 }
 
@@ -120,17 +119,10 @@ impl utoipa::IntoParams for UserAgent {
 /// what it names), then the `User-Agent` header.
 pub(super) fn ids_and_user_agent(ids: &[(&str, &str)]) -> Vec<Parameter> {
     let id = |(name, description): &(&str, &str)| {
-        ParameterBuilder::new()
-            .name(*name)
-            .parameter_in(ParameterIn::Path)
-            .description(Some(*description))
-            .required(Required::True)
-            .schema(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
-            ))
-            .build()
+        let uuid = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
+        parameter(name, ParameterIn::Path, description, Required::True, uuid)
     };
     let mut params: Vec<Parameter> = ids.iter().map(id).collect();
     params.extend(<UserAgent as utoipa::IntoParams>::into_params(|| None));

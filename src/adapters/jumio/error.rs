@@ -82,7 +82,9 @@ impl JumioError {
 impl IntoResponse for JumioError {
     fn into_response(self) -> Response {
         let b = self.to_body();
-        let status = StatusCode::from_u16(b.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        common::retry_after((status, axum::Json(b)).into_response(), self.core())
+        common::retry_after(
+            common::vendor_error::with_own_status(b.status, b),
+            self.core(),
+        )
     }
 }

@@ -3,8 +3,7 @@
 
 use proptest::test_runner::TestCaseError;
 
-use crate::adapters::common::fuzz::outcome;
-use crate::fuzz_kit::{json_bytes, run, run_corpus};
+use crate::adapters::common::fuzz::{json_bodies, outcome};
 
 const FIELDS: &[&str] = &[
     "customerInternalReference",
@@ -51,6 +50,5 @@ fn read(bytes: &[u8]) -> Result<(), TestCaseError> {
 
 #[test]
 fn fuzz_jumio_json_bodies() {
-    run_corpus("http", |b| read(&b));
-    run("jumio-json", 3000, json_bytes(FIELDS), |b| read(&b));
+    json_bodies("jumio-json", FIELDS, read);
 }

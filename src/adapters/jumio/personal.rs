@@ -254,19 +254,16 @@ pub(super) fn new_document(
 
 /// Names a canonical field's error by the personal-data field it came from.
 pub(super) fn personal_field(e: Error) -> Error {
-    match e {
-        Error::InvalidField { field, reason } => {
-            let name = match field.as_str() {
-                "number" => "id.idNumber",
-                "expires_on" => "id.expiryDate",
-                "issued_on" => "id.issuingDate",
-                "issuing_country" => "id.issuingCountry",
-                _ => field.as_str(),
-            };
-            Error::invalid(name, reason)
+    crate::adapters::common::rename_field(e, |field| {
+        match field {
+            "number" => "id.idNumber",
+            "expires_on" => "id.expiryDate",
+            "issued_on" => "id.issuingDate",
+            "issuing_country" => "id.issuingCountry",
+            other => other,
         }
-        other => other,
-    }
+        .to_owned()
+    })
 }
 
 /// Checks a patch against the document it would change, without writing.

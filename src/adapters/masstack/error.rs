@@ -5,7 +5,7 @@
 //! named, and a client that expects no body ignores one.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::wire::{ErrorDetail, ErrorsResponse};
@@ -135,24 +135,19 @@ impl MasstackError {
 impl IntoResponse for MasstackError {
     fn into_response(self) -> Response {
         let answer = self.answer();
-        let mut response = match answer.body {
+        let response = match answer.body {
             Some(body) => (answer.status, axum::Json(body)).into_response(),
             None => answer.status.into_response(),
         };
-        if answer.status == StatusCode::UNAUTHORIZED {
-            // RFC 6750: tell the client which scheme to use; the body stays empty.
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"masstack\""),
-            );
-        }
-        super::super::common::retry_after(response, self.core())
+        // A 401 keeps its empty body and names the scheme in its header.
+        common::answer(response, Some("Bearer realm=\"masstack\""), self.core())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
 
     #[test]
     fn documented_bodiless_statuses_stay_bodiless() {

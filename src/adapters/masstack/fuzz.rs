@@ -4,8 +4,7 @@
 
 use proptest::test_runner::TestCaseError;
 
-use crate::adapters::common::fuzz::{outcome, refused};
-use crate::fuzz_kit::{json_bytes, run, run_corpus};
+use crate::adapters::common::fuzz::{json_bodies, outcome, refused};
 
 const FIELDS: &[&str] = &[
     "actor",
@@ -36,6 +35,5 @@ fn read(bytes: &[u8]) -> Result<(), TestCaseError> {
 
 #[test]
 fn fuzz_masstack_json_bodies() {
-    run_corpus("http", |b| read(&b));
-    run("masstack-json", 3000, json_bytes(FIELDS), |b| read(&b));
+    json_bodies("masstack-json", FIELDS, read);
 }

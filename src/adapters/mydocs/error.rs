@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::wire::ErrorBody;
@@ -109,14 +109,7 @@ impl MydocsError {
 impl IntoResponse for MydocsError {
     fn into_response(self) -> Response {
         let (status, body) = self.to_body();
-        let mut response = (status, axum::Json(body)).into_response();
-        // RFC 6750 §3: a 401 names the scheme the client must authenticate with.
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
-        }
-        super::super::common::retry_after(response, self.core())
+        let response = (status, axum::Json(body)).into_response();
+        common::answer(response, Some("Bearer"), self.core())
     }
 }

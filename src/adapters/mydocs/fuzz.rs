@@ -4,8 +4,7 @@
 
 use proptest::test_runner::TestCaseError;
 
-use crate::adapters::common::fuzz::outcome;
-use crate::fuzz_kit::{json_bytes, run, run_corpus};
+use crate::adapters::common::fuzz::{json_bodies, outcome};
 
 const FIELDS: &[&str] = &[
     "email",
@@ -29,6 +28,5 @@ fn read(bytes: &[u8]) -> Result<(), TestCaseError> {
 
 #[test]
 fn fuzz_mydocs_sign_in_bodies() {
-    run_corpus("http", |b| read(&b));
-    run("mydocs-json", 3000, json_bytes(FIELDS), |b| read(&b));
+    json_bodies("mydocs-json", FIELDS, read);
 }

@@ -3,11 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use utoipa::openapi::Required;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::schema::{self as doc_schema, ObjectBuilder};
 
 pub use super::types::{Type, Types};
 use super::wire::{Document as DocumentView, DocumentFile, TypeRef, UploadedFile};
+use crate::adapters::common::api_document::parameter;
 use crate::error::{Error, Result};
 use crate::media::MediaType;
 use crate::model::{Document, DocumentKind, FileSide, StoredFile};
@@ -68,16 +69,8 @@ pub fn check_file_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Checks content against the allowed types.
-pub fn check_media(media: MediaType) -> Result<()> {
-    if ALLOWED.contains(&media) {
-        Ok(())
-    } else {
-        Err(Error::UnsupportedMediaType(
-            "must be a PDF, JPEG or PNG (judged by content)".into(),
-        ))
-    }
-}
+/// Why content not of the allowed types is refused.
+pub const NOT_ALLOWED: &str = "must be a PDF, JPEG or PNG (judged by content)";
 
 /// Writes a time as B2Core does: ISO-8601 with an offset, e.g. `2026-01-01T00:00:00+00:00`.
 pub fn time(t: DateTime<Utc>) -> String {
@@ -219,15 +212,8 @@ impl utoipa::IntoParams for ListOrder {
         LIST_ORDER
             .iter()
             .map(|(name, description)| {
-                ParameterBuilder::new()
-                    .name(*name)
-                    .parameter_in(ParameterIn::Query)
-                    .description(Some(*description))
-                    .required(Required::False)
-                    .schema(Some(
-                        ObjectBuilder::new().schema_type(doc_schema::Type::String),
-                    ))
-                    .build()
+                let text = ObjectBuilder::new().schema_type(doc_schema::Type::String);
+                parameter(name, ParameterIn::Query, description, Required::False, text)
             })
             .collect()
     }

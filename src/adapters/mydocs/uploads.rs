@@ -196,7 +196,7 @@ fn rules() -> PutRules {
     PutRules {
         max_size: mapping::MAX_FILE_SIZE,
         max_files_per_document: 0,
-        accept: Box::new(|sniffed| mapping::check_media(sniffed.media_type)),
+        accept: common::accept_only(&mapping::ALLOWED, mapping::NOT_ALLOWED),
     }
 }
 

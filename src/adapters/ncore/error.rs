@@ -137,7 +137,6 @@ impl NcoreError {
 impl IntoResponse for NcoreError {
     fn into_response(self) -> Response {
         let b = self.to_body();
-        let status = StatusCode::from_u16(b.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        super::super::common::retry_after((status, axum::Json(b)).into_response(), self.core())
+        super::super::common::retry_after(common::with_own_status(b.status, b), self.core())
     }
 }

@@ -174,10 +174,7 @@ pub async fn get_identifications(
     Path(user_id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<axum::Json<IdentificationList>, NcoreError> {
-    let limit = q.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 100").into());
-    }
+    let limit = crate::adapters::common::page_limit(q.limit, 20, 100)?;
     let after = q
         .after
         .as_deref()

@@ -8,11 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use utoipa::openapi::Required;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 
 use super::error::NcoreError;
 use super::mapping::NAMESPACE;
+use crate::adapters::common::api_document::parameter;
 use crate::error::Error;
 use crate::model::{Namespace, TenantId};
 use crate::state::AppState;
@@ -27,17 +28,13 @@ pub struct IdempotencyKey;
 impl utoipa::IntoParams for IdempotencyKey {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         let string_or_null = SchemaType::from_iter([Type::String, Type::Null]);
-        vec![
-            ParameterBuilder::new()
-                .name(HEADER)
-                .parameter_in(ParameterIn::Header)
-                .description(Some(
-                    "Retries with the same key and body return the first response; another body is a 409",
-                ))
-                .required(Required::False)
-                .schema(Some(ObjectBuilder::new().schema_type(string_or_null)))
-                .build(),
-        ]
+        vec![parameter(
+            HEADER,
+            ParameterIn::Header,
+            "Retries with the same key and body return the first response; another body is a 409",
+            Required::False,
+            ObjectBuilder::new().schema_type(string_or_null),
+        )]
     }
 }
 

@@ -21,7 +21,7 @@ use super::wire::{
     DocumentImageType, DocumentType, Errors, FileResource, ImageOrList, ItemRefusals,
     ProfileRefusals, UploadRefusals,
 };
-use crate::adapters::common::inline;
+use crate::adapters::common::{self, inline};
 use crate::error::Error;
 use crate::model::{FileSide, NewFile, StoredFile, Subject, TenantId};
 use crate::state::AppState;
@@ -63,7 +63,7 @@ async fn store_data(
     let rules = PutRules {
         max_size: mapping::MAX_FILE_SIZE,
         max_files_per_document: 0,
-        accept: Box::new(|sniffed| mapping::check_media(sniffed.media_type)),
+        accept: common::accept_only(&mapping::ALLOWED, mapping::NOT_ALLOWED),
     };
     let stream = inline::decode(data, "data");
     Ok(state.store.put_file(tenant, new, rules, stream).await?)

@@ -4,8 +4,7 @@
 
 use proptest::test_runner::TestCaseError;
 
-use crate::adapters::common::fuzz::outcome;
-use crate::fuzz_kit::{json_bytes, run, run_corpus};
+use crate::adapters::common::fuzz::{json_bodies, outcome};
 
 const FIELDS: &[&str] = &[
     "role",
@@ -47,6 +46,5 @@ fn read(bytes: &[u8]) -> Result<(), TestCaseError> {
 
 #[test]
 fn fuzz_passfort_json_bodies() {
-    run_corpus("http", |b| read(&b));
-    run("passfort-json", 3000, json_bytes(FIELDS), |b| read(&b));
+    json_bodies("passfort-json", FIELDS, read);
 }

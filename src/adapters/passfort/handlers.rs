@@ -144,10 +144,7 @@ pub async fn list_profiles(
     {
         return Err(Error::invalid("q", "must not contain control characters").into());
     }
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Error::invalid("limit", "must be between 1 and 200").into());
-    }
+    let limit = crate::adapters::common::page_limit(q.limit, 50, 200)?;
     let categories = q
         .categories
         .as_deref()

@@ -141,16 +141,8 @@ pub fn datetime(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-/// Checks sniffed content against what PassFort accepts.
-pub fn check_media(media: MediaType) -> Result<()> {
-    if ALLOWED.contains(&media) {
-        Ok(())
-    } else {
-        Err(Error::UnsupportedMediaType(
-            "data must be a GIF, JPEG, PNG, PDF or TIFF (judged by content)".into(),
-        ))
-    }
-}
+/// Why sniffed content PassFort does not accept is refused.
+pub const NOT_ALLOWED: &str = "data must be a GIF, JPEG, PNG, PDF or TIFF (judged by content)";
 
 /// Whether a stored file is a PassFort `file` (not a document image).
 pub fn is_plain_file(f: &StoredFile) -> bool {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::error::PassfortError;
 use super::mapping::{self, NAMESPACE};
 use super::wire::NewDocument;
+use crate::adapters::common::rename_field;
 use crate::error::Error;
 use crate::model::{Document, DocumentPatch, FileSide, StoredFile};
 use crate::store::Filed;
@@ -47,18 +48,15 @@ fn under(root: &str, field: &str) -> String {
 
 /// Names a canonical field's error by the `extracted_data` field it came from.
 fn extracted_field(root: &str, e: Error) -> Error {
-    match e {
-        Error::InvalidField { field, reason } => {
-            let name = match field.as_str() {
-                "issued_on" => "issued",
-                "expires_on" => "expiry",
-                "issuing_authority" => "issuer",
-                other => other,
-            };
-            Error::invalid(under(root, &format!("extracted_data.{name}")), reason)
-        }
-        other => other,
-    }
+    rename_field(e, |field| {
+        let name = match field {
+            "issued_on" => "issued",
+            "expires_on" => "expiry",
+            "issuing_authority" => "issuer",
+            other => other,
+        };
+        under(root, &format!("extracted_data.{name}"))
+    })
 }
 
 /// Checks every document against what the profile has (its documents with their files,
@@ -106,10 +104,8 @@ pub fn plan(
             ),
         };
         super::schema::check_document(&d, &root)?;
-        let ex = mapping::extracted(d.extracted_data.unwrap_or_default()).map_err(|e| match e {
-            Error::InvalidField { field, reason } => Error::invalid(at(&field), reason),
-            other => other,
-        })?;
+        let ex = mapping::extracted(d.extracted_data.unwrap_or_default())
+            .map_err(|e| rename_field(e, at))?;
         let extras = json!({
             "document_type": d.document_type,
             "category": d.category,

@@ -42,6 +42,18 @@ fn file(doc: &Document, side: FileSide, media_type: MediaType, size: u64) -> Sto
     }
 }
 
+/// A GBR passport with `number` and `expiry`, verified with one front image.
+fn passport(
+    number: Option<&str>,
+    expiry: Option<&str>,
+    media_type: MediaType,
+    size: u64,
+) -> Verification {
+    let d = doc(DocumentKind::Passport, number, "GBR", expiry);
+    let front = file(&d, FileSide::Front, media_type, size);
+    document(&d, DocumentType::Passport, &[&front], today())
+}
+
 fn field_result(v: &Verification, f: CheckedDocumentField) -> FieldCheckResult {
     v.document
         .field_checks
@@ -51,6 +63,14 @@ fn field_result(v: &Verification, f: CheckedDocumentField) -> FieldCheckResult {
         .find(|c| c.field == Some(f))
         .and_then(|c| c.result)
         .unwrap()
+}
+
+/// The results of the checks of `fields`, in that order.
+fn field_results<const N: usize>(
+    v: &Verification,
+    fields: [CheckedDocumentField; N],
+) -> [FieldCheckResult; N] {
+    fields.map(|f| field_result(v, f))
 }
 
 fn image_results(v: &Verification) -> Vec<(String, String, DecisionClass)> {
@@ -71,35 +91,25 @@ fn image_results(v: &Verification) -> Vec<(String, String, DecisionClass)> {
 
 #[test]
 fn a_sound_passport_is_an_error_never_a_pass() {
-    let d = doc(
-        DocumentKind::Passport,
-        Some("123456789"),
-        "GBR",
-        Some("2030-01-01"),
-    );
-    let front = file(&d, FileSide::Front, MediaType::Png, 1000);
-    let v = document(&d, DocumentType::Passport, &[&front], today());
+    let v = passport(Some("123456789"), Some("2030-01-01"), MediaType::Png, 1000);
     assert_eq!(v.result, CheckResult::Error);
+    use CheckedDocumentField as F;
     assert_eq!(
-        field_result(&v, CheckedDocumentField::FieldNumber),
-        FieldCheckResult::CheckValid
+        field_results(&v, [F::FieldNumber, F::FieldExpiry]),
+        [FieldCheckResult::CheckValid; 2]
     );
     assert_eq!(
-        field_result(&v, CheckedDocumentField::FieldExpiry),
-        FieldCheckResult::CheckValid
+        field_results(
+            &v,
+            [
+                F::FieldGivenNames,
+                F::FieldDob,
+                F::FieldMrz,
+                F::FieldIssuingCountry
+            ]
+        ),
+        [FieldCheckResult::CheckUncertain; 4]
     );
-    for f in [
-        CheckedDocumentField::FieldGivenNames,
-        CheckedDocumentField::FieldDob,
-        CheckedDocumentField::FieldMrz,
-        CheckedDocumentField::FieldIssuingCountry,
-    ] {
-        assert_eq!(
-            field_result(&v, f),
-            FieldCheckResult::CheckUncertain,
-            "{f:?}"
-        );
-    }
     assert_eq!(v.document.field_checks.as_ref().unwrap().len(), 11);
     assert_eq!(
         image_results(&v),
@@ -128,17 +138,20 @@ fn a_sound_passport_is_an_error_never_a_pass() {
 
 #[test]
 fn an_expired_document_fails_and_expiring_today_is_still_valid() {
-    let d = doc(DocumentKind::Passport, None, "GBR", Some("2026-02-28"));
-    let front = file(&d, FileSide::Front, MediaType::Jpeg, 1000);
-    let v = document(&d, DocumentType::Passport, &[&front], today());
+    let v = passport(None, Some("2026-02-28"), MediaType::Jpeg, 1000);
     assert_eq!(v.result, CheckResult::Fail);
     assert_eq!(
-        field_result(&v, CheckedDocumentField::FieldExpiry),
-        FieldCheckResult::CheckInvalid
-    );
-    assert_eq!(
-        field_result(&v, CheckedDocumentField::FieldNumber),
-        FieldCheckResult::CheckUncertain
+        field_results(
+            &v,
+            [
+                CheckedDocumentField::FieldExpiry,
+                CheckedDocumentField::FieldNumber
+            ]
+        ),
+        [
+            FieldCheckResult::CheckInvalid,
+            FieldCheckResult::CheckUncertain
+        ]
     );
     assert_eq!(v.document.all_passed, Some(false));
     assert_eq!(v.document.image_checks_passed, None, "the images were fine");
@@ -146,8 +159,7 @@ fn an_expired_document_fails_and_expiring_today_is_still_valid() {
         v.document.error_reason, None,
         "the document was checked, and failed"
     );
-    let d = doc(DocumentKind::Passport, None, "GBR", Some("2026-03-01"));
-    let v = document(&d, DocumentType::Passport, &[&front], today());
+    let v = passport(None, Some("2026-03-01"), MediaType::Jpeg, 1000);
     assert_eq!(
         field_result(&v, CheckedDocumentField::FieldExpiry),
         FieldCheckResult::CheckValid
@@ -191,15 +203,13 @@ fn missing_images_fail_and_say_why() {
 
 #[test]
 fn images_passforts_rules_refuse_fail() {
-    let d = doc(DocumentKind::Passport, None, "GBR", None);
     for (media, size) in [
         (MediaType::Bmp, 1000),
         (MediaType::Docx, 1000),
         (MediaType::Png, 0),
         (MediaType::Png, mapping::MAX_FILE_SIZE + 1),
     ] {
-        let f = file(&d, FileSide::Front, media, size);
-        let v = document(&d, DocumentType::Passport, &[&f], today());
+        let v = passport(None, None, media, size);
         assert_eq!(v.result, CheckResult::Fail, "{media:?} {size}");
         assert_eq!(v.document.image_checks_passed, Some(false));
         assert!(
@@ -208,9 +218,8 @@ fn images_passforts_rules_refuse_fail() {
                 .any(|(_, _, r)| *r == DecisionClass::Fail)
         );
     }
-    let f = file(&d, FileSide::Front, MediaType::Pdf, mapping::MAX_FILE_SIZE);
     assert_eq!(
-        document(&d, DocumentType::Passport, &[&f], today()).result,
+        passport(None, None, MediaType::Pdf, mapping::MAX_FILE_SIZE).result,
         CheckResult::Error
     );
 }
@@ -258,9 +267,7 @@ fn numbers_have_the_shape_of_their_type() {
         None
     );
     assert_eq!(number_shape(DocumentType::StateId, Some(&gbr), "X"), None);
-    let d = doc(DocumentKind::Passport, Some("1234567890"), "GBR", None);
-    let f = file(&d, FileSide::Front, MediaType::Png, 10);
-    let v = document(&d, DocumentType::Passport, &[&f], today());
+    let v = passport(Some("1234567890"), None, MediaType::Png, 10);
     assert_eq!(
         field_result(&v, CheckedDocumentField::FieldNumber),
         FieldCheckResult::CheckInvalid
