@@ -14,10 +14,12 @@ use serde::{Deserialize, Serialize};
 
 mod access;
 mod document_types;
+mod retention;
 mod s3;
 
 pub use access::{BackofficeUser, MasstackConfig, SignInLimits, TlsConfig};
 pub use document_types::DocumentTypeConfig;
+pub use retention::{RetentionRule, parse_period};
 pub use s3::{BlobUrl, S3Config};
 
 /// The longest lifetime any token may be given, in seconds (a century).
@@ -144,6 +146,8 @@ pub struct StorageConfig {
     pub master_key_file: Option<PathBuf>,
     /// Blobs without metadata younger than this (seconds) survive the start-up sweep.
     pub sweep_grace_secs: u64,
+    /// How often the retention job looks for documents past their tenant's period (seconds).
+    pub retention_interval_secs: u64,
 }
 
 impl Default for StorageConfig {
@@ -160,6 +164,7 @@ impl Default for StorageConfig {
             master_key: None,
             master_key_file: Some("./idbridge-master.key".into()),
             sweep_grace_secs: 3600,
+            retention_interval_secs: 3600,
         }
     }
 }
@@ -206,6 +211,10 @@ pub struct TenantConfig {
     /// B2Core back-office users.
     #[serde(default)]
     pub b2core_backoffice: Vec<BackofficeUser>,
+    /// How long documents of each canonical kind are kept (`bank_statement = "5y"`); the
+    /// retention job deletes older ones. Kinds not listed are kept until deleted.
+    #[serde(default)]
+    pub retention: std::collections::BTreeMap<String, String>,
 }
 
 /// Jumio OAuth2 client credentials.
@@ -521,6 +530,7 @@ impl Config {
                     "tenants[{i}].id: use 1-63 characters of a-z, 0-9, '_' and '-'"
                 ))
             })?;
+            retention::check(i, t)?;
             if !tenant_ids.insert(t.id.as_str()) {
                 return Err(ConfigError(format!(
                     "tenants[{i}].id: tenant {:?} is defined twice",

@@ -148,6 +148,7 @@ mod tests {
 
     fn ring() -> Keyring {
         let tenant = |id: &str, key: &str| TenantConfig {
+            retention: Default::default(),
             id: id.into(),
             api_keys: vec![crate::config::Secret::new(key)],
             masstack_keys: vec![],

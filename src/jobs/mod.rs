@@ -8,6 +8,7 @@
 //! needs and hands them plain data (a topic, a delivery policy, a closure).
 
 pub mod outbox;
+pub mod retention;
 
 use std::future::Future;
 use std::time::Duration;

@@ -46,6 +46,7 @@ pub fn app(config: Arc<Config>, store: Store) -> App {
         connections: metrics.connection_limit(config.server.max_connections),
         header_timeout: Duration::from_secs(config.server.header_timeout_secs),
     };
+    crate::jobs::retention::spawn(store.clone(), config.clone());
     let state = AppState {
         keys: Arc::new(Keyring::from_config(&config)),
         config: config.clone(),

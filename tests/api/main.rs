@@ -19,6 +19,7 @@ mod mydocs;
 mod ncore;
 mod openapi;
 mod passfort;
+mod retention;
 mod server;
 mod store;
 mod tls;

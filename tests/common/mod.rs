@@ -54,6 +54,7 @@ pub fn master_key() -> MasterKey {
 /// A configuration with two tenants, `alpha` and `beta`, storing under `dir`.
 pub fn test_config(dir: &Path) -> Config {
     let tenant = |id: &str| TenantConfig {
+        retention: Default::default(),
         id: id.into(),
         api_keys: vec![Secret::new(format!("test-api-key-{id}"))],
         masstack_keys: vec![Secret::new(format!("test-masstack-key-{id}"))],

@@ -6,6 +6,7 @@ mod credentials;
 mod error;
 mod handlers;
 mod mapping;
+mod retention;
 mod wire;
 
 pub use credentials::{new_client_account, new_service_account};
@@ -24,12 +25,16 @@ use super::common::vendor_error::with_fallbacks;
 const DOCUMENT: ApiDocument = ApiDocument {
     title: "idbridge admin API",
     version: "1",
-    description: "Manage subjects, link vendor ids to them, mint client tokens, give subjects sign-in accounts, make service accounts, and see everything stored for a subject across the five vendor APIs.",
+    description: "Manage subjects, link vendor ids to them, mint client tokens, give subjects sign-in accounts, make service accounts, see everything stored for a subject across the five vendor APIs, and see what the retention job would delete.",
     tags: &[
         ("subjects", "Subjects and what they own"),
         (
             "credentials",
             "Sign-in accounts of subjects (B2Core) and service accounts of the tenant (MasStack)",
+        ),
+        (
+            "retention",
+            "What the retention job deletes: documents past their kind's period",
         ),
     ],
     security: Security(&[(
@@ -56,6 +61,7 @@ pub fn api(config: &crate::config::Config) -> Api {
             credentials::list_service_accounts
         ))
         .routes(routes!(credentials::revoke_service_account))
+        .routes(routes!(retention::retention_report))
         .split_for_parts();
     let router = with_fallbacks::<error::AdminError>(router).layer(
         axum::extract::DefaultBodyLimit::max(config.server.json_body_limit),
