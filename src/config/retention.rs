@@ -70,11 +70,23 @@ mod tests {
 
     #[test]
     fn periods_read_as_written_and_nonsense_is_refused() {
-        assert_eq!(parse_period("5y"), Some(Duration::from_secs(5 * 365 * 86400)));
+        assert_eq!(
+            parse_period("5y"),
+            Some(Duration::from_secs(5 * 365 * 86400))
+        );
         assert_eq!(parse_period("90d"), Some(Duration::from_secs(90 * 86400)));
         assert_eq!(parse_period("2w"), Some(Duration::from_secs(14 * 86400)));
         assert_eq!(parse_period("36h"), Some(Duration::from_secs(36 * 3600)));
-        for bad in ["", "y", "0d", "5", "5 years", "-1d", "1.5y", "99999999999999999y"] {
+        for bad in [
+            "",
+            "y",
+            "0d",
+            "5",
+            "5 years",
+            "-1d",
+            "1.5y",
+            "99999999999999999y",
+        ] {
             assert_eq!(parse_period(bad), None, "{bad}");
         }
     }

@@ -93,7 +93,10 @@ pub fn spawn(store: Store, config: std::sync::Arc<Config>) {
                 match run(&store, &config, Utc::now(), None, false, PER_RUN).await {
                     Ok(due) => {
                         if !due.is_empty() {
-                            tracing::info!(deleted = due.len(), "retention: documents past their period deleted");
+                            tracing::info!(
+                                deleted = due.len(),
+                                "retention: documents past their period deleted"
+                            );
                         }
                         if due.len() < PER_RUN {
                             break;

@@ -52,7 +52,13 @@ async fn documents_past_their_period_are_listed_then_shredded_and_nothing_else()
     let old = alpha.identification(USER, passport.clone()).await;
     let with_file = alpha.identification(USER, passport.clone()).await;
     let stored = alpha
-        .upload_one(USER, &with_file, "PASSPORT_PAGE1", "p.png", fixtures::png_small(5))
+        .upload_one(
+            USER,
+            &with_file,
+            "PASSPORT_PAGE1",
+            "p.png",
+            fixtures::png_small(5),
+        )
         .await;
     let file_id = stored["data"][0]["id"].as_str().unwrap().to_owned();
     let licence = alpha
@@ -67,9 +73,19 @@ async fn documents_past_their_period_are_listed_then_shredded_and_nothing_else()
     assert!(due_ids(&now).is_empty(), "{now}");
     let later = Utc::now() + Duration::days(31);
     let due = report(&server, later).await;
-    assert_eq!(due_ids(&due), [old.clone(), with_file.clone()].into(), "{due}");
+    assert_eq!(
+        due_ids(&due),
+        [old.clone(), with_file.clone()].into(),
+        "{due}"
+    );
     assert_eq!(due["truncated"], false);
-    assert!(due["due"].as_array().unwrap().iter().all(|d| d["kind"] == "passport"));
+    assert!(
+        due["due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["kind"] == "passport")
+    );
     // The dry run deleted nothing.
     alpha.read(USER, &old).await;
     assert_eq!(server.store.count_files().await.unwrap(), files_before);
@@ -107,7 +123,10 @@ async fn documents_past_their_period_are_listed_then_shredded_and_nothing_else()
     );
     // Other kinds and other tenants stay; a second run finds nothing.
     assert_eq!(alpha.read(USER, &licence).await["id"], licence.as_str());
-    assert_eq!(beta.read(USER, &other_tenant).await["id"], other_tenant.as_str());
+    assert_eq!(
+        beta.read(USER, &other_tenant).await["id"],
+        other_tenant.as_str()
+    );
     assert!(due_ids(&report(&server, later).await).is_empty());
 }
 
