@@ -26,6 +26,7 @@ async fn served_documents_match_the_committed_ones() {
             "admin",
             "/admin/v1",
             vec![
+                "/retention",
                 "/service-accounts",
                 "/service-accounts/{account_id}",
                 "/subjects",
