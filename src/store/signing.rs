@@ -29,7 +29,8 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
-fn context(id: &str) -> Vec<u8> {
+/// What a signing key's sealed private half is bound to.
+pub(super) fn context(id: &str) -> Vec<u8> {
     format!("signing-key:{id}").into_bytes()
 }
 

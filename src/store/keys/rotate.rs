@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use sqlx::Row;
 
 use super::super::crypto::MasterKey;
+use super::super::signing::context as signing_context;
 use super::super::{Store, db};
 use super::{Wrapped, sealed_key_context};
 use crate::error::{Error, Result};
@@ -53,10 +54,6 @@ pub struct RotationReport {
     pub already: u64,
     /// Sealed signing keys re-sealed.
     pub secrets: u64,
-}
-
-fn signing_context(id: &str) -> Vec<u8> {
-    format!("signing-key:{id}").into_bytes()
 }
 
 impl Store {
