@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::store::{KeyStatus, MasterKey, Store};
 
 /// Opens the store `config` names, as a node would (migrations included).
-async fn open(config: &Path) -> anyhow::Result<Store> {
+pub(crate) async fn open(config: &Path) -> anyhow::Result<Store> {
     let config = Config::load(Some(config))?;
     crate::server::open_store(&config).await
 }

@@ -9,6 +9,8 @@
 //! data) and write no SQL; the model knows no vendor, HTTP or SQL; the store knows no vendor.
 
 pub mod adapters;
+pub mod audit;
+pub mod audit_cli;
 pub mod auth;
 pub mod certs;
 pub mod config;

@@ -88,6 +88,35 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// The audit trail: check its hash chains, export a tenant's events.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check each tenant's hash chain from its first event: exits 1 at the first event that
+    /// is missing, altered or out of place, naming it.
+    Verify {
+        /// Configuration file of the store.
+        #[arg(long, env = "IDBRIDGE_CONFIG")]
+        config: PathBuf,
+        /// Only this tenant's chain.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Write a tenant's events as JSON Lines (one event per line, oldest first) to standard
+    /// output.
+    Export {
+        /// Configuration file of the store.
+        #[arg(long, env = "IDBRIDGE_CONFIG")]
+        config: PathBuf,
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -295,5 +324,24 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit { command } => match command {
+            AuditCommand::Verify { config, tenant } => {
+                let (report, intact) =
+                    idbridge::audit_cli::verify(&config, tenant.as_deref()).await?;
+                print!("{report}");
+                Ok(if intact {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                })
+            }
+            AuditCommand::Export { config, tenant } => {
+                let n =
+                    idbridge::audit_cli::export(&config, &tenant, &mut std::io::stdout().lock())
+                        .await?;
+                eprintln!("{n} events exported");
+                Ok(ExitCode::SUCCESS)
+            }
+        },
     }
 }

@@ -55,6 +55,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+#[path = "multi/audit.rs"]
+mod audit;
 #[path = "multi/callbacks.rs"]
 mod callbacks;
 #[path = "multi/copy.rs"]

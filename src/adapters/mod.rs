@@ -94,6 +94,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         let instrumented = api
             .router
             .layer(middleware::from_fn_with_state(deadline, common::deadline))
+            // Inside the recording layer: a request refused for want of its audit event is
+            // counted and logged like any other.
+            .route_layer(middleware::from_fn_with_state(
+                (state.clone(), api.name, api.refuse),
+                crate::server::audit::scope,
+            ))
             .route_layer(middleware::from_fn_with_state(
                 (state.clone(), api.name),
                 crate::server::metrics::record,

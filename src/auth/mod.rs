@@ -88,7 +88,8 @@ impl Keyring {
     }
 
     /// The tenant of the configured key of this kind with this digest, compared like
-    /// [`Keyring::tenant_for`]: a session ends once its key is no longer configured.
+    /// [`Keyring::tenant_for`]: a session ends once its key is no longer configured. The
+    /// key is noted (by its id) as the credential of the running operation's audit event.
     pub fn tenant_for_digest(&self, kind: KeyKind, d: &[u8; 32]) -> Option<TenantId> {
         let mut found = None;
         for e in &self.entries {
@@ -96,6 +97,9 @@ impl Keyring {
             if matches {
                 found = Some(e.tenant.clone());
             }
+        }
+        if let Some(t) = &found {
+            crate::audit::credential(t, crate::audit::key_id(d));
         }
         found
     }

@@ -2,12 +2,14 @@
 //! (`tenants[].retention`) are deleted with their files, which crypto-shreds them (the
 //! wrapped data keys go with the rows, then the blobs), exactly as a vendor's delete does.
 //! Runs every `storage.retention_interval_secs` on one node at a time (lease `retention`);
-//! [`run`] with `dry_run` reports what the next run would delete, deleting nothing.
+//! [`run`] with `dry_run` reports what the next run would delete, deleting nothing. Each
+//! deletion is an audit event (API `retention`, credential `job:retention`).
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::audit::Scope;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::TenantId;
@@ -61,7 +63,16 @@ pub async fn run(
                         return Ok(due);
                     }
                     if !dry_run {
-                        match store.delete_document(&tenant, document.id).await {
+                        // Each deletion is an audit event of the tenant's, committed with it.
+                        let scope = Scope::new(
+                            "retention",
+                            format!("delete expired {}", rule.kind.as_str()),
+                        );
+                        let deleted = crate::audit::within(scope, async {
+                            crate::audit::credential(&tenant, "job:retention".to_owned());
+                            store.delete_document(&tenant, document.id).await
+                        });
+                        match deleted.await {
                             Ok(()) | Err(Error::NotFound(_)) => {}
                             Err(e) => return Err(e),
                         }

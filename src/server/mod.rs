@@ -1,6 +1,7 @@
 //! The HTTP server: one function builds the whole app ([`app`]), one serves it with graceful
 //! shutdown ([`serve`]), and [`run`] is what `idbridge serve` does, one log line per phase.
 
+pub mod audit;
 pub mod csp;
 mod docs;
 mod drain;
@@ -59,7 +60,16 @@ pub fn app(config: Arc<Config>, store: Store) -> App {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
         .merge(front::routes().merge(docs::routes(&config)))
-        .merge(crate::console::routes())
+        .merge(
+            crate::console::routes().route_layer(middleware::from_fn_with_state(
+                (
+                    state.clone(),
+                    "console",
+                    own_refusal as fn(Error) -> Response,
+                ),
+                audit::scope,
+            )),
+        )
         // The server's own routes have the request timeout too; each API's routes have theirs
         // inside, answered in the vendor's shape, so no outer timeout races them.
         .route_layer(middleware::from_fn_with_state(

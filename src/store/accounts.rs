@@ -265,6 +265,7 @@ impl Store {
         label: Option<&str>,
     ) -> Result<ServiceAccount> {
         let now = db::now();
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let done = sqlx::query(
             "INSERT INTO service_accounts (id, tenant, client_email, public_key, label, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
@@ -275,13 +276,14 @@ impl Store {
         .bind(public_key)
         .bind(label)
         .bind(db::millis(now))
-        .execute(&self.inner.pool)
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(Error::Conflict(
                 "a service account with this id or email exists".into(),
             ));
         }
+        tx.commit().await?;
         Ok(ServiceAccount {
             tenant: tenant.clone(),
             id,
@@ -339,14 +341,19 @@ impl Store {
         tenant: &TenantId,
         id: Uuid,
     ) -> Result<ServiceAccount> {
-        sqlx::query(
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
+        let done = sqlx::query(
             "UPDATE service_accounts SET revoked_at = COALESCE(revoked_at, $1) WHERE tenant = $2 AND id = $3",
         )
         .bind(db::millis(db::now()))
         .bind(tenant.as_str())
         .bind(id.to_string())
-        .execute(&self.inner.pool)
+        .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound("service account"));
+        }
+        tx.commit().await?;
         self.service_account(id)
             .await?
             .filter(|a| &a.tenant == tenant)

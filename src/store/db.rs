@@ -250,8 +250,59 @@ pub fn now() -> DateTime<Utc> {
     from_millis(millis(Utc::now())).unwrap_or_else(|_| Utc::now())
 }
 
+/// A write transaction (see [`write_tx`]). It reads and writes through `&mut *tx` like the
+/// connection it wraps; its [`commit`](WriteTx::commit) records the audit event of the
+/// operation running (`crate::audit`) as one of its rows.
+pub struct WriteTx {
+    tx: DbTx,
+    engine: Engine,
+    audited: bool,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    /// Commits. Inside an audited operation whose tenant is known, the operation's event is
+    /// appended to the tenant's chain first, in this transaction: the change and its event
+    /// commit together or not at all.
+    pub async fn commit(mut self) -> Result<()> {
+        let event = if self.audited {
+            crate::audit::pending()
+        } else {
+            None
+        };
+        if let Some(e) = &event {
+            super::audit::append(&mut self.tx, self.engine, e).await?;
+        }
+        self.tx.commit().await?;
+        if event.is_some() {
+            crate::audit::committed();
+        }
+        Ok(())
+    }
+
+    /// Rolls back at once (dropping a transaction rolls it back too, but later, when its
+    /// connection is next used): what a test that must see the lock released waits for.
+    #[cfg(test)]
+    pub async fn rollback(self) -> Result<()> {
+        Ok(self.tx.rollback().await?)
+    }
+}
+
 /// Starts a transaction in which a read-modify-write is safe: no other writer commits
-/// between its reads and its writes.
+/// between its reads and its writes. Its commit records the running operation's audit event
+/// ([`WriteTx::commit`]).
 ///
 /// - SQLite: `BEGIN IMMEDIATE` takes the database's write lock at once (a deferred
 ///   transaction that reads first can fail when it later tries to write).
@@ -260,18 +311,36 @@ pub fn now() -> DateTime<Utc> {
 ///   lock, which would stick to a pooled connection). Under READ COMMITTED each later
 ///   statement then sees everything earlier writers committed. Writes are serialised as on
 ///   SQLite; reads never wait for it.
-pub async fn write_tx(pool: &Pool, engine: Engine) -> Result<DbTx> {
-    match engine {
-        Engine::Sqlite => Ok(pool.begin_with("BEGIN IMMEDIATE").await?),
+pub async fn write_tx(pool: &Pool, engine: Engine) -> Result<WriteTx> {
+    let mut tx = locked(pool, engine).await?;
+    tx.audited = true;
+    Ok(tx)
+}
+
+/// A write transaction like [`write_tx`] that records no audit event: for the store's
+/// bookkeeping around an operation (sign-in throttling, rate limits), which is not the
+/// operation itself.
+pub async fn bookkeeping_tx(pool: &Pool, engine: Engine) -> Result<WriteTx> {
+    locked(pool, engine).await
+}
+
+async fn locked(pool: &Pool, engine: Engine) -> Result<WriteTx> {
+    let tx = match engine {
+        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
         Engine::Postgres => {
             let mut tx = pool.begin().await?;
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(WRITE_LOCK)
                 .execute(&mut *tx)
                 .await?;
-            Ok(tx)
+            tx
         }
-    }
+    };
+    Ok(WriteTx {
+        tx,
+        engine,
+        audited: false,
+    })
 }
 
 /// After rows holding personal data were deleted, on SQLite: copies the WAL into the

@@ -61,9 +61,11 @@ impl Store {
 
     /// The document with this id in this tenant.
     pub async fn get_document(&self, tenant: &TenantId, id: Uuid) -> Result<Document> {
-        fetch_document(&self.inner.pool, tenant, id)
+        let doc = fetch_document(&self.inner.pool, tenant, id)
             .await?
-            .ok_or(Error::NotFound("document"))
+            .ok_or(Error::NotFound("document"))?;
+        crate::audit::on_document(&doc);
+        Ok(doc)
     }
 
     /// The document with this per-tenant sequence number.
@@ -76,7 +78,9 @@ impl Store {
         .fetch_optional(&self.inner.pool)
         .await?
         .ok_or(Error::NotFound("document"))?;
-        document_from_row(tenant, &row)
+        let doc = document_from_row(tenant, &row)?;
+        crate::audit::on_document(&doc);
+        Ok(doc)
     }
 
     /// A subject's documents, oldest first.
@@ -123,13 +127,13 @@ impl Store {
 /// Applies a patch to a document of this tenant (and of `owner`, when given) inside a
 /// transaction; another subject's document is `NotFound("document")`.
 pub(super) async fn patch_document(
-    tx: &mut db::DbTx,
+    tx: &mut db::Conn,
     tenant: &TenantId,
     id: Uuid,
     owner: Option<Uuid>,
     patch: DocumentPatch,
 ) -> Result<Document> {
-    let mut doc = fetch_document(&mut **tx, tenant, id)
+    let mut doc = fetch_document(&mut *tx, tenant, id)
         .await?
         .filter(|d| owner.is_none_or(|o| d.subject_id == o))
         .ok_or(Error::NotFound("document"))?;
@@ -151,7 +155,7 @@ pub(super) async fn patch_document(
     .bind(db::millis(doc.updated_at))
     .bind(tenant.as_str())
     .bind(id.to_string())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(doc)
 }
@@ -173,7 +177,7 @@ pub(super) async fn fetch_document<'e>(
 }
 
 pub(super) async fn insert_document(
-    tx: &mut db::DbTx,
+    tx: &mut db::Conn,
     tenant: &TenantId,
     subject_id: Uuid,
     new: ValidNewDocument,
@@ -184,7 +188,7 @@ pub(super) async fn insert_document(
          ON CONFLICT (tenant, name) DO UPDATE SET value = counters.value + 1 RETURNING value",
     )
     .bind(tenant.as_str())
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     let now = db::now();
     let d = new.doc;
@@ -225,15 +229,18 @@ pub(super) async fn insert_document(
         .bind(db::millis(now))
         .bind(db::millis(now))
         .bind(&doc.written_by)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
+    crate::audit::on_document(&doc);
     Ok(doc)
 }
 
 impl super::Tx {
     /// The document with this id in this tenant, if there is one.
     pub async fn document(&mut self, tenant: &TenantId, id: Uuid) -> Result<Option<Document>> {
-        fetch_document(self.conn(), tenant, id).await
+        let doc = fetch_document(self.conn(), tenant, id).await?;
+        doc.iter().for_each(crate::audit::on_document);
+        Ok(doc)
     }
 
     /// Creates a document for a subject of this tenant.
@@ -259,6 +266,7 @@ impl super::Tx {
     /// Deletes a document and its files, if it exists; its files' blobs go after the commit.
     /// Whether there was one.
     pub async fn delete_document(&mut self, tenant: &TenantId, id: Uuid) -> Result<bool> {
+        crate::audit::document(id);
         let keys: Vec<String> =
             sqlx::query_scalar("SELECT blob_key FROM files WHERE tenant = $1 AND document_id = $2")
                 .bind(tenant.as_str())

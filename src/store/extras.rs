@@ -207,7 +207,7 @@ impl<'a> Filter<'a> {
 
 /// Writes the subject's data in a namespace, with its search text (the subject must exist).
 pub(super) async fn upsert(
-    tx: &mut db::DbTx,
+    tx: &mut db::Conn,
     tenant: &TenantId,
     subject_id: Uuid,
     ns: &Namespace,
@@ -226,7 +226,7 @@ pub(super) async fn upsert(
     .bind(db::to_json(data)?)
     .bind(search.to_lowercase())
     .bind(db::millis(db::now()))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

@@ -167,7 +167,9 @@ impl Store {
         .fetch_optional(&self.inner.pool)
         .await?
         .ok_or(Error::NotFound("file"))?;
-        file_from_row(tenant, &row)
+        let row = file_from_row(tenant, &row)?;
+        crate::audit::on_file(&row.file);
+        Ok(row)
     }
 
     /// A file's metadata.

@@ -37,7 +37,7 @@ fn number_key_sql(engine: db::Engine) -> String {
 /// The tenant's documents whose number has this [`number_key`], oldest first, read inside
 /// a transaction.
 pub(super) async fn numbered(
-    tx: &mut db::DbTx,
+    tx: &mut db::Conn,
     engine: db::Engine,
     tenant: &TenantId,
     key: &str,
@@ -45,10 +45,10 @@ pub(super) async fn numbered(
     if key.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = numbered_ids(&mut **tx, engine, tenant, key).await?;
+    let ids = numbered_ids(&mut *tx, engine, tenant, key).await?;
     let mut docs = Vec::with_capacity(ids.len());
     for id in ids {
-        docs.extend(fetch_document(&mut **tx, tenant, id).await?);
+        docs.extend(fetch_document(&mut *tx, tenant, id).await?);
     }
     Ok(docs)
 }

@@ -7,6 +7,7 @@
 //! Every lookup takes the tenant and filters on it.
 
 mod accounts;
+pub mod audit;
 mod blobs;
 pub mod copy;
 mod credentials;
@@ -44,10 +45,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 pub use accounts::{ClientAccount, ServiceAccount};
+pub use audit::{AuditEvent, AuditFilter, ChainReport};
 pub use blobs::{BlobLocation, Blobs};
 pub use credentials::ProcessCredential;
 pub use crypto::{KeySource, MasterKey};
-pub use db::{DbSettings, Engine};
+pub use db::{DbSettings, Engine, now};
 pub use extras::{SubjectDataPage, SubjectSearch};
 pub use files::{AcceptFn, Attach, ByteRange, FileStream, PutRules, StagedFile};
 pub use idempotency::Claim;

@@ -128,7 +128,9 @@ impl Store {
         .fetch_optional(&self.inner.pool)
         .await?
         .ok_or(Error::NotFound("process"))?;
-        process_from_row(tenant, &row)
+        let p = process_from_row(tenant, &row)?;
+        crate::audit::subject(p.subject_id);
+        Ok(p)
     }
 
     /// A subject's processes, oldest first.
@@ -324,7 +326,9 @@ impl super::Tx {
         .fetch_optional(self.conn())
         .await?
         .ok_or(Error::NotFound("process"))?;
-        process_from_row(tenant, &row)
+        let p = process_from_row(tenant, &row)?;
+        crate::audit::subject(p.subject_id);
+        Ok(p)
     }
 
     /// Starts a process (status open) inside the transaction.
@@ -425,7 +429,7 @@ pub enum Anchor {
 }
 
 async fn insert_process(
-    tx: &mut db::DbTx,
+    tx: &mut db::Conn,
     tenant: &TenantId,
     new: NewProcess,
     status: ProcessStatus,
@@ -458,7 +462,7 @@ async fn insert_process(
     .bind(db::to_json(&p.data)?)
     .bind(db::millis(now))
     .bind(db::millis(now))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(p)
 }

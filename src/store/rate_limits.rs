@@ -4,7 +4,7 @@
 //! whole state is one number, the theoretical arrival time (TAT).
 //!
 //! A check reads the TAT and the database's clock, decides, and writes the new TAT, all in
-//! one write transaction ([`db::write_tx`]): the engine's writer lock serialises the checks of
+//! one write transaction ([`db::bookkeeping_tx`], which records no audit event): the engine's writer lock serialises the checks of
 //! every process, so of any number of concurrent requests exactly as many pass as the bucket
 //! allows. The clock compared with stored TATs is the database's (`db::Engine::now_ms`), so
 //! nodes whose own clocks differ still agree on every bucket.
@@ -80,7 +80,7 @@ impl Store {
     /// and write are one write transaction on the database's clock, so the bucket holds
     /// across every process sharing this store. A refused request changes nothing.
     pub async fn take_rate(&self, bucket: &str, rule: RateRule) -> Result<RateDecision> {
-        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
+        let mut tx = db::bookkeeping_tx(&self.inner.pool, self.inner.engine).await?;
         // Milliseconds since the epoch on the database's clock, read in the same statement as
         // the bucket.
         let row = sqlx::query(AssertSqlSafe(format!(

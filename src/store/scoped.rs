@@ -43,7 +43,9 @@ async fn fetch_document_of<'e>(
     .fetch_optional(ex)
     .await?
     .ok_or(Error::NotFound("document"))?;
-    document_from_row(tenant, &row)
+    let doc = document_from_row(tenant, &row)?;
+    crate::audit::on_document(&doc);
+    Ok(doc)
 }
 
 impl Store {
@@ -76,7 +78,9 @@ impl Store {
         .fetch_optional(&self.inner.pool)
         .await?
         .ok_or(Error::NotFound("document"))?;
-        document_from_row(tenant, &row)
+        let doc = document_from_row(tenant, &row)?;
+        crate::audit::on_document(&doc);
+        Ok(doc)
     }
 
     /// The files of one document, in side order. A document of another tenant has none.
@@ -132,7 +136,9 @@ impl Store {
         .fetch_optional(&self.inner.pool)
         .await?
         .ok_or(Error::NotFound("file"))?;
-        Ok(file_from_row(tenant, &row)?.file)
+        let file = file_from_row(tenant, &row)?.file;
+        crate::audit::on_file(&file);
+        Ok(file)
     }
 
     /// Patches `subject_id`'s document `id` with what `patch` makes of it as stored, in one
@@ -190,6 +196,7 @@ impl Store {
         .fetch_optional(&self.inner.pool)
         .await?
         .ok_or(Error::NotFound("process"))?;
+        crate::audit::subject(scope.subject_id);
         process_from_row(tenant, &row)
     }
 

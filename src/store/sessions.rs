@@ -169,7 +169,7 @@ impl Store {
         holder: &Holder,
         kind: SessionKind,
     ) -> Result<SessionTokens> {
-        let mut tx = self.inner.pool.begin().await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let tokens = issue_pair(&mut tx, tenant, holder, kind, Uuid::now_v7()).await?;
         tx.commit().await?;
         Ok(tokens)
@@ -262,7 +262,7 @@ impl Store {
         principal: &str,
         ttl: Duration,
     ) -> Result<MintedToken> {
-        let mut tx = self.inner.pool.begin().await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let now = db::now();
         sqlx::query("DELETE FROM tenant_tokens WHERE purpose = $1 AND expires_at <= $2")
             .bind(purpose)
@@ -290,14 +290,19 @@ impl Store {
         .bind(db::millis(now))
         .fetch_optional(&self.inner.pool)
         .await?;
-        row.map(|r| {
-            Ok(TenantTokenOwner {
-                tenant: TenantId::new(r.try_get::<String, _>("tenant")?)
-                    .map_err(Error::internal)?,
-                principal: r.try_get("principal")?,
+        let owner = row
+            .map(|r| {
+                Ok::<_, Error>(TenantTokenOwner {
+                    tenant: TenantId::new(r.try_get::<String, _>("tenant")?)
+                        .map_err(Error::internal)?,
+                    principal: r.try_get("principal")?,
+                })
             })
-        })
-        .transpose()
+            .transpose()?;
+        if let Some(o) = &owner {
+            crate::audit::credential(&o.tenant, crate::audit::token_id(purpose, &digest(token)));
+        }
+        Ok(owner)
     }
 
     /// Opens a one-time sign-in session (B2Core's wizard `uuid`) valid for `ttl`.

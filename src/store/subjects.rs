@@ -47,7 +47,7 @@ impl Store {
         for (_, ext) in aliases {
             check_external_id(ext)?;
         }
-        let mut tx = self.inner.pool.begin().await?;
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let subject = insert_subject(&mut tx, tenant, id, label).await?;
         super::owners::link_aliases(&mut tx, tenant, &subject, aliases).await?;
         tx.commit().await?;
@@ -63,6 +63,7 @@ impl Store {
                 .fetch_optional(&self.inner.pool)
                 .await?
                 .ok_or(Error::NotFound("subject"))?;
+        crate::audit::subject(id);
         subject_from_row(tenant, &row)
     }
 
@@ -192,7 +193,9 @@ impl Store {
         .bind(external_id)
         .fetch_optional(&self.inner.pool)
         .await?;
-        row.map(|r| subject_from_row(tenant, &r)).transpose()
+        let subject = row.map(|r| subject_from_row(tenant, &r)).transpose()?;
+        subject.iter().for_each(|s| crate::audit::subject(s.id));
+        Ok(subject)
     }
 
     /// Links an external id to a subject. Linking the same pair again is a no-op; an external
@@ -263,6 +266,7 @@ impl Store {
     /// Deletes a subject and everything it owns. Every file's data key is destroyed in the
     /// same transaction that removes the rows, before any blob is deleted.
     pub async fn delete_subject(&self, tenant: &TenantId, subject_id: Uuid) -> Result<()> {
+        crate::audit::subject(subject_id);
         let sid = subject_id.to_string();
         let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let keys: Vec<String> =
@@ -322,7 +326,7 @@ impl Store {
 /// Inserts a subject, with the given id or a fresh one; an id already used in this tenant
 /// is a conflict.
 pub(super) async fn insert_subject(
-    tx: &mut db::DbTx,
+    tx: &mut db::Conn,
     tenant: &TenantId,
     id: Option<Uuid>,
     label: Option<String>,
@@ -340,20 +344,21 @@ pub(super) async fn insert_subject(
     .bind(subject.id.to_string())
     .bind(&subject.label)
     .bind(db::millis(subject.created_at))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
         return Err(Error::Conflict(
             "a subject with this id already exists".into(),
         ));
     }
+    crate::audit::subject(subject.id);
     Ok(subject)
 }
 
 /// `NotFound("subject")` unless the subject exists in this tenant, read inside a transaction
 /// (so what is written next cannot lose its owner before the commit).
 pub(super) async fn require_subject(
-    tx: &mut db::DbTx,
+    tx: &mut db::Conn,
     tenant: &TenantId,
     subject_id: Uuid,
 ) -> Result<()> {
@@ -361,7 +366,8 @@ pub(super) async fn require_subject(
         sqlx::query_scalar("SELECT 1 FROM subjects WHERE tenant = $1 AND id = $2")
             .bind(tenant.as_str())
             .bind(subject_id.to_string())
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
+    crate::audit::subject(subject_id);
     owner.map(|_| ()).ok_or(Error::NotFound("subject"))
 }

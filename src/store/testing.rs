@@ -150,7 +150,7 @@ pub async fn open_keyed(dir: &Path, metadata_url: String, key: [u8; 32]) -> Stor
 /// The store's writer lock, held by a test: while it lives, every write of every node over
 /// that store waits at the lock, just before it would commit.
 pub struct WriterLock {
-    _tx: super::db::DbTx,
+    _tx: super::db::WriteTx,
     _pool: super::db::Pool,
 }
 
@@ -177,4 +177,44 @@ pub async fn two_nodes() -> (tempfile::TempDir, Store, Store) {
     let a = open(dir.path()).await;
     let b = open(dir.path()).await;
     (dir, a, b)
+}
+
+/// Drops the audit table's append-only triggers, as someone with the database's password
+/// could: what a test of tampering starts with.
+pub async fn drop_audit_triggers(pool: &super::db::Pool, engine: super::Engine) {
+    let drops: &[&str] = match engine {
+        super::Engine::Sqlite => &[
+            "DROP TRIGGER IF EXISTS audit_events_no_update",
+            "DROP TRIGGER IF EXISTS audit_events_no_delete",
+        ],
+        super::Engine::Postgres => {
+            &["DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events"]
+        }
+    };
+    for sql in drops {
+        sqlx::query(sqlx::AssertSqlSafe(*sql))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+}
+
+/// Alters event `seq` of `tenant`'s audit chain in the store whose metadata is at
+/// `metadata_url`, behind its nodes' backs: drops the append-only triggers, then flips the
+/// event's outcome.
+pub async fn alter_audit_event(metadata_url: &str, tenant: &str, seq: i64) {
+    let (pool, engine) = super::db::open(metadata_url, DbSettings::default())
+        .await
+        .unwrap();
+    drop_audit_triggers(&pool, engine).await;
+    let done = sqlx::query(
+        "UPDATE audit_events SET outcome = CASE WHEN outcome = 'ok' THEN 'denied' ELSE 'ok' END \
+         WHERE tenant = $1 AND seq = $2",
+    )
+    .bind(tenant)
+    .bind(seq)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(done.rows_affected(), 1, "no event {seq}");
 }

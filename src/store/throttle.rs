@@ -96,7 +96,7 @@ impl Store {
         window: Duration,
         now: DateTime<Utc>,
     ) -> Result<Option<Duration>> {
-        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
+        let mut tx = db::bookkeeping_tx(&self.inner.pool, self.inner.engine).await?;
         let mut wait: Option<Duration> = None;
         for c in keys {
             let row =

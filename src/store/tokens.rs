@@ -84,16 +84,22 @@ impl Store {
         .bind(db::millis(now))
         .fetch_optional(&self.inner.pool)
         .await?;
-        row.map(|r| {
-            let process: Option<String> = r.try_get("process_id")?;
-            Ok(TokenOwner {
-                tenant: TenantId::new(r.try_get::<String, _>("tenant")?)
-                    .map_err(Error::internal)?,
-                subject_id: db::uuid(r.try_get("subject_id")?)?,
-                process_id: process.as_deref().map(db::uuid).transpose()?,
+        let owner = row
+            .map(|r| {
+                let process: Option<String> = r.try_get("process_id")?;
+                Ok::<_, Error>(TokenOwner {
+                    tenant: TenantId::new(r.try_get::<String, _>("tenant")?)
+                        .map_err(Error::internal)?,
+                    subject_id: db::uuid(r.try_get("subject_id")?)?,
+                    process_id: process.as_deref().map(db::uuid).transpose()?,
+                })
             })
-        })
-        .transpose()
+            .transpose()?;
+        if let Some(o) = &owner {
+            crate::audit::credential(&o.tenant, crate::audit::token_id(purpose, &digest(token)));
+            crate::audit::subject(o.subject_id);
+        }
+        Ok(owner)
     }
 }
 

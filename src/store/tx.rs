@@ -20,7 +20,7 @@ use crate::error::Result;
 /// One store transaction (see the module documentation). No `Debug`: it may carry staged
 /// files of personal documents.
 pub struct Tx {
-    pub(super) tx: db::DbTx,
+    pub(super) tx: db::WriteTx,
     pub(super) store: Store,
     /// Files whose metadata this transaction inserts: their blobs stay on commit.
     pub(super) staged: Vec<StagedFile>,

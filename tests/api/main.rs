@@ -5,6 +5,7 @@
 mod common;
 
 mod admin;
+mod audit;
 mod bombs;
 mod cli;
 mod conform_runner;

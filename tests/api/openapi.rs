@@ -26,6 +26,8 @@ async fn served_documents_match_the_committed_ones() {
             "admin",
             "/admin/v1",
             vec![
+                "/audit",
+                "/audit/export",
                 "/retention",
                 "/service-accounts",
                 "/service-accounts/{account_id}",

@@ -1,7 +1,8 @@
 //! Retention through the real server: a tenant keeps passports 30 days. The admin API's dry
 //! run lists exactly the passports a run would delete at a given time and deletes nothing;
 //! a run of the job at that time deletes them with their files (crypto-shredded: the blobs
-//! go), while other kinds, other tenants and younger documents stay readable through nCore.
+//! go), each deletion an audit event, while other kinds, other tenants and younger documents
+//! stay readable through nCore.
 
 use std::collections::BTreeSet;
 
@@ -98,6 +99,30 @@ async fn documents_past_their_period_are_listed_then_shredded_and_nothing_else()
             .unwrap();
     let deleted: BTreeSet<String> = deleted.iter().map(|d| d.document.id.to_string()).collect();
     assert_eq!(deleted, due_ids(&due));
+    // Each deletion is an audit event of the tenant's, committed with it, and the chain holds.
+    let filter = idbridge::store::AuditFilter {
+        api: Some("retention".into()),
+        ..Default::default()
+    };
+    let events = server
+        .store
+        .audit_events(&tenant("alpha"), &filter, 0, 100)
+        .await
+        .unwrap();
+    let audited: BTreeSet<String> = events
+        .iter()
+        .map(|e| e.document_id.unwrap().to_string())
+        .collect();
+    assert_eq!(audited, deleted);
+    for e in &events {
+        assert_eq!(
+            (e.credential.as_deref(), e.operation.as_str()),
+            (Some("job:retention"), "delete expired passport")
+        );
+        assert_eq!(e.outcome, idbridge::audit::Outcome::Ok);
+    }
+    let chain = server.store.verify_audit(&tenant("alpha")).await.unwrap();
+    assert_eq!(chain.broken, None);
     for id in [&old, &with_file] {
         let path = format!("/users/{USER}/identifications/{id}");
         let (status, body) = alpha.call(Method::GET, &path, ONE, None, None).await;

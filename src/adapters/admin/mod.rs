@@ -2,6 +2,7 @@
 //! a view of everything stored for a subject across every vendor API.
 //! Authenticated with `Authorization: Bearer <admin key>`; each key administers one tenant.
 
+mod audit;
 mod credentials;
 mod error;
 mod handlers;
@@ -25,7 +26,7 @@ use super::common::vendor_error::with_fallbacks;
 const DOCUMENT: ApiDocument = ApiDocument {
     title: "idbridge admin API",
     version: "1",
-    description: "Manage subjects, link vendor ids to them, mint client tokens, give subjects sign-in accounts, make service accounts, see everything stored for a subject across the five vendor APIs, and see what the retention job would delete.",
+    description: "Manage subjects, link vendor ids to them, mint client tokens, give subjects sign-in accounts, make service accounts, see everything stored for a subject across the five vendor APIs, see what the retention job would delete, and read the tenant's audit trail.",
     tags: &[
         ("subjects", "Subjects and what they own"),
         (
@@ -35,6 +36,10 @@ const DOCUMENT: ApiDocument = ApiDocument {
         (
             "retention",
             "What the retention job deletes: documents past their kind's period",
+        ),
+        (
+            "audit",
+            "The tenant's audit trail: every read, write and delete, hash-chained",
         ),
     ],
     security: Security(&[(
@@ -62,6 +67,8 @@ pub fn api(config: &crate::config::Config) -> Api {
         ))
         .routes(routes!(credentials::revoke_service_account))
         .routes(routes!(retention::retention_report))
+        .routes(routes!(audit::audit_events))
+        .routes(routes!(audit::export_audit))
         .split_for_parts();
     let router = with_fallbacks::<error::AdminError>(router).layer(
         axum::extract::DefaultBodyLimit::max(config.server.json_body_limit),

@@ -102,6 +102,12 @@ async fn check_pair(
     match tenant_of(&state.config, pair, user, password) {
         Some(tenant) => {
             attempt.check(&state.store, limits).await?;
+            // The client id or API token is the pair's public half: it names the credential.
+            let kind = match pair {
+                Pair::Client => "jumio-client",
+                Pair::Api => "jumio-api-token",
+            };
+            crate::audit::credential(&tenant, format!("{kind}:{user}"));
             Ok(tenant)
         }
         None => {
@@ -268,6 +274,7 @@ async fn sdk_token(
     token: String,
 ) -> Result<ApiToken, JumioError> {
     let tenant = claims.tenant()?;
+    crate::audit::credential(&tenant, format!("jumio-sdk-token:{}", claims.wid));
     match context::execution(state, &tenant, claims.sub, claims.wid).await {
         Ok(_) => Ok(ApiToken {
             tenant,

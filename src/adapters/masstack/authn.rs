@@ -396,5 +396,8 @@ pub async fn tenant_of(
         .service_account(account)
         .await?
         .filter(|a| a.revoked_at.is_none() && a.tenant.as_str() == claims.tid);
+    if let Some(a) = &live {
+        crate::audit::credential(&a.tenant, format!("masstack-service-account:{}", a.id));
+    }
     Ok(live.map(|a| a.tenant))
 }

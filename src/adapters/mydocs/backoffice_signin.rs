@@ -56,6 +56,7 @@ pub async fn backoffice_signin(
         "backoffice:{}",
         &hex::encode(sha2::Sha256::digest(email.as_bytes()))[..16]
     );
+    crate::audit::credential(&tenant, principal.clone());
     let tokens = state
         .store
         .start_session(

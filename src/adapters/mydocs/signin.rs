@@ -182,6 +182,10 @@ pub async fn signin(
     attempt
         .succeeded(&state.store, &state.config.server.sign_in_limits)
         .await?;
+    crate::audit::credential(
+        &account.tenant,
+        format!("b2core-client:{}", account.subject_id),
+    );
     let tokens = state
         .store
         .start_session(

@@ -317,6 +317,26 @@ pub(super) const TABLES: &[Table] = &[
         key: &["id"],
         special: Special::None,
     },
+    // Copied as they are: the chain's hashes cover no key, so it verifies at the destination.
+    Table {
+        name: "audit_events",
+        columns: &[
+            ("tenant", Text),
+            ("seq", Int),
+            ("at", Int),
+            ("credential", Text),
+            ("api", Text),
+            ("operation", Text),
+            ("subject_id", Text),
+            ("document_id", Text),
+            ("file_id", Text),
+            ("outcome", Text),
+            ("prev_hash", Text),
+            ("hash", Text),
+        ],
+        key: &["tenant", "seq"],
+        special: Special::None,
+    },
 ];
 
 /// Tables deliberately not copied, and why (also in docs/deploy.md).

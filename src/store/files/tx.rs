@@ -75,6 +75,7 @@ impl Tx {
 
     /// Deletes a file; its blob goes after the commit.
     pub async fn delete_file(&mut self, tenant: &TenantId, id: Uuid) -> Result<()> {
+        crate::audit::file(id);
         let row =
             sqlx::query("SELECT blob_key, document_id FROM files WHERE tenant = $1 AND id = $2")
                 .bind(tenant.as_str())
@@ -114,7 +115,7 @@ pub enum Attach {
 /// Attaches a file of the subject that has no document to `document_id` at `side`; a file
 /// that is not the subject's, or already has a document, is `NotFound("file")`.
 pub(in crate::store) async fn attach_loose(
-    tx: &mut db::DbTx,
+    tx: &mut db::Conn,
     tenant: &TenantId,
     subject_id: Uuid,
     file: Uuid,
@@ -130,7 +131,7 @@ pub(in crate::store) async fn attach_loose(
     .bind(tenant.as_str())
     .bind(file.to_string())
     .bind(subject_id.to_string())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     if moved.rows_affected() == 0 {
         return Err(Error::NotFound("file"));
@@ -140,12 +141,13 @@ pub(in crate::store) async fn attach_loose(
 
 /// Inserts a staged file's metadata row inside the caller's transaction.
 pub(in crate::store) async fn insert_file(
-    tx: &mut db::DbTx,
+    tx: &mut db::Conn,
     store: &Store,
     s: &StagedFile,
 ) -> Result<()> {
     use base64::Engine as _;
     let f = &s.file;
+    crate::audit::on_file(f);
     let wrapped = store
         .wrapped_for_commit(tx, &s.wrapped, &key_context(&f.tenant, f.id))
         .await?;
@@ -168,7 +170,7 @@ pub(in crate::store) async fn insert_file(
     .bind(base64::engine::general_purpose::STANDARD.encode(&wrapped.bytes))
     .bind(db::millis(f.created_at))
     .bind(&wrapped.key_id)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }

@@ -215,14 +215,14 @@ impl Store {
     /// under the newest key, else re-wrapped (its upload began before a rotation started).
     pub(super) async fn wrapped_for_commit(
         &self,
-        tx: &mut db::DbTx,
+        tx: &mut db::Conn,
         wrapped: &Wrapped,
         context: &[u8],
     ) -> Result<Wrapped> {
         let newest: Option<String> = sqlx::query_scalar(
             "SELECT id FROM master_keys ORDER BY created_at DESC, id DESC LIMIT 1",
         )
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
         match newest {
             Some(id) if id != wrapped.key_id => self.rewrap(wrapped, &id, context).await,
