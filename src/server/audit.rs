@@ -39,7 +39,7 @@ pub async fn scope(
     let Some(event) = scope.event(Outcome::of_status(response.status().as_u16())) else {
         return response;
     };
-    match state.store.record_event(&event).await {
+    match state.store.record_event(event).await {
         Ok(()) => response,
         Err(e) => {
             tracing::error!(error = %e.chain(), api, "an audit event could not be stored");

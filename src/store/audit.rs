@@ -10,12 +10,16 @@
 //! Appends are serialised per tenant: on SQLite by the writer lock every write transaction
 //! holds, on PostgreSQL by a transaction-level advisory lock named by the tenant, taken
 //! before the chain's head is read. An operation's transaction appends its event before it
-//! commits ([`db::WriteTx::commit`]); a read appends its event in a transaction of its own.
+//! commits ([`db::WriteTx::commit`]). A read's event goes through the store's [`Writer`],
+//! which commits the events of the reads waiting at that moment in one transaction (group
+//! commit): each read still waits until its event is durable, but concurrent reads share one
+//! commit (one fsync on SQLite) instead of queueing for one each.
 
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::{Engine, Store, db};
@@ -210,21 +214,83 @@ fn event_from_row(r: &db::Row) -> Result<AuditEvent> {
     })
 }
 
+/// An event waiting for the writer, with whom to tell once it is stored.
+type Waiting = (Event, oneshot::Sender<Result<()>>);
+
+/// Events one group commit stores at most.
+const GROUP: usize = 256;
+
+/// The store's writer of events that belong to no write transaction (see the module
+/// documentation). A task of its own, which ends when the store is dropped.
+#[derive(Debug)]
+pub(super) struct Writer {
+    queue: mpsc::Sender<Waiting>,
+}
+
+impl Writer {
+    /// Starts the writer's task on the current runtime.
+    pub(super) fn start(pool: db::Pool, engine: Engine) -> Writer {
+        let (queue, waiting) = mpsc::channel(GROUP * 4);
+        tokio::spawn(write_groups(pool, engine, waiting));
+        Writer { queue }
+    }
+}
+
+/// Stores the waiting events a group at a time until the store is dropped.
+async fn write_groups(pool: db::Pool, engine: Engine, mut waiting: mpsc::Receiver<Waiting>) {
+    let mut group = Vec::with_capacity(GROUP);
+    while waiting.recv_many(&mut group, GROUP).await > 0 {
+        let stored = write_group(&pool, engine, &mut group).await;
+        if let Err(e) = &stored {
+            tracing::error!(error = %e.chain(), events = group.len(), "audit events could not be stored");
+        }
+        for (_, done) in group.drain(..) {
+            // Each waiter gets an error of its own (errors are not `Clone`); a waiter that
+            // gave up (its request dropped) is not told.
+            let answer = match &stored {
+                Ok(()) => Ok(()),
+                Err(_) => Err(Error::unavailable(
+                    "metadata database",
+                    "the audit events of this request could not be stored",
+                )),
+            };
+            let _ = done.send(answer);
+        }
+    }
+}
+
+/// One transaction appending every event of `group`. Sorted by tenant lock first (stable, so
+/// each tenant's events keep their order): on PostgreSQL, two nodes' groups then take the
+/// tenants' locks in the same order and cannot deadlock.
+async fn write_group(pool: &db::Pool, engine: Engine, group: &mut [Waiting]) -> Result<()> {
+    group.sort_by_key(|(e, _)| tenant_lock(&e.tenant));
+    let mut tx = match engine {
+        // The writer lock keeps each head read and its insert together.
+        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        // The tenants' advisory locks (taken by `append`) are enough: these appends wait
+        // for no writer of other tables.
+        Engine::Postgres => pool.begin().await?,
+    };
+    for (e, _) in group.iter() {
+        append(&mut tx, engine, e).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 impl Store {
-    /// Appends one event in a transaction of its own: the event of an operation that
-    /// committed no write (a read, a refusal).
-    pub async fn record_event(&self, e: &Event) -> Result<()> {
-        let pool = &self.inner.pool;
-        let mut tx = match self.inner.engine {
-            // The writer lock keeps the head read and the insert together.
-            Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
-            // The tenant's advisory lock (taken by `append`) is enough: reads of different
-            // tenants do not wait for each other or for writers.
-            Engine::Postgres => pool.begin().await?,
-        };
-        append(&mut tx, self.inner.engine, e).await?;
-        tx.commit().await?;
-        Ok(())
+    /// Stores the event of an operation that committed no write (a read, a refusal), with
+    /// those of other requests waiting at the same moment; answers once it is durable.
+    pub async fn record_event(&self, e: Event) -> Result<()> {
+        let stopped = || Error::internal("the audit writer has stopped");
+        let (done, stored) = oneshot::channel();
+        self.inner
+            .audit
+            .queue
+            .send((e, done))
+            .await
+            .map_err(|_| stopped())?;
+        stored.await.map_err(|_| stopped())?
     }
 
     /// Up to `limit` of the tenant's events after number `after` that pass `filter`, in

@@ -117,6 +117,8 @@ struct Inner {
     /// This node's name in leases and claims: random per opened store, so two processes
     /// over one database never take each other for themselves.
     node: String,
+    /// Stores the audit events of reads, a group at a time.
+    audit: audit::Writer,
 }
 
 /// What opening the store did, for the start-up log.
@@ -135,12 +137,13 @@ impl Store {
         blobs.mark_ready().await?;
         let store = Store {
             inner: Arc::new(Inner {
-                pool,
                 engine,
                 blobs,
                 keys: keys::KeyRing::new(opts.master_key),
                 stats: StoreStats::default(),
                 node: uuid::Uuid::new_v4().to_string(),
+                audit: audit::Writer::start(pool.clone(), engine),
+                pool,
             }),
         };
         // Keys introduced by a rotation, opened with the configured one.

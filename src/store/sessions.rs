@@ -169,6 +169,9 @@ impl Store {
         holder: &Holder,
         kind: SessionKind,
     ) -> Result<SessionTokens> {
+        if let Holder::Subject(id) = holder {
+            crate::audit::subject(*id);
+        }
         let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let tokens = issue_pair(&mut tx, tenant, holder, kind, Uuid::now_v7()).await?;
         tx.commit().await?;
@@ -217,6 +220,13 @@ impl Store {
         } else {
             Holder::Principal(holder_text)
         };
+        crate::audit::credential(
+            &tenant,
+            crate::audit::token_id(kind.refresh, &digest(refresh_token)),
+        );
+        if let Holder::Subject(id) = &holder {
+            crate::audit::subject(*id);
+        }
         let session: String = row.try_get("session")?;
         delete_session(&mut tx, &session).await?;
         let tokens = issue_pair(&mut tx, &tenant, &holder, kind, db::uuid(&session)?).await?;
@@ -229,24 +239,31 @@ impl Store {
     pub async fn end_session(&self, access_purpose: &str, access_token: &str) -> Result<bool> {
         let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let now = db::millis(db::now());
-        let mut session: Option<String> = None;
+        let mut found = None;
         for sql in [
-            "SELECT session FROM tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
-            "SELECT session FROM tenant_tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
+            "SELECT session, tenant FROM tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
+            "SELECT session, tenant FROM tenant_tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
         ] {
-            if session.is_none() {
-                session = sqlx::query_scalar::<_, Option<String>>(sql)
+            if found.is_none() {
+                found = sqlx::query(sql)
                     .bind(digest(access_token))
                     .bind(access_purpose)
                     .bind(now)
                     .fetch_optional(&mut *tx)
-                    .await?
-                    .flatten();
+                    .await?;
             }
         }
-        let Some(session) = session else {
+        let Some(row) = found else {
             return Ok(false);
         };
+        let Some(session) = row.try_get::<Option<String>, _>("session")? else {
+            return Ok(false);
+        };
+        let tenant = TenantId::new(row.try_get::<String, _>("tenant")?).map_err(Error::internal)?;
+        crate::audit::credential(
+            &tenant,
+            crate::audit::token_id(access_purpose, &digest(access_token)),
+        );
         delete_session(&mut tx, &session).await?;
         tx.commit().await?;
         Ok(true)

@@ -189,6 +189,10 @@ pub async fn oauth2_token(
     }
     let (account, claims) = check_assertion(&state, &authn, &kid, assertion).await?;
     attempt.succeeded(&state.store, limits).await?;
+    crate::audit::credential(
+        &account.tenant,
+        format!("masstack-service-account:{}", account.id),
+    );
     // The form's scope (RFC 7521 §4.1) wins over one inside the assertion.
     let scope = field("scope")
         .filter(|s| !s.trim().is_empty())

@@ -388,6 +388,29 @@ async fn a_client_holding_only_the_file_trades_an_assertion_for_a_token_that_ope
     let token = grant.token();
     let after = now();
     assert_eq!(grant.body["expires_in"], 3600);
+    // The token's issue is an audit event naming the service account.
+    let issued = m
+        .server
+        .store
+        .audit_events(
+            &crate::common::tenant("alpha"),
+            &Default::default(),
+            0,
+            1000,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.operation == "POST /v1/oauth2/token")
+        .collect::<Vec<_>>();
+    assert_eq!(issued.len(), 1, "{issued:?}");
+    assert_eq!(
+        issued[0].credential,
+        Some(format!(
+            "masstack-service-account:{}",
+            file["private_key_id"].as_str().unwrap()
+        ))
+    );
 
     // idbridge signed it, with the key it keeps in the store, for the Documents API.
     let signing = m.signing_key().await;

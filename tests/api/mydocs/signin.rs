@@ -538,6 +538,38 @@ async fn a_client_signs_in_uses_its_documents_refreshes_and_signs_out() {
     );
     let (status, _) = signout(&m, SIGNOUT, Some(&third.access)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The sign-in, both refreshes and the sign-out are audit events of the tenant's, each
+    // committed with the tokens it issued or ended, naming the client by id, never a token.
+    let events = m
+        .server
+        .store
+        .audit_events(&a.tenant, &Default::default(), 0, 1000)
+        .await
+        .unwrap();
+    let ok = |operation: &str| {
+        events
+            .iter()
+            .filter(|e| {
+                e.operation == format!("POST {operation}")
+                    && e.outcome == idbridge::audit::Outcome::Ok
+            })
+            .collect::<Vec<_>>()
+    };
+    let signed_in = ok(SIGNIN);
+    assert_eq!(signed_in.len(), 1, "{events:?}");
+    assert_eq!(
+        signed_in[0].credential.as_deref(),
+        Some(format!("b2core-client:{}", a.subject).as_str())
+    );
+    assert_eq!(signed_in[0].subject_id, Some(a.subject));
+    assert_eq!(ok(REFRESH).len() + ok(&format!("{ALT}/refresh")).len(), 2);
+    let signed_out = ok(SIGNOUT);
+    assert_eq!(signed_out.len(), 1, "{events:?}");
+    let text = format!("{events:?}");
+    for token in [&first.access, &second.refresh, &third.access] {
+        assert!(!text.contains(token.as_str()));
+    }
     // The document stays; a new sign-in (at the other root) sees it.
     let uuid = wizard_at(&m, Method::POST, ALT).await;
     let (status, body) = m
