@@ -57,15 +57,11 @@ impl Store {
         ttl: Duration,
     ) -> Result<MintedToken> {
         self.get_subject(tenant, subject_id).await?;
-        insert_token(
-            &self.inner.pool,
-            tenant,
-            subject_id,
-            process_id,
-            purpose,
-            ttl,
-        )
-        .await
+        // A write transaction, so that the token's issue and its audit event commit together.
+        let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
+        let minted = insert_token(&mut *tx, tenant, subject_id, process_id, purpose, ttl).await?;
+        tx.commit().await?;
+        Ok(minted)
     }
 
     /// Whom a presented token belongs to, if it exists for this purpose and has not expired.

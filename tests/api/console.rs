@@ -120,6 +120,36 @@ async fn sign_in_is_refused_without_the_right_key_or_form_token_and_a_session_is
         v.get("/console/subjects").await.status,
         StatusCode::SEE_OTHER
     );
+
+    // The sign-in, the page read with its session and the sign-out are audit events of
+    // alpha's, naming the admin key by its id; the refused sign-ins name no tenant, so no
+    // chain holds them.
+    let events = j
+        .server
+        .store
+        .audit_events(&crate::common::tenant("alpha"), &Default::default(), 0, 100)
+        .await
+        .unwrap();
+    let console: Vec<_> = events.iter().filter(|e| e.api == "console").collect();
+    let ops: Vec<(&str, idbridge::audit::Outcome)> = console
+        .iter()
+        .map(|e| (e.operation.as_str(), e.outcome))
+        .collect();
+    use idbridge::audit::Outcome::Ok as Done;
+    assert_eq!(
+        ops,
+        [
+            ("POST /console/sign-in", Done),
+            ("GET /console/subjects", Done),
+            ("POST /console/sign-out", Done),
+        ],
+        "{events:?}"
+    );
+    let key = console[0].credential.as_deref().unwrap();
+    assert!(
+        key.starts_with("key:") && console.iter().all(|e| e.credential.as_deref() == Some(key))
+    );
+    assert!(!format!("{events:?}").contains(ADMIN_A));
 }
 
 #[tokio::test]
