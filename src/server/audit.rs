@@ -2,7 +2,7 @@
 //! scope (`crate::audit`), and one that committed no event of its own gets one before its
 //! answer goes out.
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -23,15 +23,7 @@ pub async fn scope(
     req: Request,
     next: Next,
 ) -> Response {
-    let operation = format!(
-        "{} {}",
-        req.method(),
-        req.extensions()
-            .get::<MatchedPath>()
-            .map(MatchedPath::as_str)
-            .unwrap_or("unmatched")
-    );
-    let scope = Scope::new(api, operation);
+    let scope = Scope::new(api, super::metrics::operation(&req));
     let response = crate::audit::within(scope.clone(), next.run(req)).await;
     if scope.recorded() {
         return response;

@@ -10,6 +10,19 @@ use axum::response::{IntoResponse, Response};
 
 use crate::state::AppState;
 
+/// A request's operation as metrics, logs and audit events name it: the method and the route
+/// template (`GET /v1/users/{user_id}/identifications`), never the path with its ids.
+pub fn operation(req: &Request) -> String {
+    format!(
+        "{} {}",
+        req.method(),
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str)
+            .unwrap_or("unmatched")
+    )
+}
+
 /// Route-level middleware: counts and times each request, and writes the one log line per
 /// request (vendor, operation, status, duration; never paths with ids, bodies or headers).
 pub async fn record(
@@ -17,14 +30,7 @@ pub async fn record(
     req: Request,
     next: Next,
 ) -> Response {
-    let operation = format!(
-        "{} {}",
-        req.method(),
-        req.extensions()
-            .get::<MatchedPath>()
-            .map(MatchedPath::as_str)
-            .unwrap_or("unmatched")
-    );
+    let operation = operation(&req);
     let started = Instant::now();
     let response = next.run(req).await;
     let elapsed = started.elapsed();
