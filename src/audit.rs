@@ -141,7 +141,7 @@ impl Scope {
     pub fn event(&self, outcome: Outcome) -> Option<Event> {
         let n = self.note();
         Some(Event {
-            at: crate::store::now(),
+            at: Utc::now(),
             tenant: n.tenant.clone()?,
             credential: n.credential.clone(),
             api: self.api.to_owned(),
