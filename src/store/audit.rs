@@ -365,49 +365,42 @@ impl Store {
 
     /// Checks the tenant's chain from its first event: numbers without a gap, each event's
     /// `prev_hash` the hash of the one before, each `hash` recomputed from the fields.
-    /// Reads the chain in pages, so memory stays bounded however long it is.
+    /// Reads the chain through [`Store::audit_stream`], so memory stays bounded however long
+    /// it is.
     pub async fn verify_audit(&self, tenant: &TenantId) -> Result<ChainReport> {
-        const PAGE: u32 = 1000;
         let mut report = ChainReport {
             tenant: tenant.as_str().to_owned(),
             events: 0,
             head: GENESIS.to_owned(),
             broken: None,
         };
-        let mut after = 0;
-        loop {
-            let page = self
-                .audit_events(tenant, &AuditFilter::default(), after, PAGE)
-                .await?;
-            for e in &page {
-                let expected = after + 1;
-                let reason = if e.seq != expected {
-                    Some(format!(
-                        "event {expected} is missing (the next is {})",
-                        e.seq
-                    ))
-                } else if e.prev_hash != report.head {
-                    Some("its prev_hash is not the hash of the event before it".to_owned())
-                } else if hash_of(e) != e.hash {
-                    Some("its fields do not match its hash (altered)".to_owned())
-                } else {
-                    None
-                };
-                if let Some(reason) = reason {
-                    report.broken = Some(ChainBreak {
-                        seq: expected,
-                        reason,
-                    });
-                    return Ok(report);
-                }
-                report.events += 1;
-                report.head = e.hash.clone();
-                after = e.seq;
-            }
-            if page.len() < PAGE as usize {
+        let mut events =
+            std::pin::pin!(self.audit_stream(tenant.clone(), AuditFilter::default(), 0));
+        while let Some(e) = events.try_next().await? {
+            let expected = report.events as i64 + 1;
+            let reason = if e.seq != expected {
+                Some(format!(
+                    "event {expected} is missing (the next is {})",
+                    e.seq
+                ))
+            } else if e.prev_hash != report.head {
+                Some("its prev_hash is not the hash of the event before it".to_owned())
+            } else if hash_of(&e) != e.hash {
+                Some("its fields do not match its hash (altered)".to_owned())
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                report.broken = Some(ChainBreak {
+                    seq: expected,
+                    reason,
+                });
                 return Ok(report);
             }
+            report.events += 1;
+            report.head = e.hash;
         }
+        Ok(report)
     }
 }
 
