@@ -186,13 +186,14 @@ impl Store {
         kind: SessionKind,
         refresh_token: &str,
     ) -> Result<Option<(TenantId, Holder, SessionTokens)>> {
+        let hash = digest(refresh_token);
         let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let now = db::millis(db::now());
         let subject = sqlx::query(
             "SELECT tenant, subject_id AS holder, session FROM tokens \
              WHERE hash = $1 AND purpose = $2 AND expires_at > $3 AND session IS NOT NULL",
         )
-        .bind(digest(refresh_token))
+        .bind(&hash)
         .bind(kind.refresh)
         .bind(now)
         .fetch_optional(&mut *tx)
@@ -204,7 +205,7 @@ impl Store {
                     "SELECT tenant, principal AS holder, session FROM tenant_tokens \
                      WHERE hash = $1 AND purpose = $2 AND expires_at > $3 AND session IS NOT NULL",
                 )
-                .bind(digest(refresh_token))
+                .bind(&hash)
                 .bind(kind.refresh)
                 .bind(now)
                 .fetch_optional(&mut *tx)
@@ -220,10 +221,7 @@ impl Store {
         } else {
             Holder::Principal(holder_text)
         };
-        crate::audit::credential(
-            &tenant,
-            crate::audit::token_id(kind.refresh, &digest(refresh_token)),
-        );
+        crate::audit::credential(&tenant, crate::audit::token_id(kind.refresh, &hash));
         if let Holder::Subject(id) = &holder {
             crate::audit::subject(*id);
         }
@@ -237,6 +235,7 @@ impl Store {
     /// Ends the session an access token of this purpose belongs to: both of its tokens stop
     /// working. Returns whether the token was a live one.
     pub async fn end_session(&self, access_purpose: &str, access_token: &str) -> Result<bool> {
+        let hash = digest(access_token);
         let mut tx = db::write_tx(&self.inner.pool, self.inner.engine).await?;
         let now = db::millis(db::now());
         let mut found = None;
@@ -246,7 +245,7 @@ impl Store {
         ] {
             if found.is_none() {
                 found = sqlx::query(sql)
-                    .bind(digest(access_token))
+                    .bind(&hash)
                     .bind(access_purpose)
                     .bind(now)
                     .fetch_optional(&mut *tx)
@@ -260,10 +259,7 @@ impl Store {
             return Ok(false);
         };
         let tenant = TenantId::new(row.try_get::<String, _>("tenant")?).map_err(Error::internal)?;
-        crate::audit::credential(
-            &tenant,
-            crate::audit::token_id(access_purpose, &digest(access_token)),
-        );
+        crate::audit::credential(&tenant, crate::audit::token_id(access_purpose, &hash));
         delete_session(&mut tx, &session).await?;
         tx.commit().await?;
         Ok(true)
@@ -299,10 +295,11 @@ impl Store {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<TenantTokenOwner>> {
+        let hash = digest(token);
         let row = sqlx::query(
             "SELECT tenant, principal FROM tenant_tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
         )
-        .bind(digest(token))
+        .bind(&hash)
         .bind(purpose)
         .bind(db::millis(now))
         .fetch_optional(&self.inner.pool)
@@ -317,7 +314,7 @@ impl Store {
             })
             .transpose()?;
         if let Some(o) = &owner {
-            crate::audit::credential(&o.tenant, crate::audit::token_id(purpose, &digest(token)));
+            crate::audit::credential(&o.tenant, crate::audit::token_id(purpose, &hash));
         }
         Ok(owner)
     }

@@ -72,10 +72,11 @@ impl Store {
         token: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<TokenOwner>> {
+        let hash = digest(token);
         let row = sqlx::query(
             "SELECT tenant, subject_id, process_id FROM tokens WHERE hash = $1 AND purpose = $2 AND expires_at > $3",
         )
-        .bind(digest(token))
+        .bind(&hash)
         .bind(purpose)
         .bind(db::millis(now))
         .fetch_optional(&self.inner.pool)
@@ -92,7 +93,7 @@ impl Store {
             })
             .transpose()?;
         if let Some(o) = &owner {
-            crate::audit::credential(&o.tenant, crate::audit::token_id(purpose, &digest(token)));
+            crate::audit::credential(&o.tenant, crate::audit::token_id(purpose, &hash));
             crate::audit::subject(o.subject_id);
         }
         Ok(owner)
